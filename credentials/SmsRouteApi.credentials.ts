@@ -1,0 +1,115 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export const SMSROUTE_DEFAULT_BASE_URL = 'https://api.smsroute.cc/v1';
+
+type Environment = 'test' | 'live';
+
+const KEY_FIELD: Record<Environment, { field: string; prefix: string; label: string }> = {
+	test: { field: 'testApiKey', prefix: 'sk_test_', label: 'Test' },
+	live: { field: 'liveApiKey', prefix: 'sk_live_', label: 'Live' },
+};
+
+/**
+ * The key of the chosen environment, checked for its prefix so that a live key pasted
+ * into the test field (or the reverse) fails loudly instead of sending real SMS.
+ * The message names the field, never the key.
+ */
+export function selectApiKey(credentials: ICredentialDataDecryptedObject): string {
+	const environment: Environment = credentials.environment === 'live' ? 'live' : 'test';
+	const { field, prefix, label } = KEY_FIELD[environment];
+	const key = typeof credentials[field] === 'string' ? (credentials[field] as string).trim() : '';
+	if (!key) {
+		throw new Error(`The ${label} API Key is empty: the credential's Environment is "${label}"`);
+	}
+	if (!key.startsWith(prefix)) {
+		throw new Error(`The ${label} API Key must start with "${prefix}"`);
+	}
+	return key;
+}
+
+export class SmsRouteApi implements ICredentialType {
+	name = 'smsRouteApi';
+
+	displayName = 'SMS Route API';
+
+	icon: Icon = { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Test (Sandbox, No Real SMS)', value: 'test' },
+				{ name: 'Live', value: 'live' },
+			],
+			default: 'test',
+			description: 'Which key sends messages. The trigger verifies webhooks with both keys.',
+		},
+		{
+			displayName: 'Test API Key',
+			name: 'testApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'sk_test_...',
+			description: 'Sandbox key: no real SMS, no charge, webhooks still fire',
+		},
+		{
+			displayName: 'Live API Key',
+			name: 'liveApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'sk_live_...',
+			description: 'Production key: real SMS, real charges',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: SMSROUTE_DEFAULT_BASE_URL,
+			description:
+				'Change only to use the local sandbox (e.g. http://127.0.0.1:5055/v1) or a proxy',
+		},
+	];
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${selectApiKey(credentials)}` },
+		};
+	}
+
+	// smsroute documents no "who am I" endpoint; GET /balance is the cheapest authenticated
+	// read (see README, "Decisions"). A 401 is told apart from an unreachable server.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl}}',
+			url: '/balance',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'smsroute rejected the API key of the selected Environment (401). Check that the key in the Test or Live API Key field belongs to that environment.',
+				},
+			},
+		],
+	};
+}

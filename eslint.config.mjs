@@ -1,0 +1,40 @@
+// The rule sets n8n's community-package scanner applies: eslint-plugin-n8n-nodes-base
+// (community, credentials, nodes) and @n8n/eslint-plugin-community-nodes (recommended).
+import tsParser from '@typescript-eslint/parser';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import communityNodes from '@n8n/eslint-plugin-community-nodes';
+import jsoncParser from 'jsonc-eslint-parser';
+
+const legacy = (cfg) => cfg.rules;
+
+export default [
+	{ ignores: ['dist/**', 'node_modules/**', 'test/**', '*.js', '*.mjs', '*.cjs'] },
+	{
+		files: ['package.json'],
+		languageOptions: { parser: jsoncParser },
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacy(n8nNodesBase.configs.community),
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...legacy(n8nNodesBase.configs.credentials),
+			// The rule itself says it applies only to n8n's own repository, whose docs URLs are
+			// slugs; a community package links a full URL, which can never be camelCase.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacy(n8nNodesBase.configs.nodes),
+	},
+	{
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		...communityNodes.configs.recommended,
+		ignores: [],
+	},
+];
