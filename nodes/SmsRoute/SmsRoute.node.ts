@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { messageFields, messageOperations } from './actions/message/message.description';
+import { router } from './actions/router';
+
+export class SmsRoute implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SMS Route',
+		name: 'smsRoute',
+		icon: { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Send SMS one by one or in bulk through smsroute, with retries and exactly-once delivery',
+		defaults: { name: 'SMS Route' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'smsRouteApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Message', value: 'message' }],
+				default: 'message',
+			},
+			messageOperations,
+			...messageFields,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,161 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const SENDING = { resource: ['message'], operation: ['send', 'sendBulk'] };
+
+export const messageOperations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['message'] } },
+	options: [
+		{
+			name: 'Get Status',
+			value: 'get',
+			action: 'Get a message and its delivery status',
+			description: 'Look up one message by its ID and see its current delivery status',
+		},
+		{
+			name: 'Send',
+			value: 'send',
+			action: 'Send an SMS',
+			description: 'One request per item, several in flight at once',
+		},
+		{
+			name: 'Send in Bulk',
+			value: 'sendBulk',
+			action: 'Send SMS in bulk',
+			description: 'All items through the bulk endpoint, in chunks of up to 1,000',
+		},
+	],
+	default: 'send',
+};
+
+export const messageFields: INodeProperties[] = [
+	{
+		displayName: 'To',
+		name: 'to',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+15551234567',
+		description: 'Recipient in E.164 format; spaces, dashes and brackets are removed',
+		hint: 'With a test key, +15005550001 is delivered, +15005550002 fails and +15005550003 is undelivered. No real SMS is sent.',
+		displayOptions: { show: SENDING },
+	},
+	{
+		displayName: 'Body',
+		name: 'body',
+		type: 'string',
+		required: true,
+		default: '',
+		typeOptions: { rows: 3 },
+		description: 'Message text. Over 160 GSM-7 characters (70 with emoji or non-Latin text) it is split into several SMS, each charged.',
+		displayOptions: { show: SENDING },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: SENDING },
+		options: [
+			{
+				displayName: 'From',
+				name: 'from',
+				type: 'string',
+				default: '',
+				description: 'Sender ID or number, where your smsroute account allows one',
+			},
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.orderId }}',
+				description:
+					'Same key within 24 hours = same message, sent and charged once. Leave empty for a key made per item and execution, reused on every retry.',
+			},
+			{
+				displayName: 'Metadata',
+				name: 'metadata',
+				type: 'json',
+				default: '{}',
+				description: 'A JSON object stored with the message and returned in delivery events',
+			},
+		],
+	},
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'msg_1a2b3c4d5e6f7g8h',
+		description: 'The ID returned when the message was sent',
+		displayOptions: { show: { resource: ['message'], operation: ['get'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { resource: ['message'] } },
+		options: [
+			{
+				displayName: 'Chunk Size',
+				name: 'chunkSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000 },
+				default: 1000,
+				description: 'Messages per bulk request (smsroute takes at most 1,000)',
+				displayOptions: { show: { '/operation': ['sendBulk'] } },
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: 5,
+				description: 'How many requests (or bulk chunks) are in flight at once',
+			},
+			{
+				displayName: 'Dry Run',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to only check the items and estimate encoding and segments (credits), sending nothing',
+				displayOptions: { show: { '/operation': ['send', 'sendBulk'] } },
+			},
+			{
+				displayName: 'Longest Wait (Seconds)',
+				name: 'maxRetryWaitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description:
+					'Longest pause before a retry. A rate limit (429) asking for longer fails the item with a clear error.',
+			},
+			{
+				displayName: 'Max Attempts',
+				name: 'maxAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 20 },
+				default: 5,
+				description:
+					'Attempts per request on 429, 5xx, timeouts and dropped connections (400, 401, 402 and 404 are never retried)',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'How long to wait for one response before retrying it',
+			},
+		],
+	},
+];

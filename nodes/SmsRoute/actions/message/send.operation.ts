@@ -1,0 +1,58 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
+import type { OutgoingMessage } from '../../helpers/outgoingMessage';
+import { mapWithConcurrency } from '../../transport/concurrency';
+import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
+import type { RunOptions } from '../../transport/client';
+import { isOutgoing, prepareMessages } from './prepareMessages';
+
+interface SentMessage extends IDataObject {
+	id: string;
+	status: string;
+	credits_used?: number;
+	created_at?: string;
+}
+
+async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promise<INodeExecutionData> {
+	const body: IDataObject = { to: message.to, body: message.body };
+	if (message.from) body.from = message.from;
+	if (message.metadata) body.metadata = message.metadata;
+	const sent = await smsRouteRequest<SentMessage>(client, {
+		method: 'POST',
+		path: '/messages',
+		body,
+		idempotencyKey: message.idempotencyKey,
+	});
+	return {
+		json: {
+			id: sent.id,
+			...messageSummary(message),
+			status: sent.status,
+			creditsUsed: sent.credits_used ?? null,
+			createdAt: sent.created_at ?? null,
+			...(message.from ? { from: message.from } : {}),
+			...(message.metadata ? { metadata: message.metadata } : {}),
+		},
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/** One POST /messages per item, several in flight at once, output in input order. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: SmsRouteClient,
+	run: RunOptions,
+): Promise<INodeExecutionData[]> {
+	const { slots } = prepareMessages(this, items.length);
+	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
+		if (!isOutgoing(slot)) return slot;
+		if (run.dryRun) return dryRunItem(slot);
+		try {
+			return await sendOne(client, slot);
+		} catch (error) {
+			return failedItem(this, slot.itemIndex, error, messageSummary(slot));
+		}
+	});
+}

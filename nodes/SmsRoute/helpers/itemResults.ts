@@ -1,0 +1,55 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { SmsRouteRequestError, redactSecrets } from '../transport/smsRouteRequest';
+import type { OutgoingMessage } from './outgoingMessage';
+
+/** The node error for one item: NodeApiError when smsroute answered, NodeOperationError otherwise. */
+export function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const message = redactSecrets(error instanceof Error ? error.message : String(error));
+	if (error instanceof SmsRouteRequestError && error.statusCode !== undefined) {
+		return new NodeApiError(fn.getNode(), { message, error: error.apiError ?? null } as JsonObject, {
+			message,
+			description: `Item ${itemIndex}`,
+			httpCode: String(error.statusCode),
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(fn.getNode(), message, { itemIndex, description: `Item ${itemIndex}` });
+}
+
+/**
+ * An item that could not be sent. With "Continue On Fail" it becomes an error item paired to
+ * its input, so nothing is dropped silently; without it, the node fails naming the item.
+ */
+export function failedItem(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	error: unknown,
+	context: IDataObject = {},
+): INodeExecutionData {
+	const nodeError = toNodeError(fn, error, itemIndex);
+	if (!fn.continueOnFail()) throw nodeError;
+	const httpCode = nodeError instanceof NodeApiError ? nodeError.httpCode : null;
+	return {
+		json: { ...context, error: nodeError.message, statusCode: httpCode ? Number(httpCode) : null, itemIndex },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+export function messageSummary(message: OutgoingMessage): IDataObject {
+	return {
+		to: message.to,
+		idempotencyKey: message.idempotencyKey,
+		encoding: message.estimate.encoding,
+		segments: message.estimate.segments,
+	};
+}
+
+export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
+	return {
+		json: { dryRun: true, ...messageSummary(message), ...(message.from ? { from: message.from } : {}) },
+		pairedItem: { item: message.itemIndex },
+	};
+}

@@ -1,0 +1,80 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, jsonParse } from 'n8n-workflow';
+
+import { messageIdempotencyKey } from './idempotency';
+import { estimateSegments, type SegmentEstimate } from './segments';
+
+export interface OutgoingMessage {
+	itemIndex: number;
+	to: string;
+	body: string;
+	from?: string;
+	metadata?: IDataObject;
+	idempotencyKey: string;
+	estimate: SegmentEstimate;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+// Spaces, dashes, dots and brackets are how people paste numbers; E.164 has none of them.
+const PHONE_PUNCTUATION = /[\s\-.()]/g;
+export const MAX_BODY_LENGTH = 1600;
+
+function invalid(fn: IExecuteFunctions, itemIndex: number, field: string, problem: string): NodeOperationError {
+	return new NodeOperationError(fn.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
+		itemIndex,
+		description: 'Fix the value in this item (or the expression that makes it) and run again.',
+	});
+}
+
+export function normalizePhone(value: unknown): string {
+	return String(value ?? '').replace(PHONE_PUNCTUATION, '');
+}
+
+function readMetadata(fn: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = jsonParse(value);
+		} catch {
+			throw invalid(fn, itemIndex, 'Metadata', 'must be a JSON object, e.g. {"orderId": "A-17"}');
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw invalid(fn, itemIndex, 'Metadata', 'must be a JSON object, e.g. {"orderId": "A-17"}');
+	}
+	return parsed as IDataObject;
+}
+
+/**
+ * Reads and checks one item's message before anything is sent, so a bad row becomes an error
+ * naming the item and the field instead of a 400 that sinks a whole bulk chunk.
+ */
+export function readOutgoingMessage(fn: IExecuteFunctions, itemIndex: number, keySeed: string): OutgoingMessage {
+	const rawTo = fn.getNodeParameter('to', itemIndex, '') as unknown;
+	const to = normalizePhone(rawTo);
+	if (!E164.test(to)) {
+		throw invalid(fn, itemIndex, 'To', `must be an E.164 phone number like +15551234567 (got "${String(rawTo ?? '')}")`);
+	}
+	const rawBody = fn.getNodeParameter('body', itemIndex, '') as unknown;
+	const body = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
+	if (body.trim() === '') throw invalid(fn, itemIndex, 'Body', 'is empty');
+	if (body.length > MAX_BODY_LENGTH) {
+		throw invalid(fn, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
+	}
+
+	const extra = fn.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
+	const metadata = readMetadata(fn, itemIndex, extra.metadata);
+	const givenKey = typeof extra.idempotencyKey === 'string' ? extra.idempotencyKey.trim() : String(extra.idempotencyKey ?? '').trim();
+
+	return {
+		itemIndex,
+		to,
+		body,
+		from,
+		metadata,
+		idempotencyKey: givenKey || messageIdempotencyKey(keySeed, itemIndex, to, body, from),
+		estimate: estimateSegments(body),
+	};
+}
