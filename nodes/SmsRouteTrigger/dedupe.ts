@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * Bounded memory of what the trigger has already accepted, kept in the node's workflow
+ * static data (`this.getWorkflowStaticData('node')`).
+ *
+ * - `eventKeys`: the last MAX_EVENT_KEYS event keys (normalize.ts). A provider event that
+ *   arrives again — a retry, or the same signed request replayed — is answered 200 but not
+ *   emitted twice. Older keys are forgotten first (FIFO), so a duplicate arriving after
+ *   1,000 newer events is emitted again.
+ * - `sendcloudTokens`: SendCloud tokens of accepted callbacks with their signed timestamp.
+ *   SendCloud signs only timestamp + token, so a token is worth remembering only while its
+ *   timestamp is inside the tolerance; older entries are pruned because a replay of them is
+ *   refused as stale anyway. Hard cap MAX_TOKENS: if more than that many callbacks arrive
+ *   within one tolerance window, the oldest tokens are forgotten early.
+ *
+ * Values are stored as truncated SHA-256 hashes: the record stays small (it is saved with
+ * the workflow) and holds no phone numbers or tokens in clear.
+ *
+ * Limits: n8n saves static data only for production (active) workflows, so manual test
+ * runs do not remember anything between requests; two requests handled at the same moment
+ * each start from the stored copy and the later save wins, so simultaneous duplicates can
+ * both be emitted; and the record is per trigger node, lost if the node is replaced.
+ */
+
+export const MAX_EVENT_KEYS = 1000;
+export const MAX_TOKENS = 1000;
+
+function digest(value: string): string {
+	return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 32);
+}
+
+function stringList(value: unknown): string[] {
+	return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+export class SeenRecord {
+	private readonly data: IDataObject;
+
+	private eventKeys: string[];
+
+	private tokens: string[];
+
+	private changed = false;
+
+	constructor(staticData: IDataObject) {
+		this.data = staticData;
+		this.eventKeys = stringList(staticData.eventKeys);
+		this.tokens = stringList(staticData.sendcloudTokens);
+	}
+
+	hasEvent(key: string): boolean {
+		return this.eventKeys.includes(digest(key));
+	}
+
+	addEvent(key: string): void {
+		const hashed = digest(key);
+		if (this.eventKeys.includes(hashed)) return;
+		this.eventKeys.push(hashed);
+		if (this.eventKeys.length > MAX_EVENT_KEYS) {
+			this.eventKeys = this.eventKeys.slice(-MAX_EVENT_KEYS);
+		}
+		this.changed = true;
+	}
+
+	/** Entries are "<hash>:<timestamp ms>". */
+	hasToken(token: string): boolean {
+		const prefix = `${digest(token)}:`;
+		return this.tokens.some((entry) => entry.startsWith(prefix));
+	}
+
+	addToken(token: string, timestampMs: number, nowMs: number, toleranceSeconds: number): void {
+		const oldest = nowMs - toleranceSeconds * 1000;
+		const kept = this.tokens.filter((entry) => {
+			const ts = Number(entry.slice(entry.indexOf(':') + 1));
+			return Number.isFinite(ts) && ts >= oldest;
+		});
+		kept.push(`${digest(token)}:${timestampMs}`);
+		this.tokens = kept.length > MAX_TOKENS ? kept.slice(-MAX_TOKENS) : kept;
+		this.changed = true;
+	}
+
+	/**
+	 * Writes back by assignment (not by mutating the stored arrays) so n8n's observable
+	 * static-data object notices the change and saves it.
+	 */
+	save(): void {
+		if (!this.changed) return;
+		this.data.eventKeys = [...this.eventKeys];
+		this.data.sendcloudTokens = [...this.tokens];
+		this.changed = false;
+	}
+}

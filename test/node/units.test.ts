@@ -1,0 +1,125 @@
+import { chunkIdempotencyKey, messageIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
+import { estimateSegments } from '../../nodes/SmsRoute/helpers/segments';
+import { normalizePhone } from '../../nodes/SmsRoute/helpers/outgoingMessage';
+import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/transport/concurrency';
+import {
+	DEFAULT_RETRY_OPTIONS,
+	backoffDelayMs,
+	isRetryableStatus,
+	parseRetryAfterMs,
+	transientErrorCode,
+} from '../../nodes/SmsRoute/transport/retryPolicy';
+import { redactSecrets } from '../../nodes/SmsRoute/transport/smsRouteRequest';
+
+describe('retry policy', () => {
+	it('retries 429 and 5xx only', () => {
+		expect([400, 401, 402, 404, 409, 422].map(isRetryableStatus)).toEqual([false, false, false, false, false, false]);
+		expect([429, 500, 502, 503, 504].map(isRetryableStatus)).toEqual([true, true, true, true, true]);
+	});
+
+	it('reads Retry-After as seconds or as an HTTP date', () => {
+		expect(parseRetryAfterMs('3')).toBe(3000);
+		expect(parseRetryAfterMs(['2'])).toBe(2000);
+		expect(parseRetryAfterMs('0.5')).toBe(500);
+		const now = Date.parse('2026-01-01T00:00:00Z');
+		expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:07 GMT', now)).toBe(7000);
+		expect(parseRetryAfterMs('soon')).toBeUndefined();
+		expect(parseRetryAfterMs(undefined)).toBeUndefined();
+	});
+
+	it('backs off exponentially, with jitter, never past the cap', () => {
+		const options = { ...DEFAULT_RETRY_OPTIONS, baseDelayMs: 100, maxWaitMs: 1000 };
+		expect(backoffDelayMs(1, options, () => 0)).toBe(50);
+		expect(backoffDelayMs(1, options, () => 1)).toBe(100);
+		expect(backoffDelayMs(3, options, () => 1)).toBe(400);
+		expect(backoffDelayMs(10, options, () => 1)).toBe(1000);
+		const spread = new Set(Array.from({ length: 50 }, () => backoffDelayMs(3, options)));
+		expect(spread.size).toBeGreaterThan(5);
+	});
+
+	it('tells network failures apart from other errors', () => {
+		expect(transientErrorCode({ code: 'ECONNRESET' })).toBe('ECONNRESET');
+		expect(transientErrorCode({ message: 'x', cause: { code: 'ECONNREFUSED' } })).toBe('ECONNREFUSED');
+		expect(transientErrorCode(new Error('socket hang up'))).toBe('ECONNRESET');
+		expect(transientErrorCode(new Error('timeout of 100ms exceeded'))).toBe('ETIMEDOUT');
+		expect(transientErrorCode(new Error('The Test API Key must start with "sk_test_"'))).toBeUndefined();
+	});
+
+	it('redacts API keys from any text', () => {
+		expect(redactSecrets('key sk_live_abcDEF123_x and sk_test_zz')).toBe('key sk_live_*** and sk_test_***');
+	});
+});
+
+describe('segment estimate', () => {
+	it('counts GSM-7 septets, extension characters twice', () => {
+		expect(estimateSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+		expect(estimateSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', units: 161, segments: 2 });
+		expect(estimateSegments('a'.repeat(306)).segments).toBe(2);
+		expect(estimateSegments('a'.repeat(307)).segments).toBe(3);
+		expect(estimateSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+		expect(estimateSegments('€'.repeat(81)).segments).toBe(2);
+	});
+
+	it('switches to UCS-2 for any other character', () => {
+		expect(estimateSegments('é'.repeat(70)).encoding).toBe('GSM-7');
+		expect(estimateSegments('ж'.repeat(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
+		expect(estimateSegments('ж'.repeat(71))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2 });
+		expect(estimateSegments('😀'.repeat(35))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
+		expect(estimateSegments('😀'.repeat(36)).segments).toBe(2);
+	});
+});
+
+describe('concurrency and chunks', () => {
+	it('keeps task order and never exceeds the limit', async () => {
+		let inFlight = 0;
+		let peak = 0;
+		const results = await mapWithConcurrency([30, 5, 20, 1, 10, 2, 8], 3, async (delay, index) => {
+			inFlight++;
+			peak = Math.max(peak, inFlight);
+			await new Promise((resolve) => setTimeout(resolve, delay));
+			inFlight--;
+			return index;
+		});
+		expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
+		expect(peak).toBe(3);
+	});
+
+	it('rejects after in-flight tasks settle and starts no new ones', async () => {
+		const started: number[] = [];
+		let settled = 0;
+		await expect(
+			mapWithConcurrency([0, 1, 2, 3, 4, 5], 2, async (n) => {
+				started.push(n);
+				await new Promise((resolve) => setTimeout(resolve, 10));
+				settled++;
+				if (n === 1) throw new Error('boom');
+				return n;
+			}),
+		).rejects.toThrow('boom');
+		expect(settled).toBe(started.length);
+		expect(started.length).toBeLessThan(6);
+	});
+
+	it('chunks at the edges', () => {
+		expect(chunk([1, 2, 3], 1)).toEqual([[1], [2], [3]]);
+		expect(chunk(Array.from({ length: 2500 }, (_, i) => i), 1000).map((c) => c.length)).toEqual([1000, 1000, 500]);
+		expect(chunk([], 1000)).toEqual([]);
+	});
+});
+
+describe('idempotency keys and phone numbers', () => {
+	it('derives the same key from the same run, item and content, and another otherwise', () => {
+		const key = messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi');
+		expect(messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi')).toBe(key);
+		expect(messageIdempotencyKey('exec-2:node:0', 3, '+15551234567', 'hi')).not.toBe(key);
+		expect(messageIdempotencyKey('exec-1:node:0', 4, '+15551234567', 'hi')).not.toBe(key);
+		expect(messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi!')).not.toBe(key);
+		expect(chunkIdempotencyKey(['a', 'b'])).toBe(chunkIdempotencyKey(['a', 'b']));
+		expect(chunkIdempotencyKey(['a', 'b'])).not.toBe(chunkIdempotencyKey(['a']));
+	});
+
+	it('strips the punctuation people paste into numbers', () => {
+		expect(normalizePhone('+1 (555) 123-4567')).toBe('+15551234567');
+		expect(normalizePhone(' +44.20.7946.0958 ')).toBe('+442079460958');
+	});
+});
