@@ -217,6 +217,30 @@ describe('Bulk Send', () => {
 		expect(sandbox.ledger()).toHaveLength(0);
 	});
 
+	it('reads plain $json references straight from items, the same as n8n evaluating them', async () => {
+		const items = [
+			{ contact: { 'mobile phone': '+1 555 000 0001' }, text: 'hello', meta: { a: 1 } },
+			{ contact: { 'mobile phone': 15550000002 }, text: 'ж', meta: { a: 2 } },
+			{ contact: {}, text: 'no number' },
+		];
+		const run = (to: string, body: string) =>
+			runSmsRoute({
+				items,
+				parameters: { resource: 'message', operation: 'sendBulk', to, body, options: { dryRun: true } },
+				credentials: testCredentials(),
+				continueOnFail: true,
+				executionId: 'same-execution',
+			});
+		const direct = await run('={{ $json.contact["mobile phone"] }}', '={{ $json.text }}');
+		const evaluated = await run('={{ String($json.contact["mobile phone"] ?? "") }}', '={{ $json.text + "" }}');
+		const fixed = await run('+15005550001', 'same for all');
+		expect(direct.output!.map((o) => o.json)).toEqual(evaluated.output!.map((o) => o.json));
+		expect(direct.output!.map((o) => o.json.to)).toEqual(['+15550000001', undefined, undefined]);
+		expect(direct.output![1].json.error).toMatch(/Item 1: 'To' must be an E\.164/);
+		expect(direct.output![2].json.error).toMatch(/Item 2: 'To' must be an E\.164/);
+		expect(fixed.output!.map((o) => o.json.to)).toEqual(['+15005550001', '+15005550001', '+15005550001']);
+	});
+
 	it('Dry Run estimates encoding and segments and sends nothing', async () => {
 		const { output } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: '😀 hi' }, { to: '+15005550002', body: 'a'.repeat(200) }],

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import { messageIdempotencyKey } from './idempotency';
+import type { ParameterReader } from './parameterReader';
 import { estimateSegments, type SegmentEstimate } from './segments';
 
 export interface OutgoingMessage {
@@ -50,20 +51,31 @@ function readMetadata(fn: IExecuteFunctions, itemIndex: number, value: unknown):
  * Reads and checks one item's message before anything is sent, so a bad row becomes an error
  * naming the item and the field instead of a 400 that sinks a whole bulk chunk.
  */
-export function readOutgoingMessage(fn: IExecuteFunctions, itemIndex: number, keySeed: string): OutgoingMessage {
-	const rawTo = fn.getNodeParameter('to', itemIndex, '') as unknown;
+export interface MessageParameters {
+	to: ParameterReader;
+	body: ParameterReader;
+	additionalFields: ParameterReader;
+}
+
+export function readOutgoingMessage(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	keySeed: string,
+	parameters: MessageParameters,
+): OutgoingMessage {
+	const rawTo = parameters.to(itemIndex);
 	const to = normalizePhone(rawTo);
 	if (!E164.test(to)) {
 		throw invalid(fn, itemIndex, 'To', `must be an E.164 phone number like +15551234567 (got "${String(rawTo ?? '')}")`);
 	}
-	const rawBody = fn.getNodeParameter('body', itemIndex, '') as unknown;
+	const rawBody = parameters.body(itemIndex);
 	const body = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
 	if (body.trim() === '') throw invalid(fn, itemIndex, 'Body', 'is empty');
 	if (body.length > MAX_BODY_LENGTH) {
 		throw invalid(fn, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
 	}
 
-	const extra = fn.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
 	const metadata = readMetadata(fn, itemIndex, extra.metadata);
 	const givenKey = typeof extra.idempotencyKey === 'string' ? extra.idempotencyKey.trim() : String(extra.idempotencyKey ?? '').trim();

@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { idempotencySeed } from '../../helpers/idempotency';
 import { failedItem } from '../../helpers/itemResults';
-import { readOutgoingMessage, type OutgoingMessage } from '../../helpers/outgoingMessage';
+import { readOutgoingMessage, type MessageParameters, type OutgoingMessage } from '../../helpers/outgoingMessage';
+import { createParameterReader } from '../../helpers/parameterReader';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the error item it already became. */
@@ -18,13 +19,18 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
  * Checks every item before the first request: without "Continue On Fail" a bad item stops the
  * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
  */
-export function prepareMessages(fn: IExecuteFunctions, itemCount: number): PreparedMessages {
+export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
 	const seed = idempotencySeed(fn);
+	const parameters: MessageParameters = {
+		to: createParameterReader(fn, items, 'to', ''),
+		body: createParameterReader(fn, items, 'body', ''),
+		additionalFields: createParameterReader(fn, items, 'additionalFields', {}),
+	};
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const message = readOutgoingMessage(fn, itemIndex, seed);
+			const message = readOutgoingMessage(fn, itemIndex, seed, parameters);
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {

@@ -45,7 +45,7 @@ export async function execute(
 	client: SmsRouteClient,
 	run: RunOptions,
 ): Promise<INodeExecutionData[]> {
-	const { slots } = prepareMessages(this, items.length);
+	const { slots } = prepareMessages(this, items);
 	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);

@@ -85,7 +85,7 @@ export async function execute(
 	client: SmsRouteClient,
 	run: RunOptions,
 ): Promise<INodeExecutionData[]> {
-	const { slots, valid } = prepareMessages(this, items.length);
+	const { slots, valid } = prepareMessages(this, items);
 	if (run.dryRun) return slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot));
 
 	const outcome: ChunkOutcome = new Map();
