@@ -60,6 +60,12 @@ function reject(context: IWebhookFunctions, rejection: Rejection): IWebhookRespo
 	return { noWebhookResponse: true };
 }
 
+function logUnexpected(context: IWebhookFunctions, error: unknown): void {
+	context.logger?.warn('SMS Route Trigger could not process a request', {
+		error: error instanceof Error ? error.name : typeof error,
+	});
+}
+
 async function optionalCredentials(
 	context: IWebhookFunctions,
 	name: string,
@@ -124,6 +130,7 @@ async function handleSmsroute(
 async function handleSendcloud(
 	context: IWebhookFunctions,
 	body: IDataObject,
+	rawBody: Buffer,
 	toleranceSeconds: number,
 	receivedAt: Date,
 	seen: SeenRecord,
@@ -147,13 +154,57 @@ async function handleSendcloud(
 		nowMs,
 	});
 	if (!verified.ok) return new Rejection(401, verified.reason);
-	// The body is not signed: a second use of a genuine token is a replay, whatever it carries.
-	if (seen.hasToken(fields.fields.token)) return new Rejection(401, 'token already used');
+	// The body is not signed: a genuine token seen again with another body is a replay. With
+	// the same body it is SendCloud redelivering, and the event record keeps it from emitting twice.
+	const tokenUse = seen.tokenUse(fields.fields.token, rawBody);
+	if (tokenUse === 'replay') return new Rejection(401, 'token already used');
 
 	const normalized = normalizeSendcloud(body, { timestampMs: fields.timestampMs, receivedAt });
 	if (!normalized.ok) return new Rejection(400, normalized.reason);
-	seen.addToken(fields.fields.token, fields.timestampMs, nowMs, toleranceSeconds);
+	if (tokenUse === 'new') seen.addToken(fields.fields.token, rawBody, fields.timestampMs, nowMs, toleranceSeconds);
 	return normalized.events;
+}
+
+/** Verifies, parses and normalizes one POST; a Rejection says how to answer instead. */
+async function receive(
+	context: IWebhookFunctions,
+	request: {
+		provider: Provider;
+		rawBody: unknown;
+		contentType: string | undefined;
+		signatureHeader: string | string[] | undefined;
+		toleranceSeconds: number;
+		receivedAt: Date;
+		seen: SeenRecord;
+	},
+): Promise<KeyedEvent[] | Rejection> {
+	const { provider, rawBody, contentType, signatureHeader, toleranceSeconds, receivedAt, seen } =
+		request;
+	if (!Buffer.isBuffer(rawBody)) {
+		// Never fall back to re-serialised JSON: it is not what was signed.
+		return new Rejection(401, 'raw request body unavailable; cannot verify signature');
+	}
+	const useSmsroute =
+		provider === 'smsroute' || (provider === 'auto' && signatureHeader !== undefined);
+	if (useSmsroute) {
+		return await handleSmsroute(
+			context,
+			rawBody,
+			contentType,
+			signatureHeader,
+			toleranceSeconds,
+			receivedAt,
+		);
+	}
+	const parsed = parseRawBody(rawBody, contentType);
+	if (!parsed.ok) return new Rejection(400, parsed.reason);
+	if (provider === 'auto' && !looksLikeSendcloud(parsed.body)) {
+		return new Rejection(
+			401,
+			'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
+		);
+	}
+	return await handleSendcloud(context, parsed.body as IDataObject, rawBody, toleranceSeconds, receivedAt, seen);
 }
 
 export class SmsRouteTrigger implements INodeType {
@@ -190,7 +241,7 @@ export class SmsRouteTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Nothing is registered automatically: copy this node\'s Production URL and paste it in smsroute (Dashboard → Webhooks → endpoint URL) and/or SendCloud (【SMSHook】 → choose the events → webhook URL → save; SendCloud checks the URL with a GET first). Activate the workflow before saving in SendCloud.',
+					'Nothing is registered automatically. Copy the Production URL above and paste it as the webhook URL in the smsroute dashboard, and/or in the SendCloud dashboard under 【SMSHook】 (choose the events, enter the URL, save). SendCloud checks the URL with a GET before it saves, so activate this workflow first.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -316,49 +367,25 @@ export class SmsRouteTrigger implements INodeType {
 		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
 		const seen = new SeenRecord(this.getWorkflowStaticData('node'));
 
-		let accepted: KeyedEvent[];
+		let outcome: KeyedEvent[] | Rejection;
 		try {
-			const rawBody = request.rawBody;
-			if (!Buffer.isBuffer(rawBody)) {
-				// Never fall back to re-serialised JSON: it is not what was signed.
-				return new Rejection(401, 'raw request body unavailable; cannot verify signature');
-			}
-			const useSmsroute =
-				provider === 'smsroute' || (provider === 'auto' && signatureHeader !== undefined);
-			if (useSmsroute) {
-				accepted = await handleSmsroute(
-					this,
-					rawBody,
-					contentType,
-					signatureHeader,
-					toleranceSeconds,
-					receivedAt,
-				);
-			} else {
-				const parsed = parseRawBody(rawBody, contentType);
-				if (!parsed.ok) return new Rejection(400, parsed.reason);
-				if (provider === 'auto' && !looksLikeSendcloud(parsed.body)) {
-					return new Rejection(
-						401,
-						'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
-					);
-				}
-				accepted = await handleSendcloud(
-					this,
-					parsed.body as IDataObject,
-					toleranceSeconds,
-					receivedAt,
-					seen,
-				);
-			}
+			outcome = await receive(this, {
+				provider,
+				rawBody: request.rawBody,
+				contentType,
+				signatureHeader,
+				toleranceSeconds,
+				receivedAt,
+				seen,
+			});
 		} catch (error) {
-			if (error instanceof Rejection) {
-				return reject(this, error);
-			}
-			// Anything unexpected is still the caller's problem to fix, never a crash of the
-			// trigger; the message is generic so no input is echoed back.
-			return reject(this, new Rejection(400, 'malformed request'));
+			// Nothing above is expected to throw; if it does, the sender still gets a plain
+			// 4xx rather than an n8n error page, and no input is echoed back.
+			logUnexpected(this, error);
+			outcome = new Rejection(400, 'malformed request');
 		}
+		if (outcome instanceof Rejection) return reject(this, outcome);
+		const accepted = outcome;
 
 		const wanted = events.length > 0 ? new Set<string>(events) : null;
 		const fresh: KeyedEvent[] = [];

@@ -9,8 +9,11 @@ import type { IDataObject } from 'n8n-workflow';
  *   arrives again — a retry, or the same signed request replayed — is answered 200 but not
  *   emitted twice. Older keys are forgotten first (FIFO), so a duplicate arriving after
  *   1,000 newer events is emitted again.
- * - `sendcloudTokens`: SendCloud tokens of accepted callbacks with their signed timestamp.
- *   SendCloud signs only timestamp + token, so a token is worth remembering only while its
+ * - `sendcloudTokens`: SendCloud tokens of accepted callbacks with a hash of the body they came
+ *   with and their signed timestamp. SendCloud signs only timestamp + token, not the body, so a
+ *   token seen again with another body is a replay (refused), while the same token with the
+ *   same body is SendCloud redelivering (answered 200, emitted once through `eventKeys`).
+ *   A token is worth remembering only while its
  *   timestamp is inside the tolerance; older entries are pruned because a replay of them is
  *   refused as stale anyway. Hard cap MAX_TOKENS: if more than that many callbacks arrive
  *   within one tolerance window, the oldest tokens are forgotten early.
@@ -27,9 +30,12 @@ import type { IDataObject } from 'n8n-workflow';
 export const MAX_EVENT_KEYS = 1000;
 export const MAX_TOKENS = 1000;
 
-function digest(value: string): string {
-	return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 32);
+function digest(value: string | Buffer): string {
+	return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
+
+/** How a SendCloud token relates to the callbacks already accepted. */
+export type TokenUse = 'new' | 'redelivery' | 'replay';
 
 function stringList(value: unknown): string[] {
 	return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
@@ -64,19 +70,21 @@ export class SeenRecord {
 		this.changed = true;
 	}
 
-	/** Entries are "<hash>:<timestamp ms>". */
-	hasToken(token: string): boolean {
+	/** Entries are "<token hash>:<body hash>:<timestamp ms>". */
+	tokenUse(token: string, rawBody: Buffer): TokenUse {
 		const prefix = `${digest(token)}:`;
-		return this.tokens.some((entry) => entry.startsWith(prefix));
+		const entry = this.tokens.find((candidate) => candidate.startsWith(prefix));
+		if (!entry) return 'new';
+		return entry.startsWith(`${prefix}${digest(rawBody)}:`) ? 'redelivery' : 'replay';
 	}
 
-	addToken(token: string, timestampMs: number, nowMs: number, toleranceSeconds: number): void {
+	addToken(token: string, rawBody: Buffer, timestampMs: number, nowMs: number, toleranceSeconds: number): void {
 		const oldest = nowMs - toleranceSeconds * 1000;
 		const kept = this.tokens.filter((entry) => {
-			const ts = Number(entry.slice(entry.indexOf(':') + 1));
+			const ts = Number(entry.slice(entry.lastIndexOf(':') + 1));
 			return Number.isFinite(ts) && ts >= oldest;
 		});
-		kept.push(`${digest(token)}:${timestampMs}`);
+		kept.push(`${digest(token)}:${digest(rawBody)}:${timestampMs}`);
 		this.tokens = kept.length > MAX_TOKENS ? kept.slice(-MAX_TOKENS) : kept;
 		this.changed = true;
 	}

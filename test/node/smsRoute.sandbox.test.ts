@@ -293,6 +293,21 @@ describe('errors and retries', () => {
 		expect(sandbox.ledger()).toHaveLength(2);
 	});
 
+	it('without Continue On Fail, a spent balance in Bulk Send fails the node naming an item', async () => {
+		sandbox.configure({ balance: 150 });
+		const { error, output } = await runSmsRoute({
+			items: makeItems(300),
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { chunkSize: 100, concurrency: 1 } },
+			credentials: testCredentials(),
+		});
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(/balance is spent \(402\)/);
+		expect((error as unknown as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(100);
+		// The second chunk failed; the third was never started.
+		expect(sandbox.stats().requests['POST /v1/messages/bulk']).toBe(2);
+		expect(sandbox.ledger()).toHaveLength(100);
+	});
+
 	it('honours Retry-After on 429', async () => {
 		sandbox.configure({ faults: { retryAfterSeconds: 1 } });
 		sandbox.queueFaults(['429']);

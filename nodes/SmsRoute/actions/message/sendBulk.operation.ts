@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { chunkIdempotencyKey } from '../../helpers/idempotency';
-import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
+import { dryRunItem, failedItem, messageSummary, toNodeError } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { chunk, mapWithConcurrency } from '../../transport/concurrency';
 import { SmsRouteRequestError, smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
@@ -93,9 +93,10 @@ export async function execute(
 	await mapWithConcurrency(chunk(valid, run.chunkSize), run.concurrency, async (messages) => {
 		await sendChunk(client, messages, outcome);
 		// Without "Continue On Fail" the first failure stops further chunks from starting.
-		if (!continueOnFail) {
-			const failed = messages.find((m) => 'error' in (outcome.get(m.itemIndex) ?? {}));
-			if (failed) failedItem(this, failed.itemIndex, (outcome.get(failed.itemIndex) as { error: unknown }).error);
+		if (continueOnFail) return;
+		for (const message of messages) {
+			const result = outcome.get(message.itemIndex);
+			if (result && 'error' in result) throw toNodeError(this, result.error, message.itemIndex);
 		}
 	});
 

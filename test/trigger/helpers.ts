@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
+
+/**
+ * HMAC-SHA256 computed by openssl, outside the project's code, so a bug shared by the
+ * verifier and a test helper cannot cancel out. The message goes on stdin byte for byte.
+ */
+export function opensslHmacHex(key: string, message: Buffer | string): string {
+	const output = execFileSync('openssl', ['dgst', '-sha256', '-hmac', key], {
+		input: typeof message === 'string' ? Buffer.from(message, 'utf8') : message,
+	}).toString('utf8');
+	const match = /([0-9a-f]{64})\s*$/.exec(output.trim());
+	if (!match) throw new Error(`unexpected openssl output: ${output}`);
+	return match[1];
+}
+
+export function smsrouteV1(key: string, t: number | string, body: Buffer | string): string {
+	const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+	return opensslHmacHex(key, Buffer.concat([Buffer.from(`${t}.`, 'utf8'), bytes]));
+}
+
+export function smsrouteHeader(key: string, t: number, body: Buffer | string): string {
+	return `t=${t},v1=${smsrouteV1(key, t, body)}`;
+}
+
+export function sendcloudSignature(appKey: string, timestamp: number | string, token: string): string {
+	return opensslHmacHex(appKey, `${timestamp}${token}`);
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A 50-character token like SendCloud's, different for each call. */
+let tokenCounter = 0;
+export function newToken(): string {
+	tokenCounter += 1;
+	return `VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeA${String(tokenCounter).padStart(6, '0')}`;
+}
+
+export const TEST_KEY = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc';
+export const LIVE_KEY = 'sk_live_9fK2mQ7rTzXw1bVn5cLp8sHd';
+export const APP_KEY = 'sc_appkey_0123456789abcdef0123456789abcdef';
+
+export interface CallOptions {
+	webhookName?: 'default' | 'setup';
+	headers?: Record<string, string | string[]>;
+	rawBody?: Buffer | string | null;
+	provider?: 'auto' | 'smsroute' | 'sendcloud';
+	events?: string[];
+	options?: IDataObject;
+	credentials?: Record<string, IDataObject>;
+	staticData?: IDataObject;
+}
+
+export interface CallResult {
+	result: IWebhookResponseData;
+	/** What the node wrote itself through getResponseObject(). */
+	statusCode?: number;
+	body?: unknown;
+	/** The n8n-visible outcome: the status the client gets and the items emitted. */
+	httpStatus: number;
+	responseBody: unknown;
+	items: IDataObject[];
+}
+
+export const defaultCredentials = (): Record<string, IDataObject> => ({
+	smsRouteApi: {
+		environment: 'test',
+		testApiKey: TEST_KEY,
+		liveApiKey: LIVE_KEY,
+		baseUrl: 'https://api.smsroute.cc/v1',
+	},
+	sendCloudSmsHookApi: { appKey: APP_KEY },
+});
+
+/** Calls the trigger's webhook() with a small stub of IWebhookFunctions. */
+export async function callWebhook(opts: CallOptions): Promise<CallResult> {
+	const node = new SmsRouteTrigger();
+	const captured: { statusCode?: number; body?: unknown } = {};
+	const res = {
+		status(code: number) {
+			captured.statusCode = code;
+			return res;
+		},
+		json(body: unknown) {
+			captured.body = body;
+			return res;
+		},
+	};
+	const headers = Object.fromEntries(
+		Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+	);
+	const rawBody =
+		opts.rawBody === null
+			? undefined
+			: typeof opts.rawBody === 'string'
+				? Buffer.from(opts.rawBody, 'utf8')
+				: (opts.rawBody ?? Buffer.alloc(0));
+	const params: IDataObject = {
+		provider: opts.provider ?? 'auto',
+		events: opts.events ?? [],
+		options: opts.options ?? {},
+	};
+	const credentials = opts.credentials ?? defaultCredentials();
+	const staticData = opts.staticData ?? {};
+	const context = {
+		getWebhookName: () => opts.webhookName ?? 'default',
+		getRequestObject: () => ({ rawBody, headers, body: {} }),
+		getResponseObject: () => res,
+		getHeaderData: () => headers,
+		getBodyData: () => ({}),
+		getNodeParameter: (name: string, fallback?: unknown) => params[name] ?? fallback,
+		getCredentials: async (name: string) => {
+			if (!credentials[name]) throw new Error('Node does not have any credentials set');
+			return credentials[name];
+		},
+		getWorkflowStaticData: () => staticData,
+		getNode: () => ({ name: 'SMS Route Trigger', type: 'n8n-nodes-smsroute.smsRouteTrigger' }),
+	} as unknown as IWebhookFunctions;
+
+	const result = await node.webhook.call(context);
+	const items = (result.workflowData?.[0] ?? []).map((item) => item.json);
+	// Mirrors n8n: a node that answered itself keeps its status; otherwise n8n answers
+	// 200 with webhookResponse, and runs the workflow only when workflowData is present.
+	const httpStatus = result.noWebhookResponse ? (captured.statusCode ?? 200) : 200;
+	const responseBody = result.noWebhookResponse ? captured.body : result.webhookResponse;
+	return { result, ...captured, httpStatus, responseBody, items };
+}
+
+export function smsroutePayload(overrides: IDataObject = {}): IDataObject {
+	return {
+		type: 'message.delivered',
+		message_id: 'msg_1a2b3c4d5e6f7g8h',
+		status: 'delivered',
+		timestamp: '2024-01-15T10:30:00Z',
+		to: '+15005550001',
+		livemode: false,
+		reason: null,
+		metadata: { orderId: 'A-17' },
+		...overrides,
+	};
+}
+
+export function sendcloudPayload(overrides: IDataObject = {}, appKey = APP_KEY): IDataObject {
+	const timestamp = (overrides.timestamp as number | undefined) ?? Date.now();
+	const token = (overrides.token as string | undefined) ?? newToken();
+	return {
+		event: 'Delivered',
+		eventType: 20,
+		message: 'delivered',
+		userId: 19999,
+		smsUser: 'App',
+		smsIds: ['1652150994014_9373_14466_36735_99drnc$13888888888'],
+		templateId: 29999,
+		phones: ['13888888888'],
+		customArgs: { campaign: 'spring' },
+		...overrides,
+		timestamp,
+		token,
+		signature: (overrides.signature as string | undefined) ?? sendcloudSignature(appKey, timestamp, token),
+	};
+}
+
+/** application/x-www-form-urlencoded with arrays/objects as JSON text, as SendCloud may send. */
+export function toForm(body: IDataObject): string {
+	return Object.entries(body)
+		.map(([key, value]) => {
+			const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+			return `${encodeURIComponent(key)}=${encodeURIComponent(text)}`;
+		})
+		.join('&');
+}

@@ -1,0 +1,227 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { MAX_EVENT_KEYS, MAX_TOKENS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
+import { normalizeSendcloud, normalizeSmsroute, parseSmsrouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
+import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRouteTrigger/parseBody';
+import {
+	extractSendcloudFields,
+	verifySendcloudSignature,
+} from '../../nodes/SmsRouteTrigger/verify/sendcloudSignature';
+import { sendcloudSignature } from './helpers';
+
+describe('parseRawBody', () => {
+	const parse = (text: string | Buffer, type?: string) =>
+		parseRawBody(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, type);
+
+	it('parses JSON objects and refuses other JSON values', () => {
+		expect(parse('{"a":1}', 'application/json')).toEqual({ ok: true, body: { a: 1 }, format: 'json' });
+		expect(parse('[1]', 'application/json')).toEqual({ ok: false, reason: 'JSON body must be an object' });
+		expect(parse('null', 'application/json').ok).toBe(false);
+		expect(parse('{', 'application/json')).toEqual({ ok: false, reason: 'invalid JSON' });
+	});
+
+	it('parses form bodies, decoding JSON arrays/objects held in fields', () => {
+		const form = 'event=Delivered&eventType=20&smsIds=%5B%22a%22%2C%22b%22%5D&customArgs=%7B%22k%22%3A%22v%22%7D&message=hello+world';
+		expect(parse(form, 'application/x-www-form-urlencoded; charset=UTF-8')).toEqual({
+			ok: true,
+			format: 'form',
+			body: {
+				event: 'Delivered',
+				eventType: '20',
+				smsIds: ['a', 'b'],
+				customArgs: { k: 'v' },
+				message: 'hello world',
+			},
+		});
+	});
+
+	it('keeps bracket-leading text that is not JSON, and handles repeated and bracketed keys', () => {
+		const result = parse('message=%5Bnot+json&p=1&p=2&q[]=x&args[a]=1', 'application/x-www-form-urlencoded');
+		expect(result).toEqual({
+			ok: true,
+			format: 'form',
+			body: { message: '[not json', p: ['1', '2'], q: ['x'], args: { a: '1' } },
+		});
+	});
+
+	it('never writes to Object.prototype', () => {
+		const result = parse('__proto__[polluted]=1&constructor=x&a=1', 'application/x-www-form-urlencoded');
+		expect(result).toEqual({ ok: true, format: 'form', body: { a: '1' } });
+		expect(({} as IDataObject).polluted).toBeUndefined();
+	});
+
+	it('sniffs the format when the content type is missing or generic', () => {
+		expect(parse('{"a":1}').ok).toBe(true);
+		expect(parse('a=1', 'text/plain')).toMatchObject({ ok: true, format: 'form' });
+		expect(parse('hello', 'text/plain').ok).toBe(false);
+	});
+
+	it('refuses empty, oversized, non-UTF-8 and non-UTF-8-charset bodies', () => {
+		expect(parse('')).toEqual({ ok: false, reason: 'empty body' });
+		expect(parse(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))).toEqual({ ok: false, reason: 'body too large' });
+		expect(parse(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]))).toEqual({ ok: false, reason: 'body is not valid UTF-8' });
+		expect(parse('{"a":1}', 'application/json; charset=iso-8859-1').ok).toBe(false);
+		expect(parse('{"a":"é"}', 'application/json; charset=utf-8')).toMatchObject({ ok: true, body: { a: 'é' } });
+	});
+
+	it('refuses percent-escapes that are not UTF-8 and too many fields', () => {
+		expect(parse('a=%C3%28', 'application/x-www-form-urlencoded')).toEqual({ ok: false, reason: 'malformed form body' });
+		expect(parse(Array.from({ length: 1001 }, (_, i) => `k${i}=v`).join('&'), 'application/x-www-form-urlencoded')).toEqual({
+			ok: false,
+			reason: 'too many form fields',
+		});
+	});
+});
+
+describe('normalize', () => {
+	const receivedAt = new Date('2024-01-15T10:30:01.204Z');
+
+	it('produces the SPEC example for smsroute', () => {
+		const body = {
+			type: 'message.delivered',
+			message_id: 'msg_1a2b3c4d5e6f7g8h',
+			status: 'delivered',
+			timestamp: '2024-01-15T10:30:00Z',
+			to: '+15551234567',
+		};
+		const result = normalizeSmsroute(body, { livemode: false, receivedAt });
+		expect(result).toMatchObject({ ok: true });
+		if (!result.ok) return;
+		expect(result.events[0].event).toEqual({
+			provider: 'smsroute',
+			event: 'message.delivered',
+			status: 'delivered',
+			final: true,
+			messageId: 'msg_1a2b3c4d5e6f7g8h',
+			to: '+15551234567',
+			occurredAt: '2024-01-15T10:30:00.000Z',
+			receivedAt: '2024-01-15T10:30:01.204Z',
+			livemode: false,
+			reason: null,
+			metadata: {},
+			raw: body,
+		});
+	});
+
+	it('refuses smsroute bodies with unknown status or bad timestamps', () => {
+		const base = { message_id: 'm', status: 'sent', timestamp: 1705314600 };
+		expect(normalizeSmsroute({ ...base, status: 'exploded' }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(normalizeSmsroute({ ...base, timestamp: 'yesterday' }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(normalizeSmsroute({ ...base, timestamp: undefined }, { livemode: false, receivedAt }).ok).toBe(false);
+	});
+
+	it('reads seconds, milliseconds and ISO timestamps', () => {
+		expect(parseSmsrouteTimestamp(1705314600)?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsrouteTimestamp(1705314600123)?.toISOString()).toBe('2024-01-15T10:30:00.123Z');
+		expect(parseSmsrouteTimestamp('1705314600')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsrouteTimestamp('2024-01-15T11:30:00+01:00')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsrouteTimestamp({})).toBeNull();
+	});
+
+	it('SendCloud: template reviews, comma lists, event names, phone from smsId', () => {
+		const template = normalizeSendcloud(
+			{ eventType: 8, event: 'Template Verify', message: 'approved', templateId: 7, timestamp: 1 },
+			{ timestampMs: 1652150994087, receivedAt },
+		);
+		expect(template).toMatchObject({ ok: true });
+		if (template.ok) {
+			expect(template.events).toHaveLength(1);
+			expect(template.events[0].event).toMatchObject({
+				event: 'template.verified',
+				status: 'template_verify',
+				messageId: null,
+				to: null,
+				reason: 'approved',
+			});
+		}
+		const byName = normalizeSendcloud(
+			{ event: 'deliver', smsIds: 'x$1380,y$1390' },
+			{ timestampMs: 1, receivedAt },
+		);
+		expect(byName.ok && byName.events.map((e) => [e.event.status, e.event.messageId, e.event.to])).toEqual([
+			['delivered', 'x$1380', '1380'],
+			['delivered', 'y$1390', '1390'],
+		]);
+		expect(normalizeSendcloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt }).ok).toBe(false);
+	});
+
+	it('SendCloud customArgs sent as JSON text become metadata', () => {
+		const result = normalizeSendcloud(
+			{ eventType: 20, smsIds: ['a'], customArgs: '{"k":1}' },
+			{ timestampMs: 1, receivedAt },
+		);
+		expect(result.ok && result.events[0].event.metadata).toEqual({ k: 1 });
+	});
+});
+
+describe('SeenRecord (dedupe)', () => {
+	it('keeps at most MAX_EVENT_KEYS keys, forgetting the oldest first', () => {
+		const staticData: IDataObject = {};
+		const seen = new SeenRecord(staticData);
+		for (let i = 0; i < MAX_EVENT_KEYS + 5; i++) seen.addEvent(`key-${i}`);
+		seen.save();
+		expect((staticData.eventKeys as string[]).length).toBe(MAX_EVENT_KEYS);
+		const reloaded = new SeenRecord(staticData);
+		expect(reloaded.hasEvent('key-0')).toBe(false);
+		expect(reloaded.hasEvent('key-5')).toBe(true);
+		expect(reloaded.hasEvent(`key-${MAX_EVENT_KEYS + 4}`)).toBe(true);
+	});
+
+	it('stores hashes, not phone numbers or tokens', () => {
+		const staticData: IDataObject = {};
+		const seen = new SeenRecord(staticData);
+		seen.addEvent('sendcloud|delivered|id$13888888888|13888888888');
+		seen.addToken('VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5', Buffer.from('{"phones":["13888888888"]}'), 1000, 1000, 300);
+		seen.save();
+		expect(JSON.stringify(staticData)).not.toMatch(/13888888888|VDymF6/);
+	});
+
+	it('prunes tokens whose timestamp left the tolerance window, and caps the rest', () => {
+		const staticData: IDataObject = {};
+		const now = 10_000_000;
+		const seen = new SeenRecord(staticData);
+		const body = Buffer.from('{}');
+		seen.addToken('old', body, now - 301_000, now, 300);
+		seen.addToken('new', body, now, now, 300);
+		expect(seen.tokenUse('old', body)).toBe('new');
+		expect(seen.tokenUse('new', body)).toBe('redelivery');
+		expect(seen.tokenUse('new', Buffer.from('{"smsIds":["forged"]}'))).toBe('replay');
+		for (let i = 0; i < MAX_TOKENS + 1; i++) seen.addToken(`t${i}`, body, now, now, 300);
+		seen.save();
+		expect((staticData.sendcloudTokens as string[]).length).toBe(MAX_TOKENS);
+	});
+
+	it('does not touch static data when nothing changed', () => {
+		const staticData: IDataObject = { eventKeys: ['x'] };
+		new SeenRecord(staticData).save();
+		expect(staticData).toEqual({ eventKeys: ['x'] });
+	});
+});
+
+describe('SendCloud signature', () => {
+	const appKey = 'app_key_1';
+	it('verifies HMAC-SHA256(appKey, timestamp + token) computed by openssl', () => {
+		const timestamp = 1652150994087;
+		const token = 'VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5';
+		const signature = sendcloudSignature(appKey, timestamp, token);
+		const fields = extractSendcloudFields({ timestamp, token, signature });
+		expect(fields.ok).toBe(true);
+		if (!fields.ok) return;
+		const ok = verifySendcloudSignature({ appKey, ...fields, toleranceSeconds: 300, nowMs: timestamp });
+		expect(ok).toEqual({ ok: true });
+		const badLength = verifySendcloudSignature({
+			appKey,
+			fields: { ...fields.fields, signature: signature.slice(2) },
+			timestampMs: fields.timestampMs,
+			toleranceSeconds: 300,
+			nowMs: timestamp,
+		});
+		expect(badLength).toEqual({ ok: false, reason: 'signature mismatch' });
+	});
+
+	it('accepts the timestamp as a string (form bodies) and refuses non-numeric ones', () => {
+		expect(extractSendcloudFields({ timestamp: '1652150994087', token: 't', signature: 's' }).ok).toBe(true);
+		expect(extractSendcloudFields({ timestamp: '16521x', token: 't', signature: 's' }).ok).toBe(false);
+		expect(extractSendcloudFields({ token: 't', signature: 's' }).ok).toBe(false);
+	});
+});
