@@ -82,7 +82,7 @@ class MemoryCredentials extends ICredentials {
 		super(details, type);
 	}
 
-	getData() {
+	async getData() {
 		return this.value;
 	}
 
@@ -90,8 +90,12 @@ class MemoryCredentials extends ICredentials {
 		return { id: this.id, name: this.name, type: this.type, data: '' };
 	}
 
-	setData(data: ICredentialDataDecryptedObject) {
+	async setData(data: ICredentialDataDecryptedObject) {
 		this.value = data;
+	}
+
+	async updateData(toUpdate: Partial<ICredentialDataDecryptedObject>) {
+		this.value = { ...this.value, ...toUpdate } as ICredentialDataDecryptedObject;
 	}
 }
 
@@ -180,7 +184,7 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 			type: 'n8n-nodes-smsroute.smsRoute',
 			typeVersion: 1,
 			position: [200, 0],
-			parameters: options.parameters,
+			parameters: options.parameters as INode["parameters"],
 			credentials: { smsRouteApi: { id: '1', name: 'SMS Route sandbox' } },
 			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			...(options.retryOnFail

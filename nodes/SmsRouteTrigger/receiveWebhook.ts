@@ -1,0 +1,206 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import type { SeenRecord } from './dedupe';
+import type { KeyedEvent } from './normalize';
+import { normalizeSendcloud, normalizeSmsroute } from './normalize';
+import { parseRawBody } from './parseBody';
+import {
+	extractSendcloudFields,
+	looksLikeSendcloud,
+	verifySendcloudSignature,
+} from './verify/sendcloudSignature';
+import type { SmsrouteKey } from './verify/smsrouteSignature';
+import { verifySmsrouteSignature } from './verify/smsrouteSignature';
+
+/**
+ * One POST, from raw bytes to normalized events: pick the provider, find its credential,
+ * verify the signature before trusting anything in the body, then parse and normalize.
+ * Every refusal is a Rejection (400 or 401 with a short reason), never a throw.
+ */
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export type Provider = 'auto' | 'smsroute' | 'sendcloud';
+
+/** The slice of express's request/response the trigger uses. */
+export interface RawRequest {
+	rawBody?: unknown;
+}
+interface JsonResponse {
+	status(code: number): JsonResponse;
+	json(body: unknown): unknown;
+}
+
+export class Rejection {
+	constructor(
+		readonly status: 400 | 401,
+		readonly reason: string,
+	) {}
+}
+
+/**
+ * Answers the request directly and tells n8n not to answer or run anything: n8n only skips
+ * the execution when no workflowData is returned, and only keeps our status code when the
+ * node has written the response itself (noWebhookResponse).
+ */
+export function reject(context: IWebhookFunctions, rejection: Rejection): IWebhookResponseData {
+	// Only the short reason is logged or sent: never a key, a header or the body.
+	context.logger?.debug(`SMS Route Trigger refused a request (${rejection.status})`, {
+		reason: rejection.reason,
+	});
+	const res = context.getResponseObject() as unknown as JsonResponse;
+	res.status(rejection.status).json({ error: rejection.reason });
+	return { noWebhookResponse: true };
+}
+
+export function logUnexpected(context: IWebhookFunctions, error: unknown): void {
+	context.logger?.warn('SMS Route Trigger could not process a request', {
+		error: error instanceof Error ? error.name : typeof error,
+	});
+}
+
+async function optionalCredentials(
+	context: IWebhookFunctions,
+	name: string,
+): Promise<ICredentialDataDecryptedObject | undefined> {
+	try {
+		return await context.getCredentials<ICredentialDataDecryptedObject>(name);
+	} catch {
+		// n8n throws when the node has no credential of this type; the caller answers 401
+		// naming the credential to add.
+		return undefined;
+	}
+}
+
+function keyField(credentials: ICredentialDataDecryptedObject, field: string): string {
+	const value = credentials[field];
+	// Trimmed like the action node does: a pasted newline must not break every signature.
+	return typeof value === 'string' ? value.trim() : '';
+}
+
+async function handleSmsroute(
+	context: IWebhookFunctions,
+	rawBody: Buffer,
+	contentType: string | undefined,
+	header: string | string[] | undefined,
+	toleranceSeconds: number,
+	receivedAt: Date,
+): Promise<KeyedEvent[] | Rejection> {
+	const credentials = await optionalCredentials(context, 'smsRouteApi');
+	const keys: SmsrouteKey[] = [];
+	if (credentials) {
+		const testKey = keyField(credentials, 'testApiKey');
+		const liveKey = keyField(credentials, 'liveApiKey');
+		if (testKey) keys.push({ key: testKey, livemode: false });
+		if (liveKey) keys.push({ key: liveKey, livemode: true });
+	}
+	if (keys.length === 0) {
+		return new Rejection(
+			401,
+			'smsroute webhook received but no SMS Route API credential with a Test or Live API Key is set on the trigger',
+		);
+	}
+	// Verify the exact bytes before parsing anything an attacker could have sent.
+	const verified = verifySmsrouteSignature({
+		rawBody,
+		header,
+		keys,
+		toleranceSeconds,
+		nowMs: receivedAt.getTime(),
+	});
+	if (!verified.ok) return new Rejection(401, verified.reason);
+
+	const parsed = parseRawBody(rawBody, contentType);
+	if (!parsed.ok) return new Rejection(400, parsed.reason);
+	const normalized = normalizeSmsroute(parsed.body as IDataObject, {
+		livemode: verified.livemode,
+		receivedAt,
+	});
+	if (!normalized.ok) return new Rejection(400, normalized.reason);
+	return normalized.events;
+}
+
+async function handleSendcloud(
+	context: IWebhookFunctions,
+	body: IDataObject,
+	rawBody: Buffer,
+	toleranceSeconds: number,
+	receivedAt: Date,
+	seen: SeenRecord,
+): Promise<KeyedEvent[] | Rejection> {
+	const credentials = await optionalCredentials(context, 'sendCloudSmsHookApi');
+	const appKey = credentials ? keyField(credentials, 'appKey') : '';
+	if (!appKey) {
+		return new Rejection(
+			401,
+			'SendCloud callback received but no SendCloud SMSHook API credential with an App Key is set on the trigger',
+		);
+	}
+	const fields = extractSendcloudFields(body);
+	if (!fields.ok) return new Rejection(401, fields.reason);
+	const nowMs = receivedAt.getTime();
+	const verified = verifySendcloudSignature({
+		appKey,
+		fields: fields.fields,
+		timestampMs: fields.timestampMs,
+		toleranceSeconds,
+		nowMs,
+	});
+	if (!verified.ok) return new Rejection(401, verified.reason);
+	// The body is not signed: a genuine token seen again with another body is a replay. With
+	// the same body it is SendCloud redelivering, and the event record keeps it from emitting twice.
+	const tokenUse = seen.tokenUse(fields.fields.token, rawBody);
+	if (tokenUse === 'replay') return new Rejection(401, 'token already used');
+
+	const normalized = normalizeSendcloud(body, { timestampMs: fields.timestampMs, receivedAt });
+	if (!normalized.ok) return new Rejection(400, normalized.reason);
+	if (tokenUse === 'new') seen.addToken(fields.fields.token, rawBody, fields.timestampMs, nowMs, toleranceSeconds);
+	return normalized.events;
+}
+
+/** Verifies, parses and normalizes one POST; a Rejection says how to answer instead. */
+export async function receive(
+	context: IWebhookFunctions,
+	request: {
+		provider: Provider;
+		rawBody: unknown;
+		contentType: string | undefined;
+		signatureHeader: string | string[] | undefined;
+		toleranceSeconds: number;
+		receivedAt: Date;
+		seen: SeenRecord;
+	},
+): Promise<KeyedEvent[] | Rejection> {
+	const { provider, rawBody, contentType, signatureHeader, toleranceSeconds, receivedAt, seen } =
+		request;
+	if (!Buffer.isBuffer(rawBody)) {
+		// Never fall back to re-serialised JSON: it is not what was signed.
+		return new Rejection(401, 'raw request body unavailable; cannot verify signature');
+	}
+	const useSmsroute =
+		provider === 'smsroute' || (provider === 'auto' && signatureHeader !== undefined);
+	if (useSmsroute) {
+		return await handleSmsroute(
+			context,
+			rawBody,
+			contentType,
+			signatureHeader,
+			toleranceSeconds,
+			receivedAt,
+		);
+	}
+	const parsed = parseRawBody(rawBody, contentType);
+	if (!parsed.ok) return new Rejection(400, parsed.reason);
+	if (provider === 'auto' && !looksLikeSendcloud(parsed.body)) {
+		return new Rejection(
+			401,
+			'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
+		);
+	}
+	return await handleSendcloud(context, parsed.body as IDataObject, rawBody, toleranceSeconds, receivedAt, seen);
+}
