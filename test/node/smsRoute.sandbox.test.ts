@@ -3,6 +3,7 @@
  * The ledger is the sandbox's record of every charged message: it is how lost and duplicated
  * sends are counted, independently of what the node reports.
  */
+import { logged, restoreConsole } from '../helpers/captureLogs';
 import type { IDataObject } from 'n8n-workflow';
 
 import { runSmsRoute } from '../helpers/runWorkflow';
@@ -66,6 +67,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await sandbox.stop();
+	restoreConsole();
+	// Every key these tests used: none may appear in what n8n and the node logged.
+	const text = logged.join('\n');
+	expect(logged.length).toBeGreaterThan(0);
+	expect(text).toMatch(/smsroute request retried/);
+	for (const secret of [DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, 'sk_live_this_key_is_not_known_0001']) {
+		expect(text).not.toContain(secret);
+	}
 });
 
 beforeEach(() => {
