@@ -3,10 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { createClient } from '../transport/client';
 import * as get from './message/get.operation';
+import type { Operation } from './operation';
 import * as send from './message/send.operation';
 import * as sendBulk from './message/sendBulk.operation';
 
-const operations = { send, sendBulk, get } as const;
+const operations: Record<'send' | 'sendBulk' | 'get', { execute: Operation }> = { send, sendBulk, get };
 
 // Send fans out one request per item, so it gets more lanes than Bulk Send's chunks.
 const DEFAULT_CONCURRENCY = { send: 10, sendBulk: 5, get: 10 } as const;

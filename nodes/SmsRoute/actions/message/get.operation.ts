@@ -1,18 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { failedItem } from '../../helpers/itemResults';
 import { mapWithConcurrency } from '../../transport/concurrency';
-import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
-import type { RunOptions } from '../../transport/client';
+import { smsRouteRequest } from '../../transport/smsRouteRequest';
+import type { Operation } from '../operation';
 
 /** GET /messages/{id}: the message with its current status, one request per item. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	client: SmsRouteClient,
-	run: RunOptions,
-): Promise<INodeExecutionData[]> {
+export const execute: Operation = async function (items, client, run) {
 	return await mapWithConcurrency(items, run.concurrency, async (_item, itemIndex) => {
 		try {
 			const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
@@ -28,4 +23,4 @@ export async function execute(
 			return failedItem(this, itemIndex, error);
 		}
 	});
-}
+};

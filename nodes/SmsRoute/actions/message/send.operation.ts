@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { mapWithConcurrency } from '../../transport/concurrency';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
-import type { RunOptions } from '../../transport/client';
+import type { Operation } from '../operation';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 
 interface SentMessage extends IDataObject {
@@ -39,12 +39,7 @@ async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promis
 }
 
 /** One POST /messages per item, several in flight at once, output in input order. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	client: SmsRouteClient,
-	run: RunOptions,
-): Promise<INodeExecutionData[]> {
+export const execute: Operation = async function (items, client, run) {
 	const { slots } = prepareMessages(this, items);
 	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
@@ -55,4 +50,4 @@ export async function execute(
 			return failedItem(this, slot.itemIndex, error, messageSummary(slot));
 		}
 	});
-}
+};

@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { chunkIdempotencyKey } from '../../helpers/idempotency';
 import { dryRunItem, failedItem, messageSummary, toNodeError } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { chunk, mapWithConcurrency } from '../../transport/concurrency';
 import { SmsRouteRequestError, smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
-import type { RunOptions } from '../../transport/client';
+import type { Operation } from '../operation';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 
 interface BulkResponse {
@@ -79,12 +79,7 @@ async function sendChunk(client: SmsRouteClient, messages: OutgoingMessage[], ou
  * Every item becomes one message, sent through POST /messages/bulk in chunks of at most 1,000
  * with several chunks in flight. Output stays in input order, each item paired with its input.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	client: SmsRouteClient,
-	run: RunOptions,
-): Promise<INodeExecutionData[]> {
+export const execute: Operation = async function (items, client, run) {
 	const { slots, valid } = prepareMessages(this, items);
 	if (run.dryRun) return slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot));
 
@@ -111,4 +106,4 @@ export async function execute(
 			pairedItem: { item: slot.itemIndex },
 		};
 	});
-}
+};
