@@ -119,7 +119,8 @@ export const messageFields: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 50 },
 				default: 5,
-				description: 'How many requests (or bulk chunks) are in flight at once',
+				description:
+					'Requests (Send, Get Status) or bulk chunks (Send in Bulk) in flight at once. Without this option: 10 requests, or 5 chunks.',
 			},
 			{
 				displayName: 'Dry Run',
