@@ -72,7 +72,7 @@ if [ ! -f "$N8N_DIR/.complete" ]; then
   done
   # shellcheck disable=SC2086
   npm_config_nodedir="$NODEDIR" npm rebuild --loglevel=error $present
-  # Which Node this install belongs to (the harness checks it).
+  # Which Node this install was built for (for people; the harness picks the Node by version).
   printf '{"n8n":"%s","node":"%s","nodeVersion":"%s"}\n' \
     "$N8N_VERSION" "$NODE_BIN" "$("$NODE_BIN" --version)" > runtime.json
   touch .complete

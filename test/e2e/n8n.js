@@ -1,17 +1,24 @@
 'use strict';
 /**
- * Runs the built package inside a real n8n 2.41.0 process, the way users install it.
+ * Runs the built package inside a real n8n process, the way users install it: n8n 2.41.0 on
+ * Node 24 (the default) or n8n 1.123.81, the latest 1.x the registry here has, on the
+ * machine's own Node 20.
  *
  *   const { startN8n } = require('./n8n');
  *   const n8n = await startN8n({ port: 0 });            // installs n8n first when needed
+ *   const old = await startN8n({ version: '1' });       // n8n 1.x ('1', '1.x' or an exact 1.y.z)
  *   await n8n.createCredential({ name, type, data });
  *   const wf = await n8n.createWorkflow(workflowJson);
  *   await n8n.activateWorkflow(wf.id);
  *   await n8n.stop();
  *
- * n8n itself lives in a cache folder (see install-n8n.sh) and runs under Node 24; the
- * package is linked into $N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-smsroute,
- * exactly where n8n puts a community package installed from the UI. Only 127.0.0.1 is used.
+ * The version comes from `o.version`, else SMSROUTE_E2E_N8N_VERSION, else N8N_VERSION, else
+ * 2.41.0. Everything that differs between n8n 1.x and 2.x (Node binary, environment, owner
+ * setup) lives in runtimeFor() and setupOwner() below, nowhere else.
+ *
+ * n8n itself lives in a cache folder (see install-n8n.sh); the package is linked into
+ * $N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-smsroute, exactly where n8n puts a
+ * community package installed from the UI. Only 127.0.0.1 is used.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -22,14 +29,100 @@ const { request, Agent } = require('undici');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'n8n-nodes-smsroute';
-const N8N_VERSION = process.env.N8N_VERSION || '2.41.0';
+/** The pinned n8n of each major: 2.41.1 and later need packages the registry here lacks; 1.123.81 is the newest 1.x it has. */
+const PINNED = Object.freeze({ 1: '1.123.81', 2: '2.41.0' });
+const N8N_VERSIONS = Object.freeze([PINNED[2], PINNED[1]]);
 const NODE24_VERSION = process.env.NODE24_VERSION || '24.21.0';
 const CACHE = process.env.SMSROUTE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-smsroute');
 const NODE24_DIR = path.join(CACHE, `node-${NODE24_VERSION}`);
 const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
-const N8N_DIR = path.join(CACHE, `n8n-${N8N_VERSION}`);
-const N8N_BIN = path.join(N8N_DIR, 'node_modules', 'n8n', 'bin', 'n8n');
 const E2E_DIR = path.join(ROOT, '.n8n-e2e');
+
+/** '1', '1.x', '2', '2.x' → the pinned version of that major; an exact version stays as it is. */
+function resolveVersion(version) {
+	const v = String(version ?? process.env.SMSROUTE_E2E_N8N_VERSION ?? process.env.N8N_VERSION ?? PINNED[2]).trim();
+	const alias = /^(\d+)(?:\.x)?$/.exec(v);
+	if (alias) {
+		if (!PINNED[alias[1]]) throw new Error(`no pinned n8n ${alias[1]}.x (known: ${Object.values(PINNED).join(', ')})`);
+		return PINNED[alias[1]];
+	}
+	if (!/^\d+\.\d+\.\d+$/.test(v)) throw new Error(`not an n8n version: "${v}" (want e.g. 2.41.0, 1.123.81, 1 or 2)`);
+	return v;
+}
+
+/** The machine's own Node 20 (n8n 1.x runs on it): NODE20, else /usr/bin/node, else this process's node. */
+function systemNode() {
+	if (process.env.NODE20) return process.env.NODE20;
+	if (fs.existsSync('/usr/bin/node')) return '/usr/bin/node';
+	return process.execPath;
+}
+
+/**
+ * Everything version-specific about running n8n, in one place.
+ * - node: the Node binary that runs it (and that its native modules were built for).
+ * - ownerFromEnv: 2.x takes the owner from N8N_INSTANCE_OWNER_* variables; 1.x has no such
+ *   thing, its owner is claimed once with POST /rest/owner/setup.
+ * - env: environment only this major understands (1.x rejects module names it does not know,
+ *   and its default expression engine needs isolated-vm, which is not built for it).
+ * - credentialDomainDefault: 1.123 adds "Allowed HTTP Request Domains" fields to every
+ *   credential type with `authenticate`, and its public API schema then demands
+ *   `allowedDomains` unless `allowedHttpRequestDomains` is given; the harness sends the
+ *   editor's default ('all') when the caller did not (see createCredential).
+ * - rejectedKeyMessage: what the credential test reports when the service answers 401. 2.x
+ *   shows the credential's own `responseCode` rule message; 1.123's credentials tester only
+ *   applies those rules when the error carries the HTTP response (error.cause.response), which
+ *   its request helper does not set, so it shows n8n's generic 401 text instead.
+ */
+function runtimeFor(version) {
+	const v = resolveVersion(version);
+	const major = Number(v.split('.')[0]);
+	const dir = path.join(CACHE, `n8n-${v}`);
+	const common = { version: v, major, dir, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
+	if (major >= 2) {
+		return {
+			...common,
+			node: NODE24,
+			nodeDir: NODE24_DIR,
+			ownerFromEnv: true,
+			credentialDomainDefault: false,
+			rejectedKeyMessage: /401|API key/i,
+			env: {
+				N8N_DISABLED_MODULES:
+					'mcp-registry,instance-ai,workflow-builder,chat-hub,insights,instance-registry',
+				N8N_RUNNERS_MODE: 'internal',
+			},
+		};
+	}
+	if (major === 1) {
+		const node = systemNode();
+		return {
+			...common,
+			node,
+			nodeDir: path.dirname(path.dirname(node)),
+			ownerFromEnv: false,
+			credentialDomainDefault: true,
+			rejectedKeyMessage: /Authorization failed - please check your credentials/,
+			env: {
+				// Module names 1.x knows: insights, external-secrets, community-packages, data-table,
+				// mcp, chat-hub, provisioning, breaking-changes. Keep community-packages.
+				N8N_DISABLED_MODULES: 'insights,chat-hub,mcp',
+				// 1.123's default engine "vm" runs expressions in isolated-vm; "legacy" is the 1.x engine.
+				N8N_EXPRESSION_ENGINE: 'legacy',
+				// Off by default in 1.x; on (and always on) in 2.x: run the Code node the same way.
+				N8N_RUNNERS_ENABLED: 'true',
+				N8N_RUNNERS_MODE: 'internal',
+				// 2.x's default; 1.x's is false.
+				N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
+			},
+		};
+	}
+	throw new Error(`n8n ${v}: only 1.x and 2.x are supported`);
+}
+
+const DEFAULT_RUNTIME = runtimeFor();
+/** The default version (what `npm start` and the bench run) and its folder. */
+const N8N_VERSION = DEFAULT_RUNTIME.version;
+const N8N_DIR = DEFAULT_RUNTIME.dir;
 
 const OWNER = Object.freeze({
 	email: 'owner@smsroute.test',
@@ -44,33 +137,36 @@ const API_KEY_LABEL = 'smsroute harness';
 // Long enough for a 2,500-message bulk send answered through a webhook.
 const httpAgent = new Agent({ headersTimeout: 15 * 60_000, bodyTimeout: 15 * 60_000 });
 
-function isN8nInstalled() {
-	return fs.existsSync(path.join(N8N_DIR, '.complete')) && fs.existsSync(NODE24);
+function isN8nInstalled(version) {
+	const rt = runtimeFor(version);
+	return fs.existsSync(path.join(rt.dir, '.complete')) && fs.existsSync(rt.node);
 }
 
 /**
- * Runs install-n8n.sh when n8n or Node 24 is missing (idempotent; several minutes the first
- * time). Its output goes to stderr.
+ * Runs install-n8n.sh for `version` (default: see resolveVersion) when n8n or its Node is
+ * missing (idempotent; several minutes the first time). Its output goes to stderr.
  */
-async function ensureN8nInstalled() {
-	if (isN8nInstalled()) return { node: NODE24, n8n: N8N_BIN, dir: N8N_DIR };
+async function ensureN8nInstalled(version) {
+	const rt = runtimeFor(version);
+	const result = { version: rt.version, node: rt.node, n8n: rt.n8nBin, dir: rt.dir };
+	if (isN8nInstalled(rt.version)) return result;
 	const script = path.join(__dirname, 'install-n8n.sh');
-	const child = spawn('bash', [script], {
-		stdio: ['ignore', 'inherit', 'inherit'],
-		env: { ...process.env, N8N_VERSION, NODE24_VERSION, SMSROUTE_CACHE: CACHE },
-	});
+	const env = { ...process.env, N8N_VERSION: rt.version, NODE24_VERSION, SMSROUTE_CACHE: CACHE };
+	if (rt.major === 1) env.NODE20 = rt.node;
+	const child = spawn('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env });
 	const [code, signal] = await new Promise((resolve) => child.once('exit', (...a) => resolve(a)));
-	if (code !== 0 || !isN8nInstalled()) {
-		throw new Error(`test/e2e/install-n8n.sh failed (exit ${code}, signal ${signal}); see its output above`);
+	if (code !== 0 || !isN8nInstalled(rt.version)) {
+		throw new Error(`test/e2e/install-n8n.sh (n8n ${rt.version}) failed (exit ${code}, signal ${signal}); see its output above`);
 	}
-	return { node: NODE24, n8n: N8N_BIN, dir: N8N_DIR };
+	return result;
 }
 
 /** bcrypt hash made by the bcryptjs n8n itself ships (n8n checks logins with it). */
-function hashPassword(password) {
+function hashPassword(password, version) {
+	const rt = runtimeFor(version);
 	const result = spawnSync(
-		NODE24,
-		['-e', 'process.stdout.write(require(process.argv[1]).hashSync(process.argv[2], 10))', path.join(N8N_DIR, 'node_modules', 'bcryptjs'), password],
+		rt.node,
+		['-e', 'process.stdout.write(require(process.argv[1]).hashSync(process.argv[2], 10))', path.join(rt.dir, 'node_modules', 'bcryptjs'), password],
 		{ encoding: 'utf8' },
 	);
 	if (result.status !== 0) throw new Error(`could not hash the owner password: ${result.stderr}`);
@@ -142,6 +238,27 @@ function pruneRunFolders(keep) {
 	}
 }
 
+/**
+ * n8n migrates its database forward only: a user folder an n8n 2.x has used cannot be opened by
+ * 1.x. Records the major in the folder and refuses a downgrade with a clear message.
+ */
+function checkFolderVersion(userFolder, rt) {
+	const marker = path.join(userFolder, '.smsroute-n8n-version');
+	let previous;
+	try {
+		previous = fs.readFileSync(marker, 'utf8').trim();
+	} catch {
+		/* new folder, or one from before the marker (2.x) */
+	}
+	if (previous === undefined && fs.existsSync(path.join(userFolder, '.n8n', 'database.sqlite'))) previous = PINNED[2];
+	if (previous && Number(previous.split('.')[0]) > rt.major) {
+		throw new Error(
+			`${userFolder} holds the data of n8n ${previous}; n8n ${rt.version} cannot open it (delete the folder or use another one)`,
+		);
+	}
+	fs.writeFileSync(marker, `${rt.version}\n`);
+}
+
 function checkBuilt(packageDir) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 	const files = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
@@ -159,7 +276,7 @@ function tail(file, lines = 80) {
 	}
 }
 
-function n8nEnv({ userFolder, port, brokerPort, extra }) {
+function n8nEnv({ rt, userFolder, port, brokerPort, extra }) {
 	const base = {};
 	// Keep the parent's basics, not its npm/jest/N8N settings.
 	for (const key of ['HOME', 'USER', 'LANG', 'TZ', 'TMPDIR', 'TERM', 'SHELL', 'LOGNAME']) {
@@ -167,7 +284,7 @@ function n8nEnv({ userFolder, port, brokerPort, extra }) {
 	}
 	return {
 		...base,
-		PATH: `${path.join(NODE24_DIR, 'bin')}:${process.env.PATH}`,
+		PATH: `${path.dirname(rt.node)}:${process.env.PATH}`,
 		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
@@ -188,26 +305,46 @@ function n8nEnv({ userFolder, port, brokerPort, extra }) {
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
-		N8N_DISABLED_MODULES:
-			'mcp-registry,instance-ai,workflow-builder,chat-hub,insights,instance-registry',
 		N8N_SECURE_COOKIE: 'false',
-		N8N_RUNNERS_MODE: 'internal',
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		// The owner comes from the environment: no setup screen.
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: hashPassword(OWNER.password),
-		N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+		// 2.x: the owner comes from the environment, no setup screen (1.x: see setupOwner).
+		...(rt.ownerFromEnv
+			? {
+					N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+					N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+					N8N_INSTANCE_OWNER_PASSWORD_HASH: hashPassword(OWNER.password, rt.version),
+					N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+					N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+				}
+			: {}),
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
 		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
+		...rt.env,
 		...extra,
 	};
+}
+
+/**
+ * n8n 1.x has no owner-from-environment: a fresh instance has a placeholder owner that the
+ * first visitor claims with POST /rest/owner/setup (the editor's setup screen). A user folder
+ * that was set up before keeps its owner; then this does nothing.
+ */
+async function setupOwner(rt, url) {
+	if (rt.ownerFromEnv) return;
+	const settings = expectOk(await http('GET', `${url}/rest/settings`), 'GET /rest/settings');
+	if (!(settings.data ?? settings).userManagement?.showSetupOnFirstLoad) return;
+	expectOk(
+		await http('POST', `${url}/rest/owner/setup`, {
+			body: { email: OWNER.email, password: OWNER.password, firstName: OWNER.firstName, lastName: OWNER.lastName },
+			headers: { 'browser-id': BROWSER_ID },
+		}),
+		'POST /rest/owner/setup',
+	);
 }
 
 function killGroup(child, signal) {
@@ -224,8 +361,9 @@ function killGroup(child, signal) {
 }
 
 /** A small HTTP client; JSON in, JSON (or text) out. Never follows redirects. */
-async function http(method, url, { body, headers = {}, raw = false } = {}) {
-	const init = { method, headers: { accept: 'application/json', ...headers }, dispatcher: httpAgent };
+async function http(method, url, { body, headers = {}, raw = false, fresh = false } = {}) {
+	// fresh: a connection of its own, closed after the answer (no keep-alive reuse).
+	const init = { method, headers: { accept: 'application/json', ...headers }, dispatcher: httpAgent, reset: fresh };
 	if (body !== undefined) {
 		if (typeof body === 'string' || Buffer.isBuffer(body)) {
 			init.body = body;
@@ -261,6 +399,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Starts `n8n start` with the package loaded.
  * @param {object} [o]
+ * @param {string} [o.version] n8n version: '2.41.0' (default), '1.123.81', or '1' / '2' for the pinned one
  * @param {string} [o.userFolder] default: a fresh folder under .n8n-e2e/
  * @param {boolean} [o.fresh] delete userFolder first (default: true when userFolder is not given)
  * @param {number} [o.port] 0 or undefined = a free port
@@ -271,7 +410,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function startN8n(o = {}) {
 	const log = o.log ?? ((line) => process.stderr.write(`[n8n-e2e] ${line}\n`));
-	await ensureN8nInstalled();
+	const rt = runtimeFor(o.version);
+	await ensureN8nInstalled(rt.version);
 	// SMSROUTE_E2E_PACKAGE_DIR: run the suite against another build of the package (e.g. a packed copy).
 	const packageDir = path.resolve(o.packageDir ?? process.env.SMSROUTE_E2E_PACKAGE_DIR ?? ROOT);
 	checkBuilt(packageDir);
@@ -281,12 +421,13 @@ async function startN8n(o = {}) {
 	if (!userFolder) {
 		fs.mkdirSync(E2E_DIR, { recursive: true });
 		pruneRunFolders(5);
-		userFolder = fs.mkdtempSync(path.join(E2E_DIR, 'run-'));
+		userFolder = fs.mkdtempSync(path.join(E2E_DIR, `run-${rt.version}-`));
 		fresh = false;
 	}
 	userFolder = path.resolve(userFolder);
 	if (fresh) fs.rmSync(userFolder, { recursive: true, force: true });
 	fs.mkdirSync(userFolder, { recursive: true });
+	checkFolderVersion(userFolder, rt);
 	linkPackage(userFolder, packageDir);
 
 	const port = o.port ? o.port : await freePort();
@@ -297,12 +438,12 @@ async function startN8n(o = {}) {
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
 	const logFd = fs.openSync(logFile, 'a');
-	fs.writeSync(logFd, `\n===== n8n start ${new Date().toISOString()} port ${port} =====\n`);
+	fs.writeSync(logFd, `\n===== n8n ${rt.version} (node ${rt.node}) start ${new Date().toISOString()} port ${port} =====\n`);
 
 	const started = Date.now();
-	const child = spawn(NODE24, [N8N_BIN, 'start'], {
+	const child = spawn(rt.node, [rt.n8nBin, 'start'], {
 		cwd: userFolder,
-		env: n8nEnv({ userFolder, port, brokerPort, extra: o.env }),
+		env: n8nEnv({ rt, userFolder, port, brokerPort, extra: o.env }),
 		stdio: ['ignore', logFd, logFd],
 		detached: true, // own process group: stop() ends n8n and its task runner, nothing else
 	});
@@ -331,20 +472,23 @@ async function startN8n(o = {}) {
 			return await fail(`n8n was not ready after ${readyTimeoutMs / 1000} s`);
 		}
 		try {
+			// Readiness answers once the database is migrated; n8n 1.x mounts its REST routes a few
+			// seconds later (a 404 for /rest/* until then), so wait for those as well.
 			const res = await http('GET', `${url}/healthz/readiness`);
-			if (res.status === 200) break;
+			if (res.status === 200 && (await http('GET', `${url}/rest/settings`)).status === 200) break;
 		} catch {
 			/* not listening yet */
 		}
 		await sleep(250);
 	}
 	const startMs = Date.now() - started;
-	log(`n8n ready at ${url} in ${(startMs / 1000).toFixed(1)} s (log: ${logFile})`);
+	log(`n8n ${rt.version} ready at ${url} in ${(startMs / 1000).toFixed(1)} s (log: ${logFile})`);
 
 	// Session for the internal REST API (/rest), then a public-API key (/api/v1).
 	let cookie;
 	const restHeaders = () => ({ cookie, 'browser-id': BROWSER_ID });
 	try {
+		await setupOwner(rt, url);
 		const login = await http('POST', `${url}/rest/login`, {
 			body: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
 			headers: { 'browser-id': BROWSER_ID },
@@ -386,8 +530,22 @@ async function startN8n(o = {}) {
 		await http(method, `${url}/api/v1${p}`, { body, headers: { 'x-n8n-api-key': apiKey } });
 	const apiOk = async (method, p, body) => expectOk(await api(method, p, body), `${method} /api/v1${p}`);
 
+	/** Credential data as this version's public API accepts it (see runtimeFor). */
+	const schemas = new Map();
+	const credentialData = async (type, data) => {
+		if (!rt.credentialDomainDefault || data?.allowedHttpRequestDomains !== undefined) return data;
+		if (!schemas.has(type)) schemas.set(type, await apiOk('GET', `/credentials/schema/${encodeURIComponent(type)}`));
+		const hasDomainFields = Boolean(schemas.get(type)?.properties?.allowedHttpRequestDomains);
+		return hasDomainFields ? { ...data, allowedHttpRequestDomains: 'all' } : data;
+	};
+
 	let stopping = null;
 	const instance = {
+		version: rt.version,
+		major: rt.major,
+		node: rt.node,
+		/** The version-specific facts of runtimeFor() (rejectedKeyMessage, ownerFromEnv, env, …). */
+		runtime: rt,
 		url,
 		port,
 		brokerPort,
@@ -418,7 +576,7 @@ async function startN8n(o = {}) {
 		},
 
 		async createCredential({ name, type, data }) {
-			return await apiOk('POST', '/credentials', { name, type, data });
+			return await apiOk('POST', '/credentials', { name, type, data: await credentialData(type, data) });
 		},
 		async listCredentials() {
 			const all = [];
@@ -436,7 +594,7 @@ async function startN8n(o = {}) {
 		async upsertCredential({ name, type, data }) {
 			const found = (await instance.listCredentials()).find((c) => c.name === name && c.type === type);
 			if (!found) return await instance.createCredential({ name, type, data });
-			return await apiOk('PATCH', `/credentials/${found.id}`, { name, type, data });
+			return await apiOk('PATCH', `/credentials/${found.id}`, { name, type, data: await credentialData(type, data) });
 		},
 		/** Tests a stored credential the way the editor's "Retest" button does. → {status:'OK'|'Error', message} */
 		async testCredential(id) {
@@ -506,8 +664,18 @@ async function startN8n(o = {}) {
 		 */
 		async callWebhook(method, webhookPath, opts = {}) {
 			const deadline = Date.now() + (opts.registerTimeoutMs ?? 15_000);
-			for (;;) {
-				const res = await http(method, `${url}/webhook/${webhookPath.replace(/^\//, '')}`, opts);
+			const started = Date.now();
+			for (let attempt = 1; ; attempt++) {
+				let res;
+				try {
+					// Each call on a connection of its own: a large POST never shares a socket with the
+					// pooled REST calls or an earlier 404. A network error is not retried (the POST
+					// may have run); it is reported with the n8n log.
+					res = await http(method, `${url}/webhook/${webhookPath.replace(/^\//, '')}`, { fresh: true, ...opts });
+				} catch (error) {
+					error.message = `${method} /webhook/${webhookPath} (attempt ${attempt}, after ${Date.now() - started} ms): ${error.message}\n--- ${logFile} (last lines) ---\n${tail(logFile, 30)}`;
+					throw error;
+				}
 				if (res.status !== 404 || Date.now() > deadline) return res;
 				await sleep(250);
 			}
@@ -559,6 +727,8 @@ function nodeOutput(execution, nodeName, { output = 0, run = -1 } = {}) {
 module.exports = {
 	ROOT,
 	PACKAGE_NAME,
+	PINNED,
+	N8N_VERSIONS,
 	N8N_VERSION,
 	N8N_DIR,
 	NODE24,
@@ -566,6 +736,8 @@ module.exports = {
 	E2E_DIR,
 	ensureN8nInstalled,
 	isN8nInstalled,
+	runtimeFor,
+	resolveVersion,
 	hashPassword,
 	freePort,
 	linkPackage,
