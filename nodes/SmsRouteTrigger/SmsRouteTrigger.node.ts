@@ -37,18 +37,11 @@ export class SmsRouteTrigger implements INodeType {
 		defaults: { name: 'SMS Route Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Both optional and always shown: n8n's editor hides a parameter that credentials key their
+		// displayOptions on (it takes it for an authentication selector), which hid Provider.
 		credentials: [
-			{
-				name: 'smsRouteApi',
-				required: false,
-				displayOptions: { show: { provider: ['auto', 'smsroute'] } },
-			},
-			{
-				name: 'sendCloudSmsHookApi',
-				required: false,
-				testedBy: 'sendCloudSmsHookApiTest',
-				displayOptions: { show: { provider: ['auto', 'sendcloud'] } },
-			},
+			{ name: 'smsRouteApi', required: false },
+			{ name: 'sendCloudSmsHookApi', required: false, testedBy: 'sendCloudSmsHookApiTest' },
 		],
 		webhooks: [
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
@@ -58,7 +51,7 @@ export class SmsRouteTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Nothing is registered automatically. Copy the Production URL above and paste it as the webhook URL in the smsroute dashboard, and/or in the SendCloud dashboard under 【SMSHook】 (choose the events, enter the URL, save). SendCloud checks the URL with a GET before it saves, so activate this workflow first.',
+					'Add the credential of each provider you use. Nothing is registered automatically. Copy the Production URL above and paste it as the webhook URL in the smsroute dashboard, and/or in the SendCloud dashboard under SMSHook (choose the events, enter the URL, save). SendCloud checks the URL with a GET before it saves, so activate this workflow first.',
 				name: 'notice',
 				type: 'notice',
 				default: '',

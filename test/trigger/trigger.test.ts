@@ -57,20 +57,16 @@ describe('SMS Route Trigger — description', () => {
 		);
 	});
 
-	it('shows each credential only for its providers; neither is required', () => {
+	it('offers both credentials, neither required, without hiding the Provider parameter', () => {
 		expect(description.credentials).toEqual([
-			expect.objectContaining({
-				name: 'smsRouteApi',
-				required: false,
-				displayOptions: { show: { provider: ['auto', 'smsroute'] } },
-			}),
-			expect.objectContaining({
-				name: 'sendCloudSmsHookApi',
-				required: false,
-				testedBy: 'sendCloudSmsHookApiTest',
-				displayOptions: { show: { provider: ['auto', 'sendcloud'] } },
-			}),
+			{ name: 'smsRouteApi', required: false },
+			{ name: 'sendCloudSmsHookApi', required: false, testedBy: 'sendCloudSmsHookApiTest' },
 		]);
+		// n8n's editor hides any parameter a credential keys its displayOptions on, taking it for
+		// an authentication selector: Provider must stay out of every credential's displayOptions.
+		const keyed = (description.credentials ?? []).flatMap((c) => Object.keys(c.displayOptions?.show ?? {}));
+		expect(keyed).not.toContain('provider');
+		expect(description.properties.find((p) => p.name === 'provider')?.displayOptions).toBeUndefined();
 	});
 });
 

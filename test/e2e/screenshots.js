@@ -1,0 +1,372 @@
+'use strict';
+/**
+ * `npm run screenshots`: takes the README screenshots of both nodes in the real n8n editor,
+ * with headless Chromium (Debian's `chromium`, driven by playwright-core), against a running
+ * `npm start` instance. Start that first, in another terminal:
+ *
+ *   npm start                       # n8n on http://127.0.0.1:5678, examples imported
+ *   npm run screenshots             # writes docs/screenshots/*.png
+ *
+ * Environment:
+ *   SMSROUTE_N8N_URL        the editor (default http://127.0.0.1:5678; e.g. http://127.0.0.1:5698
+ *                           when npm start ran with SMSROUTE_N8N_PORT=5698)
+ *   SMSROUTE_SCREENSHOTS_DIR  output folder (default docs/screenshots)
+ *   CHROMIUM_PATH           the browser (default /usr/bin/chromium; installed with apt-get when missing)
+ *
+ * Only the n8n instance is contacted: every request to another host is aborted in the browser.
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BASE_URL = (process.env.SMSROUTE_N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
+const OUT_DIR = path.resolve(process.env.SMSROUTE_SCREENSHOTS_DIR || path.join(ROOT, 'docs', 'screenshots'));
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+const OWNER = { email: 'owner@smsroute.test', password: 'SmsRoute-e2e-2024' };
+const VIEWPORT = { width: 1440, height: 900 };
+// The editor is a large single-page app: on a busy machine its first load can take a minute.
+const TIMEOUT_MS = Number(process.env.SMSROUTE_SCREENSHOTS_TIMEOUT_MS || 180_000);
+
+const WORKFLOWS = {
+	bulk: 'SMS Route example: bulk send from a list',
+	slack: 'SMS Route example: delivery events → Slack',
+	retry: 'SMS Route example: failed or undelivered → retry',
+};
+
+const log = (line) => process.stdout.write(`[screenshots] ${line}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The project installs what it needs: Debian's chromium when it is missing, and a font with
+ * CJK punctuation (the trigger's notice names SendCloud's 【SMSHook】 menu; without such a font
+ * headless Chromium draws empty boxes there).
+ */
+function ensureChromium() {
+	const packages = [];
+	if (!fs.existsSync(CHROMIUM)) {
+		if (process.env.CHROMIUM_PATH) throw new Error(`CHROMIUM_PATH=${CHROMIUM} does not exist`);
+		packages.push('chromium');
+	}
+	if (!fs.existsSync(CJK_FONT)) packages.push('fonts-wqy-microhei');
+	if (!packages.length) return;
+	log(`installing ${packages.join(' and ')} with apt-get (Debian packages; about a minute)…`);
+	const root = typeof process.getuid === 'function' && process.getuid() === 0;
+	const run = (args) => {
+		const [cmd, ...rest] = root ? args : ['sudo', ...args];
+		const r = spawnSync(cmd, rest, {
+			stdio: ['ignore', 'inherit', 'inherit'],
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		});
+		if (r.error || r.status !== 0) {
+			throw new Error(
+				`"${[cmd, ...rest].join(' ')}" failed (${r.error?.message ?? `exit ${r.status}`}); ` +
+					`install ${packages.join(' ')} yourself, or set CHROMIUM_PATH`,
+			);
+		}
+	};
+	run(['apt-get', 'update']);
+	run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get ran, but ${CHROMIUM} is still missing`);
+	log(`installed ${packages.join(' and ')}`);
+}
+
+async function checkInstance() {
+	let status;
+	try {
+		status = (await fetch(`${BASE_URL}/healthz/readiness`)).status;
+	} catch (error) {
+		status = error.cause?.code ?? error.message;
+	}
+	if (status !== 200) {
+		throw new Error(
+			`no n8n answers at ${BASE_URL} (${status}). Start it first with "npm start" ` +
+				'(and set SMSROUTE_N8N_URL when you changed its port).',
+		);
+	}
+}
+
+/** Counts the page's requests in flight (not the push connection), for settle(). */
+function trackRequests(page) {
+	const inFlight = new Set();
+	const counts = (req) => !/\/rest\/push\b/.test(req.url()) && !['eventsource', 'websocket'].includes(req.resourceType());
+	page.on('request', (req) => counts(req) && inFlight.add(req));
+	page.on('requestfinished', (req) => inFlight.delete(req));
+	page.on('requestfailed', (req) => inFlight.delete(req));
+	page.inFlight = inFlight;
+}
+
+const SPINNERS = [
+	'.el-loading-mask',
+	'.el-loading-spinner',
+	'.el-skeleton',
+	'[data-test-id="loading"]',
+	'[data-test-id*="spinner"]',
+	'[class*="spinner"]',
+	'[class*="Spinner"]',
+	'.n8n-loading',
+].join(', ');
+
+/**
+ * Waits until the editor is still: no request in flight for a moment, no visible spinner or
+ * skeleton, then a short pause for animations (panels sliding in, the canvas fitting).
+ */
+async function settle(page, { quietMs = 700, maxMs = 60_000 } = {}) {
+	const deadline = Date.now() + maxMs;
+	let idleSince = 0;
+	for (;;) {
+		const busy = await page.locator(SPINNERS).evaluateAll((els) =>
+			els
+				.filter((el) => {
+					const r = el.getBoundingClientRect();
+					if (r.width === 0 || r.height === 0) return false;
+					if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+					// A canvas node's own status slot (its run state is waited for explicitly).
+					return !el.closest('[data-test-id="canvas-node"]');
+				})
+				.map((el) => el.className || el.tagName),
+		);
+		const quiet = busy.length === 0 && (page.inFlight?.size ?? 0) === 0;
+		if (quiet) {
+			idleSince ||= Date.now();
+			if (Date.now() - idleSince >= 500) break;
+		} else {
+			idleSince = 0;
+		}
+		if (Date.now() > deadline) {
+			log(`warning: the editor did not settle in ${maxMs / 1000} s (spinners: ${busy.join(' | ') || 'none'}; requests: ${page.inFlight?.size ?? 0})`);
+			break;
+		}
+		await sleep(100);
+	}
+	await sleep(quietMs);
+}
+
+/** Closes first-run modals, drawers, toasts and banners that would cover the editor. */
+async function dismissOverlays(page) {
+	for (let round = 0; round < 3; round++) {
+		let closed = 0;
+		const candidates = [
+			'.el-overlay:visible .el-drawer__close-btn',
+			'.el-overlay:visible .el-dialog__headerbtn',
+			'[data-test-id="close-chat-button"]:visible',
+			'[data-test-id="suggested-actions-close"]:visible',
+			'.el-notification:visible .el-notification__closeBtn',
+			'[data-test-id="banner-stack"] [data-test-id="banner-close"]:visible',
+			'[data-test-id="banners-close"]:visible',
+		];
+		for (const selector of candidates) {
+			for (const button of await page.locator(selector).all()) {
+				try {
+					await button.click({ timeout: 2000 });
+					closed++;
+				} catch {
+					/* gone already */
+				}
+			}
+		}
+		if (!closed) break;
+		await sleep(400);
+	}
+}
+
+async function signIn(page) {
+	log(`signing in at ${BASE_URL}/signin as ${OWNER.email}`);
+	await page.goto(`${BASE_URL}/signin`, { waitUntil: 'commit' });
+	const email = page.locator('input[name="emailOrLdapLoginId"]');
+	await email.waitFor({ state: 'visible' });
+	await email.fill(OWNER.email);
+	await page.locator('input[name="password"]').fill(OWNER.password);
+	await page.locator('[data-test-id="form-submit-button"]').click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: TIMEOUT_MS });
+	await settle(page);
+	await dismissOverlays(page);
+}
+
+/** The editor's own REST API, with the session and browser id of the signed-in page. */
+async function rest(page, p) {
+	const result = await page.evaluate(async (p) => {
+		const res = await fetch(`/rest${p}`, {
+			headers: { accept: 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') ?? '' },
+		});
+		return { status: res.status, text: await res.text() };
+	}, p);
+	if (result.status !== 200) throw new Error(`GET /rest${p} → HTTP ${result.status}: ${result.text.slice(0, 500)}`);
+	return JSON.parse(result.text).data;
+}
+
+async function findWorkflow(page, name) {
+	const data = await rest(page, `/workflows?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
+	const list = Array.isArray(data) ? data : data?.items ?? data?.data ?? [];
+	const found = list.find((w) => w.name === name && !w.isArchived);
+	if (!found) throw new Error(`workflow "${name}" not found: did "npm start" import the examples?`);
+	return found;
+}
+
+async function shot(page, file, what) {
+	await settle(page);
+	await dismissOverlays(page);
+	const target = path.join(OUT_DIR, file);
+	await page.screenshot({ path: target, animations: 'disabled' });
+	log(`${path.relative(ROOT, target)}: ${what}`);
+	return target;
+}
+
+const nodeOnCanvas = (page, name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+
+/** Opens a workflow (or one of its executions) by URL and waits for its nodes on the canvas. */
+async function openCanvas(page, urlPath, nodeNames) {
+	await page.goto(`${BASE_URL}${urlPath}`, { waitUntil: 'commit' });
+	for (const name of nodeNames) await nodeOnCanvas(page, name).first().waitFor({ state: 'visible' });
+	await settle(page);
+	await dismissOverlays(page);
+	// Fit the whole workflow into the view (the checklist popover, once closed, leaves room).
+	await page.locator('[data-test-id="zoom-to-fit"]').click();
+	await page.evaluate(() => document.activeElement?.blur());
+	await page.mouse.move(VIEWPORT.width - 5, VIEWPORT.height / 2);
+	await settle(page);
+}
+
+/** Double-clicks a node and waits for its panel (NDV). */
+async function openNode(page, name) {
+	await nodeOnCanvas(page, name).first().dblclick();
+	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'visible' });
+	await page.locator('[data-test-id="node-parameters"]').first().waitFor({ state: 'visible' });
+	await settle(page);
+}
+
+async function closeNode(page) {
+	await page.locator('[data-test-id="ndv-close-button"]').first().click();
+	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
+}
+
+/**
+ * One of the workflow's latest successful executions: the quickest whose stored data mentions
+ * `prefer` (e.g. a "delivered" event), else the quickest (timings on a busy machine vary).
+ */
+async function pickExecution(page, workflowId, prefer) {
+	const data = await rest(
+		page,
+		`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, status: ['success'] }))}&limit=50`,
+	);
+	const runs = (data.results ?? data ?? []).filter((e) => e.status === 'success' && e.stoppedAt);
+	if (!runs.length) {
+		throw new Error(
+			`the workflow ${workflowId} has no successful execution yet: npm start sends the bulk example once ` +
+				'and the delivery events follow; wait a few seconds and run this again',
+		);
+	}
+	const duration = (e) => Date.parse(e.stoppedAt) - Date.parse(e.startedAt);
+	runs.sort((a, b) => duration(a) - duration(b));
+	if (prefer) {
+		for (const run of runs.slice(0, 40)) {
+			const full = await rest(page, `/executions/${run.id}`);
+			if (prefer(typeof full.data === 'string' ? full.data : JSON.stringify(full.data))) return run;
+		}
+	}
+	return runs[0];
+}
+
+async function takeScreenshots(page) {
+	const files = [];
+	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	const slack = await findWorkflow(page, WORKFLOWS.slack);
+	const retry = await findWorkflow(page, WORKFLOWS.retry);
+
+	// 1. The bulk example on the canvas.
+	await openCanvas(page, `/workflow/${bulk.id}`, ['Recipients', 'Send in Bulk']);
+	files.push(await shot(page, 'workflow-bulk-send.png', `canvas of "${WORKFLOWS.bulk}"`));
+
+	// 2. The SMS Route node's panel: Send in Bulk, its fields and options; then the option list.
+	await openNode(page, 'Send in Bulk');
+	files.push(await shot(page, 'node-send-in-bulk.png', 'SMS Route node panel, operation Send in Bulk'));
+	await page.locator('[data-test-id="ndv"] [data-test-id="collection-parameter-add"]').last().click();
+	await page.locator('.el-select-dropdown__item:visible', { hasText: 'Max Attempts' }).first().waitFor();
+	files.push(await shot(page, 'node-send-in-bulk-options.png', 'SMS Route node panel, the Send in Bulk options'));
+	await page.keyboard.press('Escape');
+	await closeNode(page);
+
+	// 3. The trigger's panel with its Production URL, the notice and its parameters.
+	await openCanvas(page, `/workflow/${retry.id}`, ['SMS Route Trigger', 'Send fresh message']);
+	await openNode(page, 'SMS Route Trigger');
+	const urls = page.locator('[data-test-id="ndv"]').getByText('Webhook URLs', { exact: true });
+	if (!(await page.locator('[data-test-id="radio-button-production"]').isVisible())) await urls.click();
+	await page.locator('[data-test-id="radio-button-production"]').click();
+	await page.locator('[data-test-id="ndv"]').getByText(/\/webhook\/[0-9a-f-]+\/webhook/).first().waitFor();
+	files.push(await shot(page, 'node-trigger.png', 'SMS Route Trigger panel: Production URL, notice, events'));
+	await closeNode(page);
+
+	// 4. A past execution of the delivery-events example: the run, then the trigger's normalized event.
+	// A first delivery report ("delivered"), not a retry's ("retryOf" in its metadata).
+	const execution = await pickExecution(page, slack.id, (d) => d.includes('message.delivered') && !d.includes('retryOf'));
+	await openCanvas(page, `/workflow/${slack.id}/executions/${execution.id}`, ['SMS Route Trigger', 'Format Slack message']);
+	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
+	files.push(await shot(page, 'execution-delivery-event.png', `execution ${execution.id} of "${WORKFLOWS.slack}"`));
+	await openNode(page, 'SMS Route Trigger');
+	const output = page.locator('[data-test-id="output-panel"]');
+	await output.locator('[data-test-id="radio-button-json"]').click();
+	await output.getByText('"messageId"').first().waitFor();
+	files.push(await shot(page, 'execution-trigger-output.png', `execution ${execution.id}: the trigger's normalized event (JSON)`));
+	await closeNode(page);
+
+	// 5. A past run of the bulk example: the node's output, one item per message with its id.
+	const bulkRun = await pickExecution(page, bulk.id);
+	await openCanvas(page, `/workflow/${bulk.id}/executions/${bulkRun.id}`, ['Recipients', 'Send in Bulk']);
+	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
+	await openNode(page, 'Send in Bulk');
+	const bulkOutput = page.locator('[data-test-id="output-panel"]');
+	await bulkOutput.locator('[data-test-id="radio-button-table"]').click();
+	await bulkOutput.getByText(/^msg_/).first().waitFor();
+	files.push(await shot(page, 'execution-bulk-output.png', `execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`));
+	await closeNode(page);
+	return files;
+}
+
+module.exports = { ensureChromium, takeScreenshots };
+
+async function main() {
+	ensureChromium();
+	await checkInstance();
+	fs.mkdirSync(OUT_DIR, { recursive: true });
+	const { chromium } = require('playwright-core');
+	const browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+			'--disable-quic',
+		],
+	});
+	try {
+		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-US' });
+		context.setDefaultTimeout(TIMEOUT_MS);
+		context.setDefaultNavigationTimeout(TIMEOUT_MS);
+		// Offline and local only: nothing leaves for another host (telemetry, fonts, CDNs).
+		const allowed = new URL(BASE_URL).host;
+		await context.route('**/*', (route) => {
+			const url = new URL(route.request().url());
+			if (url.protocol.startsWith('http') && url.host !== allowed) return route.abort('blockedbyclient');
+			return route.continue();
+		});
+		const page = await context.newPage();
+		trackRequests(page);
+		await signIn(page);
+		const files = await takeScreenshots(page);
+		log(`done: ${files.length} screenshots in ${path.relative(ROOT, OUT_DIR) || '.'}`);
+	} finally {
+		await browser.close();
+	}
+}
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`[screenshots] ${error.stack || error.message}\n`);
+		process.exit(1);
+	});
+}
