@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { SeenRecord } from './dedupe';
+import { seenRecordFor } from './dedupe';
 import type { KeyedEvent, NormalizedStatus } from './normalize';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
@@ -44,7 +44,15 @@ export class SmsRouteTrigger implements INodeType {
 			{ name: 'sendCloudSmsHookApi', required: false, testedBy: 'sendCloudSmsHookApiTest' },
 		],
 		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// Empty, so n8n answers with our webhookResponse ({received, emitted}) also when an
+				// execution starts; left undefined, n8n 2.x falls back to the text "firstEntryJson".
+				responseData: '',
+				path: 'webhook',
+			},
 			// SendCloud checks the URL with a GET before it activates the hook.
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 		],
@@ -175,7 +183,8 @@ export class SmsRouteTrigger implements INodeType {
 		const headers = this.getHeaderData();
 		const contentType = headers['content-type'];
 		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
-		const seen = new SeenRecord(this.getWorkflowStaticData('node'));
+		const node = this.getNode();
+		const seen = seenRecordFor(`${this.getWorkflow().id}:${node.id ?? node.name}`, this.getWorkflowStaticData('node'));
 
 		let outcome: KeyedEvent[] | Rejection;
 		try {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * Bounded memory of what the trigger has already accepted, kept in the node's workflow
- * static data (`this.getWorkflowStaticData('node')`).
+ * Bounded memory of what the trigger has already accepted, per trigger node.
  *
  * - `eventKeys`: the last MAX_EVENT_KEYS event keys (normalize.ts). A provider event that
  *   arrives again — a retry, or the same signed request replayed — is answered 200 but not
@@ -13,18 +12,24 @@ import type { IDataObject } from 'n8n-workflow';
  *   with and their signed timestamp. SendCloud signs only timestamp + token, not the body, so a
  *   token seen again with another body is a replay (refused), while the same token with the
  *   same body is SendCloud redelivering (answered 200, emitted once through `eventKeys`).
- *   A token is worth remembering only while its
- *   timestamp is inside the tolerance; older entries are pruned because a replay of them is
- *   refused as stale anyway. Hard cap MAX_TOKENS: if more than that many callbacks arrive
- *   within one tolerance window, the oldest tokens are forgotten early.
+ *   A token is worth remembering only while its timestamp is inside the tolerance; older
+ *   entries are pruned because a replay of them is refused as stale anyway. Hard cap
+ *   MAX_TOKENS: if more than that many callbacks arrive within one tolerance window, the
+ *   oldest tokens are forgotten early.
  *
- * Values are stored as truncated SHA-256 hashes: the record stays small (it is saved with
- * the workflow) and holds no phone numbers or tokens in clear.
+ * Where it lives: one record per trigger node in the n8n process's memory (seenRecordFor), so
+ * concurrent requests share it and check-and-add happens without an await in between; mirrored
+ * into the workflow's static data (`this.getWorkflowStaticData('node')`) so that a restarted
+ * n8n starts from what was saved. n8n (seen in 2.41 and 1.123) does not save static data that a
+ * webhook changed when the same request also starts an execution, once the workflow has static
+ * data: memory is what makes the record reliable, static data only seeds it after a restart.
  *
- * Limits: n8n saves static data only for production (active) workflows, so manual test
- * runs do not remember anything between requests; two requests handled at the same moment
- * each start from the stored copy and the later save wins, so simultaneous duplicates can
- * both be emitted; and the record is per trigger node, lost if the node is replaced.
+ * Values are stored as truncated SHA-256 hashes: the record stays small and holds no phone
+ * numbers or tokens in clear.
+ *
+ * Limits: the record is per n8n process (a queue-mode setup with several webhook processes
+ * keeps one each) and a restart falls back to the last saved static data; manual test runs
+ * (the test URL) keep nothing; the record is lost if the trigger node is replaced.
  */
 
 export const MAX_EVENT_KEYS = 1000;
@@ -42,7 +47,7 @@ function stringList(value: unknown): string[] {
 }
 
 export class SeenRecord {
-	private readonly data: IDataObject;
+	private data: IDataObject;
 
 	private eventKeys: string[];
 
@@ -54,6 +59,11 @@ export class SeenRecord {
 		this.data = staticData;
 		this.eventKeys = stringList(staticData.eventKeys);
 		this.tokens = stringList(staticData.sendcloudTokens);
+	}
+
+	/** Each request brings its own static-data object; save() writes the record into it. */
+	attach(staticData: IDataObject): void {
+		this.data = staticData;
 	}
 
 	hasEvent(key: string): boolean {
@@ -99,4 +109,22 @@ export class SeenRecord {
 		this.data.sendcloudTokens = [...this.tokens];
 		this.changed = false;
 	}
+}
+
+const MAX_NODES = 1000;
+const records = new Map<string, SeenRecord>();
+
+/**
+ * The record of one trigger node, shared by every request this n8n process handles for it;
+ * seeded from static data the first time. At most MAX_NODES nodes are remembered.
+ */
+export function seenRecordFor(nodeKey: string, staticData: IDataObject): SeenRecord {
+	let record = records.get(nodeKey);
+	if (!record) {
+		record = new SeenRecord(staticData);
+		records.set(nodeKey, record);
+		if (records.size > MAX_NODES) records.delete(records.keys().next().value as string);
+	}
+	record.attach(staticData);
+	return record;
 }

@@ -309,6 +309,30 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			expect(sendCloud.raw).toMatchObject({ eventType: 20 });
 		});
 
+		test('the same signed event delivered twice → one execution', async () => {
+			const before = (await n8n.listExecutions(workflow.id, { includeData: false })).length;
+			const body = JSON.stringify({
+				type: 'message.delivered',
+				message_id: `msg_e2e_dup_${crypto.randomUUID().slice(0, 8)}`,
+				status: 'delivered',
+				timestamp: new Date().toISOString(),
+				to: '+15005550001',
+				livemode: false,
+				reason: null,
+				metadata: {},
+			});
+			const t = Math.floor(Date.now() / 1000);
+			const v1 = crypto.createHmac('sha256', keys.test).update(`${t}.${body}`).digest('hex');
+			const headers = { 'content-type': 'application/json', 'x-smsroute-signature': `t=${t},v1=${v1}` };
+			const first = await n8n.callWebhook('POST', webhookPath, { body, headers });
+			expect({ status: first.status, body: first.body }).toEqual({ status: 200, body: { received: 1, emitted: 1 } });
+			await n8n.waitForExecutions(workflow.id, (list) => list.length >= before + 1 && list.every((e) => e.finished || e.status === 'error'));
+			const again = await n8n.callWebhook('POST', webhookPath, { body, headers });
+			expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { received: 1, emitted: 0 } });
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect((await n8n.listExecutions(workflow.id, { includeData: false })).length).toBe(before + 1);
+		});
+
 		test('a tampered request → 401 and no execution', async () => {
 			const before = (await n8n.listExecutions(workflow.id, { includeData: false })).length;
 			for (const mode of ['smsroute', 'sendcloud']) {

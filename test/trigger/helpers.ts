@@ -51,6 +51,17 @@ export interface CallOptions {
 	options?: IDataObject;
 	credentials?: Record<string, IDataObject>;
 	staticData?: IDataObject;
+	/** Calls with the same workflow id share the trigger's in-memory record. Default: one id per
+	 * staticData object, so calls that share static data act as one workflow and others do not. */
+	workflowId?: string;
+}
+
+const workflowIds = new WeakMap<object, string>();
+let workflowCounter = 0;
+function workflowIdFor(staticData: IDataObject): string {
+	let id = workflowIds.get(staticData);
+	if (!id) workflowIds.set(staticData, (id = `wf-${++workflowCounter}`));
+	return id;
 }
 
 export interface CallResult {
@@ -116,7 +127,8 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 			return credentials[name];
 		},
 		getWorkflowStaticData: () => staticData,
-		getNode: () => ({ name: 'SMS Route Trigger', type: 'n8n-nodes-smsroute.smsRouteTrigger' }),
+		getWorkflow: () => ({ id: opts.workflowId ?? workflowIdFor(staticData), name: 'test', active: true }),
+		getNode: () => ({ id: 'trigger-node', name: 'SMS Route Trigger', type: 'n8n-nodes-smsroute.smsRouteTrigger' }),
 	} as unknown as IWebhookFunctions;
 
 	const result = await node.webhook.call(context);

@@ -34,7 +34,7 @@ describe('SMS Route Trigger — description', () => {
 		expect(description.displayName).toBe('SMS Route Trigger');
 		expect(description.group).toEqual(['trigger']);
 		expect(description.webhooks).toEqual([
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' },
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 		]);
 		expect(description.properties.map((p) => p.name)).toEqual(['notice', 'provider', 'events', 'options']);
@@ -338,6 +338,20 @@ describe('SMS Route Trigger — smsroute', () => {
 			staticData,
 		});
 		expect(sent.items).toHaveLength(1);
+	});
+
+	it('remembers events in memory when n8n does not save static data, and seeds from saved static data', async () => {
+		const request = signedSmsroute(TEST_KEY, smsroutePayload({ message_id: 'msg_memory_0000001' }));
+		// n8n hands every request a fresh static-data object and may not have saved the last one.
+		const first = await callWebhook({ ...request, staticData: {}, workflowId: 'wf-memory' });
+		const again = await callWebhook({ ...request, staticData: {}, workflowId: 'wf-memory' });
+		expect(first.items).toHaveLength(1);
+		expect(again.responseBody).toEqual({ received: 1, emitted: 0 });
+		// After a restart (no memory for this workflow yet), what static data saved still counts.
+		const saved: IDataObject = {};
+		await callWebhook({ ...request, staticData: saved, workflowId: 'wf-before-restart' });
+		const afterRestart = await callWebhook({ ...request, staticData: { ...saved }, workflowId: 'wf-after-restart' });
+		expect(afterRestart.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 
 	it('acknowledges events outside the events filter without an execution', async () => {
