@@ -1,0 +1,204 @@
+'use strict';
+// Renders results (see run.js) as BENCHMARKS.md.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const s = (ms) => (ms == null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+const mib = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+const x = (v) => (v == null || !Number.isFinite(v) ? '–' : v >= 10 ? `${v.toFixed(0)}×` : `${v.toFixed(2)}×`);
+const ok = (pass) => (pass == null ? 'n/a' : pass ? '**met**' : '**MISSED**');
+
+const LABEL = {
+	smsroute: 'SMS Route · Send in Bulk (ours)',
+	httpRequest: '(a) HTTP Request node, one POST /v1/messages per item',
+	rawUndici: '(b) raw undici, same bulk bodies',
+	noOp: '(c) No Operation node (n8n floor)',
+};
+
+function bulkSection(results) {
+	const out = [];
+	const { config } = results;
+	const sizes = [...new Set(results.bulk.map((r) => r.size))];
+	out.push('## 1. Bulk throughput', '');
+	out.push(
+		`Sandbox latency ${config.latencyMs} ms per request, concurrency ${config.concurrency} everywhere, bulk chunks of ${config.chunkSize}. ` +
+			'Each n8n variant runs in a fresh n8n (same idle point), workflow `Webhook (POST {items}) → Split Out → node under test`, ' +
+			'started by one HTTP call; wall time = that call (request body upload, split, node, response with the first item). ' +
+			'A 10-item warm-up call runs first. RSS = VmRSS of the n8n process plus its children (task runner), sampled every 100 ms; ' +
+			'rise = peak during the call − median idle baseline just before it. Requests = requests the sandbox received.',
+		'',
+	);
+	for (const size of sizes) {
+		const rows = results.bulk.filter((r) => r.size === size);
+		const get = (v) => rows.find((r) => r.variant === v);
+		out.push(`### ${size.toLocaleString('en-US')} items`, '');
+		out.push('| variant | wall time | items/s | requests | charged | idle RSS | peak RSS | RSS rise |');
+		out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+		for (const v of ['smsroute', 'httpRequest', 'rawUndici', 'noOp']) {
+			const r = get(v);
+			if (!r) continue;
+			const proj = r.projected
+				? ' (projected, not run)'
+				: r.passesMs
+					? ` (median of ${r.passesMs.length} passes after a warm-up: ${r.passesMs.join(', ')} ms)`
+					: '';
+			out.push(
+				`| ${LABEL[v]}${proj} | ${s(r.wallMs)} | ${r.projected ? '–' : Math.round(size / (r.wallMs / 1000)).toLocaleString('en-US')} | ${r.requests ?? '–'} | ${r.charged ?? '–'} | ${mib(r.rssBaseline)} | ${mib(r.rssPeak)} | ${mib(r.rssRise)} |`,
+			);
+		}
+		out.push('');
+		const ours = get('smsroute');
+		const a = get('httpRequest');
+		const b = get('rawUndici');
+		const c = get('noOp');
+		out.push('| target | figure | result |', '|---|---|---|');
+		if (ours && a) {
+			const speed = a.wallMs / ours.wallMs;
+			out.push(
+				`| ≥ 50× faster than (a)${a.projected ? ' (a projected)' : ''} | ${s(a.wallMs)} / ${s(ours.wallMs)} = ${x(speed)} | ${ok(speed >= 50)}${speed < 50 ? ` — ${x(50 / speed)} short` : ''} |`,
+			);
+		}
+		if (ours && b && c) {
+			const floor = b.wallMs + c.wallMs;
+			const ratio = ours.wallMs / floor;
+			out.push(
+				`| within 1.5× of (b)+(c) | ${s(ours.wallMs)} / (${s(b.wallMs)} + ${s(c.wallMs)}) = ${x(ratio)} | ${ok(ratio <= 1.5)}${ratio > 1.5 ? ` — ${x(ratio / 1.5)} over (${s(ours.wallMs - 1.5 * floor)} too slow)` : ''} |`,
+			);
+		}
+		if (ours && a && a.rssRise != null && ours.rssRise != null) {
+			const ratio = ours.rssRise / a.rssRise;
+			out.push(`| RSS rise ≤ ¼ of (a)'s | ${mib(ours.rssRise)} / ${mib(a.rssRise)} = ${ratio.toFixed(2)} | ${ok(ratio <= 0.25)} |`);
+		} else if (ours && a) {
+			out.push(`| RSS rise ≤ ¼ of (a)'s | (a) not measured at this size | n/a |`);
+		}
+		out.push('');
+	}
+	return out;
+}
+
+function webhookSection(results) {
+	const w = results.webhooks;
+	const out = ['## 2. Webhooks', ''];
+	if (!w) return [...out, '(not run or failed — see notes)', ''];
+	out.push(
+		'1,000 smsroute `message.delivered` events per burst, each unique (`message_id` varies), signed with the sandbox test key ' +
+			'(`x-smsroute-signature: t=…,v1=…`), POSTed at concurrency 20 over keep-alive connections into the active SMS Route Trigger ' +
+			"(provider smsroute) — against n8n's Webhook node (responseMode onReceived, no verification) receiving the same bodies. " +
+			'Both workflows are active in the same fresh n8n; 50-request warm-up each; the bursts alternate plain, trigger, plain, trigger. ' +
+			'Latency = request sent → response body read, at the client.',
+		'',
+	);
+	out.push('| burst | node | wall time | events/s | p50 | p99 | max | HTTP statuses |', '|---|---|---:|---:|---:|---:|---:|---|');
+	const n = Math.max(w.results.plain.length, w.results.trigger.length);
+	for (let i = 0; i < n; i++) {
+		for (const [name, label] of [['plain', 'Webhook node (plain)'], ['trigger', 'SMS Route Trigger']]) {
+			const r = w.results[name][i];
+			if (!r) continue;
+			out.push(`| ${i + 1} | ${label} | ${s(r.wallMs)} | ${r.perSecond.toFixed(0)} | ${s(r.p50)} | ${s(r.p99)} | ${s(r.max)} | ${JSON.stringify(r.statuses)} |`);
+		}
+	}
+	out.push('');
+	const last = (k) => w.results[k][w.results[k].length - 1];
+	const sum = (k, f) => w.results[k].reduce((acc, r) => acc + f(r), 0);
+	const tput = (k) => sum(k, (r) => r.count) / (sum(k, (r) => r.wallMs) / 1000);
+	const ratio = tput('trigger') / tput('plain');
+	if (!w.results.trigger.length || !w.results.plain.length) return [...out, '(incomplete — see notes)', ''];
+	const p99 = Math.max(...w.results.trigger.map((r) => r.p99));
+	out.push('| target | figure | result |', '|---|---|---|');
+	out.push(`| trigger p99 < 3 s | worst burst p99 ${s(p99)} | ${ok(p99 < 3000)} |`);
+	out.push(
+		`| trigger throughput ≥ 0.9× plain | ${tput('trigger').toFixed(0)} / ${tput('plain').toFixed(0)} events/s (all bursts) = ${ratio.toFixed(2)}× | ${ok(ratio >= 0.9)}${ratio < 0.9 ? ` — ${((0.9 - ratio) * 100).toFixed(0)} points short` : ''} |`,
+	);
+	if (w.expectedExecutions != null) out.push(
+		`| every event → one execution | ${w.triggerExecutions} trigger executions (${w.triggerExecutionsSuccess} success) for ${w.expectedExecutions} events sent | ${ok(w.triggerExecutions === w.expectedExecutions && w.triggerExecutionsSuccess === w.expectedExecutions)} |`,
+	);
+	out.push('');
+	void last;
+	return out;
+}
+
+function microSection(results) {
+	const m = results.micro;
+	const out = ['### Verify + normalize in process', ''];
+	if (!m) return [...out, '(not run or failed — see notes)', ''];
+	out.push(
+		`${m.n.toLocaleString('en-US')} signed events through the built modules (\`dist/nodes/SmsRouteTrigger/parseBody.js\` \`parseRawBody\`, ` +
+			'`verify/smsrouteSignature.js` `verifySmsrouteSignature` with the test and live keys, `normalize.js` `normalizeSmsroute`) ' +
+			`in one loop after a 1,000-event warm-up, Node ${m.node}:`,
+		'',
+		`- parse + verify + normalize: **${m.usPerEvent.toFixed(1)} µs/event**`,
+		`- of which HMAC verification alone: ${m.verifyUsPerEvent.toFixed(1)} µs/event`,
+		'',
+	);
+	return out;
+}
+
+function soakSection(results) {
+	const k = results.soak;
+	const out = ['## 3. Soak under faults', ''];
+	if (!k) return [...out, '(not run or failed — see notes)', ''];
+	const f = k.faults;
+	out.push(
+		`${k.size.toLocaleString('en-US')} messages (unique bodies) through Send in Bulk in real n8n, chunks of ${k.chunkSize}, concurrency ${k.concurrency}, ` +
+			`node options ${JSON.stringify(k.nodeOptions)}. The sandbox injects per request: ${f.error503 * 100}% 503, ${f.rateLimit * 100}% 429 (Retry-After ${f.retryAfterSeconds} s), ` +
+			`${f.dropAfterCharge * 100}% connection drops after the charge, ${f.stall * 100}% stalls of ${f.stallMs / 1000} s (past the node's ${k.nodeOptions.timeoutSeconds} s timeout; charged, answered late). ` +
+			'Output = the webhook response (all items); pairing also read from the recorded execution (`pairedItem`).',
+		'',
+		'| figure | value |',
+		'|---|---|',
+		`| wall time | ${s(k.wallMs)} |`,
+		`| requests to the sandbox | ${k.requests} (${JSON.stringify(k.sandboxRequests)}) |`,
+		`| faults injected | ${JSON.stringify(k.injected)} |`,
+		`| sandbox responses | ${JSON.stringify(k.sandboxResponses)} |`,
+		`| charged (ledger entries) | ${k.charged} |`,
+		`| **lost** (input body not in the ledger) | **${k.lost}** |`,
+		`| **charged twice** (input body in the ledger more than once) | **${k.chargedTwice}** |`,
+		`| ledger entries for bodies not in the input | ${k.foreign} |`,
+		`| output items | ${k.outputs} |`,
+		`| output items not paired with their input (position/\`to\`) | ${k.unpaired} |`,
+		`| output items whose id ≠ the ledger's id for that message | ${k.wrongId} |`,
+		`| output error items | ${k.errorItems} |`,
+		`| recorded \`pairedItem\` ≠ input index | ${k.pairedChecked ? k.pairedMismatch : 'not checked'} |`,
+		'',
+		`Soak: ${k.holds ? '**holds**' : '**FAILS**'}${k.problems.length ? ` — ${k.problems.join('; ')}` : ''}.`,
+		'',
+	);
+	return out;
+}
+
+function renderReport(results) {
+	const m = results.machine;
+	const out = [
+		'# Benchmarks',
+		'',
+		'Generated by `test/bench/run.js` — do not edit the figures by hand; re-run instead. ' +
+			'Everything runs on 127.0.0.1 against the local sandbox (`test/sandbox/server.js`, in the bench process), with n8n started by `test/e2e/n8n.js`.',
+		'',
+		'## How to reproduce',
+		'',
+		'```sh',
+		'npm run bench                      # = npm run build && node test/bench/run.js  (all sections, 10,000 and 100,000 items)',
+		'BENCH_SIZES=10000 npm run bench    # shorter: bulk at 10,000 only',
+		'BENCH_ONLY=soak npm run bench      # one section: bulk | micro | webhooks | soak',
+		'```',
+		'',
+		`This report was produced by: \`${results.command}\` (total ${s(results.totalMs)}). Raw figures: \`test/bench/results.json\`.`,
+		'',
+		'## Machine',
+		'',
+		`- ${m.nproc} CPUs (${m.cpu}), ${m.memTotalGiB} GiB RAM (${m.memFreeGiB} GiB free at start), ${m.kernel}`,
+		`- n8n ${m.n8nVersion} on Node ${m.n8nNode} (SQLite, \`N8N_RUNNERS_MODE=internal\`); bench process and sandbox on Node ${m.benchNode}, undici ${m.undici}`,
+		`- package at git ${m.gitHead}${m.gitDirty ? ' with uncommitted changes under nodes/ or credentials/' : ''}, dist/ built ${m.distBuiltAt}; run ${m.date}`,
+		'',
+		...bulkSection(results),
+		...webhookSection(results),
+		...microSection(results),
+		...soakSection(results),
+	];
+	if (results.notes.length) out.push('## Notes from this run', '', ...results.notes.map((n) => `- ${n}`), '');
+	const analysis = path.join(__dirname, 'ANALYSIS.md');
+	if (fs.existsSync(analysis)) out.push(fs.readFileSync(analysis, 'utf8').trim(), '');
+	return out.join('\n');
+}
+
+module.exports = { renderReport };

@@ -1,0 +1,210 @@
+'use strict';
+/**
+ * npm run bench  (= npm run build && node test/bench/run.js)
+ *
+ * One run, loopback only, sandbox adding 20 ms per request:
+ *   1. bulk throughput: SMS Route Bulk Send in real n8n vs (a) HTTP Request node, (b) raw undici,
+ *      (c) No Operation node — wall time, requests, n8n RSS rise
+ *   2. webhooks: signed events into SMS Route Trigger vs plain Webhook node; verify+normalize µs
+ *   3. soak: 10,000 messages under injected faults, checked against the sandbox ledger
+ * and writes BENCHMARKS.md (plus test/bench/results.json with the raw figures).
+ *
+ * Environment:
+ *   BENCH_SIZES=10000,100000    bulk sizes (default both)
+ *   BENCH_ONLY=bulk,webhooks,soak,micro   sections to run (default all)
+ *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
+ *                               wall time (linear from the smaller size) exceeds this
+ *   BENCH_VARIANTS=rawUndici,noOp,smsroute,httpRequest   bulk variants to run
+ *   BENCH_MERGE=1               keep what this run skips from the previous results.json
+ *   BENCH_CONCURRENCY=5  BENCH_CHUNK=1000  BENCH_LATENCY_MS=20
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+const { N8N_VERSION, NODE24, ROOT } = require('../e2e/n8n');
+const { runInN8n, runRawUndici } = require('./bulk');
+const { runWebhookBench, runMicroBench } = require('./webhooks');
+const { runSoak } = require('./soak');
+const { renderReport } = require('./report');
+
+const env = process.env;
+const SIZES = (env.BENCH_SIZES || '10000,100000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const ONLY = new Set((env.BENCH_ONLY || 'bulk,webhooks,micro,soak').split(',').map((s) => s.trim()));
+const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,httpRequest').split(',').map((v) => v.trim());
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY || 5);
+const CHUNK = Number(env.BENCH_CHUNK || 1000);
+const LATENCY_MS = Number(env.BENCH_LATENCY_MS || 20);
+const HTTP_REQUEST_MAX_MS = Number(env.BENCH_HTTP_REQUEST_MAX_MS || 600_000);
+const SOAK = {
+	size: Number(env.BENCH_SOAK_SIZE || 10_000),
+	faults: { error503: 0.1, rateLimit: 0.05, retryAfterSeconds: 1, dropAfterCharge: 0.05, stall: 0.02, stallMs: 5000 },
+	nodeOptions: { timeoutSeconds: 2, maxAttempts: 10, maxRetryWaitSeconds: 30 },
+	concurrency: CONCURRENCY,
+	chunkSize: 100,
+};
+
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+function machine() {
+	const n24 = spawnSync(NODE24, ['--version'], { encoding: 'utf8' }).stdout.trim();
+	const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || String(os.cpus().length);
+	const undiciVersion = require('undici/package.json').version;
+	return {
+		nproc,
+		cpu: os.cpus()[0]?.model ?? 'unknown',
+		memTotalGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+		memFreeGiB: (os.freemem() / 2 ** 30).toFixed(1),
+		kernel: `${os.type()} ${os.release()}`,
+		benchNode: process.version,
+		n8nNode: n24,
+		n8nVersion: N8N_VERSION,
+		undici: undiciVersion,
+		date: new Date().toISOString(),
+		distBuiltAt: (() => {
+			try {
+				return fs.statSync(path.join(ROOT, 'dist', 'nodes', 'SmsRoute', 'SmsRoute.node.js')).mtime.toISOString();
+			} catch {
+				return 'not built';
+			}
+		})(),
+		gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
+		gitDirty: spawnSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '',
+	};
+}
+
+async function main() {
+	const started = Date.now();
+	const keys = { test: DEFAULT_TEST_KEY, live: DEFAULT_LIVE_KEY };
+	const sandbox = createSandbox({ port: 0, latencyMs: LATENCY_MS });
+	const { baseUrl } = await sandbox.start();
+	const results = {
+		machine: machine(),
+		config: { sizes: SIZES, concurrency: CONCURRENCY, chunkSize: CHUNK, latencyMs: LATENCY_MS, soak: SOAK, only: [...ONLY] },
+		bulk: [],
+		notes: [],
+		command: `${Object.entries(env)
+			.filter(([k]) => k.startsWith('BENCH_'))
+			.map(([k, v]) => `${k}=${v} `)
+			.join('')}${env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node test/bench/run.js'}`,
+	};
+	// BENCH_MERGE=1: keep what this run skips (BENCH_ONLY, BENCH_SIZES, BENCH_VARIANTS) from the
+	// previous results.json; every kept figure names the run that produced it.
+	if (env.BENCH_MERGE === '1') {
+		try {
+			const previous = JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'));
+			const origin = { date: previous.machine?.date, command: previous.command, distBuiltAt: previous.machine?.distBuiltAt };
+			const describe = (o) => `the run of ${o.date} (\`${o.command}\`, dist built ${o.distBuiltAt})`;
+			for (const section of ['micro', 'webhooks', 'soak']) {
+				if (!ONLY.has(section) && previous[section]) {
+					results[section] = { ...previous[section], _from: previous[section]._from ?? origin };
+					results.notes.push(`section "${section}" carried over from ${describe(results[section]._from)}`);
+				}
+			}
+			const kept = (previous.bulk ?? [])
+				.filter((r) => !ONLY.has('bulk') || !SIZES.includes(r.size) || !VARIANTS.includes(r.variant))
+				.map((r) => ({ ...r, _from: r._from ?? origin }));
+			results.bulk = kept;
+			const byOrigin = new Map();
+			for (const r of kept) {
+				const k = JSON.stringify(r._from);
+				byOrigin.set(k, [...(byOrigin.get(k) ?? []), `${r.variant} ${r.size}`]);
+			}
+			for (const [k, rows] of byOrigin) results.notes.push(`bulk rows ${rows.join(', ')} carried over from ${describe(JSON.parse(k))}`);
+		} catch (error) {
+			results.notes.push(`BENCH_MERGE: could not read the previous results.json (${error.message})`);
+		}
+	}
+	const common = { sandbox, baseUrl, apiKey: keys.test, keys, concurrency: CONCURRENCY, chunkSize: CHUNK, log };
+	const save = () => {
+		results.totalMs = Date.now() - started;
+		fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+		fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), renderReport(results));
+	};
+	const attempt = async (label, fn) => {
+		try {
+			return await fn();
+		} catch (error) {
+			log(`${label} FAILED: ${error.stack || error.message}`);
+			results.notes.push(`${label} failed: ${String(error.message).split('\n')[0].slice(0, 300)}`);
+			return null;
+		} finally {
+			save();
+		}
+	};
+
+	try {
+		if (ONLY.has('bulk')) {
+			let httpRequestMsPerItem = null;
+			for (const size of SIZES) {
+				if (VARIANTS.includes('rawUndici')) {
+					log(`bulk ${size}: raw undici`);
+					const raw = await attempt(`raw undici ${size}`, () => runRawUndici({ ...common, size }));
+					if (raw) results.bulk.push(raw), log(`  ${fmt(raw.wallMs)}, ${raw.requests} requests`);
+				}
+				if (httpRequestMsPerItem === null) {
+					const earlier = results.bulk.find((r) => r.variant === 'httpRequest' && !r.projected && r.size < size);
+					if (earlier) httpRequestMsPerItem = earlier.wallMs / earlier.size;
+				}
+				for (const variant of ['noOp', 'smsroute', 'httpRequest'].filter((v) => VARIANTS.includes(v))) {
+					if (variant === 'httpRequest' && httpRequestMsPerItem !== null) {
+						const projected = httpRequestMsPerItem * size;
+						if (projected > HTTP_REQUEST_MAX_MS) {
+							const note = `HTTP Request node not run at ${size} items: projected ${fmt(projected)} (linear from the smaller size) exceeds ${fmt(HTTP_REQUEST_MAX_MS)}; its ratios at ${size} use the smaller size's figures scaled linearly (marked "projected").`;
+							results.notes.push(note);
+							results.bulk.push({ variant, size, projected: true, wallMs: projected, requests: size, rssRise: null });
+							log(note);
+							continue;
+						}
+					}
+					log(`bulk ${size}: ${variant} in n8n`);
+					const r = await attempt(`${variant} ${size}`, () => runInN8n({ ...common, variant, size }));
+					if (!r) continue;
+					delete r.firstOutput;
+					results.bulk.push(r);
+					log(`  ${fmt(r.wallMs)}, ${r.requests} requests, charged ${r.charged}, RSS +${(r.rssRise / 2 ** 20).toFixed(0)} MiB`);
+					if (variant === 'httpRequest') httpRequestMsPerItem = r.wallMs / size;
+				}
+			}
+		}
+		if (ONLY.has('micro')) {
+			log('verify + normalize in process');
+			results.micro = await attempt('micro', () => runMicroBench({ keys, n: 10_000 }));
+		}
+		if (ONLY.has('soak')) {
+			log(`soak: ${SOAK.size} messages with faults`);
+			results.soak = await attempt('soak', () => runSoak({ ...common, ...SOAK }));
+			if (results.soak) log(`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`);
+		}
+		if (ONLY.has('webhooks')) {
+			log('webhooks: 1,000 signed events at concurrency 20 vs plain Webhook node');
+			results.webhooks =
+				(await attempt('webhooks', () =>
+				runWebhookBench({
+					keys,
+					baseUrl,
+					count: 1000,
+					concurrency: 20,
+					rounds: Number(env.BENCH_WEBHOOK_ROUNDS || 1),
+					log,
+					onProgress: (partial) => {
+						results.webhooks = partial;
+						save();
+					},
+				}),
+			)) ?? results.webhooks;
+		}
+	} finally {
+		await sandbox.stop();
+		save();
+	}
+	log(`done in ${fmt(Date.now() - started)}; wrote BENCHMARKS.md and test/bench/results.json`);
+	if (results.soak && !results.soak.holds) process.exitCode = 1;
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
