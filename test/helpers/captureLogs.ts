@@ -28,8 +28,24 @@ process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
 	return (writeStderr as (...args: unknown[]) => boolean)(chunk, ...rest);
 }) as typeof process.stderr.write;
 
+// winston writes to `console._stdout`/`_stderr` when the console has them (looked up per call);
+// under jest that console is per test file, so its streams are patched too.
+type StreamOwner = { _stdout?: NodeJS.WriteStream; _stderr?: NodeJS.WriteStream };
+const owner = console as unknown as StreamOwner;
+const restoreStreams = (['_stdout', '_stderr'] as const).flatMap((name) => {
+	const stream = owner[name];
+	if (!stream || stream === process.stdout || stream === process.stderr) return [];
+	const original = stream.write;
+	stream.write = ((chunk: unknown) => {
+		logged.push(String(chunk));
+		return true;
+	}) as typeof stream.write;
+	return [() => (stream.write = original)];
+});
+
 export function restoreConsole(): void {
 	spies.forEach((spy) => spy.mockRestore());
+	restoreStreams.forEach((restore) => restore());
 	process.stdout.write = writeStdout;
 	process.stderr.write = writeStderr;
 }

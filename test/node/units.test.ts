@@ -1,4 +1,6 @@
-import { chunkIdempotencyKey, messageIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { automaticKeys, chunkIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
 import { estimateSegments } from '../../nodes/SmsRoute/helpers/segments';
 import { normalizePhone } from '../../nodes/SmsRoute/helpers/outgoingMessage';
 import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/transport/concurrency';
@@ -108,12 +110,20 @@ describe('concurrency and chunks', () => {
 });
 
 describe('idempotency keys and phone numbers', () => {
-	it('derives the same key from the same run, item and content, and another otherwise', () => {
-		const key = messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi');
-		expect(messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi')).toBe(key);
-		expect(messageIdempotencyKey('exec-2:node:0', 3, '+15551234567', 'hi')).not.toBe(key);
-		expect(messageIdempotencyKey('exec-1:node:0', 4, '+15551234567', 'hi')).not.toBe(key);
-		expect(messageIdempotencyKey('exec-1:node:0', 3, '+15551234567', 'hi!')).not.toBe(key);
+	it('derives the same key from the same execution, node, run and item, and another otherwise', () => {
+		const context = (executionId: string, nodeId: string, runIndex: number) =>
+			({
+				getExecutionId: () => executionId,
+				getNode: () => ({ id: nodeId, name: 'SMS Route' }),
+				getRunIndex: () => runIndex,
+			}) as unknown as IExecuteFunctions;
+		const key = automaticKeys(context('exec-1', 'node-a', 0))(3);
+		expect(automaticKeys(context('exec-1', 'node-a', 0))(3)).toBe(key);
+		expect(automaticKeys(context('exec-2', 'node-a', 0))(3)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-b', 0))(3)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 1))(3)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 0))(4)).not.toBe(key);
+		expect(key).toMatch(/^n8n_[0-9a-f]{24}_3$/);
 		expect(chunkIdempotencyKey(['a', 'b'])).toBe(chunkIdempotencyKey(['a', 'b']));
 		expect(chunkIdempotencyKey(['a', 'b'])).not.toBe(chunkIdempotencyKey(['a']));
 	});

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
-import { messageIdempotencyKey } from './idempotency';
 import type { ParameterReader } from './parameterReader';
 import { estimateSegments, type SegmentEstimate } from './segments';
 
@@ -60,7 +59,7 @@ export interface MessageParameters {
 export function readOutgoingMessage(
 	fn: IExecuteFunctions,
 	itemIndex: number,
-	keySeed: string,
+	automaticKey: (itemIndex: number) => string,
 	parameters: MessageParameters,
 ): OutgoingMessage {
 	const rawTo = parameters.to(itemIndex);
@@ -86,7 +85,7 @@ export function readOutgoingMessage(
 		body,
 		from,
 		metadata,
-		idempotencyKey: givenKey || messageIdempotencyKey(keySeed, itemIndex, to, body, from),
+		idempotencyKey: givenKey || automaticKey(itemIndex),
 		estimate: estimateSegments(body),
 	};
 }

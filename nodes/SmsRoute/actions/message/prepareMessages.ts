@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { idempotencySeed } from '../../helpers/idempotency';
+import { automaticKeys } from '../../helpers/idempotency';
 import { failedItem } from '../../helpers/itemResults';
 import { readOutgoingMessage, type MessageParameters, type OutgoingMessage } from '../../helpers/outgoingMessage';
 import { createParameterReader } from '../../helpers/parameterReader';
@@ -20,7 +20,7 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
  * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
  */
 export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
-	const seed = idempotencySeed(fn);
+	const automaticKey = automaticKeys(fn);
 	const parameters: MessageParameters = {
 		to: createParameterReader(fn, items, 'to', ''),
 		body: createParameterReader(fn, items, 'body', ''),
@@ -30,7 +30,7 @@ export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData
 	const valid: OutgoingMessage[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const message = readOutgoingMessage(fn, itemIndex, seed, parameters);
+			const message = readOutgoingMessage(fn, itemIndex, automaticKey, parameters);
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {
