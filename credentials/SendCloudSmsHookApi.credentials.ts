@@ -12,7 +12,7 @@ export class SendCloudSmsHookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:sendcloud.svg', dark: 'file:sendcloud.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sendcloud-smshook-api-sendcloudsmshookapi';
 
 	properties: INodeProperties[] = [
 		{

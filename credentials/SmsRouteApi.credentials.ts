@@ -41,7 +41,7 @@ export class SmsRouteApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sms-route-api-smsrouteapi';
 
 	properties: INodeProperties[] = [
 		{
