@@ -11,13 +11,25 @@
 #
 # n8n's own install scripts try downloads that fail offline, so it is installed with
 # --ignore-scripts and its native modules are rebuilt against the running Node's headers.
+#
+# The folder is keyed by its recipe (test/e2e/recipe.js: this script, recipe.js, .npmrc and the
+# versions), and a folder is trusted only while its native modules load with the Node that runs
+# that n8n: a folder marked complete that fails the check is rebuilt, not used.
 set -euo pipefail
 
 N8N_VERSION="${N8N_VERSION:-2.41.0}"
-NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
+export NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 CACHE="${SMSROUTE_CACHE:-$HOME/.cache/n8n-nodes-smsroute}"
-N8N_DIR="$CACHE/n8n-$N8N_VERSION"
+export SMSROUTE_CACHE="$CACHE"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+N8N_DIR="$(node "$HERE/recipe.js" dir "$N8N_VERSION")"
 N8N_MAJOR="${N8N_VERSION%%.*}"
+RETRY="rm -rf '$N8N_DIR' && N8N_VERSION=$N8N_VERSION bash test/e2e/install-n8n.sh"
+
+# Under `npm test` npm exports the project's .npmrc (ignore-scripts=true) to child processes as
+# npm_config_ignore_scripts; with it, `npm rebuild` silently builds nothing. The n8n install
+# below asks for --ignore-scripts itself; everything else here must run scripts.
+unset npm_config_ignore_scripts NPM_CONFIG_IGNORE_SCRIPTS
 
 mkdir -p "$CACHE"
 
@@ -36,6 +48,7 @@ if [ "$N8N_MAJOR" -ge 2 ]; then
   NODEDIR="$NODE_DIR" # Node 24's own headers ship in the tarball
   MANIFEST='{"name":"n8n-runtime","private":true}'
   NATIVE="sqlite3 isolated-vm msgpackr-extract"
+  MUST_LOAD="sqlite3 isolated-vm"
 else
   NODE_BIN="${NODE20:-}"
   if [ -z "$NODE_BIN" ]; then
@@ -54,14 +67,43 @@ else
   fi
   MANIFEST='{"name":"n8n-runtime","private":true,"overrides":{"xlsx":"0.18.5"}}'
   NATIVE="sqlite3 msgpackr-extract"
+  MUST_LOAD="sqlite3"
 fi
 "$NODE_BIN" --version >/dev/null
 
+# Loads each native module n8n cannot start without, with the Node that will run it, and uses it
+# once (an in-memory database, a tiny isolate): a module that only resolves is not enough.
+native_modules_work() {
+  (cd "$1" && MUST_LOAD="$MUST_LOAD" "$NODE_BIN" -e '
+    const { createRequire } = require("node:module");
+    const req = createRequire(require.resolve("n8n/package.json", { paths: [process.cwd()] }));
+    for (const name of process.env.MUST_LOAD.split(" ").filter(Boolean)) {
+      try {
+        const mod = req(name);
+        if (name === "sqlite3") new mod.Database(":memory:").close();
+        if (name === "isolated-vm") new mod.Isolate({ memoryLimit: 8 }).dispose();
+      } catch (e) {
+        console.error(`[install-n8n] ${name} does not load under Node ${process.version}: ${e.message.split("\n")[0]}`);
+        process.exitCode = 1;
+      }
+    }')
+}
+
+mkdir -p "$CACHE"
+# One installer at a time per folder (parallel test runs on one machine).
+exec 9>"$N8N_DIR.lock"
+flock 9
+
+if [ -f "$N8N_DIR/.complete" ] && ! native_modules_work "$N8N_DIR"; then
+  echo "[install-n8n] $N8N_DIR is marked complete but its native modules do not load; rebuilding it" >&2
+  rm -f "$N8N_DIR/.complete"
+fi
+
 if [ ! -f "$N8N_DIR/.complete" ]; then
-  echo "[install-n8n] installing n8n@$N8N_VERSION under Node $("$NODE_BIN" --version) (first run takes several minutes)"
-  rm -rf "$N8N_DIR"
-  mkdir -p "$N8N_DIR"
-  cd "$N8N_DIR"
+  echo "[install-n8n] installing n8n@$N8N_VERSION under Node $("$NODE_BIN" --version) into $N8N_DIR (first run takes several minutes)"
+  rm -rf "$N8N_DIR" "$N8N_DIR.tmp"
+  mkdir -p "$N8N_DIR.tmp"
+  cd "$N8N_DIR.tmp"
   echo "$MANIFEST" > package.json
   export PATH="$(dirname "$NODE_BIN"):$PATH"
   npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION"
@@ -71,10 +113,17 @@ if [ ! -f "$N8N_DIR/.complete" ]; then
     if [ -d "node_modules/$mod" ]; then present="$present $mod"; fi
   done
   # shellcheck disable=SC2086
-  npm_config_nodedir="$NODEDIR" npm rebuild --loglevel=error $present
+  npm_config_ignore_scripts=false npm_config_nodedir="$NODEDIR" npm rebuild --loglevel=error $present
+  if ! native_modules_work "$N8N_DIR.tmp"; then
+    echo "[install-n8n] FAILED: n8n@$N8N_VERSION's native modules ($MUST_LOAD) did not build for Node $("$NODE_BIN" --version)." >&2
+    echo "[install-n8n] Needs python3, make and g++ (node-gyp). Retry with: $RETRY" >&2
+    exit 1
+  fi
   # Which Node this install was built for (for people; the harness picks the Node by version).
   printf '{"n8n":"%s","node":"%s","nodeVersion":"%s"}\n' \
     "$N8N_VERSION" "$NODE_BIN" "$("$NODE_BIN" --version)" > runtime.json
   touch .complete
+  cd "$CACHE"
+  mv "$N8N_DIR.tmp" "$N8N_DIR"
 fi
 echo "[install-n8n] ready: $N8N_DIR (node $NODE_BIN)"

@@ -23,7 +23,6 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 const { request, Agent } = require('undici');
 
@@ -32,9 +31,7 @@ const PACKAGE_NAME = 'n8n-nodes-smsroute';
 /** The pinned n8n of each major: 2.41.1 and later need packages the registry here lacks; 1.123.81 is the newest 1.x it has. */
 const PINNED = Object.freeze({ 1: '1.123.81', 2: '2.41.0' });
 const N8N_VERSIONS = Object.freeze([PINNED[2], PINNED[1]]);
-const NODE24_VERSION = process.env.NODE24_VERSION || '24.21.0';
-const CACHE = process.env.SMSROUTE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-smsroute');
-const NODE24_DIR = path.join(CACHE, `node-${NODE24_VERSION}`);
+const { CACHE, NODE24_VERSION, NODE24_DIR, n8nDir } = require('./recipe');
 const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
 const E2E_DIR = path.join(ROOT, '.n8n-e2e');
 
@@ -76,7 +73,7 @@ function systemNode() {
 function runtimeFor(version) {
 	const v = resolveVersion(version);
 	const major = Number(v.split('.')[0]);
-	const dir = path.join(CACHE, `n8n-${v}`);
+	const dir = n8nDir(v);
 	const common = { version: v, major, dir, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
 	if (major >= 2) {
 		return {
@@ -143,13 +140,25 @@ function isN8nInstalled(version) {
 }
 
 /**
- * Runs install-n8n.sh for `version` (default: see resolveVersion) when n8n or its Node is
- * missing (idempotent; several minutes the first time). Its output goes to stderr.
+ * Runs install-n8n.sh for `version` (default: see resolveVersion). The script is idempotent and
+ * always runs: on a ready folder it only proves that the native modules load (about a second),
+ * and it rebuilds a folder that fails that check (several minutes, like the first install).
+ * Its output goes to stderr. Installs of one process are made once.
  */
-async function ensureN8nInstalled(version) {
+const ensured = new Map();
+function ensureN8nInstalled(version) {
+	const v = resolveVersion(version);
+	if (!ensured.has(v)) {
+		const p = runInstaller(v);
+		ensured.set(v, p);
+		p.catch(() => ensured.delete(v));
+	}
+	return ensured.get(v);
+}
+
+async function runInstaller(version) {
 	const rt = runtimeFor(version);
 	const result = { version: rt.version, node: rt.node, n8n: rt.n8nBin, dir: rt.dir };
-	if (isN8nInstalled(rt.version)) return result;
 	const script = path.join(__dirname, 'install-n8n.sh');
 	const env = { ...process.env, N8N_VERSION: rt.version, NODE24_VERSION, SMSROUTE_CACHE: CACHE };
 	if (rt.major === 1) env.NODE20 = rt.node;
