@@ -2,6 +2,7 @@
 // Renders results (see run.js) as BENCHMARKS.md.
 const fs = require('node:fs');
 const path = require('node:path');
+const { writeCharts } = require('./chart');
 
 const s = (ms) => (ms == null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 const mib = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
@@ -15,11 +16,12 @@ const LABEL = {
 	noOp: '(c) No Operation node (n8n floor)',
 };
 
-function bulkSection(results) {
+function bulkSection(results, chart) {
 	const out = [];
 	const { config } = results;
 	const sizes = [...new Set(results.bulk.map((r) => r.size))];
 	out.push('## 1. Bulk throughput', '');
+	if (chart) out.push(`![Bulk send: wall time per variant](${chart})`, '');
 	out.push(
 		`Sandbox latency ${config.latencyMs} ms per request, concurrency ${config.concurrency} everywhere, bulk chunks of ${config.chunkSize}. ` +
 			'Each n8n variant runs in a fresh n8n (same idle point), workflow `Webhook (POST {items}) → Split Out → node under test`, ' +
@@ -76,10 +78,11 @@ function bulkSection(results) {
 	return out;
 }
 
-function webhookSection(results) {
+function webhookSection(results, chart) {
 	const w = results.webhooks;
 	const out = ['## 2. Webhooks', ''];
 	if (!w) return [...out, '(not run or failed — see notes)', ''];
+	if (chart) out.push(`![Webhooks: events per second per arm and engine](${chart})`, '');
 	out.push(
 		'1,000 smsroute `message.delivered` events per burst, each unique (`message_id` varies), signed with the sandbox test key ' +
 			'(`x-smsroute-signature: t=…,v1=…`), POSTed at concurrency 20 over keep-alive connections into the active SMS Route Trigger ' +
@@ -168,6 +171,7 @@ function soakSection(results) {
 
 function renderReport(results) {
 	const m = results.machine;
+	const charts = writeCharts(results); // docs/benchmarks/*.svg, linked from the sections
 	const out = [
 		'# Benchmarks',
 		'',
@@ -190,8 +194,8 @@ function renderReport(results) {
 		`- n8n ${m.n8nVersion} on Node ${m.n8nNode} (SQLite, \`N8N_RUNNERS_MODE=internal\`); bench process and sandbox on Node ${m.benchNode}, undici ${m.undici}`,
 		`- package at git ${m.gitHead}${m.gitDirty ? ' with uncommitted changes under nodes/ or credentials/' : ''}, dist/ built ${m.distBuiltAt}; run ${m.date}`,
 		'',
-		...bulkSection(results),
-		...webhookSection(results),
+		...bulkSection(results, charts.bulk),
+		...webhookSection(results, charts.webhooks),
 		...microSection(results),
 		...soakSection(results),
 	];
