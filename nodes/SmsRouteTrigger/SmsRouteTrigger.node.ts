@@ -184,7 +184,11 @@ export class SmsRouteTrigger implements INodeType {
 		const contentType = headers['content-type'];
 		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
 		const node = this.getNode();
-		const seen = seenRecordFor(`${this.getWorkflow().id}:${node.id ?? node.name}`, this.getWorkflowStaticData('node'));
+		const seen = seenRecordFor(
+			`${this.getWorkflow().id}:${node.id ?? node.name}`,
+			this.getWorkflowStaticData('node'),
+			receivedAt.getTime(),
+		);
 
 		let outcome: KeyedEvent[] | Rejection;
 		try {
@@ -210,9 +214,7 @@ export class SmsRouteTrigger implements INodeType {
 		const fresh: KeyedEvent[] = [];
 		for (const item of accepted) {
 			if (wanted && !wanted.has(item.event.status)) continue;
-			if (seen.hasEvent(item.key)) continue;
-			seen.addEvent(item.key);
-			fresh.push(item);
+			if (seen.firstSeen(item.key, receivedAt.getTime())) fresh.push(item);
 		}
 		seen.save();
 

@@ -1,21 +1,22 @@
-import { createHash } from 'node:crypto';
-import type { IDataObject } from 'n8n-workflow';
+import { createHash } from "node:crypto";
+import type { IDataObject } from "n8n-workflow";
 
 /**
  * Bounded memory of what the trigger has already accepted, per trigger node.
  *
- * - `eventKeys`: the last MAX_EVENT_KEYS event keys (normalize.ts). A provider event that
- *   arrives again — a retry, or the same signed request replayed — is answered 200 but not
- *   emitted twice. Older keys are forgotten first (FIFO), so a duplicate arriving after
- *   1,000 newer events is emitted again.
- * - `sendcloudTokens`: SendCloud tokens of accepted callbacks with a hash of the body they came
- *   with and their signed timestamp. SendCloud signs only timestamp + token, not the body, so a
- *   token seen again with another body is a replay (refused), while the same token with the
- *   same body is SendCloud redelivering (answered 200, emitted once through `eventKeys`).
- *   A token is worth remembering only while its timestamp is inside the tolerance; older
- *   entries are pruned because a replay of them is refused as stale anyway. Hard cap
- *   MAX_TOKENS: if more than that many callbacks arrive within one tolerance window, the
- *   oldest tokens are forgotten early.
+ * - Events: the key (normalize.ts) of every event emitted in the last EVENT_WINDOW_MS, at most
+ *   MAX_EVENT_KEYS of them. A provider event that arrives again — a retry, or the same signed
+ *   request replayed — is answered 200 but not emitted twice. The window covers SendCloud's
+ *   whole retry schedule (3 min … 24 h, about 44 h in all); the count is 25 maximum-size
+ *   callbacks (MAX_MESSAGES_PER_CALLBACK), so no single request can push an earlier event
+ *   out. Beyond the count the oldest keys go first.
+ * - SendCloud tokens: every token whose signature verified, with a hash of the body it came
+ *   with and its signed timestamp, recorded before the body is looked at. SendCloud signs only
+ *   timestamp + token, not the body, so a token seen again with another body is a replay
+ *   (refused), while the same token with the same body is SendCloud redelivering (answered 200,
+ *   emitted once through the events). A token is kept until its timestamp leaves the tolerance
+ *   window (after that a replay is refused as stale anyway), and never earlier: when
+ *   MAX_TOKENS are inside the window, new tokens are refused ('full') instead.
  *
  * Where it lives: one record per trigger node in the n8n process's memory (seenRecordFor), so
  * concurrent requests share it and check-and-add happens without an await in between; mirrored
@@ -24,91 +25,192 @@ import type { IDataObject } from 'n8n-workflow';
  * webhook changed when the same request also starts an execution, once the workflow has static
  * data: memory is what makes the record reliable, static data only seeds it after a restart.
  *
- * Values are stored as truncated SHA-256 hashes: the record stays small and holds no phone
- * numbers or tokens in clear.
- *
- * Limits: the record is per n8n process (a queue-mode setup with several webhook processes
- * keeps one each) and a restart falls back to the last saved static data; manual test runs
- * (the test URL) keep nothing; the record is lost if the trigger node is replaced.
+ * Values are stored as truncated SHA-256 hashes (64 bits): the record stays small and holds no
+ * phone numbers or tokens in clear.
  */
 
-export const MAX_EVENT_KEYS = 1000;
-export const MAX_TOKENS = 1000;
+export const EVENT_WINDOW_MS = 48 * 60 * 60 * 1000;
+export const MAX_EVENT_KEYS = 50_000;
+export const MAX_TOKENS = 50_000;
+
+export interface SeenLimits {
+  maxEventKeys: number;
+  maxTokens: number;
+  eventWindowMs: number;
+}
+
+const DEFAULT_LIMITS: SeenLimits = {
+  maxEventKeys: MAX_EVENT_KEYS,
+  maxTokens: MAX_TOKENS,
+  eventWindowMs: EVENT_WINDOW_MS,
+};
+
+const DIGEST_CHARS = 16;
 
 function digest(value: string | Buffer): string {
-	return createHash('sha256').update(value).digest('hex').slice(0, 32);
+  return createHash("sha256")
+    .update(value)
+    .digest("hex")
+    .slice(0, DIGEST_CHARS);
 }
 
 /** How a SendCloud token relates to the callbacks already accepted. */
-export type TokenUse = 'new' | 'redelivery' | 'replay';
+export type TokenUse = "new" | "redelivery" | "replay" | "full";
+
+interface TokenEntry {
+  body: string;
+  timestampMs: number;
+  toleranceMs: number;
+}
 
 function stringList(value: unknown): string[] {
-	return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === "string")
+    : [];
 }
 
 export class SeenRecord {
-	private data: IDataObject;
+  private data: IDataObject;
 
-	private eventKeys: string[];
+  /** Event digest → when it was first seen (ms); Map order is insertion order, oldest first. */
+  private readonly events = new Map<string, number>();
 
-	private tokens: string[];
+  /** Token digest → body digest and signed time; insertion order, roughly oldest first. */
+  private readonly tokens = new Map<string, TokenEntry>();
 
-	private changed = false;
+  private changed = false;
 
-	constructor(staticData: IDataObject) {
-		this.data = staticData;
-		this.eventKeys = stringList(staticData.eventKeys);
-		this.tokens = stringList(staticData.sendcloudTokens);
-	}
+  constructor(
+    staticData: IDataObject,
+    nowMs: number = Date.now(),
+    private readonly limits: SeenLimits = DEFAULT_LIMITS,
+  ) {
+    this.data = staticData;
+    this.load(staticData, nowMs);
+  }
 
-	/** Each request brings its own static-data object; save() writes the record into it. */
-	attach(staticData: IDataObject): void {
-		this.data = staticData;
-	}
+  /**
+   * Static data holds "<digest>:<first seen, base 36 ms>" and "<token>:<body>:<timestamp
+   * ms>:<tolerance ms>". Entries saved by earlier versions (32-character digests, no time)
+   * still count: their first 16 characters are the same digest.
+   */
+  private load(staticData: IDataObject, nowMs: number): void {
+    for (const entry of stringList(staticData.eventKeys)) {
+      const [key, seen] = entry.split(":");
+      const seenMs = seen ? parseInt(seen, 36) : nowMs;
+      this.events.set(
+        key.slice(0, DIGEST_CHARS),
+        Number.isFinite(seenMs) ? seenMs : nowMs,
+      );
+    }
+    for (const entry of stringList(staticData.sendcloudTokens)) {
+      const [token, body, timestamp, tolerance] = entry.split(":");
+      const timestampMs = Number(timestamp);
+      if (!token || !body || !Number.isFinite(timestampMs)) continue;
+      this.tokens.set(token.slice(0, DIGEST_CHARS), {
+        body: body.slice(0, DIGEST_CHARS),
+        timestampMs,
+        toleranceMs: Number(tolerance) || 0,
+      });
+    }
+    this.pruneEvents(nowMs);
+  }
 
-	hasEvent(key: string): boolean {
-		return this.eventKeys.includes(digest(key));
-	}
+  /** Each request brings its own static-data object; save() writes the record into it. */
+  attach(staticData: IDataObject): void {
+    this.data = staticData;
+  }
 
-	addEvent(key: string): void {
-		const hashed = digest(key);
-		if (this.eventKeys.includes(hashed)) return;
-		this.eventKeys.push(hashed);
-		if (this.eventKeys.length > MAX_EVENT_KEYS) {
-			this.eventKeys = this.eventKeys.slice(-MAX_EVENT_KEYS);
-		}
-		this.changed = true;
-	}
+  hasEvent(key: string): boolean {
+    return this.events.has(digest(key));
+  }
 
-	/** Entries are "<token hash>:<body hash>:<timestamp ms>". */
-	tokenUse(token: string, rawBody: Buffer): TokenUse {
-		const prefix = `${digest(token)}:`;
-		const entry = this.tokens.find((candidate) => candidate.startsWith(prefix));
-		if (!entry) return 'new';
-		return entry.startsWith(`${prefix}${digest(rawBody)}:`) ? 'redelivery' : 'replay';
-	}
+  /** Records the event and says whether it is new (check and add in one step). */
+  firstSeen(key: string, nowMs: number): boolean {
+    const hashed = digest(key);
+    if (this.events.has(hashed)) return false;
+    this.events.set(hashed, nowMs);
+    this.pruneEvents(nowMs);
+    this.changed = true;
+    return true;
+  }
 
-	addToken(token: string, rawBody: Buffer, timestampMs: number, nowMs: number, toleranceSeconds: number): void {
-		const oldest = nowMs - toleranceSeconds * 1000;
-		const kept = this.tokens.filter((entry) => {
-			const ts = Number(entry.slice(entry.lastIndexOf(':') + 1));
-			return Number.isFinite(ts) && ts >= oldest;
-		});
-		kept.push(`${digest(token)}:${digest(rawBody)}:${timestampMs}`);
-		this.tokens = kept.length > MAX_TOKENS ? kept.slice(-MAX_TOKENS) : kept;
-		this.changed = true;
-	}
+  private pruneEvents(nowMs: number): void {
+    const oldest = nowMs - this.limits.eventWindowMs;
+    for (const [key, seenMs] of this.events) {
+      if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys)
+        break;
+      this.events.delete(key);
+      this.changed = true;
+    }
+  }
 
-	/**
-	 * Writes back by assignment (not by mutating the stored arrays) so n8n's observable
-	 * static-data object notices the change and saves it.
-	 */
-	save(): void {
-		if (!this.changed) return;
-		this.data.eventKeys = [...this.eventKeys];
-		this.data.sendcloudTokens = [...this.tokens];
-		this.changed = false;
-	}
+  /**
+   * Classifies a token whose signature has just verified and records it if it is new, before
+   * anything else is done with the request, so a token is spent even when its body is refused.
+   */
+  useToken(
+    token: string,
+    rawBody: Buffer,
+    timestampMs: number,
+    nowMs: number,
+    toleranceSeconds: number,
+  ): TokenUse {
+    const hashed = digest(token);
+    const body = digest(rawBody);
+    const known = this.tokens.get(hashed);
+    if (known) return known.body === body ? "redelivery" : "replay";
+    const toleranceMs = toleranceSeconds * 1000;
+    this.pruneTokens(nowMs, toleranceMs, false);
+    if (this.tokens.size >= this.limits.maxTokens)
+      this.pruneTokens(nowMs, toleranceMs, true);
+    if (this.tokens.size >= this.limits.maxTokens) return "full";
+    this.tokens.set(hashed, { body, timestampMs, toleranceMs });
+    this.changed = true;
+    return "new";
+  }
+
+  /**
+   * Drops tokens whose timestamp left the tolerance window, judged by the larger of the
+   * tolerance then and now (raising the option must not revive a token). Entries are only
+   * roughly in timestamp order, so the cheap pass stops at the first live one; `sweep` checks all.
+   */
+  private pruneTokens(
+    nowMs: number,
+    toleranceMs: number,
+    sweep: boolean,
+  ): void {
+    for (const [key, entry] of this.tokens) {
+      const expired =
+        entry.timestampMs + Math.max(entry.toleranceMs, toleranceMs) < nowMs;
+      if (!expired) {
+        if (sweep) continue;
+        break;
+      }
+      this.tokens.delete(key);
+      this.changed = true;
+    }
+  }
+
+  /**
+   * Writes back by assignment (not by mutating the stored arrays) so n8n's observable
+   * static-data object notices the change and saves it; nothing is written when nothing changed.
+   */
+  save(): void {
+    if (!this.changed) return;
+    const events: string[] = [];
+    for (const [key, seenMs] of this.events)
+      events.push(`${key}:${seenMs.toString(36)}`);
+    const tokens: string[] = [];
+    for (const [key, entry] of this.tokens) {
+      tokens.push(
+        `${key}:${entry.body}:${entry.timestampMs}:${entry.toleranceMs}`,
+      );
+    }
+    this.data.eventKeys = events;
+    this.data.sendcloudTokens = tokens;
+    this.changed = false;
+  }
 }
 
 const MAX_NODES = 1000;
@@ -118,13 +220,18 @@ const records = new Map<string, SeenRecord>();
  * The record of one trigger node, shared by every request this n8n process handles for it;
  * seeded from static data the first time. At most MAX_NODES nodes are remembered.
  */
-export function seenRecordFor(nodeKey: string, staticData: IDataObject): SeenRecord {
-	let record = records.get(nodeKey);
-	if (!record) {
-		record = new SeenRecord(staticData);
-		records.set(nodeKey, record);
-		if (records.size > MAX_NODES) records.delete(records.keys().next().value as string);
-	}
-	record.attach(staticData);
-	return record;
+export function seenRecordFor(
+  nodeKey: string,
+  staticData: IDataObject,
+  nowMs: number = Date.now(),
+): SeenRecord {
+  let record = records.get(nodeKey);
+  if (!record) {
+    record = new SeenRecord(staticData, nowMs);
+    records.set(nodeKey, record);
+    if (records.size > MAX_NODES)
+      records.delete(records.keys().next().value as string);
+  }
+  record.attach(staticData);
+  return record;
 }

@@ -35,6 +35,11 @@ export function decodeUtf8(raw: Buffer): string | null {
 	return Buffer.from(text, 'utf8').equals(raw) ? text : null;
 }
 
+/** Own properties only: a field named "toString" must not find Object.prototype's. */
+function ownValue(object: Record<string, unknown>, name: string): unknown {
+	return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -80,7 +85,7 @@ export function parseForm(text: string): ParsedBody {
 		const name = arrayMatch ? arrayMatch[1] : objectMatch ? objectMatch[1] : rawName;
 		if (FORBIDDEN_KEYS.has(name) || (objectMatch && FORBIDDEN_KEYS.has(objectMatch[2]))) continue;
 		const value = decodeJsonField(rawValue);
-		const existing = body[name];
+		const existing = ownValue(body, name);
 		if (objectMatch && !arrayMatch) {
 			const target = isPlainObject(existing) ? existing : {};
 			target[objectMatch[2]] = value;
@@ -99,10 +104,52 @@ export function parseForm(text: string): ParsedBody {
 	return { ok: true, body, format: 'form' };
 }
 
+const LONG_DIGIT_RUN = /\d{16}/;
+
+function isDigit(code: number): boolean {
+	return code >= 48 && code <= 57;
+}
+
+/**
+ * Wraps integer literals that a double cannot hold (beyond 2^53) in quotes, so ids like
+ * 9007199254740993 reach the event as their exact digits instead of collapsing into a
+ * neighbour. One pass, outside strings only; skipped unless a 16-digit run exists at all.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+	if (!LONG_DIGIT_RUN.test(text)) return text;
+	const parts: string[] = [];
+	let copied = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (inString) {
+			if (code === 92) i++; // backslash: skip the escaped character
+			else if (code === 34) inString = false;
+			continue;
+		}
+		if (code === 34) {
+			inString = true;
+			continue;
+		}
+		if (code !== 45 && !isDigit(code)) continue;
+		let end = i + 1;
+		while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
+		const literal = text.slice(i, end);
+		if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+			parts.push(text.slice(copied, i), '"', literal, '"');
+			copied = end;
+		}
+		i = end - 1;
+	}
+	if (copied === 0) return text;
+	parts.push(text.slice(copied));
+	return parts.join('');
+}
+
 export function parseJson(text: string): ParsedBody {
 	let value: unknown;
 	try {
-		value = JSON.parse(text) as unknown;
+		value = JSON.parse(quoteUnsafeIntegers(text)) as unknown;
 	} catch {
 		return { ok: false, reason: 'invalid JSON' };
 	}
@@ -121,8 +168,10 @@ export function parseRawBody(
 	if (charset && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) {
 		return { ok: false, reason: 'unsupported charset (only UTF-8 is accepted)' };
 	}
-	const text = decodeUtf8(raw);
-	if (text === null) return { ok: false, reason: 'body is not valid UTF-8' };
+	const decoded = decodeUtf8(raw);
+	if (decoded === null) return { ok: false, reason: 'body is not valid UTF-8' };
+	// A byte-order mark is not content: the signature covered it (raw bytes), parsing skips it.
+	const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
 
 	if (type === 'application/json' || type.endsWith('+json')) return parseJson(text);
 	if (type === 'application/x-www-form-urlencoded') return parseForm(text);

@@ -7,7 +7,8 @@ import type {
 
 import type { SeenRecord } from './dedupe';
 import type { KeyedEvent } from './normalize';
-import { normalizeSendcloud, normalizeSmsroute } from './normalize';
+import { normalizeSmsroute } from './normalize';
+import { normalizeSendcloud } from './normalizeSendcloud';
 import { parseRawBody } from './parseBody';
 import {
 	extractSendcloudFields,
@@ -20,7 +21,7 @@ import { verifySmsrouteSignature } from './verify/smsrouteSignature';
 /**
  * One POST, from raw bytes to normalized events: pick the provider, find its credential,
  * verify the signature before trusting anything in the body, then parse and normalize.
- * Every refusal is a Rejection (400 or 401 with a short reason), never a throw.
+ * Every refusal is a Rejection (400, 401 or 503 with a short reason), never a throw.
  */
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -38,7 +39,7 @@ interface JsonResponse {
 
 export class Rejection {
 	constructor(
-		readonly status: 400 | 401,
+		readonly status: 400 | 401 | 503,
 		readonly reason: string,
 	) {}
 }
@@ -153,13 +154,19 @@ async function handleSendcloud(
 	});
 	if (!verified.ok) return new Rejection(401, verified.reason);
 	// The body is not signed: a genuine token seen again with another body is a replay. With
-	// the same body it is SendCloud redelivering, and the event record keeps it from emitting twice.
-	const tokenUse = seen.tokenUse(fields.fields.token, rawBody);
+	// the same body it is SendCloud redelivering, and the event record keeps it from emitting
+	// twice. The token is spent here, before the body is judged, so a refused body cannot be
+	// swapped for a forged one under the same token.
+	const { token } = fields.fields;
+	const tokenUse = seen.useToken(token, rawBody, fields.timestampMs, nowMs, toleranceSeconds);
 	if (tokenUse === 'replay') return new Rejection(401, 'token already used');
+	if (tokenUse === 'full') {
+		// Forgetting a token early would reopen it to replay; SendCloud retries in 3 minutes.
+		return new Rejection(503, 'too many SendCloud callbacks within the tolerance window; retry later');
+	}
 
-	const normalized = normalizeSendcloud(body, { timestampMs: fields.timestampMs, receivedAt });
+	const normalized = normalizeSendcloud(body, { timestampMs: fields.timestampMs, receivedAt, token });
 	if (!normalized.ok) return new Rejection(400, normalized.reason);
-	if (tokenUse === 'new') seen.addToken(fields.fields.token, rawBody, fields.timestampMs, nowMs, toleranceSeconds);
 	return normalized.events;
 }
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { MAX_EVENT_KEYS, MAX_TOKENS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
-import { normalizeSendcloud, normalizeSmsroute, parseSmsrouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
+import { EVENT_WINDOW_MS, MAX_EVENT_KEYS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
+import { normalizeSmsroute, parseSmsrouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
+import { MAX_MESSAGES_PER_CALLBACK, normalizeSendcloud } from '../../nodes/SmsRouteTrigger/normalizeSendcloud';
 import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRouteTrigger/parseBody';
 import {
 	extractSendcloudFields,
@@ -121,7 +123,7 @@ describe('normalize', () => {
 	it('SendCloud: template reviews, comma lists, event names, phone from smsId', () => {
 		const template = normalizeSendcloud(
 			{ eventType: 8, event: 'Template Verify', message: 'approved', templateId: 7, timestamp: 1 },
-			{ timestampMs: 1652150994087, receivedAt },
+			{ timestampMs: 1652150994087, receivedAt, token: 't1' },
 		);
 		expect(template).toMatchObject({ ok: true });
 		if (template.ok) {
@@ -136,64 +138,112 @@ describe('normalize', () => {
 		}
 		const byName = normalizeSendcloud(
 			{ event: 'deliver', smsIds: 'x$1380,y$1390' },
-			{ timestampMs: 1, receivedAt },
+			{ timestampMs: 1, receivedAt, token: 't1' },
 		);
 		expect(byName.ok && byName.events.map((e) => [e.event.status, e.event.messageId, e.event.to])).toEqual([
 			['delivered', 'x$1380', '1380'],
 			['delivered', 'y$1390', '1390'],
 		]);
-		expect(normalizeSendcloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt }).ok).toBe(false);
+		expect(normalizeSendcloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt, token: 't1' }).ok).toBe(false);
 	});
 
 	it('SendCloud customArgs sent as JSON text become metadata', () => {
 		const result = normalizeSendcloud(
 			{ eventType: 20, smsIds: ['a'], customArgs: '{"k":1}' },
-			{ timestampMs: 1, receivedAt },
+			{ timestampMs: 1, receivedAt, token: 't1' },
 		);
 		expect(result.ok && result.events[0].event.metadata).toEqual({ k: 1 });
 	});
 });
 
 describe('SeenRecord (dedupe)', () => {
-	it('keeps at most MAX_EVENT_KEYS keys, forgetting the oldest first', () => {
+	const HOUR = 3_600_000;
+	const limits = { maxEventKeys: 5, maxTokens: 3, eventWindowMs: EVENT_WINDOW_MS };
+
+	it('keeps every event of the window up to the count, forgetting the oldest first beyond it', () => {
 		const staticData: IDataObject = {};
-		const seen = new SeenRecord(staticData);
-		for (let i = 0; i < MAX_EVENT_KEYS + 5; i++) seen.addEvent(`key-${i}`);
+		const now = 1_700_000_000_000;
+		const seen = new SeenRecord(staticData, now, limits);
+		for (let i = 0; i < 7; i++) expect(seen.firstSeen(`key-${i}`, now + i)).toBe(true);
+		expect(seen.firstSeen('key-6', now + 7)).toBe(false);
 		seen.save();
-		expect((staticData.eventKeys as string[]).length).toBe(MAX_EVENT_KEYS);
-		const reloaded = new SeenRecord(staticData);
-		expect(reloaded.hasEvent('key-0')).toBe(false);
-		expect(reloaded.hasEvent('key-5')).toBe(true);
-		expect(reloaded.hasEvent(`key-${MAX_EVENT_KEYS + 4}`)).toBe(true);
+		expect((staticData.eventKeys as string[]).length).toBe(5);
+		const reloaded = new SeenRecord(staticData, now + 8, limits);
+		expect(reloaded.hasEvent('key-1')).toBe(false);
+		expect(reloaded.hasEvent('key-2')).toBe(true);
+		expect(reloaded.hasEvent('key-6')).toBe(true);
+	});
+
+	it('remembers an event for the whole 48 h window and forgets it after', () => {
+		const now = 1_700_000_000_000;
+		const seen = new SeenRecord({}, now);
+		seen.firstSeen('early', now);
+		expect(seen.firstSeen('early', now + 47 * HOUR)).toBe(false);
+		seen.firstSeen('later', now + 48 * HOUR + 1);
+		expect(seen.hasEvent('early')).toBe(false);
+		expect(seen.hasEvent('later')).toBe(true);
+	});
+
+	it('fits 25 maximum-size callbacks in the count, so one request cannot wipe the record', () => {
+		expect(MAX_EVENT_KEYS).toBeGreaterThanOrEqual(25 * MAX_MESSAGES_PER_CALLBACK);
+		expect(EVENT_WINDOW_MS).toBeGreaterThan((3 + 10 + 30 + 60 + 6 * 60 + 12 * 60 + 24 * 60) * 60_000);
+	});
+
+	it('reads records saved by the previous version (32-character digests)', () => {
+		const oldDigest = createHash('sha256').update('old-key').digest('hex').slice(0, 32);
+		const seen = new SeenRecord({ eventKeys: [oldDigest] });
+		expect(seen.hasEvent('old-key')).toBe(true);
 	});
 
 	it('stores hashes, not phone numbers or tokens', () => {
 		const staticData: IDataObject = {};
 		const seen = new SeenRecord(staticData);
-		seen.addEvent('sendcloud|delivered|id$13888888888|13888888888');
-		seen.addToken('VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5', Buffer.from('{"phones":["13888888888"]}'), 1000, 1000, 300);
+		seen.firstSeen('sendcloud|delivered|id$13888888888|13888888888', 1000);
+		seen.useToken('VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5', Buffer.from('{"phones":["13888888888"]}'), 1000, 1000, 300);
 		seen.save();
 		expect(JSON.stringify(staticData)).not.toMatch(/13888888888|VDymF6/);
 	});
 
-	it('prunes tokens whose timestamp left the tolerance window, and caps the rest', () => {
-		const staticData: IDataObject = {};
+	it('keeps tokens for the tolerance window, then prunes them; redelivery and replay are told apart', () => {
 		const now = 10_000_000;
-		const seen = new SeenRecord(staticData);
+		const seen = new SeenRecord({}, now, limits);
 		const body = Buffer.from('{}');
-		seen.addToken('old', body, now - 301_000, now, 300);
-		seen.addToken('new', body, now, now, 300);
-		expect(seen.tokenUse('old', body)).toBe('new');
-		expect(seen.tokenUse('new', body)).toBe('redelivery');
-		expect(seen.tokenUse('new', Buffer.from('{"smsIds":["forged"]}'))).toBe('replay');
-		for (let i = 0; i < MAX_TOKENS + 1; i++) seen.addToken(`t${i}`, body, now, now, 300);
+		expect(seen.useToken('old', body, now - 301_000, now - 301_000, 300)).toBe('new');
+		expect(seen.useToken('new', body, now, now, 300)).toBe('new');
+		expect(seen.useToken('new', body, now, now, 300)).toBe('redelivery');
+		expect(seen.useToken('new', Buffer.from('{"smsIds":["forged"]}'), now, now, 300)).toBe('replay');
+		// "old" left the window: the next new token prunes it.
+		expect(seen.useToken('third', body, now, now, 300)).toBe('new');
+		expect(seen.useToken('old', Buffer.from('x'), now - 301_000, now, 300)).toBe('new');
+	});
+
+	it('refuses new tokens when full instead of forgetting one inside the window', () => {
+		const now = 10_000_000;
+		const staticData: IDataObject = {};
+		const seen = new SeenRecord(staticData, now, limits);
+		const body = Buffer.from('{}');
+		for (const token of ['a', 'b', 'c']) expect(seen.useToken(token, body, now, now, 300)).toBe('new');
+		expect(seen.useToken('d', body, now, now + 1000, 300)).toBe('full');
+		expect(seen.useToken('a', Buffer.from('forged'), now, now + 1000, 300)).toBe('replay');
+		// Once the first tokens leave the window there is room again.
+		expect(seen.useToken('e', body, now + 301_000, now + 301_000, 300)).toBe('new');
 		seen.save();
-		expect((staticData.sendcloudTokens as string[]).length).toBe(MAX_TOKENS);
+		expect((staticData.sendcloudTokens as string[]).length).toBe(1);
+	});
+
+	it('keeps a token while a raised tolerance still accepts it', () => {
+		const now = 10_000_000;
+		const seen = new SeenRecord({}, now, limits);
+		seen.useToken('a', Buffer.from('{}'), now, now, 300);
+		expect(seen.useToken('b', Buffer.from('{}'), now + 400_000, now + 400_000, 600)).toBe('new');
+		expect(seen.useToken('a', Buffer.from('forged'), now, now + 400_000, 600)).toBe('replay');
 	});
 
 	it('does not touch static data when nothing changed', () => {
 		const staticData: IDataObject = { eventKeys: ['x'] };
-		new SeenRecord(staticData).save();
+		const seen = new SeenRecord(staticData);
+		seen.hasEvent('y');
+		seen.save();
 		expect(staticData).toEqual({ eventKeys: ['x'] });
 	});
 });

@@ -436,7 +436,11 @@ describe('SMS Route Trigger — SendCloud', () => {
 			['1_2$13800000002', '13800000002', 'requested', 'message.requested', false],
 			['1_3$13800000003', '13800000003', 'requested', 'message.requested', false],
 		]);
-		for (const item of out.items) expect(item.raw).toEqual(payload);
+		// raw: the payload with smsIds/phones cut to this item's message (fan-out stays linear).
+		out.items.forEach((item, i) => {
+			const lists = payload as { smsIds: string[]; phones: string[] };
+			expect(item.raw).toEqual({ ...payload, smsIds: [lists.smsIds[i]], phones: [lists.phones[i]] });
+		});
 	});
 
 	it('maps every event code, including legacy deliver=2 and reply=6', async () => {
