@@ -19,9 +19,11 @@ describe('.github/workflows/ci.yml', () => {
 		expect(read('README.md')).toContain('`npm ci && npm test`');
 	});
 
-	test('on Ubuntu with Node 20, callable from the publish workflow', () => {
+	test('Node 20 as root on an Ubuntu runner, callable from the publish workflow', () => {
 		expect(ci).toMatch(/runs-on: ubuntu-latest/);
-		expect(ci).toMatch(/node-version: 20$/m);
+		// A Node 20 container runs as root (services.sh needs it for apt-get); no user override.
+		expect(ci).toMatch(/container:\n\s+image: node:20-bookworm$/m);
+		expect(ci).not.toMatch(/--user|options:/);
 		expect(ci).toMatch(/^\s+workflow_call:/m);
 	});
 });
