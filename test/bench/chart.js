@@ -167,21 +167,30 @@ function bulkChart(results) {
 	});
 }
 
-const ARM_LABEL = {
-	plain: 'Webhook node (plain)',
-	handBuilt: 'hand-built verification',
-	manual: 'hand-built verification',
-	verify: 'hand-built verification',
-	trigger: 'SMS Route Trigger (ours)',
-};
-const ENGINE_LABEL = { default: 'default', lazy: 'lazy acquire', lazyAcquire: 'lazy acquire', legacy: 'legacy' };
+// Arm and engine names are matched loosely, so the chart reads well whatever run.js calls them
+// (handBuilt, hand-built, verify…); anything unmatched is shown as its own name, after these.
+const ARMS = [
+	{ match: /plain|^webhook(node)?$/i, label: 'Webhook node (plain)' },
+	{ match: /hand|verif|manual|code|crypto/i, label: 'hand-built verification' },
+	{ match: /trigger|smsroute/i, label: 'SMS Route Trigger (ours)', ours: true },
+];
+const ENGINES = [
+	{ match: /^default$/i, label: 'default' },
+	{ match: /lazy/i, label: 'lazy acquire' },
+	{ match: /legacy/i, label: 'legacy' },
+];
+const known = (table, key) => table.findIndex((t) => t.match.test(key));
+const describe = (table, key) => table[known(table, key)] ?? { label: humanize(key) };
+const byTable = (table) => (a, b) => (known(table, a) + 1 || 99) - (known(table, b) + 1 || 99);
+
 const CONTAINERS = new Set(['results', 'engines', 'arms', 'runs', 'bursts']);
 const isBurst = (r) => r && typeof r === 'object' && Number.isFinite(r.count) && Number.isFinite(r.wallMs);
 
 /**
- * Every list of bursts under results.webhooks, as {engine, arm, bursts}. The path names them
- * (webhooks.results.plain → default/plain; webhooks.engines.lazy.results.trigger → lazy/trigger),
- * unless the bursts carry `engine` / `arm` themselves.
+ * Every list of bursts under results.webhooks, as {engine, arm, bursts}. Bursts may name their
+ * `engine` and `arm`; otherwise an enclosing object's `engine` field or the path names them: the
+ * key holding the list is the arm, the key before it the engine (webhooks.results.plain →
+ * default/plain; webhooks.engines.lazy.results.trigger → lazy/trigger).
  */
 function webhookSeries(webhooks) {
 	const series = new Map();
@@ -190,17 +199,17 @@ function webhookSeries(webhooks) {
 		if (!series.has(k)) series.set(k, { engine, arm, bursts: [] });
 		series.get(k).bursts.push(burst);
 	};
-	const walk = (node, keys) => {
+	const walk = (node, keys, engine) => {
 		if (Array.isArray(node) && node.some(isBurst)) {
-			const names = keys.filter((k) => !CONTAINERS.has(k) && !k.startsWith('_'));
-			for (const b of node.filter(isBurst)) {
-				add(b.engine ?? (names.slice(0, -1).join(' / ') || 'default'), b.arm ?? names[names.length - 1] ?? 'webhook', b);
-			}
+			const names = keys.filter((k) => !CONTAINERS.has(k));
+			const pathEngine = engine ?? (names.length > 1 ? names[names.length - 2] : 'default');
+			for (const b of node.filter(isBurst)) add(b.engine ?? pathEngine, b.arm ?? names[names.length - 1] ?? 'webhook', b);
 		} else if (node && typeof node === 'object') {
-			for (const [k, v] of Object.entries(node)) if (!k.startsWith('_')) walk(v, Array.isArray(node) ? keys : [...keys, k]);
+			const here = typeof node.engine === 'string' ? node.engine : engine;
+			for (const [k, v] of Object.entries(node)) if (!k.startsWith('_')) walk(v, Array.isArray(node) ? keys : [...keys, k], here);
 		}
 	};
-	walk(webhooks, []);
+	walk(webhooks, [], undefined);
 	return [...series.values()];
 }
 
@@ -208,29 +217,25 @@ function webhookSeries(webhooks) {
 function webhookChart(results) {
 	const series = webhookSeries(results.webhooks ?? null);
 	if (!series.length) return null;
-	const engines = ordered([...new Set(series.map((s) => s.engine))], Object.keys(ENGINE_LABEL));
-	const arms = ordered([...new Set(series.map((s) => s.arm))], Object.keys(ARM_LABEL));
+	const engines = [...new Set(series.map((s) => s.engine))].sort(byTable(ENGINES));
+	const arms = [...new Set(series.map((s) => s.arm))].sort(byTable(ARMS));
 	const groups = engines.map((engine) => ({
-		label: `engine: ${ENGINE_LABEL[engine] ?? humanize(engine)}`,
+		label: `engine: ${describe(ENGINES, engine).label}`,
 		bars: arms
 			.map((arm) => series.find((s) => s.engine === engine && s.arm === arm))
 			.filter(Boolean)
 			.map(({ arm, bursts }) => {
 				const value = bursts.reduce((a, b) => a + b.count, 0) / (bursts.reduce((a, b) => a + b.wallMs, 0) / 1000);
 				const p99 = Math.max(...bursts.map((b) => b.p99).filter(Number.isFinite));
-				return {
-					key: arm,
-					label: ARM_LABEL[arm] ?? humanize(arm),
-					value,
-					text: `${formatRate(value)}${Number.isFinite(p99) ? ` · p99 ${formatMs(p99)}` : ''}`,
-					ours: arm === 'trigger',
-				};
+				const { label, ours = false } = describe(ARMS, arm);
+				return { key: arm, label, value, ours, text: `${formatRate(value)}${Number.isFinite(p99) ? ` · p99 ${formatMs(p99)}` : ''}` };
 			}),
 	}));
 	const first = series[0].bursts[0];
+	const at = Number.isFinite(first.concurrency) ? ` at concurrency ${first.concurrency}` : '';
 	return barChart({
 		title: 'Webhooks: signed events per second (higher is better)',
-		subtitle: `${first.count.toLocaleString('en-US')} events per burst at concurrency ${first.concurrency}, real n8n ${results.machine?.n8nVersion ?? ''}; all bursts`,
+		subtitle: `${first.count.toLocaleString('en-US')} events per burst${at}, real n8n ${results.machine?.n8nVersion ?? ''}; all bursts`,
 		groups,
 		scale: 'linear',
 		tickLabel: (t) => `${t}/s`,

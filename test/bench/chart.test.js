@@ -106,6 +106,28 @@ describe('webhook chart', () => {
 		]);
 	});
 
+	test('engines listed as objects with an engine field, other spellings: grouped and ordered default, lazy acquire, legacy', () => {
+		const webhooks = {
+			runs: [
+				{ engine: 'legacy', results: { trigger: [burst(8)], 'hand-built': [burst(11)], plain: [burst(12)] } },
+				{ engine: 'lazy-acquire', results: { trigger: [burst(38)], plain: [burst(40)] } },
+				{ engine: 'default', results: { plain: [burst(20)], trigger: [burst(19)] } },
+			],
+		};
+		const svg = webhookChart({ webhooks });
+		assertWellFormed(svg);
+		const order = [...svg.matchAll(/>engine: ([^<]+)</g)].map((m) => m[1]);
+		expect(order).toEqual(['default', 'lazy acquire', 'legacy']);
+		// Within a group: plain, hand-built, then ours; ours keeps one colour everywhere.
+		const bars = rects(svg);
+		expect(bars.map((b) => b.key)).toEqual(['plain', 'trigger', 'plain', 'trigger', 'plain', 'hand-built', 'trigger']);
+		const fill = (key) => new Set([...svg.matchAll(new RegExp(`data-key="${key}"[^>]* fill="(#[0-9a-f]+)"`, 'g'))].map((m) => m[1]));
+		expect(fill('trigger').size).toBe(1);
+		expect(fill('plain').size).toBe(1);
+		expect([...fill('trigger')]).not.toEqual([...fill('plain')]);
+		expect(svg).toMatch(/font-weight="bold">SMS Route Trigger \(ours\)</);
+	});
+
 	test('no webhook results: no chart', () => {
 		expect(webhookChart({})).toBeNull();
 		expect(webhookChart({ webhooks: { results: { plain: [], trigger: [] } } })).toBeNull();
