@@ -53,6 +53,13 @@ describe('.github/workflows/publish.yml', () => {
 		expect(pub.indexOf('run: npm run build')).toBeLessThan(pub.indexOf('npm publish'));
 	});
 
+	test('package.json names the GitHub repository (npm rejects provenance whose repository.url does not match)', () => {
+		const pkg = JSON.parse(read('package.json'));
+		const repo = /^git\+https:\/\/github\.com\/([\w.-]+\/[\w.-]+)\.git$/.exec(pkg.repository.url);
+		expect(repo).not.toBeNull();
+		expect(pkg.homepage).toBe(`https://github.com/${repo[1]}#readme`);
+	});
+
 	test('refuses a tag that is not v + package.json version', () => {
 		expect(pub).toMatch(/"\$TAG" != "v\$version"/);
 	});
