@@ -154,6 +154,7 @@ export interface SmsRouteRunOptions {
 	continueOnFail?: boolean;
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	executionId?: string;
+	workflowId?: string;
 }
 
 export interface SmsRouteRunResult {
@@ -169,6 +170,7 @@ let executionCounter = 0;
 /** Runs Items → SMS Route once, the way n8n runs a manual execution. */
 export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRouteRunResult> {
 	const executionId = options.executionId ?? `test-${++executionCounter}`;
+	const workflowId = options.workflowId ?? 'wf-test';
 	const nodes: INode[] = [
 		{
 			id: 'items',
@@ -194,7 +196,7 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 	];
 	const connections = { Items: { main: [[{ node: 'SMS Route', type: 'main' as const, index: 0 }]] } };
 	const workflowData = {
-		id: 'wf-test',
+		id: workflowId,
 		name: 'SMS Route test',
 		nodes,
 		connections,
@@ -202,7 +204,7 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 		settings: {},
 	} as unknown as IWorkflowBase;
 	const workflow = new Workflow({
-		id: 'wf-test',
+		id: workflowId,
 		nodes,
 		connections,
 		nodeTypes: new TestNodeTypes(),

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { automaticKeys, chunkIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
+import { automaticKeys, chunkIdempotencyKey, headerIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
 import { estimateSegments } from '../../nodes/SmsRoute/helpers/segments';
 import { normalizePhone } from '../../nodes/SmsRoute/helpers/outgoingMessage';
 import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/transport/concurrency';
@@ -11,6 +11,7 @@ import {
 	parseRetryAfterMs,
 	transientErrorCode,
 } from '../../nodes/SmsRoute/transport/retryPolicy';
+import { createRedactor } from '../../nodes/SmsRoute/transport/redact';
 import { redactSecrets } from '../../nodes/SmsRoute/transport/smsRouteRequest';
 
 describe('retry policy', () => {
@@ -49,6 +50,26 @@ describe('retry policy', () => {
 
 	it('redacts API keys from any text', () => {
 		expect(redactSecrets('key sk_live_abcDEF123_x and sk_test_zz')).toBe('key sk_live_*** and sk_test_***');
+		expect(redactSecrets('xsk_live_glued9 sk%5Flive%5Fencoded')).toBe('xsk_live_*** sk%5Flive%5F***');
+	});
+
+	it('redacts the credential key values in every echoed form', () => {
+		const key = 'sk_test_Zq9+Xw/Lm=Rt7_hostile';
+		const redact = createRedactor([key, '', undefined]);
+		const echoes = [
+			`glued${key}`,
+			encodeURIComponent(key),
+			encodeURIComponent(key).toLowerCase(),
+			Buffer.from(`Bearer ${key}`).toString('base64'),
+			Buffer.from(`:${key}`).toString('base64url'),
+			Buffer.from(`ab${key}`).toString('base64'),
+		];
+		for (const echo of echoes) {
+			const text = redact(`before ${echo} after`);
+			expect(text).not.toContain(key);
+			expect(text).not.toContain(echo);
+			expect(text).toMatch(/^before .*\*\*\*.* after$/);
+		}
 	});
 });
 
@@ -110,22 +131,42 @@ describe('concurrency and chunks', () => {
 });
 
 describe('idempotency keys and phone numbers', () => {
-	it('derives the same key from the same execution, node, run and item, and another otherwise', () => {
-		const context = (executionId: string, nodeId: string, runIndex: number) =>
+	it('derives the same key from the same instance, workflow, execution, node, run, item and message, and another otherwise', () => {
+		const context = (executionId: string, nodeId: string, runIndex: number, workflowId = 'wf-1', instanceId = 'inst-1') =>
 			({
 				getExecutionId: () => executionId,
 				getNode: () => ({ id: nodeId, name: 'SMS Route' }),
 				getRunIndex: () => runIndex,
+				getWorkflow: () => ({ id: workflowId }),
+				getInstanceId: () => instanceId,
 			}) as unknown as IExecuteFunctions;
-		const key = automaticKeys(context('exec-1', 'node-a', 0))(3);
-		expect(automaticKeys(context('exec-1', 'node-a', 0))(3)).toBe(key);
-		expect(automaticKeys(context('exec-2', 'node-a', 0))(3)).not.toBe(key);
-		expect(automaticKeys(context('exec-1', 'node-b', 0))(3)).not.toBe(key);
-		expect(automaticKeys(context('exec-1', 'node-a', 1))(3)).not.toBe(key);
-		expect(automaticKeys(context('exec-1', 'node-a', 0))(4)).not.toBe(key);
-		expect(key).toMatch(/^n8n_[0-9a-f]{24}_3$/);
+		const message = { to: '+15551234567', body: 'hi', from: 'ACME', metadata: { order: 1 } };
+		const key = automaticKeys(context('exec-1', 'node-a', 0))(3, message);
+		expect(automaticKeys(context('exec-1', 'node-a', 0))(3, { ...message })).toBe(key);
+		expect(automaticKeys(context('exec-2', 'node-a', 0))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-b', 0))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 1))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 0, 'wf-2'))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 0, 'wf-1', 'inst-2'))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 0))(4, message)).not.toBe(key);
+		for (const change of [{ to: '+15551234568' }, { body: 'hi!' }, { from: undefined }, { metadata: { order: 2 } }]) {
+			expect(automaticKeys(context('exec-1', 'node-a', 0))(3, { ...message, ...change })).not.toBe(key);
+		}
+		expect(key).toMatch(/^n8n_[0-9a-f]{32}$/);
 		expect(chunkIdempotencyKey(['a', 'b'])).toBe(chunkIdempotencyKey(['a', 'b']));
 		expect(chunkIdempotencyKey(['a', 'b'])).not.toBe(chunkIdempotencyKey(['a']));
+	});
+
+	it('makes user keys header-safe: plain ASCII as given, anything else encoded, never colliding', () => {
+		expect(headerIdempotencyKey('A-17 order')).toBe('A-17 order');
+		const ivan = headerIdempotencyKey('Иван-17');
+		const wang = headerIdempotencyKey('王伟-17');
+		for (const key of [ivan, wang]) expect(key).toMatch(/^[\x21-\x7e]+$/);
+		expect(ivan).not.toBe(wang);
+		expect(headerIdempotencyKey('Иван-17')).toBe(ivan);
+		expect(headerIdempotencyKey(ivan)).not.toBe(ivan);
+		expect(headerIdempotencyKey('王'.repeat(200))).toMatch(/^sha256:[0-9a-f]{64}$/);
+		expect(headerIdempotencyKey('王'.repeat(200)).length).toBeLessThanOrEqual(255);
 	});
 
 	it('strips the punctuation people paste into numbers', () => {

@@ -1,36 +1,71 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { IExecuteFunctions } from 'n8n-workflow';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+/** What an automatic key covers besides the run: the message itself. */
+export interface KeyedMessage {
+	to: string;
+	body: string;
+	from?: string;
+	metadata?: IDataObject;
+}
 
 /**
- * What every automatic idempotency key of one node run derives from. It is stable across n8n's
- * "Retry On Fail" (same execution, node and run index), so a retried node does not send again,
- * while a new execution, or the same node run again in a loop, sends anew.
+ * What every automatic key of one node run derives from: n8n instance, workflow, execution,
+ * node and run index. Stable across n8n's "Retry On Fail" (same execution, node and run index).
  */
-function idempotencySeed(fn: IExecuteFunctions): string {
+function idempotencySeed(fn: IExecuteFunctions): string[] {
 	const executionId = fn.getExecutionId?.() || randomUUID();
 	const node = fn.getNode();
 	// getRunIndex is not on the public execute-functions type of every n8n version.
 	const runIndex = (fn as unknown as { getRunIndex?: () => number }).getRunIndex?.() ?? 0;
-	return `${executionId}:${node.id ?? node.name}:${runIndex}`;
+	const instanceId = typeof fn.getInstanceId === 'function' ? fn.getInstanceId() : '';
+	const workflowId = typeof fn.getWorkflow === 'function' ? String(fn.getWorkflow()?.id ?? '') : '';
+	return [instanceId, workflowId, executionId, node.id ?? node.name, String(runIndex)];
+}
+
+function feed(hash: Hash, parts: readonly string[]): Hash {
+	for (const part of parts) hash.update(part).update('\u0000');
+	return hash;
 }
 
 function digest(parts: readonly string[]): string {
-	const hash = createHash('sha256');
-	for (const part of parts) hash.update(part).update('\u0000');
-	return hash.digest('hex').slice(0, 32);
+	return feed(createHash('sha256'), parts).digest('hex').slice(0, 32);
 }
 
 /**
- * Makes the automatic key of each item: the run's seed, hashed once, plus the item index. Within
- * one run an item index stands for one message (the same input gives the same message on a
- * retry), so nothing per message needs hashing; that matters at 100,000 items.
+ * Makes the automatic key of each item from the run's seed, the item index and the message
+ * (to, body, from, metadata). Execution ids repeat across n8n instances and restored databases;
+ * with the message in the key, a repeated id can only replay the very same message. The seed is
+ * hashed once and copied per message, which keeps 100,000 items cheap.
  */
-export function automaticKeys(fn: IExecuteFunctions): (itemIndex: number) => string {
-	const prefix = `n8n_${digest([idempotencySeed(fn)]).slice(0, 24)}_`;
-	return (itemIndex) => `${prefix}${itemIndex}`;
+export function automaticKeys(fn: IExecuteFunctions): (itemIndex: number, message: KeyedMessage) => string {
+	const seeded = feed(createHash('sha256'), idempotencySeed(fn));
+	return (itemIndex, message) => {
+		const parts = [String(itemIndex), message.to, message.body, message.from ?? '', message.metadata ? JSON.stringify(message.metadata) : ''];
+		return `n8n_${feed(seeded.copy(), parts).digest('hex').slice(0, 32)}`;
+	};
 }
 
 /** A chunk's key follows from its messages' keys, so a chunk resent unchanged replays, and a changed one does not. */
 export function chunkIdempotencyKey(messageKeys: readonly string[]): string {
 	return `n8n_chunk_${digest(messageKeys)}`;
+}
+
+// Printable ASCII, no leading or trailing space: what survives any HTTP stack unchanged.
+const PLAIN_HEADER_KEY = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const ENCODED_PREFIXES = ['utf8:', 'sha256:'];
+const MAX_HEADER_KEY = 255;
+
+/**
+ * The Idempotency-Key header for a user's key. n8n's HTTP stack strips characters above U+00FF
+ * from header values ("Иван-17" and "王伟-17" would both arrive as "-17"), so any other key is
+ * sent as `utf8:` + base64url of its UTF-8 bytes, or `sha256:` + its hash when that is too long.
+ * Deterministic (the same key always gives the same header) and collision-free: a plain key that
+ * itself starts with one of these prefixes is encoded too.
+ */
+export function headerIdempotencyKey(key: string): string {
+	if (PLAIN_HEADER_KEY.test(key) && !ENCODED_PREFIXES.some((prefix) => key.startsWith(prefix))) return key;
+	const encoded = `utf8:${Buffer.from(key, 'utf8').toString('base64url')}`;
+	if (encoded.length <= MAX_HEADER_KEY) return encoded;
+	return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 }

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
+import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
 import { estimateSegments, type SegmentEstimate } from './segments';
 
@@ -59,8 +60,9 @@ export interface MessageParameters {
 export function readOutgoingMessage(
 	fn: IExecuteFunctions,
 	itemIndex: number,
-	automaticKey: (itemIndex: number) => string,
+	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
 	parameters: MessageParameters,
+	userKey: (key: string) => string = (key) => key,
 ): OutgoingMessage {
 	const rawTo = parameters.to(itemIndex);
 	const to = normalizePhone(rawTo);
@@ -85,7 +87,7 @@ export function readOutgoingMessage(
 		body,
 		from,
 		metadata,
-		idempotencyKey: givenKey || automaticKey(itemIndex),
+		idempotencyKey: givenKey ? userKey(givenKey) : automaticKey(itemIndex, { to, body, from, metadata }),
 		estimate: estimateSegments(body),
 	};
 }

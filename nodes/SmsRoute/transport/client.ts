@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
+import { createRedactor } from './redact';
 import { DEFAULT_RETRY_OPTIONS } from './retryPolicy';
 import type { SmsRouteClient } from './smsRouteRequest';
 
@@ -17,7 +18,8 @@ function positiveInteger(value: unknown, fallback: number, max = Number.MAX_SAFE
 
 /**
  * Reads the credential's environment and base URL and the node's options once per run.
- * The key itself is never read here: n8n's credential helper adds it to each request.
+ * n8n's credential helper adds the key to each request; the key values are read here only so
+ * that any text echoing them can be masked.
  */
 export async function createClient(
 	fn: IExecuteFunctions,
@@ -38,6 +40,7 @@ export async function createClient(
 					positiveInteger(options.maxRetryWaitSeconds, DEFAULT_RETRY_OPTIONS.maxWaitMs / 1000, 3600) * 1000,
 			},
 			timeoutMs: positiveInteger(options.timeoutSeconds, 30, 600) * 1000,
+			redact: createRedactor([credentials.testApiKey, credentials.liveApiKey]),
 		},
 		run: {
 			concurrency: positiveInteger(options.concurrency, defaultConcurrency, 50),

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { DeadlineExceeded, requestWithDeadline } from './deadline';
+import { redactSecrets, type Redact } from './redact';
 import {
 	backoffDelayMs,
 	isRetryableStatus,
@@ -8,6 +10,8 @@ import {
 	transientErrorCode,
 	type RetryOptions,
 } from './retryPolicy';
+
+export { redactSecrets } from './redact';
 
 export type Environment = 'test' | 'live';
 
@@ -17,7 +21,10 @@ export interface SmsRouteClient {
 	baseUrl: string;
 	environment: Environment;
 	retry: RetryOptions;
+	/** A hard deadline per attempt, whatever the server trickles. */
 	timeoutMs: number;
+	/** Masks the credential's keys (every form) in any text the node lets out. */
+	redact: Redact;
 }
 
 export interface SmsRouteRequest {
@@ -26,11 +33,13 @@ export interface SmsRouteRequest {
 	body?: IDataObject;
 	/** Sent as the Idempotency-Key header; the caller makes it once and reuses it on every attempt. */
 	idempotencyKey?: string;
+	/** Says what is wrong with a 2xx body the caller cannot use, or undefined when it is usable. */
+	checkBody?: (body: unknown) => string | undefined;
 }
 
 /**
- * A failed call, already worded for the user. It never carries a key: messages are built
- * here from the status and smsroute's own error text, then passed through redactSecrets.
+ * A failed call, already worded for the user. Its text comes from the status and smsroute's own
+ * error text, redacted by the client's key values before it gets here; the pattern is a backstop.
  */
 export class SmsRouteRequestError extends Error {
 	constructor(
@@ -44,11 +53,14 @@ export class SmsRouteRequestError extends Error {
 	}
 }
 
-const SECRET_PATTERN = /\b(sk_(?:test|live)_)[A-Za-z0-9_-]+/g;
-
-/** Belt and braces: an API key echoed back by a proxy or an error must not reach the output. */
-export function redactSecrets(text: string): string {
-	return text.replace(SECRET_PATTERN, '$1***');
+function requestError(
+	client: SmsRouteClient,
+	message: string,
+	statusCode: number | undefined,
+	apiError: string | undefined,
+	attempts: number,
+): SmsRouteRequestError {
+	return new SmsRouteRequestError(client.redact(message), statusCode, apiError, attempts);
 }
 
 const ENVIRONMENT_LABEL: Record<Environment, string> = { test: 'Test', live: 'Live' };
@@ -78,6 +90,17 @@ function describeFailure(client: SmsRouteClient, statusCode: number, apiError: s
 	}
 }
 
+/** Only the origin of a redirect's target is named: its path or query could carry anything. */
+function redirectTarget(location: unknown, requestUrl: string): string {
+	const value = Array.isArray(location) ? location[0] : location;
+	if (typeof value !== 'string' || !value) return 'no Location';
+	try {
+		return new URL(value, requestUrl).origin;
+	} catch {
+		return 'an unreadable Location';
+	}
+}
+
 type Attempt<T> = { done: T } | { failed: SmsRouteRequestError } | { retryInMs: number; reason: string; statusCode?: number; apiError?: string };
 
 async function attemptOnce<T>(
@@ -87,43 +110,57 @@ async function attemptOnce<T>(
 	attempt: number,
 ): Promise<Attempt<T>> {
 	const { retry } = client;
+	const url = `${client.baseUrl}${request.path}`;
 	let response: IN8nHttpFullResponse;
 	try {
-		response = (await client.fn.helpers.httpRequestWithAuthentication.call(client.fn, 'smsRouteApi', {
+		response = await requestWithDeadline(client.fn, client.timeoutMs, {
 			method: request.method,
-			url: `${client.baseUrl}${request.path}`,
+			url,
 			headers,
 			body: request.body,
 			json: true,
-			timeout: client.timeoutMs,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-		})) as IN8nHttpFullResponse;
+			// A redirect would carry the POST and the Authorization header to wherever it points.
+			disableFollowRedirect: true,
+		});
 	} catch (error) {
 		const code = transientErrorCode(error);
 		if (!code) {
 			// Not a network failure: e.g. the credential's own check of the key prefix.
 			const message = error instanceof Error ? error.message : String(error);
-			return { failed: new SmsRouteRequestError(message, undefined, undefined, attempt) };
+			return { failed: requestError(client, message, undefined, undefined, attempt) };
 		}
-		return { retryInMs: backoffDelayMs(attempt, retry), reason: `Could not reach smsroute at ${client.baseUrl} (${code})` };
+		// n8n rewrites error texts naming a code like ETIMEDOUT, so a missed deadline says it in words.
+		const reason = error instanceof DeadlineExceeded ? error.message : `Could not reach smsroute at ${client.baseUrl} (${code})`;
+		return { retryInMs: backoffDelayMs(attempt, retry), reason };
 	}
 
 	const { statusCode } = response;
-	if (statusCode >= 200 && statusCode < 300) return { done: response.body as T };
-	const apiError = apiErrorText(response.body);
-	if (!isRetryableStatus(statusCode)) {
-		return { failed: new SmsRouteRequestError(describeFailure(client, statusCode, apiError), statusCode, apiError, attempt) };
+	if (statusCode >= 200 && statusCode < 300) {
+		const problem = request.checkBody?.(response.body);
+		if (problem) return { failed: requestError(client, problem, undefined, undefined, attempt) };
+		return { done: response.body as T };
 	}
-	const reason = `smsroute answered ${statusCode}${apiError ? `: ${apiError}` : ''}`;
-	if (statusCode !== 429) return { retryInMs: backoffDelayMs(attempt, retry), reason, statusCode, apiError };
+	if (statusCode >= 300 && statusCode < 400) {
+		const target = redirectTarget(response.headers?.location, url);
+		const message = `smsroute's Base URL answered with a redirect (${statusCode}) to ${target}. The node does not follow redirects, so the request and the API key went nowhere else; set the Base URL in the SMS Route credential to the address that answers directly.`;
+		return { failed: requestError(client, message, statusCode, undefined, attempt) };
+	}
+	const apiError = apiErrorText(response.body);
+	const safeApiError = apiError === undefined ? undefined : client.redact(apiError);
+	if (!isRetryableStatus(statusCode)) {
+		return { failed: requestError(client, describeFailure(client, statusCode, safeApiError), statusCode, safeApiError, attempt) };
+	}
+	const reason = `smsroute answered ${statusCode}${safeApiError ? `: ${safeApiError}` : ''}`;
+	if (statusCode !== 429) return { retryInMs: backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
 
 	const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
 	if (retryAfterMs !== undefined && retryAfterMs > retry.maxWaitMs) {
 		const message = `smsroute rate limit (429): Retry-After asks for ${Math.ceil(retryAfterMs / 1000)} s, more than the Longest Wait option (${Math.round(retry.maxWaitMs / 1000)} s)`;
-		return { failed: new SmsRouteRequestError(message, 429, apiError, attempt) };
+		return { failed: requestError(client, message, 429, safeApiError, attempt) };
 	}
-	return { retryInMs: retryAfterMs ?? backoffDelayMs(attempt, retry), reason, statusCode, apiError };
+	return { retryInMs: retryAfterMs ?? backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
 }
 
 /**
@@ -141,13 +178,13 @@ export async function smsRouteRequest<T>(client: SmsRouteClient, request: SmsRou
 		if ('failed' in result) throw result.failed;
 		if (attempt >= client.retry.maxAttempts) {
 			const message = `${result.reason} — gave up after ${attempt} attempts`;
-			throw new SmsRouteRequestError(message, result.statusCode, result.apiError, attempt);
+			throw requestError(client, message, result.statusCode, result.apiError, attempt);
 		}
 		client.fn.logger.debug('smsroute request retried', {
 			path: request.path,
 			attempt,
 			waitMs: result.retryInMs,
-			reason: result.reason,
+			reason: client.redact(result.reason),
 		});
 		await sleep(result.retryInMs);
 	}

@@ -1,11 +1,13 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { headerIdempotencyKey } from '../../helpers/idempotency';
 import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { mapWithConcurrency } from '../../transport/concurrency';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation } from '../operation';
 import { isOutgoing, prepareMessages } from './prepareMessages';
+import { checkSentMessage } from './responseChecks';
 
 interface SentMessage extends IDataObject {
 	id: string;
@@ -23,6 +25,7 @@ async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promis
 		path: '/messages',
 		body,
 		idempotencyKey: message.idempotencyKey,
+		checkBody: checkSentMessage,
 	});
 	return {
 		json: {
@@ -38,9 +41,12 @@ async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promis
 	};
 }
 
-/** One POST /messages per item, several in flight at once, output in input order. */
+/**
+ * One POST /messages per item, several in flight at once, output in input order. The key goes in
+ * a header here, so a user's key is made header-safe first (and reported as sent).
+ */
 export const execute: Operation = async function (items, client, run) {
-	const { slots } = prepareMessages(this, items);
+	const { slots } = prepareMessages(this, items, headerIdempotencyKey);
 	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);

@@ -1,0 +1,52 @@
+import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+/** An attempt that ran past its deadline; ETIMEDOUT makes the retry policy treat it as a timeout. */
+export class DeadlineExceeded extends Error {
+	readonly code = 'ETIMEDOUT';
+
+	constructor(timeoutMs: number) {
+		super(`smsroute sent no complete response within ${Math.round(timeoutMs / 1000)} s (the Timeout option)`);
+		this.name = 'DeadlineExceeded';
+	}
+}
+
+/**
+ * One authenticated request with a hard deadline. The request's own `timeout` is an idle timeout:
+ * a server sending one byte now and then holds it for ever. So the attempt is raced against a
+ * deadline signal, which also aborts the request so its socket is not left behind.
+ *
+ * n8n's httpRequestWithAuthentication overwrites `abortSignal` with the execution's cancel signal
+ * (read from its `this`), so the deadline's signal, joined with that cancel signal, is handed over
+ * the same way: through a context whose getExecutionCancelSignal returns it.
+ */
+export async function requestWithDeadline(
+	fn: IExecuteFunctions,
+	timeoutMs: number,
+	options: IHttpRequestOptions,
+): Promise<IN8nHttpFullResponse> {
+	const deadline = AbortSignal.timeout(timeoutMs);
+	const cancel = typeof fn.getExecutionCancelSignal === 'function' ? fn.getExecutionCancelSignal() : undefined;
+	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+	const context = Object.create(fn, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+
+	let onDeadline = () => {};
+	const expired = new Promise<never>((_resolve, reject) => {
+		onDeadline = () => reject(new DeadlineExceeded(timeoutMs));
+		deadline.addEventListener('abort', onDeadline, { once: true });
+	});
+	const request = fn.helpers.httpRequestWithAuthentication.call(context, 'smsRouteApi', {
+		...options,
+		timeout: timeoutMs,
+		abortSignal: signal,
+	}) as Promise<IN8nHttpFullResponse>;
+	// The losing promise must not surface as an unhandled rejection.
+	request.catch(() => undefined);
+	try {
+		return await Promise.race([request, expired]);
+	} catch (error) {
+		// Whichever settles first, an attempt cut off by the deadline is reported as such.
+		throw deadline.aborted ? new DeadlineExceeded(timeoutMs) : error;
+	} finally {
+		deadline.removeEventListener('abort', onDeadline);
+	}
+}
