@@ -18,7 +18,7 @@ function idempotencySeed(fn: IExecuteFunctions): string[] {
 	const node = fn.getNode();
 	// getRunIndex is not on the public execute-functions type of every n8n version.
 	const runIndex = (fn as unknown as { getRunIndex?: () => number }).getRunIndex?.() ?? 0;
-	const instanceId = typeof fn.getInstanceId === 'function' ? fn.getInstanceId() : '';
+	const instanceId = typeof fn.getInstanceId === 'function' ? String(fn.getInstanceId() ?? '') : '';
 	const workflowId = typeof fn.getWorkflow === 'function' ? String(fn.getWorkflow()?.id ?? '') : '';
 	return [instanceId, workflowId, executionId, node.id ?? node.name, String(runIndex)];
 }

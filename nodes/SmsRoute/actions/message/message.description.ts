@@ -75,7 +75,7 @@ export const messageFields: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.orderId }}',
 				description:
-					'Same key within 24 hours = same message, sent and charged once. Leave empty for a key made per item and execution, reused on every retry.',
+					'Same key within 24 hours = same message, sent and charged once. Leave empty for a key made from the workflow, execution, item and message, reused on every retry.',
 			},
 			{
 				displayName: 'Metadata',
@@ -155,7 +155,7 @@ export const messageFields: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 30,
-				description: 'How long to wait for one response before retrying it',
+				description: 'Longest time one attempt may take, whole response included, before it is retried',
 			},
 		],
 	},
