@@ -19,21 +19,26 @@
  * n8n itself lives in a cache folder (see install-n8n.sh); the package is linked into
  * $N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-smsroute, exactly where n8n puts a
  * community package installed from the UI. Only 127.0.0.1 is used.
+ *
+ * startN8n is put together from parts named for their jobs: n8n-prepare.js (user folder and
+ * package link), n8n-process.js (environment, spawn, readiness, stop), n8n-session.js (owner,
+ * login, API key) and n8n-client.js (what tests call); queue.js builds queue mode from the same.
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
-const { request, Agent } = require('undici');
+const { http, freePort, isPortFree } = require('./http');
+const { ROOT, E2E_DIR, linkPackage, prepareUserFolder } = require('./n8n-prepare');
+const { n8nEnv, spawnN8n } = require('./n8n-process');
+const { OWNER, hashPassword: hashWith, openSession } = require('./n8n-session');
+const { createClient } = require('./n8n-client');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'n8n-nodes-smsroute';
 /** The pinned n8n of each major: 2.41.1 and later need packages the registry here lacks; 1.123.81 is the newest 1.x it has. */
 const PINNED = Object.freeze({ 1: '1.123.81', 2: '2.41.0' });
 const N8N_VERSIONS = Object.freeze([PINNED[2], PINNED[1]]);
 const { CACHE, NODE24_VERSION, NODE24_DIR, n8nDir } = require('./recipe');
 const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
-const E2E_DIR = path.join(ROOT, '.n8n-e2e');
 
 /** '1', '1.x', '2', '2.x' → the pinned version of that major; an exact version stays as it is. */
 function resolveVersion(version) {
@@ -121,19 +126,6 @@ const DEFAULT_RUNTIME = runtimeFor();
 const N8N_VERSION = DEFAULT_RUNTIME.version;
 const N8N_DIR = DEFAULT_RUNTIME.dir;
 
-const OWNER = Object.freeze({
-	email: 'owner@smsroute.test',
-	password: 'SmsRoute-e2e-2024',
-	firstName: 'Sandbox',
-	lastName: 'Owner',
-});
-const ENCRYPTION_KEY = 'n8n-nodes-smsroute-e2e-encryption-key-0001';
-const BROWSER_ID = 'n8n-nodes-smsroute-e2e';
-const API_KEY_LABEL = 'smsroute harness';
-
-// Long enough for a 2,500-message bulk send answered through a webhook.
-const httpAgent = new Agent({ headersTimeout: 15 * 60_000, bodyTimeout: 15 * 60_000 });
-
 function isN8nInstalled(version) {
 	const rt = runtimeFor(version);
 	return fs.existsSync(path.join(rt.dir, '.complete')) && fs.existsSync(rt.node);
@@ -172,241 +164,12 @@ async function runInstaller(version) {
 
 /** bcrypt hash made by the bcryptjs n8n itself ships (n8n checks logins with it). */
 function hashPassword(password, version) {
-	const rt = runtimeFor(version);
-	const result = spawnSync(
-		rt.node,
-		['-e', 'process.stdout.write(require(process.argv[1]).hashSync(process.argv[2], 10))', path.join(rt.dir, 'node_modules', 'bcryptjs'), password],
-		{ encoding: 'utf8' },
-	);
-	if (result.status !== 0) throw new Error(`could not hash the owner password: ${result.stderr}`);
-	return result.stdout.trim();
-}
-
-async function freePort() {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-async function isPortFree(port) {
-	return await new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
+	return hashWith(password, runtimeFor(version));
 }
 
 /**
- * Links the package as an installed community package:
- * <userFolder>/.n8n/nodes/package.json + node_modules/n8n-nodes-smsroute -> packageDir.
- */
-function linkPackage(userFolder, packageDir = ROOT) {
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	const modules = path.join(nodesDir, 'node_modules');
-	fs.mkdirSync(modules, { recursive: true });
-	const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
-	const manifest = {
-		name: 'installed-nodes',
-		private: true,
-		dependencies: { [pkg.name]: pkg.version },
-	};
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-	const link = path.join(modules, pkg.name);
-	fs.rmSync(link, { recursive: true, force: true });
-	fs.symlinkSync(path.resolve(packageDir), link, 'dir');
-	return link;
-}
-
-/**
- * Keeps the `keep` newest .n8n-e2e/run-* folders (their n8n.log helps after a failure). A folder
- * whose log was written in the last hour is never removed: another test run may be using it.
- */
-function pruneRunFolders(keep) {
-	const lastUse = (dir) => {
-		let t = fs.statSync(dir).mtimeMs;
-		try {
-			t = Math.max(t, fs.statSync(path.join(dir, 'n8n.log')).mtimeMs);
-		} catch {
-			/* no log */
-		}
-		return t;
-	};
-	const runs = fs
-		.readdirSync(E2E_DIR)
-		.filter((name) => name.startsWith('run-'))
-		.map((name) => ({ dir: path.join(E2E_DIR, name), used: lastUse(path.join(E2E_DIR, name)) }))
-		.sort((a, b) => b.used - a.used);
-	for (const { dir, used } of runs.slice(keep)) {
-		if (Date.now() - used > 3600_000) fs.rmSync(dir, { recursive: true, force: true });
-	}
-}
-
-/**
- * n8n migrates its database forward only: a user folder an n8n 2.x has used cannot be opened by
- * 1.x. Records the major in the folder and refuses a downgrade with a clear message.
- */
-function checkFolderVersion(userFolder, rt) {
-	const marker = path.join(userFolder, '.smsroute-n8n-version');
-	let previous;
-	try {
-		previous = fs.readFileSync(marker, 'utf8').trim();
-	} catch {
-		/* new folder, or one from before the marker (2.x) */
-	}
-	if (previous === undefined && fs.existsSync(path.join(userFolder, '.n8n', 'database.sqlite'))) previous = PINNED[2];
-	if (previous && Number(previous.split('.')[0]) > rt.major) {
-		throw new Error(
-			`${userFolder} holds the data of n8n ${previous}; n8n ${rt.version} cannot open it (delete the folder or use another one)`,
-		);
-	}
-	fs.writeFileSync(marker, `${rt.version}\n`);
-}
-
-function checkBuilt(packageDir) {
-	const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
-	const files = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
-	const missing = files.filter((file) => !fs.existsSync(path.join(packageDir, file)));
-	if (missing.length) {
-		throw new Error(`the package is not built (missing ${missing.join(', ')}): run "npm run build" first`);
-	}
-}
-
-function tail(file, lines = 80) {
-	try {
-		return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-	} catch {
-		return '(no log)';
-	}
-}
-
-function n8nEnv({ rt, userFolder, port, brokerPort, extra }) {
-	const base = {};
-	// Keep the parent's basics, not its npm/jest/N8N settings.
-	for (const key of ['HOME', 'USER', 'LANG', 'TZ', 'TMPDIR', 'TERM', 'SHELL', 'LOGNAME']) {
-		if (process.env[key] !== undefined) base[key] = process.env[key];
-	}
-	return {
-		...base,
-		PATH: `${path.dirname(rt.node)}:${process.env.PATH}`,
-		NODE_ENV: 'production',
-		N8N_USER_FOLDER: userFolder,
-		N8N_PORT: String(port),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
-		N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
-		DB_TYPE: 'sqlite',
-		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		// Headless and offline.
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
-		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
-		N8N_SECURE_COOKIE: 'false',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		// 2.x: the owner comes from the environment, no setup screen (1.x: see setupOwner).
-		...(rt.ownerFromEnv
-			? {
-					N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-					N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-					N8N_INSTANCE_OWNER_PASSWORD_HASH: hashPassword(OWNER.password, rt.version),
-					N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
-					N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
-				}
-			: {}),
-		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
-		N8N_LOG_LEVEL: 'info',
-		N8N_LOG_OUTPUT: 'console',
-		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
-		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
-		EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
-		...rt.env,
-		...extra,
-	};
-}
-
-/**
- * n8n 1.x has no owner-from-environment: a fresh instance has a placeholder owner that the
- * first visitor claims with POST /rest/owner/setup (the editor's setup screen). A user folder
- * that was set up before keeps its owner; then this does nothing.
- */
-async function setupOwner(rt, url) {
-	if (rt.ownerFromEnv) return;
-	const settings = expectOk(await http('GET', `${url}/rest/settings`), 'GET /rest/settings');
-	if (!(settings.data ?? settings).userManagement?.showSetupOnFirstLoad) return;
-	expectOk(
-		await http('POST', `${url}/rest/owner/setup`, {
-			body: { email: OWNER.email, password: OWNER.password, firstName: OWNER.firstName, lastName: OWNER.lastName },
-			headers: { 'browser-id': BROWSER_ID },
-		}),
-		'POST /rest/owner/setup',
-	);
-}
-
-function killGroup(child, signal) {
-	if (!child || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal); // the process group we created (detached)
-	} catch {
-		try {
-			child.kill(signal);
-		} catch {
-			/* already gone */
-		}
-	}
-}
-
-/** A small HTTP client; JSON in, JSON (or text) out. Never follows redirects. */
-async function http(method, url, { body, headers = {}, raw = false, fresh = false } = {}) {
-	// fresh: a connection of its own, closed after the answer (no keep-alive reuse).
-	const init = { method, headers: { accept: 'application/json', ...headers }, dispatcher: httpAgent, reset: fresh };
-	if (body !== undefined) {
-		if (typeof body === 'string' || Buffer.isBuffer(body)) {
-			init.body = body;
-		} else {
-			init.body = JSON.stringify(body);
-			init.headers['content-type'] = 'application/json';
-		}
-	}
-	const res = await request(url, init);
-	const text = await res.body.text();
-	let json;
-	try {
-		json = text ? JSON.parse(text) : undefined;
-	} catch {
-		json = undefined;
-	}
-	const out = { status: res.statusCode, headers: res.headers, text, body: json ?? text };
-	if (raw) return out;
-	return out;
-}
-
-function expectOk(res, what) {
-	if (res.status < 200 || res.status >= 300) {
-		const err = new Error(`${what} → HTTP ${res.status}: ${res.text.slice(0, 2000)}`);
-		err.response = res;
-		throw err;
-	}
-	return res.body;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Starts `n8n start` with the package loaded.
+ * Starts `n8n start` with the package loaded: prepare the user folder, spawn n8n and wait for
+ * it, open the owner's session, and hand back a client for it.
  * @param {object} [o]
  * @param {string} [o.version] n8n version: '2.41.0' (default), '1.123.81', or '1' / '2' for the pinned one
  * @param {string} [o.userFolder] default: a fresh folder under .n8n-e2e/
@@ -421,23 +184,7 @@ async function startN8n(o = {}) {
 	const log = o.log ?? ((line) => process.stderr.write(`[n8n-e2e] ${line}\n`));
 	const rt = runtimeFor(o.version);
 	await ensureN8nInstalled(rt.version);
-	// SMSROUTE_E2E_PACKAGE_DIR: run the suite against another build of the package (e.g. a packed copy).
-	const packageDir = path.resolve(o.packageDir ?? process.env.SMSROUTE_E2E_PACKAGE_DIR ?? ROOT);
-	checkBuilt(packageDir);
-
-	let userFolder = o.userFolder;
-	let fresh = o.fresh;
-	if (!userFolder) {
-		fs.mkdirSync(E2E_DIR, { recursive: true });
-		pruneRunFolders(5);
-		userFolder = fs.mkdtempSync(path.join(E2E_DIR, `run-${rt.version}-`));
-		fresh = false;
-	}
-	userFolder = path.resolve(userFolder);
-	if (fresh) fs.rmSync(userFolder, { recursive: true, force: true });
-	fs.mkdirSync(userFolder, { recursive: true });
-	checkFolderVersion(userFolder, rt);
-	linkPackage(userFolder, packageDir);
+	const { userFolder } = prepareUserFolder({ rt, userFolder: o.userFolder, fresh: o.fresh, packageDir: o.packageDir, unmarkedVersion: PINNED[2] });
 
 	const port = o.port ? o.port : await freePort();
 	if (o.port && !(await isPortFree(o.port))) {
@@ -446,110 +193,25 @@ async function startN8n(o = {}) {
 	const brokerPort = o.brokerPort ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
-	const logFd = fs.openSync(logFile, 'a');
-	fs.writeSync(logFd, `\n===== n8n ${rt.version} (node ${rt.node}) start ${new Date().toISOString()} port ${port} =====\n`);
-
-	const started = Date.now();
-	const child = spawn(rt.node, [rt.n8nBin, 'start'], {
-		cwd: userFolder,
+	const proc = await spawnN8n({
+		rt,
+		command: 'start',
 		env: n8nEnv({ rt, userFolder, port, brokerPort, extra: o.env }),
-		stdio: ['ignore', logFd, logFd],
-		detached: true, // own process group: stop() ends n8n and its task runner, nothing else
+		cwd: userFolder,
+		logFile,
+		readyUrl: url,
+		readyTimeoutMs: o.readyTimeoutMs,
 	});
-	fs.closeSync(logFd);
-	let exited = null;
-	const exitPromise = new Promise((resolve) => {
-		child.once('exit', (code, signal) => {
-			exited = { code, signal };
-			resolve(exited);
-		});
-	});
-	// If the test process dies, do not leave n8n behind.
-	const onExit = () => killGroup(child, 'SIGKILL');
-	process.once('exit', onExit);
+	log(`n8n ${rt.version} ready at ${url} in ${(proc.startMs / 1000).toFixed(1)} s (log: ${logFile})`);
 
-	const fail = async (message) => {
-		killGroup(child, 'SIGKILL');
-		process.removeListener('exit', onExit);
-		throw new Error(`${message}\n--- ${logFile} (last lines) ---\n${tail(logFile)}`);
-	};
-
-	const readyTimeoutMs = o.readyTimeoutMs ?? 180_000;
-	for (;;) {
-		if (exited) return await fail(`n8n exited during start (${JSON.stringify(exited)})`);
-		if (Date.now() - started > readyTimeoutMs) {
-			return await fail(`n8n was not ready after ${readyTimeoutMs / 1000} s`);
-		}
-		try {
-			// Readiness answers once the database is migrated; n8n 1.x mounts its REST routes a few
-			// seconds later (a 404 for /rest/* until then), so wait for those as well.
-			const res = await http('GET', `${url}/healthz/readiness`);
-			if (res.status === 200 && (await http('GET', `${url}/rest/settings`)).status === 200) break;
-		} catch {
-			/* not listening yet */
-		}
-		await sleep(250);
-	}
-	const startMs = Date.now() - started;
-	log(`n8n ${rt.version} ready at ${url} in ${(startMs / 1000).toFixed(1)} s (log: ${logFile})`);
-
-	// Session for the internal REST API (/rest), then a public-API key (/api/v1).
-	let cookie;
-	const restHeaders = () => ({ cookie, 'browser-id': BROWSER_ID });
+	let session;
 	try {
-		await setupOwner(rt, url);
-		const login = await http('POST', `${url}/rest/login`, {
-			body: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
-			headers: { 'browser-id': BROWSER_ID },
-		});
-		expectOk(login, 'POST /rest/login');
-		const setCookie = [].concat(login.headers['set-cookie'] ?? []);
-		cookie = setCookie.map((c) => c.split(';')[0]).join('; ');
-		if (!cookie.includes('n8n-auth=')) throw new Error('POST /rest/login set no n8n-auth cookie');
+		session = await openSession(rt, url);
 	} catch (error) {
-		return await fail(`login failed: ${error.message}`);
+		await proc.kill();
+		throw new Error(`${error.message}\n--- ${logFile} (last lines) ---\n${proc.logTail()}`);
 	}
-
-	const rest = async (method, p, body) =>
-		await http(method, `${url}/rest${p}`, { body, headers: restHeaders() });
-
-	let apiKey;
-	try {
-		// A persistent user folder would collect one key per start: drop the harness's old ones.
-		const existing = await rest('GET', '/api-keys');
-		const keys = Array.isArray(existing.body?.data) ? existing.body.data : existing.body?.data?.items ?? [];
-		for (const key of keys) {
-			if (typeof key.label === 'string' && key.label.startsWith(API_KEY_LABEL)) {
-				await rest('DELETE', `/api-keys/${key.id}`);
-			}
-		}
-		const scopes = expectOk(await rest('GET', '/api-keys/scopes'), 'GET /rest/api-keys/scopes').data;
-		const created = expectOk(
-			await rest('POST', '/api-keys', { label: `${API_KEY_LABEL} ${Date.now()}`, scopes, expiresAt: null }),
-			'POST /rest/api-keys',
-		).data;
-		apiKey = created.rawApiKey;
-		if (!apiKey) throw new Error(`no rawApiKey in ${JSON.stringify(created)}`);
-	} catch (error) {
-		return await fail(`could not create a public-API key: ${error.message}`);
-	}
-
-	/** Public API call; returns {status, body, text, headers}. */
-	const api = async (method, p, body) =>
-		await http(method, `${url}/api/v1${p}`, { body, headers: { 'x-n8n-api-key': apiKey } });
-	const apiOk = async (method, p, body) => expectOk(await api(method, p, body), `${method} /api/v1${p}`);
-
-	/** Credential data as this version's public API accepts it (see runtimeFor). */
-	const schemas = new Map();
-	const credentialData = async (type, data) => {
-		if (!rt.credentialDomainDefault || data?.allowedHttpRequestDomains !== undefined) return data;
-		if (!schemas.has(type)) schemas.set(type, await apiOk('GET', `/credentials/schema/${encodeURIComponent(type)}`));
-		const hasDomainFields = Boolean(schemas.get(type)?.properties?.allowedHttpRequestDomains);
-		return hasDomainFields ? { ...data, allowedHttpRequestDomains: 'all' } : data;
-	};
-
-	let stopping = null;
-	const instance = {
+	return {
 		version: rt.version,
 		major: rt.major,
 		node: rt.node,
@@ -560,169 +222,17 @@ async function startN8n(o = {}) {
 		brokerPort,
 		userFolder,
 		logFile,
-		pid: child.pid,
-		startMs,
-		apiKey,
+		pid: proc.pid,
+		startMs: proc.startMs,
+		apiKey: session.apiKey,
 		owner: { email: OWNER.email, password: OWNER.password },
-		api,
-		apiOk,
-		/** Internal REST API (/rest) with the owner's session; returns {status, body, text, headers}. */
-		rest,
-		restOk: async (method, p, body) => expectOk(await rest(method, p, body), `${method} /rest${p}`),
-		/** Raw HTTP helper against any path of this n8n, e.g. webhooks. `session: true` sends the owner's cookie. */
-		request: async (method, p, { session = false, headers = {}, ...opts } = {}) =>
-			await http(method, `${url}${p}`, { ...opts, headers: session ? { ...restHeaders(), ...headers } : headers }),
-		/** The node types n8n knows (what the editor loads), e.g. to check the package loaded. */
-		async nodeTypes() {
-			return expectOk(await http('GET', `${url}/types/nodes.json`, { headers: restHeaders() }), 'GET /types/nodes.json');
-		},
-		async credentialTypes() {
-			return expectOk(await http('GET', `${url}/types/credentials.json`, { headers: restHeaders() }), 'GET /types/credentials.json');
-		},
-		logTail: (lines) => tail(logFile, lines),
+		...createClient({ rt, url, session, logFile }),
+		logTail: proc.logTail,
 		get exited() {
-			return exited;
+			return proc.exited;
 		},
-
-		async createCredential({ name, type, data }) {
-			return await apiOk('POST', '/credentials', { name, type, data: await credentialData(type, data) });
-		},
-		async listCredentials() {
-			const all = [];
-			let cursor;
-			do {
-				const qs = new URLSearchParams({ limit: '250' });
-				if (cursor) qs.set('cursor', cursor);
-				const page = await apiOk('GET', `/credentials?${qs}`);
-				all.push(...page.data);
-				cursor = page.nextCursor;
-			} while (cursor);
-			return all;
-		},
-		/** Creates the credential, or updates the one with the same name and type. */
-		async upsertCredential({ name, type, data }) {
-			const found = (await instance.listCredentials()).find((c) => c.name === name && c.type === type);
-			if (!found) return await instance.createCredential({ name, type, data });
-			return await apiOk('PATCH', `/credentials/${found.id}`, { name, type, data: await credentialData(type, data) });
-		},
-		/** Tests a stored credential the way the editor's "Retest" button does. → {status:'OK'|'Error', message} */
-		async testCredential(id) {
-			const res = await api('POST', `/credentials/${id}/test`);
-			if (res.status === 200) return res.body.data ?? res.body;
-			// Fall back to the editor's endpoint.
-			const cred = expectOk(await rest('GET', `/credentials/${id}?includeData=true`), 'GET /rest/credentials/:id').data;
-			const out = expectOk(
-				await rest('POST', '/credentials/test', {
-					credentials: { id: cred.id, name: cred.name, type: cred.type, data: cred.data },
-				}),
-				'POST /rest/credentials/test',
-			);
-			return out.data ?? out;
-		},
-		async createWorkflow(workflow) {
-			const { name, nodes, connections, settings } = workflow;
-			return await apiOk('POST', '/workflows', {
-				name,
-				nodes,
-				connections,
-				settings: settings ?? { executionOrder: 'v1' },
-			});
-		},
-		async findWorkflowsByName(name) {
-			const page = await apiOk('GET', `/workflows?name=${encodeURIComponent(name)}&limit=250`);
-			return page.data.filter((w) => w.name === name && !w.isArchived);
-		},
-		/** Creates the workflow, or replaces the nodes of the one with the same name. */
-		async upsertWorkflow(workflow) {
-			const [found] = await instance.findWorkflowsByName(workflow.name);
-			if (!found) return await instance.createWorkflow(workflow);
-			const { name, nodes, connections, settings } = workflow;
-			return await apiOk('PUT', `/workflows/${found.id}`, {
-				name,
-				nodes,
-				connections,
-				settings: settings ?? { executionOrder: 'v1' },
-			});
-		},
-		async activateWorkflow(id) {
-			return await apiOk('POST', `/workflows/${id}/activate`);
-		},
-		async deactivateWorkflow(id) {
-			return await apiOk('POST', `/workflows/${id}/deactivate`);
-		},
-		/** All executions of a workflow (newest first), with their data. */
-		async listExecutions(workflowId, { includeData = true, status } = {}) {
-			const all = [];
-			let cursor;
-			do {
-				const qs = new URLSearchParams({ workflowId: String(workflowId), includeData: String(includeData), limit: '250' });
-				if (status) qs.set('status', status);
-				if (cursor) qs.set('cursor', cursor);
-				const page = await apiOk('GET', `/executions?${qs}`);
-				all.push(...page.data);
-				cursor = page.nextCursor;
-			} while (cursor);
-			return all;
-		},
-		async getExecution(id, { includeData = true } = {}) {
-			return await apiOk('GET', `/executions/${id}?includeData=${includeData}`);
-		},
-		/**
-		 * Calls a production webhook; retries the 404 n8n can answer right after activation.
-		 * → {status, body, text, headers}
-		 */
-		async callWebhook(method, webhookPath, opts = {}) {
-			const deadline = Date.now() + (opts.registerTimeoutMs ?? 15_000);
-			const started = Date.now();
-			for (let attempt = 1; ; attempt++) {
-				let res;
-				try {
-					// Each call on a connection of its own: a large POST never shares a socket with the
-					// pooled REST calls or an earlier 404. A network error is not retried (the POST
-					// may have run); it is reported with the n8n log.
-					res = await http(method, `${url}/webhook/${webhookPath.replace(/^\//, '')}`, { fresh: true, ...opts });
-				} catch (error) {
-					error.message = `${method} /webhook/${webhookPath} (attempt ${attempt}, after ${Date.now() - started} ms): ${error.message}\n--- ${logFile} (last lines) ---\n${tail(logFile, 30)}`;
-					throw error;
-				}
-				if (res.status !== 404 || Date.now() > deadline) return res;
-				await sleep(250);
-			}
-		},
-		/**
-		 * Waits until `predicate(executions)` holds (polling the public API).
-		 * Returns the executions. Executions still running are included.
-		 */
-		async waitForExecutions(workflowId, predicate, { timeoutMs = 30_000, intervalMs = 300 } = {}) {
-			const deadline = Date.now() + timeoutMs;
-			let last = [];
-			for (;;) {
-				last = await instance.listExecutions(workflowId);
-				if (predicate(last)) return last;
-				if (Date.now() > deadline) {
-					const summary = last.map((e) => `${e.id}:${e.status}`).join(', ');
-					throw new Error(`timed out waiting for executions of workflow ${workflowId} (have: [${summary}])`);
-				}
-				await sleep(intervalMs);
-			}
-		},
-		async stop({ timeoutMs = 20_000 } = {}) {
-			if (stopping) return await stopping;
-			stopping = (async () => {
-				process.removeListener('exit', onExit);
-				if (exited) return exited;
-				killGroup(child, 'SIGTERM');
-				const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
-				const result = await exitPromise;
-				clearTimeout(timer);
-				// The internal task runner is in the same group; make sure it is gone too.
-				killGroup({ pid: child.pid, exitCode: null, signalCode: null, kill() {} }, 'SIGKILL');
-				return result;
-			})();
-			return await stopping;
-		},
+		stop: proc.stop,
 	};
-	return instance;
 }
 
 /** The node output items of an execution (public API with includeData=true). */
