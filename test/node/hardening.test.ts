@@ -94,6 +94,7 @@ describe('1. user idempotency keys beyond Latin-1', () => {
 		const ids = first.output!.map((o) => o.json.id);
 		expect(ids).toEqual(items.map((item) => ledger.find((e) => e.body === item.body)!.id));
 		for (const entry of ledger) expect(entry.idempotencyKey).toMatch(/^[\x21-\x7e]+$/);
+		expect(first.output!.map((o) => o.json.idempotencyKey)).toEqual(['Иван-17', '王伟-17']);
 
 		const again = await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials() });
 		expect(again.output!.map((o) => o.json.id)).toEqual(ids);

@@ -62,7 +62,6 @@ export function readOutgoingMessage(
 	itemIndex: number,
 	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
 	parameters: MessageParameters,
-	userKey: (key: string) => string = (key) => key,
 ): OutgoingMessage {
 	const rawTo = parameters.to(itemIndex);
 	const to = normalizePhone(rawTo);
@@ -87,7 +86,7 @@ export function readOutgoingMessage(
 		body,
 		from,
 		metadata,
-		idempotencyKey: givenKey ? userKey(givenKey) : automaticKey(itemIndex, { to, body, from, metadata }),
+		idempotencyKey: givenKey || automaticKey(itemIndex, { to, body, from, metadata }),
 		estimate: estimateSegments(body),
 	};
 }

@@ -18,13 +18,8 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
 /**
  * Checks every item before the first request: without "Continue On Fail" a bad item stops the
  * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
- * `userKey` turns a key the user gave into the one sent (Send makes it header-safe).
  */
-export function prepareMessages(
-	fn: IExecuteFunctions,
-	items: INodeExecutionData[],
-	userKey: (key: string) => string = (key) => key,
-): PreparedMessages {
+export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
 	const automaticKey = automaticKeys(fn);
 	const parameters: MessageParameters = {
 		to: createParameterReader(fn, items, 'to', ''),
@@ -35,7 +30,7 @@ export function prepareMessages(
 	const valid: OutgoingMessage[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const message = readOutgoingMessage(fn, itemIndex, automaticKey, parameters, userKey);
+			const message = readOutgoingMessage(fn, itemIndex, automaticKey, parameters);
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {

@@ -16,7 +16,11 @@ interface SentMessage extends IDataObject {
 	created_at?: string;
 }
 
-async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promise<INodeExecutionData> {
+/**
+ * One message through POST /messages. The key travels in a header here, so it is made
+ * header-safe (see headerIdempotencyKey); the output shows the key as the user gave it.
+ */
+export async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promise<INodeExecutionData> {
 	const body: IDataObject = { to: message.to, body: message.body };
 	if (message.from) body.from = message.from;
 	if (message.metadata) body.metadata = message.metadata;
@@ -24,7 +28,7 @@ async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promis
 		method: 'POST',
 		path: '/messages',
 		body,
-		idempotencyKey: message.idempotencyKey,
+		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
 		checkBody: checkSentMessage,
 	});
 	return {
@@ -41,12 +45,9 @@ async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promis
 	};
 }
 
-/**
- * One POST /messages per item, several in flight at once, output in input order. The key goes in
- * a header here, so a user's key is made header-safe first (and reported as sent).
- */
+/** One POST /messages per item, several in flight at once, output in input order. */
 export const execute: Operation = async function (items, client, run) {
-	const { slots } = prepareMessages(this, items, headerIdempotencyKey);
+	const { slots } = prepareMessages(this, items);
 	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);
