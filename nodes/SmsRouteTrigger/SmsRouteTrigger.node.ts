@@ -17,6 +17,7 @@ import {
 	DEFAULT_TOLERANCE_SECONDS,
 	Rejection,
 	logUnexpected,
+	readRawBody,
 	receive,
 	reject,
 	type Provider,
@@ -30,7 +31,11 @@ export class SmsRouteTrigger implements INodeType {
 		name: 'smsRouteTrigger',
 		icon: { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves like 1. It exists for n8n: for a version-1 node n8n evaluates an expression
+		// while it reads every request body (cli webhook-helpers parseRequestBody), which takes an
+		// expression isolate even under N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE; for 1.1 it does not.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{"Provider: " + $parameter["provider"]}}',
 		description:
 			'Starts the workflow on verified smsroute delivery webhooks and SendCloud SMSHook callbacks',
@@ -180,20 +185,19 @@ export class SmsRouteTrigger implements INodeType {
 				: DEFAULT_TOLERANCE_SECONDS;
 
 		const request = this.getRequestObject() as unknown as RawRequest;
+		await readRawBody(request);
 		const headers = this.getHeaderData();
 		const contentType = headers['content-type'];
 		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
 		const node = this.getNode();
-		const seen = seenRecordFor(
-			`${this.getWorkflow().id}:${node.id ?? node.name}`,
-			this.getWorkflowStaticData('node'),
-			receivedAt.getTime(),
-		);
+		const nodeKey = `${this.getWorkflow().id}:${node.id ?? node.name}`;
+		const seen = seenRecordFor(nodeKey, this.getWorkflowStaticData('node'), receivedAt.getTime());
 
 		let outcome: KeyedEvent[] | Rejection;
 		try {
 			outcome = await receive(this, {
 				provider,
+				nodeKey,
 				rawBody: request.rawBody,
 				contentType,
 				signatureHeader,

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type { IDataObject } from "n8n-workflow";
+import { createHash } from 'node:crypto';
+import type { IDataObject } from 'n8n-workflow';
 
 /**
  * Bounded memory of what the trigger has already accepted, per trigger node.
@@ -19,9 +19,11 @@ import type { IDataObject } from "n8n-workflow";
  *   MAX_TOKENS are inside the window, new tokens are refused ('full') instead.
  *
  * Where it lives: one record per trigger node in the n8n process's memory (seenRecordFor), so
- * concurrent requests share it and check-and-add happens without an await in between; mirrored
- * into the workflow's static data (`this.getWorkflowStaticData('node')`) so that a restarted
- * n8n starts from what was saved. n8n (seen in 2.41 and 1.123) does not save static data that a
+ * concurrent requests share it and check-and-add happens without an await in between; its newest
+ * MIRROR_EVENT_KEYS event keys and MIRROR_TOKENS tokens are mirrored into the workflow's static
+ * data (`this.getWorkflowStaticData('node')`) so that a restarted n8n starts from what was saved.
+ * The mirror is small on purpose: n8n 2.41 reads the workflow row, static data included, on
+ * every production request and writes static data whole whenever it changed. n8n (seen in 2.41 and 1.123) does not save static data that a
  * webhook changed when the same request also starts an execution, once the workflow has static
  * data: memory is what makes the record reliable, static data only seeds it after a restart.
  *
@@ -32,185 +34,192 @@ import type { IDataObject } from "n8n-workflow";
 export const EVENT_WINDOW_MS = 48 * 60 * 60 * 1000;
 export const MAX_EVENT_KEYS = 50_000;
 export const MAX_TOKENS = 50_000;
+export const MIRROR_EVENT_KEYS = 2000;
+export const MIRROR_TOKENS = 1000;
 
 export interface SeenLimits {
-  maxEventKeys: number;
-  maxTokens: number;
-  eventWindowMs: number;
+	maxEventKeys: number;
+	maxTokens: number;
+	eventWindowMs: number;
+	mirrorEventKeys: number;
+	mirrorTokens: number;
 }
 
 const DEFAULT_LIMITS: SeenLimits = {
-  maxEventKeys: MAX_EVENT_KEYS,
-  maxTokens: MAX_TOKENS,
-  eventWindowMs: EVENT_WINDOW_MS,
+	maxEventKeys: MAX_EVENT_KEYS,
+	maxTokens: MAX_TOKENS,
+	eventWindowMs: EVENT_WINDOW_MS,
+	mirrorEventKeys: MIRROR_EVENT_KEYS,
+	mirrorTokens: MIRROR_TOKENS,
 };
 
 const DIGEST_CHARS = 16;
 
 function digest(value: string | Buffer): string {
-  return createHash("sha256")
-    .update(value)
-    .digest("hex")
-    .slice(0, DIGEST_CHARS);
+	return createHash('sha256').update(value).digest('hex').slice(0, DIGEST_CHARS);
 }
 
 /** How a SendCloud token relates to the callbacks already accepted. */
-export type TokenUse = "new" | "redelivery" | "replay" | "full";
+export type TokenUse = 'new' | 'redelivery' | 'replay' | 'full';
 
 interface TokenEntry {
-  body: string;
-  timestampMs: number;
-  toleranceMs: number;
+	body: string;
+	timestampMs: number;
+	toleranceMs: number;
 }
 
 function stringList(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((item): item is string => typeof item === "string")
-    : [];
+	return Array.isArray(value)
+		? value.filter((item): item is string => typeof item === 'string')
+		: [];
 }
 
 export class SeenRecord {
-  private data: IDataObject;
+	private data: IDataObject;
 
-  /** Event digest → when it was first seen (ms); Map order is insertion order, oldest first. */
-  private readonly events = new Map<string, number>();
+	/** Event digest → when it was first seen (ms); Map order is insertion order, oldest first. */
+	private readonly events = new Map<string, number>();
 
-  /** Token digest → body digest and signed time; insertion order, roughly oldest first. */
-  private readonly tokens = new Map<string, TokenEntry>();
+	/** Token digest → body digest and signed time; insertion order, roughly oldest first. */
+	private readonly tokens = new Map<string, TokenEntry>();
 
-  private changed = false;
+	/** Static-data entries, newest last; trimmed to the mirror size when saved. */
+	private eventMirror: string[] = [];
 
-  constructor(
-    staticData: IDataObject,
-    nowMs: number = Date.now(),
-    private readonly limits: SeenLimits = DEFAULT_LIMITS,
-  ) {
-    this.data = staticData;
-    this.load(staticData, nowMs);
-  }
+	private tokenMirror: string[] = [];
 
-  /**
-   * Static data holds "<digest>:<first seen, base 36 ms>" and "<token>:<body>:<timestamp
-   * ms>:<tolerance ms>". Entries saved by earlier versions (32-character digests, no time)
-   * still count: their first 16 characters are the same digest.
-   */
-  private load(staticData: IDataObject, nowMs: number): void {
-    for (const entry of stringList(staticData.eventKeys)) {
-      const [key, seen] = entry.split(":");
-      const seenMs = seen ? parseInt(seen, 36) : nowMs;
-      this.events.set(
-        key.slice(0, DIGEST_CHARS),
-        Number.isFinite(seenMs) ? seenMs : nowMs,
-      );
-    }
-    for (const entry of stringList(staticData.sendcloudTokens)) {
-      const [token, body, timestamp, tolerance] = entry.split(":");
-      const timestampMs = Number(timestamp);
-      if (!token || !body || !Number.isFinite(timestampMs)) continue;
-      this.tokens.set(token.slice(0, DIGEST_CHARS), {
-        body: body.slice(0, DIGEST_CHARS),
-        timestampMs,
-        toleranceMs: Number(tolerance) || 0,
-      });
-    }
-    this.pruneEvents(nowMs);
-  }
+	/** Set only when an entry was added: pruning alone never costs a static-data write. */
+	private changed = false;
 
-  /** Each request brings its own static-data object; save() writes the record into it. */
-  attach(staticData: IDataObject): void {
-    this.data = staticData;
-  }
+	constructor(
+		staticData: IDataObject,
+		nowMs: number = Date.now(),
+		private readonly limits: SeenLimits = DEFAULT_LIMITS,
+	) {
+		this.data = staticData;
+		this.load(staticData, nowMs);
+	}
 
-  hasEvent(key: string): boolean {
-    return this.events.has(digest(key));
-  }
+	/**
+	 * Static data holds "<digest>:<first seen, base 36 ms>" and "<token>:<body>:<timestamp
+	 * ms>:<tolerance ms>". Entries saved by earlier versions (32-character digests, no time)
+	 * still count: their first 16 characters are the same digest.
+	 */
+	private load(staticData: IDataObject, nowMs: number): void {
+		for (const entry of stringList(staticData.eventKeys)) {
+			const [key, seen] = entry.split(':');
+			const parsed = seen ? parseInt(seen, 36) : nowMs;
+			this.addEvent(key.slice(0, DIGEST_CHARS), Number.isFinite(parsed) ? parsed : nowMs);
+		}
+		for (const entry of stringList(staticData.sendcloudTokens)) {
+			const [token, body, timestamp, tolerance] = entry.split(':');
+			const timestampMs = Number(timestamp);
+			if (!token || !body || !Number.isFinite(timestampMs)) continue;
+			this.addToken(token.slice(0, DIGEST_CHARS), {
+				body: body.slice(0, DIGEST_CHARS),
+				timestampMs,
+				toleranceMs: Number(tolerance) || 0,
+			});
+		}
+		this.pruneEvents(nowMs);
+		this.changed = false;
+	}
 
-  /** Records the event and says whether it is new (check and add in one step). */
-  firstSeen(key: string, nowMs: number): boolean {
-    const hashed = digest(key);
-    if (this.events.has(hashed)) return false;
-    this.events.set(hashed, nowMs);
-    this.pruneEvents(nowMs);
-    this.changed = true;
-    return true;
-  }
+	private addEvent(hashed: string, seenMs: number): void {
+		this.events.set(hashed, seenMs);
+		this.eventMirror.push(`${hashed}:${seenMs.toString(36)}`);
+		// Trimmed in batches so adding stays O(1) amortised.
+		if (this.eventMirror.length > 2 * this.limits.mirrorEventKeys) {
+			this.eventMirror = this.eventMirror.slice(-this.limits.mirrorEventKeys);
+		}
+		this.changed = true;
+	}
 
-  private pruneEvents(nowMs: number): void {
-    const oldest = nowMs - this.limits.eventWindowMs;
-    for (const [key, seenMs] of this.events) {
-      if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys)
-        break;
-      this.events.delete(key);
-      this.changed = true;
-    }
-  }
+	private addToken(hashed: string, entry: TokenEntry): void {
+		this.tokens.set(hashed, entry);
+		this.tokenMirror.push(`${hashed}:${entry.body}:${entry.timestampMs}:${entry.toleranceMs}`);
+		if (this.tokenMirror.length > 2 * this.limits.mirrorTokens) {
+			this.tokenMirror = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		}
+		this.changed = true;
+	}
 
-  /**
-   * Classifies a token whose signature has just verified and records it if it is new, before
-   * anything else is done with the request, so a token is spent even when its body is refused.
-   */
-  useToken(
-    token: string,
-    rawBody: Buffer,
-    timestampMs: number,
-    nowMs: number,
-    toleranceSeconds: number,
-  ): TokenUse {
-    const hashed = digest(token);
-    const body = digest(rawBody);
-    const known = this.tokens.get(hashed);
-    if (known) return known.body === body ? "redelivery" : "replay";
-    const toleranceMs = toleranceSeconds * 1000;
-    this.pruneTokens(nowMs, toleranceMs, false);
-    if (this.tokens.size >= this.limits.maxTokens)
-      this.pruneTokens(nowMs, toleranceMs, true);
-    if (this.tokens.size >= this.limits.maxTokens) return "full";
-    this.tokens.set(hashed, { body, timestampMs, toleranceMs });
-    this.changed = true;
-    return "new";
-  }
+	/** Each request brings its own static-data object; save() writes the record into it. */
+	attach(staticData: IDataObject): void {
+		this.data = staticData;
+	}
 
-  /**
-   * Drops tokens whose timestamp left the tolerance window, judged by the larger of the
-   * tolerance then and now (raising the option must not revive a token). Entries are only
-   * roughly in timestamp order, so the cheap pass stops at the first live one; `sweep` checks all.
-   */
-  private pruneTokens(
-    nowMs: number,
-    toleranceMs: number,
-    sweep: boolean,
-  ): void {
-    for (const [key, entry] of this.tokens) {
-      const expired =
-        entry.timestampMs + Math.max(entry.toleranceMs, toleranceMs) < nowMs;
-      if (!expired) {
-        if (sweep) continue;
-        break;
-      }
-      this.tokens.delete(key);
-      this.changed = true;
-    }
-  }
+	hasEvent(key: string): boolean {
+		return this.events.has(digest(key));
+	}
 
-  /**
-   * Writes back by assignment (not by mutating the stored arrays) so n8n's observable
-   * static-data object notices the change and saves it; nothing is written when nothing changed.
-   */
-  save(): void {
-    if (!this.changed) return;
-    const events: string[] = [];
-    for (const [key, seenMs] of this.events)
-      events.push(`${key}:${seenMs.toString(36)}`);
-    const tokens: string[] = [];
-    for (const [key, entry] of this.tokens) {
-      tokens.push(
-        `${key}:${entry.body}:${entry.timestampMs}:${entry.toleranceMs}`,
-      );
-    }
-    this.data.eventKeys = events;
-    this.data.sendcloudTokens = tokens;
-    this.changed = false;
-  }
+	/** Records the event and says whether it is new (check and add in one step). */
+	firstSeen(key: string, nowMs: number): boolean {
+		const hashed = digest(key);
+		if (this.events.has(hashed)) return false;
+		this.addEvent(hashed, nowMs);
+		this.pruneEvents(nowMs);
+		return true;
+	}
+
+	private pruneEvents(nowMs: number): void {
+		const oldest = nowMs - this.limits.eventWindowMs;
+		for (const [key, seenMs] of this.events) {
+			if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys) break;
+			this.events.delete(key);
+		}
+	}
+
+	/**
+	 * Classifies a token whose signature has just verified and records it if it is new, before
+	 * anything else is done with the request, so a token is spent even when its body is refused.
+	 */
+	useToken(
+		token: string,
+		rawBody: Buffer,
+		timestampMs: number,
+		nowMs: number,
+		toleranceSeconds: number,
+	): TokenUse {
+		const hashed = digest(token);
+		const body = digest(rawBody);
+		const known = this.tokens.get(hashed);
+		if (known) return known.body === body ? 'redelivery' : 'replay';
+		const toleranceMs = toleranceSeconds * 1000;
+		this.pruneTokens(nowMs, toleranceMs, false);
+		if (this.tokens.size >= this.limits.maxTokens) this.pruneTokens(nowMs, toleranceMs, true);
+		if (this.tokens.size >= this.limits.maxTokens) return 'full';
+		this.addToken(hashed, { body, timestampMs, toleranceMs });
+		return 'new';
+	}
+
+	/**
+	 * Drops tokens whose timestamp left the tolerance window, judged by the larger of the
+	 * tolerance then and now (raising the option must not revive a token). Entries are only
+	 * roughly in timestamp order, so the cheap pass stops at the first live one; `sweep` checks all.
+	 */
+	private pruneTokens(nowMs: number, toleranceMs: number, sweep: boolean): void {
+		for (const [key, entry] of this.tokens) {
+			const expired = entry.timestampMs + Math.max(entry.toleranceMs, toleranceMs) < nowMs;
+			if (!expired) {
+				if (sweep) continue;
+				break;
+			}
+			this.tokens.delete(key);
+		}
+	}
+
+	/**
+	 * Writes the newest entries back by assignment (not by mutating the stored arrays) so n8n's
+	 * observable static-data object notices the change and saves it; nothing is written when
+	 * nothing was added.
+	 */
+	save(): void {
+		if (!this.changed) return;
+		this.data.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
+		this.data.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		this.changed = false;
+	}
 }
 
 const MAX_NODES = 1000;
@@ -221,17 +230,16 @@ const records = new Map<string, SeenRecord>();
  * seeded from static data the first time. At most MAX_NODES nodes are remembered.
  */
 export function seenRecordFor(
-  nodeKey: string,
-  staticData: IDataObject,
-  nowMs: number = Date.now(),
+	nodeKey: string,
+	staticData: IDataObject,
+	nowMs: number = Date.now(),
 ): SeenRecord {
-  let record = records.get(nodeKey);
-  if (!record) {
-    record = new SeenRecord(staticData, nowMs);
-    records.set(nodeKey, record);
-    if (records.size > MAX_NODES)
-      records.delete(records.keys().next().value as string);
-  }
-  record.attach(staticData);
-  return record;
+	let record = records.get(nodeKey);
+	if (!record) {
+		record = new SeenRecord(staticData, nowMs);
+		records.set(nodeKey, record);
+		if (records.size > MAX_NODES) records.delete(records.keys().next().value as string);
+	}
+	record.attach(staticData);
+	return record;
 }

@@ -1,17 +1,7 @@
-import type { IDataObject } from "n8n-workflow";
+import type { IDataObject } from 'n8n-workflow';
 
-import type {
-  KeyedEvent,
-  NormalizeResult,
-  NormalizedEvent,
-  NormalizedStatus,
-} from "./normalize";
-import {
-  FINAL_STATUSES,
-  eventKey,
-  metadataFrom,
-  textOrNull,
-} from "./normalize";
+import type { KeyedEvent, NormalizeResult, NormalizedEvent, NormalizedStatus } from './normalize';
+import { FINAL_STATUSES, eventKey, metadataFrom, textOrNull } from './normalize';
 
 /**
  * SendCloud SMSHook callback → one normalized event per message.
@@ -29,65 +19,59 @@ export const MAX_MESSAGES_PER_CALLBACK = 2000;
 export const MAX_FANOUT_BYTES = 16 * 1024 * 1024;
 
 /** The fields that list one entry per message; everything else is shared by the messages. */
-const LIST_FIELDS = ["smsIds", "phones"] as const;
+const LIST_FIELDS = ['smsIds', 'phones'] as const;
 
 /** SendCloud event codes, current and legacy (SPEC table). */
 const SENDCLOUD_CODES: Record<number, NormalizedStatus> = {
-  1: "requested",
-  2: "delivered", // legacy "deliver"
-  20: "delivered",
-  4: "suppressed", // also legacy "workererror"
-  5: "failed", // also legacy "delivererror"
-  6: "replied", // legacy "reply"
-  8: "template_verify",
+	1: 'requested',
+	2: 'delivered', // legacy "deliver"
+	20: 'delivered',
+	4: 'suppressed', // also legacy "workererror"
+	5: 'failed', // also legacy "delivererror"
+	6: 'replied', // legacy "reply"
+	8: 'template_verify',
 };
 
 /** Fallback when only the event name is sent. */
 const SENDCLOUD_NAMES: Record<string, NormalizedStatus> = {
-  request: "requested",
-  requested: "requested",
-  deliver: "delivered",
-  delivered: "delivered",
-  suppressed: "suppressed",
-  workererror: "suppressed",
-  failed: "failed",
-  delivererror: "failed",
-  reply: "replied",
-  replied: "replied",
-  templateverify: "template_verify",
+	request: 'requested',
+	requested: 'requested',
+	deliver: 'delivered',
+	delivered: 'delivered',
+	suppressed: 'suppressed',
+	workererror: 'suppressed',
+	failed: 'failed',
+	delivererror: 'failed',
+	reply: 'replied',
+	replied: 'replied',
+	templateverify: 'template_verify',
 };
 
 /** Statuses a message reaches at most once, so the event time need not be in the key. */
 const ONCE_PER_MESSAGE: ReadonlySet<NormalizedStatus> = new Set([
-  "requested",
-  "delivered",
-  "failed",
-  "suppressed",
+	'requested',
+	'delivered',
+	'failed',
+	'suppressed',
 ]);
 
 /** Own properties only: a name like "constructor" must not find Object.prototype's. */
-function lookup<T>(
-  table: Record<string | number, T>,
-  name: string | number,
-): T | null {
-  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
+function lookup<T>(table: Record<string | number, T>, name: string | number): T | null {
+	return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
 }
 
 function sendcloudStatus(body: IDataObject): NormalizedStatus | null {
-  const code =
-    typeof body.eventType === "number"
-      ? body.eventType
-      : typeof body.eventType === "string" && /^\d{1,3}$/.test(body.eventType)
-        ? Number(body.eventType)
-        : null;
-  if (code !== null) return lookup(SENDCLOUD_CODES, code);
-  if (typeof body.event === "string") {
-    return lookup(
-      SENDCLOUD_NAMES,
-      body.event.toLowerCase().replace(/[\s_-]/g, ""),
-    );
-  }
-  return null;
+	const code =
+		typeof body.eventType === 'number'
+			? body.eventType
+			: typeof body.eventType === 'string' && /^\d{1,3}$/.test(body.eventType)
+				? Number(body.eventType)
+				: null;
+	if (code !== null) return lookup(SENDCLOUD_CODES, code);
+	if (typeof body.event === 'string') {
+		return lookup(SENDCLOUD_NAMES, body.event.toLowerCase().replace(/[\s_-]/g, ''));
+	}
+	return null;
 }
 
 /**
@@ -95,129 +79,109 @@ function sendcloudStatus(body: IDataObject): NormalizedStatus | null {
  * posts, as comma-separated text.
  */
 function listOf(value: unknown): string[] | null {
-  if (value === undefined || value === null || value === "") return [];
-  if (Array.isArray(value)) {
-    const items = value.map(textOrNull);
-    return items.every((item): item is string => item !== null) ? items : null;
-  }
-  const single = textOrNull(value);
-  if (single === null) return null;
-  return single
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
+	if (value === undefined || value === null || value === '') return [];
+	if (Array.isArray(value)) {
+		const items = value.map(textOrNull);
+		return items.every((item): item is string => item !== null) ? items : null;
+	}
+	const single = textOrNull(value);
+	if (single === null) return null;
+	return single
+		.split(',')
+		.map((part) => part.trim())
+		.filter((part) => part !== '');
 }
 
 /** The plural list when present, else the singular field (`smsId`, `phone`) as a list of one. */
-function messagesField(
-  body: IDataObject,
-  plural: string,
-  singular: string,
-): string[] | null {
-  if (body[plural] !== undefined && body[plural] !== null)
-    return listOf(body[plural]);
-  const single = body[singular];
-  if (single === undefined || single === null || single === "") return [];
-  const text = textOrNull(single);
-  return text === null ? null : [text];
+function messagesField(body: IDataObject, plural: string, singular: string): string[] | null {
+	if (body[plural] !== undefined && body[plural] !== null) return listOf(body[plural]);
+	const single = body[singular];
+	if (single === undefined || single === null || single === '') return [];
+	const text = textOrNull(single);
+	return text === null ? null : [text];
 }
 
 /** This message's part of a list field, in the form the body used (array or text). */
 function sliceOf(original: unknown, value: string | null): unknown {
-  if (Array.isArray(original)) return value === null ? [] : [value];
-  return value ?? "";
+	if (Array.isArray(original)) return value === null ? [] : [value];
+	return value ?? '';
 }
 
 function reasonFor(status: NormalizedStatus, body: IDataObject): string | null {
-  // `reason` carries the provider's text for the event where it means something: the status
-  // message for failures and template reviews, and — a decision, since SPEC has no field for
-  // it — the inbound text (`replyContent`) for replies. `raw` keeps both anyway.
-  if (
-    status === "failed" ||
-    status === "suppressed" ||
-    status === "template_verify"
-  ) {
-    return textOrNull(body.message);
-  }
-  if (status === "replied")
-    return textOrNull(body.replyContent) ?? textOrNull(body.message);
-  return null;
+	// `reason` carries the provider's text for the event where it means something: the status
+	// message for failures and template reviews, and — a decision, since SPEC has no field for
+	// it — the inbound text (`replyContent`) for replies. `raw` keeps both anyway.
+	if (status === 'failed' || status === 'suppressed' || status === 'template_verify') {
+		return textOrNull(body.message);
+	}
+	if (status === 'replied') return textOrNull(body.replyContent) ?? textOrNull(body.message);
+	return null;
 }
 
 export function normalizeSendcloud(
-  body: IDataObject,
-  context: { timestampMs: number; receivedAt: Date; token: string },
+	body: IDataObject,
+	context: { timestampMs: number; receivedAt: Date; token: string },
 ): NormalizeResult {
-  const status = sendcloudStatus(body);
-  if (!status) return { ok: false, reason: "unknown or missing eventType" };
-  const smsIds = messagesField(body, "smsIds", "smsId");
-  const phones = messagesField(body, "phones", "phone");
-  if (!smsIds || !phones)
-    return { ok: false, reason: "malformed smsIds or phones" };
-  const count = Math.max(smsIds.length, phones.length, 1);
-  if (count > MAX_MESSAGES_PER_CALLBACK) {
-    return {
-      ok: false,
-      reason: `too many messages in one callback (${count}; at most ${MAX_MESSAGES_PER_CALLBACK})`,
-    };
-  }
+	const status = sendcloudStatus(body);
+	if (!status) return { ok: false, reason: 'unknown or missing eventType' };
+	const smsIds = messagesField(body, 'smsIds', 'smsId');
+	const phones = messagesField(body, 'phones', 'phone');
+	if (!smsIds || !phones) return { ok: false, reason: 'malformed smsIds or phones' };
+	const count = Math.max(smsIds.length, phones.length, 1);
+	if (count > MAX_MESSAGES_PER_CALLBACK) {
+		return {
+			ok: false,
+			reason: `too many messages in one callback (${count}; at most ${MAX_MESSAGES_PER_CALLBACK})`,
+		};
+	}
 
-  // The shared part is serialised once; each item parses its own copy (so items never share
-  // objects) with the list fields, kept in place as null, replaced by its slice.
-  const shared: IDataObject = { ...body };
-  for (const field of LIST_FIELDS) if (field in shared) shared[field] = null;
-  const sharedJson = JSON.stringify(shared);
-  const metadataJson = JSON.stringify(metadataFrom(body.customArgs));
-  const perItem = sharedJson.length + metadataJson.length;
-  if (count > 1 && count * perItem > MAX_FANOUT_BYTES) {
-    return {
-      ok: false,
-      reason: `callback too large to fan out (${count} messages × ${Math.round(perItem / 1024)} KiB of shared fields; at most ${MAX_FANOUT_BYTES / 1024 / 1024} MiB in all)`,
-    };
-  }
+	// The shared part is serialised once; each item parses its own copy (so items never share
+	// objects) with the list fields, kept in place as null, replaced by its slice.
+	const shared: IDataObject = { ...body };
+	for (const field of LIST_FIELDS) if (field in shared) shared[field] = null;
+	const sharedJson = JSON.stringify(shared);
+	const metadataJson = JSON.stringify(metadataFrom(body.customArgs));
+	const perItem = sharedJson.length + metadataJson.length;
+	if (count > 1 && count * perItem > MAX_FANOUT_BYTES) {
+		return {
+			ok: false,
+			reason: `callback too large to fan out (${count} messages × ${Math.round(perItem / 1024)} KiB of shared fields; at most ${MAX_FANOUT_BYTES / 1024 / 1024} MiB in all)`,
+		};
+	}
 
-  const occurredAt = new Date(context.timestampMs).toISOString();
-  const receivedAt = context.receivedAt.toISOString();
-  const reason = reasonFor(status, body);
-  const events: KeyedEvent[] = [];
-  for (let i = 0; i < count; i++) {
-    const messageId = smsIds[i] ?? null;
-    // SendCloud sms ids end in "$<phone>"; use that when the phones list is short.
-    const dollar = messageId ? messageId.lastIndexOf("$") : -1;
-    const to =
-      phones[i] ??
-      (messageId && dollar >= 0 ? messageId.slice(dollar + 1) || null : null);
-    const raw = JSON.parse(sharedJson) as IDataObject;
-    if ("smsIds" in shared)
-      raw.smsIds = sliceOf(body.smsIds, messageId) as IDataObject["smsIds"];
-    if ("phones" in shared)
-      raw.phones = sliceOf(
-        body.phones,
-        phones[i] ?? null,
-      ) as IDataObject["phones"];
-    const event: NormalizedEvent = {
-      provider: "sendcloud",
-      event:
-        status === "template_verify"
-          ? "template.verified"
-          : `message.${status}`,
-      status,
-      final: FINAL_STATUSES.has(status),
-      messageId,
-      to,
-      occurredAt,
-      receivedAt,
-      livemode: null,
-      reason,
-      metadata: JSON.parse(metadataJson) as IDataObject,
-      raw,
-    };
-    events.push({
-      event,
-      key: sendcloudKey(status, messageId, to, body, context),
-    });
-  }
-  return { ok: true, events };
+	const occurredAt = new Date(context.timestampMs).toISOString();
+	const receivedAt = context.receivedAt.toISOString();
+	const reason = reasonFor(status, body);
+	const events: KeyedEvent[] = [];
+	for (let i = 0; i < count; i++) {
+		const messageId = smsIds[i] ?? null;
+		// SendCloud sms ids end in "$<phone>"; use that when the phones list is short.
+		const dollar = messageId ? messageId.lastIndexOf('$') : -1;
+		const to = phones[i] ?? (messageId && dollar >= 0 ? messageId.slice(dollar + 1) || null : null);
+		const raw = JSON.parse(sharedJson) as IDataObject;
+		if ('smsIds' in shared) raw.smsIds = sliceOf(body.smsIds, messageId) as IDataObject['smsIds'];
+		if ('phones' in shared)
+			raw.phones = sliceOf(body.phones, phones[i] ?? null) as IDataObject['phones'];
+		const event: NormalizedEvent = {
+			provider: 'sendcloud',
+			event: status === 'template_verify' ? 'template.verified' : `message.${status}`,
+			status,
+			final: FINAL_STATUSES.has(status),
+			messageId,
+			to,
+			occurredAt,
+			receivedAt,
+			livemode: null,
+			reason,
+			metadata: JSON.parse(metadataJson) as IDataObject,
+			raw,
+		};
+		events.push({
+			event,
+			key: sendcloudKey(status, messageId, to, body, context),
+		});
+	}
+	return { ok: true, events };
 }
 
 /**
@@ -227,16 +191,16 @@ export function normalizeSendcloud(
  * two callbacks apart, so the token does: callbacks with different tokens are never merged.
  */
 function sendcloudKey(
-  status: NormalizedStatus,
-  messageId: string | null,
-  to: string | null,
-  body: IDataObject,
-  context: { timestampMs: number; token: string },
+	status: NormalizedStatus,
+	messageId: string | null,
+	to: string | null,
+	body: IDataObject,
+	context: { timestampMs: number; token: string },
 ): string {
-  const parts: Array<string | null> = ["sendcloud", status, messageId, to];
-  if (!ONCE_PER_MESSAGE.has(status) || !messageId) {
-    parts.push(String(context.timestampMs), textOrNull(body.templateId));
-  }
-  if (!messageId) parts.push(context.token);
-  return eventKey(parts);
+	const parts: Array<string | null> = ['sendcloud', status, messageId, to];
+	if (!ONCE_PER_MESSAGE.has(status) || !messageId) {
+		parts.push(String(context.timestampMs), textOrNull(body.templateId));
+	}
+	if (!messageId) parts.push(context.token);
+	return eventKey(parts);
 }

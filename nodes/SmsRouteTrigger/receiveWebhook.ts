@@ -1,5 +1,5 @@
+import type { KeyObject } from 'node:crypto';
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IWebhookFunctions,
 	IWebhookResponseData,
@@ -17,6 +17,7 @@ import {
 } from './verify/sendcloudSignature';
 import type { SmsrouteKey } from './verify/smsrouteSignature';
 import { verifySmsrouteSignature } from './verify/smsrouteSignature';
+import { sendcloudAppKey, smsrouteKeys, type Keys } from './verificationKeys';
 
 /**
  * One POST, from raw bytes to normalized events: pick the provider, find its credential,
@@ -31,6 +32,24 @@ export type Provider = 'auto' | 'smsroute' | 'sendcloud';
 /** The slice of express's request/response the trigger uses. */
 export interface RawRequest {
 	rawBody?: unknown;
+	/** n8n's reader (cli middlewares rawBodyReader): fills rawBody from the stream once. */
+	readRawBody?: () => Promise<void>;
+}
+
+/**
+ * n8n reads the body before webhook() for version 1 always, for 1.1 only when the content type
+ * is JSON, form, text or XML; without one (or with another) the trigger reads it itself, so
+ * both versions see the same bytes.
+ */
+export async function readRawBody(request: RawRequest): Promise<void> {
+	if (Buffer.isBuffer(request.rawBody) || typeof request.readRawBody !== 'function') return;
+	try {
+		await request.readRawBody();
+	} catch {
+		// An unreadable stream (multipart already consumed, aborted request) is answered
+		// as a missing raw body.
+		return;
+	}
 }
 interface JsonResponse {
 	status(code: number): JsonResponse;
@@ -65,55 +84,47 @@ export function logUnexpected(context: IWebhookFunctions, error: unknown): void 
 	});
 }
 
-async function optionalCredentials(
-	context: IWebhookFunctions,
-	name: string,
-): Promise<ICredentialDataDecryptedObject | undefined> {
-	try {
-		return await context.getCredentials<ICredentialDataDecryptedObject>(name);
-	} catch {
-		// n8n throws when the node has no credential of this type; the caller answers 401
-		// naming the credential to add.
-		return undefined;
-	}
-}
+/** Only a wrong signature can be cured by newer keys (rotation); a stale timestamp cannot. */
+const KEY_MISMATCH = 'signature mismatch';
 
-function keyField(credentials: ICredentialDataDecryptedObject, field: string): string {
-	const value = credentials[field];
-	// Trimmed like the action node does: a pasted newline must not break every signature.
-	return typeof value === 'string' ? value.trim() : '';
+/**
+ * Runs `check` with the cached keys and, when those were not just loaded and could not
+ * verify (no key, or a mismatch), once more with keys reloaded from the credential.
+ * Null means the credential holds no key.
+ */
+async function checkWithKeys<K, R extends { ok: boolean; reason?: string }>(
+	load: (reload: boolean) => Promise<Keys<K>>,
+	check: (keys: K) => R | null,
+): Promise<R | null> {
+	const cached = await load(false);
+	const result = check(cached.keys);
+	if (cached.fresh || (result && (result.ok || result.reason !== KEY_MISMATCH))) return result;
+	return check((await load(true)).keys);
 }
 
 async function handleSmsroute(
 	context: IWebhookFunctions,
+	nodeKey: string,
 	rawBody: Buffer,
 	contentType: string | undefined,
 	header: string | string[] | undefined,
 	toleranceSeconds: number,
 	receivedAt: Date,
 ): Promise<KeyedEvent[] | Rejection> {
-	const credentials = await optionalCredentials(context, 'smsRouteApi');
-	const keys: SmsrouteKey[] = [];
-	if (credentials) {
-		const testKey = keyField(credentials, 'testApiKey');
-		const liveKey = keyField(credentials, 'liveApiKey');
-		if (testKey) keys.push({ key: testKey, livemode: false });
-		if (liveKey) keys.push({ key: liveKey, livemode: true });
-	}
-	if (keys.length === 0) {
+	// Verify the exact bytes before parsing anything an attacker could have sent.
+	const verified = await checkWithKeys(
+		async (reload) => await smsrouteKeys(context, nodeKey, reload),
+		(keys: SmsrouteKey[]) =>
+			keys.length === 0
+				? null
+				: verifySmsrouteSignature({ rawBody, header, keys, toleranceSeconds, nowMs: receivedAt.getTime() }),
+	);
+	if (!verified) {
 		return new Rejection(
 			401,
 			'smsroute webhook received but no SMS Route API credential with a Test or Live API Key is set on the trigger',
 		);
 	}
-	// Verify the exact bytes before parsing anything an attacker could have sent.
-	const verified = verifySmsrouteSignature({
-		rawBody,
-		header,
-		keys,
-		toleranceSeconds,
-		nowMs: receivedAt.getTime(),
-	});
 	if (!verified.ok) return new Rejection(401, verified.reason);
 
 	const parsed = parseRawBody(rawBody, contentType);
@@ -128,30 +139,35 @@ async function handleSmsroute(
 
 async function handleSendcloud(
 	context: IWebhookFunctions,
+	nodeKey: string,
 	body: IDataObject,
 	rawBody: Buffer,
 	toleranceSeconds: number,
 	receivedAt: Date,
 	seen: SeenRecord,
 ): Promise<KeyedEvent[] | Rejection> {
-	const credentials = await optionalCredentials(context, 'sendCloudSmsHookApi');
-	const appKey = credentials ? keyField(credentials, 'appKey') : '';
-	if (!appKey) {
+	const fields = extractSendcloudFields(body);
+	if (!fields.ok) return new Rejection(401, fields.reason);
+	const nowMs = receivedAt.getTime();
+	const verified = await checkWithKeys(
+		async (reload) => await sendcloudAppKey(context, nodeKey, reload),
+		(appKey: KeyObject | null) =>
+			appKey === null
+				? null
+				: verifySendcloudSignature({
+						appKey,
+						fields: fields.fields,
+						timestampMs: fields.timestampMs,
+						toleranceSeconds,
+						nowMs,
+					}),
+	);
+	if (!verified) {
 		return new Rejection(
 			401,
 			'SendCloud callback received but no SendCloud SMSHook API credential with an App Key is set on the trigger',
 		);
 	}
-	const fields = extractSendcloudFields(body);
-	if (!fields.ok) return new Rejection(401, fields.reason);
-	const nowMs = receivedAt.getTime();
-	const verified = verifySendcloudSignature({
-		appKey,
-		fields: fields.fields,
-		timestampMs: fields.timestampMs,
-		toleranceSeconds,
-		nowMs,
-	});
 	if (!verified.ok) return new Rejection(401, verified.reason);
 	// The body is not signed: a genuine token seen again with another body is a replay. With
 	// the same body it is SendCloud redelivering, and the event record keeps it from emitting
@@ -175,6 +191,8 @@ export async function receive(
 	context: IWebhookFunctions,
 	request: {
 		provider: Provider;
+		/** Workflow and node: scopes the key cache and the duplicate record. */
+		nodeKey: string;
 		rawBody: unknown;
 		contentType: string | undefined;
 		signatureHeader: string | string[] | undefined;
@@ -183,7 +201,7 @@ export async function receive(
 		seen: SeenRecord;
 	},
 ): Promise<KeyedEvent[] | Rejection> {
-	const { provider, rawBody, contentType, signatureHeader, toleranceSeconds, receivedAt, seen } =
+	const { provider, nodeKey, rawBody, contentType, signatureHeader, toleranceSeconds, receivedAt, seen } =
 		request;
 	if (!Buffer.isBuffer(rawBody)) {
 		// Never fall back to re-serialised JSON: it is not what was signed.
@@ -194,6 +212,7 @@ export async function receive(
 	if (useSmsroute) {
 		return await handleSmsroute(
 			context,
+			nodeKey,
 			rawBody,
 			contentType,
 			signatureHeader,
@@ -209,5 +228,13 @@ export async function receive(
 			'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
 		);
 	}
-	return await handleSendcloud(context, parsed.body as IDataObject, rawBody, toleranceSeconds, receivedAt, seen);
+	return await handleSendcloud(
+		context,
+		nodeKey,
+		parsed.body as IDataObject,
+		rawBody,
+		toleranceSeconds,
+		receivedAt,
+		seen,
+	);
 }

@@ -54,6 +54,14 @@ export interface CallOptions {
 	/** Calls with the same workflow id share the trigger's in-memory record. Default: one id per
 	 * staticData object, so calls that share static data act as one workflow and others do not. */
 	workflowId?: string;
+	/** Each getCredentials() call pushes the credential type here. */
+	credentialLoads?: string[];
+	/** Credential id per type on the node (default "<type>-id"); calls that share workflow and
+	 * credential id share the key cache. */
+	credentialIds?: Record<string, string>;
+	/** Leave rawBody for the node to read through req.readRawBody(), as n8n does for a 1.1
+	 * node when the content type is not one it parses itself. */
+	lazyRawBody?: boolean;
 }
 
 const workflowIds = new WeakMap<object, string>();
@@ -114,21 +122,39 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 		options: opts.options ?? {},
 	};
 	const credentials = opts.credentials ?? defaultCredentials();
+	const request: { rawBody?: Buffer; headers: typeof headers; body: IDataObject; readRawBody?: () => Promise<void> } = {
+		rawBody: opts.lazyRawBody ? undefined : rawBody,
+		headers,
+		body: {},
+	};
+	if (opts.lazyRawBody) {
+		request.readRawBody = async () => {
+			request.rawBody = rawBody;
+		};
+	}
 	const staticData = opts.staticData ?? {};
 	const context = {
 		getWebhookName: () => opts.webhookName ?? 'default',
-		getRequestObject: () => ({ rawBody, headers, body: {} }),
+		getRequestObject: () => request,
 		getResponseObject: () => res,
 		getHeaderData: () => headers,
 		getBodyData: () => ({}),
 		getNodeParameter: (name: string, fallback?: unknown) => params[name] ?? fallback,
 		getCredentials: async (name: string) => {
+			opts.credentialLoads?.push(name);
 			if (!credentials[name]) throw new Error('Node does not have any credentials set');
-			return credentials[name];
+			return { ...credentials[name] };
 		},
 		getWorkflowStaticData: () => staticData,
 		getWorkflow: () => ({ id: opts.workflowId ?? workflowIdFor(staticData), name: 'test', active: true }),
-		getNode: () => ({ id: 'trigger-node', name: 'SMS Route Trigger', type: 'n8n-nodes-smsroute.smsRouteTrigger' }),
+		getNode: () => ({
+			id: 'trigger-node',
+			name: 'SMS Route Trigger',
+			type: 'n8n-nodes-smsroute.smsRouteTrigger',
+			credentials: Object.fromEntries(
+				Object.keys(credentials).map((type) => [type, { id: opts.credentialIds?.[type] ?? `${type}-id`, name: type }]),
+			),
+		}),
 	} as unknown as IWebhookFunctions;
 
 	const result = await node.webhook.call(context);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { EVENT_WINDOW_MS, MAX_EVENT_KEYS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
+import { EVENT_WINDOW_MS, MAX_EVENT_KEYS, MIRROR_EVENT_KEYS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
 import { normalizeSmsroute, parseSmsrouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
 import { MAX_MESSAGES_PER_CALLBACK, normalizeSendcloud } from '../../nodes/SmsRouteTrigger/normalizeSendcloud';
 import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRouteTrigger/parseBody';
@@ -158,7 +158,7 @@ describe('normalize', () => {
 
 describe('SeenRecord (dedupe)', () => {
 	const HOUR = 3_600_000;
-	const limits = { maxEventKeys: 5, maxTokens: 3, eventWindowMs: EVENT_WINDOW_MS };
+	const limits = { maxEventKeys: 5, maxTokens: 3, eventWindowMs: EVENT_WINDOW_MS, mirrorEventKeys: 4, mirrorTokens: 2 };
 
 	it('keeps every event of the window up to the count, forgetting the oldest first beyond it', () => {
 		const staticData: IDataObject = {};
@@ -166,11 +166,14 @@ describe('SeenRecord (dedupe)', () => {
 		const seen = new SeenRecord(staticData, now, limits);
 		for (let i = 0; i < 7; i++) expect(seen.firstSeen(`key-${i}`, now + i)).toBe(true);
 		expect(seen.firstSeen('key-6', now + 7)).toBe(false);
+		expect(seen.hasEvent('key-1')).toBe(false);
+		expect(seen.hasEvent('key-2')).toBe(true);
 		seen.save();
-		expect((staticData.eventKeys as string[]).length).toBe(5);
+		// Static data mirrors only the newest entries (mirrorEventKeys).
+		expect((staticData.eventKeys as string[]).length).toBe(4);
 		const reloaded = new SeenRecord(staticData, now + 8, limits);
-		expect(reloaded.hasEvent('key-1')).toBe(false);
-		expect(reloaded.hasEvent('key-2')).toBe(true);
+		expect(reloaded.hasEvent('key-2')).toBe(false);
+		expect(reloaded.hasEvent('key-3')).toBe(true);
 		expect(reloaded.hasEvent('key-6')).toBe(true);
 	});
 
@@ -228,7 +231,9 @@ describe('SeenRecord (dedupe)', () => {
 		// Once the first tokens leave the window there is room again.
 		expect(seen.useToken('e', body, now + 301_000, now + 301_000, 300)).toBe('new');
 		seen.save();
-		expect((staticData.sendcloudTokens as string[]).length).toBe(1);
+		expect((staticData.sendcloudTokens as string[]).length).toBe(2); // mirrorTokens
+		// "b" was pruned with the others (a replay of it is refused as stale by the verifier).
+		expect(seen.useToken('b', Buffer.from('forged'), now, now + 301_001, 300)).toBe('new');
 	});
 
 	it('keeps a token while a raised tolerance still accepts it', () => {
@@ -237,6 +242,16 @@ describe('SeenRecord (dedupe)', () => {
 		seen.useToken('a', Buffer.from('{}'), now, now, 300);
 		expect(seen.useToken('b', Buffer.from('{}'), now + 400_000, now + 400_000, 600)).toBe('new');
 		expect(seen.useToken('a', Buffer.from('forged'), now, now + 400_000, 600)).toBe('replay');
+	});
+
+	it('mirrors a bounded number of entries however many are remembered', () => {
+		expect(MIRROR_EVENT_KEYS).toBeGreaterThanOrEqual(MAX_MESSAGES_PER_CALLBACK);
+		const staticData: IDataObject = {};
+		const seen = new SeenRecord(staticData, 1000);
+		for (let i = 0; i < 3 * MIRROR_EVENT_KEYS; i++) seen.firstSeen(`k${i}`, 1000);
+		seen.save();
+		expect((staticData.eventKeys as string[]).length).toBe(MIRROR_EVENT_KEYS);
+		expect(seen.hasEvent('k0')).toBe(true);
 	});
 
 	it('does not touch static data when nothing changed', () => {

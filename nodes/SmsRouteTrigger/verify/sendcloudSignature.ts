@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * SendCloud SMSHook: signature = hex(HMAC-SHA256(app key, "<timestamp><token>")).
@@ -51,12 +51,12 @@ export function extractSendcloudFields(body: Record<string, unknown>): Sendcloud
 	return { ok: true, fields: { token, timestamp, signature }, timestampMs: Number(timestamp) };
 }
 
-export function computeSendcloudSignature(appKey: string, timestamp: string, token: string): Buffer {
+export function computeSendcloudSignature(appKey: string | KeyObject, timestamp: string, token: string): Buffer {
 	return createHmac('sha256', appKey).update(`${timestamp}${token}`, 'utf8').digest();
 }
 
 export function verifySendcloudSignature(options: {
-	appKey: string;
+	appKey: string | KeyObject;
 	fields: SendcloudSignedFields;
 	timestampMs: number;
 	toleranceSeconds: number;

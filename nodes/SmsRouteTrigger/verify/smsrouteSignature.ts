@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Verifies the `x-smsroute-signature: t=<unix seconds>,v1=<hex>` header, modelled on
@@ -17,7 +17,8 @@ const EXPECTED_SCHEME = 'v1';
 const SHA256_BYTES = 32;
 
 export interface SmsrouteKey {
-	key: string;
+	/** Text or a KeyObject (what the trigger caches: it prints without its material). */
+	key: string | KeyObject;
 	livemode: boolean;
 }
 
@@ -60,7 +61,7 @@ function decodeSignature(value: string): Buffer | null {
 	return Buffer.from(value, 'hex');
 }
 
-export function computeSmsrouteSignature(key: string, timestamp: number, rawBody: Buffer): Buffer {
+export function computeSmsrouteSignature(key: string | KeyObject, timestamp: number, rawBody: Buffer): Buffer {
 	// Prefix and body are fed separately so the body's bytes are hashed exactly as received,
 	// never decoded and re-encoded.
 	return createHmac('sha256', key).update(`${timestamp}.`, 'utf8').update(rawBody).digest();
