@@ -1,12 +1,17 @@
 'use strict';
-// Webhooks: signed smsroute events into the active SMS Route Trigger vs n8n's plain Webhook
-// node (responseMode onReceived, no verification), plus the in-process cost of verify + normalize.
+// Webhooks: signed smsroute events into the active SMS Route Trigger vs n8n's plain Webhook node
+// (responseMode onReceived, no verification) and a hand-built verification (Webhook → Code HMAC →
+// IF → Respond), under each expression-engine setting; plus the in-process cost of verify + normalize.
+//
+// Alone:  npm run build && node test/bench/webhooks.js
+//   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy
+//   BENCH_WEBHOOK_CONCURRENCIES=10,20  BENCH_WEBHOOK_ROUNDS=1  BENCH_WEBHOOK_OUT=<file> (full JSON)
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { Agent, request } = require('undici');
 const { startN8n } = require('../e2e/n8n');
-const { triggerWorkflow, plainWebhookWorkflow } = require('./workflows');
+const { triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow } = require('./workflows');
 const { mapLimit } = require('./bulk');
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRouteTrigger');
@@ -64,9 +69,35 @@ async function fire(url, requests, concurrency) {
 	};
 }
 
-/** Both workflows in one fresh n8n; each gets a warm-up, then the measured burst; two rounds, alternating. */
-async function runWebhookBench({ keys, baseUrl, count = 1000, concurrency = 20, rounds = 1, log, onProgress = () => {} }) {
-	const n8n = await startN8n({ log });
+/**
+ * The engine settings the arms run under, one fresh n8n each. n8n 2.x takes an expression
+ * isolate for every request to a trigger other than its Webhook node (default engine); under lazy
+ * acquire only when an expression runs; the legacy engine has no isolates.
+ */
+const ENGINES = {
+	default: {},
+	lazyAcquire: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+};
+const ARMS = ['plain', 'handBuilt', 'trigger'];
+const WARM_UP = 50;
+
+const listFromEnv = (name) => (process.env[name] ? process.env[name].split(',').map((v) => v.trim()).filter(Boolean) : null);
+
+async function waitForExecutions(n8n, workflowId, expected) {
+	let executions = [];
+	const deadline = Date.now() + 300_000;
+	while (Date.now() < deadline) {
+		executions = await n8n.listExecutions(workflowId, { includeData: false });
+		if (executions.length >= expected && executions.every((e) => e.status !== 'running' && e.status !== 'new')) break;
+		await new Promise((res) => setTimeout(res, 1000));
+	}
+	return { count: executions.length, success: executions.filter((e) => e.status === 'success').length, expected };
+}
+
+/** One n8n with the three arms, under one engine setting. */
+async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rounds, log, onBurst }) {
+	const n8n = await startN8n({ log, env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' } });
 	try {
 		const credential = await n8n.createCredential({
 			name: 'smsroute sandbox',
@@ -74,55 +105,147 @@ async function runWebhookBench({ keys, baseUrl, count = 1000, concurrency = 20, 
 			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
 		});
 		const trig = triggerWorkflow({ credential });
-		const trigWf = await n8n.createWorkflow(trig.workflow);
-		await n8n.activateWorkflow(trigWf.id);
-		const plainPath = 'bench-plain-webhook';
-		const plainWf = await n8n.createWorkflow(plainWebhookWorkflow(plainPath));
-		await n8n.activateWorkflow(plainWf.id);
-		// Wait until both URLs are registered.
-		const probe = await n8n.callWebhook('GET', trig.webhookPath);
-		if (probe.status !== 200) throw new Error(`trigger GET → ${probe.status}`);
-		const probe2 = await n8n.callWebhook('POST', plainPath, { body: { warm: true } });
-		if (probe2.status !== 200) throw new Error(`plain webhook → ${probe2.status}`);
+		const plainPath = `bench-plain-${crypto.randomUUID()}`;
+		const handPath = `bench-hand-${crypto.randomUUID()}`;
+		const workflows = {
+			plain: { workflow: plainWebhookWorkflow(plainPath), path: plainPath },
+			handBuilt: { workflow: handBuiltWorkflow({ path: handPath, key: keys.test }), path: handPath },
+			trigger: { workflow: trig.workflow, path: trig.webhookPath },
+		};
+		for (const arm of ARMS) {
+			const created = await n8n.createWorkflow(workflows[arm].workflow);
+			await n8n.activateWorkflow(created.id);
+			workflows[arm].id = created.id;
+			workflows[arm].url = `${n8n.url}/webhook/${workflows[arm].path}`;
+		}
+		// Each arm must answer as designed before anything is timed: signed → 200 (and the two
+		// verifying arms refuse a wrong signature with 401).
+		const probes = { plain: 0, handBuilt: 0, trigger: 0 };
+		for (const arm of ARMS) {
+			const good = smsrouteEvent(keys.test, `probe-${engine}`);
+			const res = await n8n.callWebhook('POST', workflows[arm].path, { body: good.body, headers: good.headers });
+			if (res.status !== 200) throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
+			probes[arm] += 1;
+			if (arm === 'plain') continue;
+			const bad = smsrouteEvent('not-the-key', `probe-${engine}`);
+			const refused = await n8n.callWebhook('POST', workflows[arm].path, { body: bad.body, headers: bad.headers });
+			if (refused.status !== 401) throw new Error(`${engine}/${arm}: wrongly signed probe → ${refused.status}`);
+			// The hand-built arm runs an execution for every request; the trigger starts none for a refusal.
+			if (arm === 'handBuilt') probes[arm] += 1;
+		}
+		const make = (n, tag) => Array.from({ length: n }, () => () => smsrouteEvent(keys.test, tag));
+		for (const arm of ARMS) await fire(workflows[arm].url, make(WARM_UP, `warm-${engine}`), concurrencies[0]);
 
-		const triggerUrl = `${n8n.url}/webhook/${trig.webhookPath}`;
-		const plainUrl = `${n8n.url}/webhook/${plainPath}`;
-		const results = { trigger: [], plain: [] };
-		const makeTrigger = (n, tag) => Array.from({ length: n }, () => () => smsrouteEvent(keys.test, tag));
-		const makePlain = (n, tag) =>
-			Array.from({ length: n }, () => () => ({ body: smsrouteEvent(keys.test, tag).body, headers: { 'content-type': 'application/json' } }));
-		// Warm-up both.
-		await fire(triggerUrl, makeTrigger(50, 'warm'), concurrency);
-		await fire(plainUrl, makePlain(50, 'warm'), concurrency);
-		for (let r = 0; r < rounds; r++) {
-			for (const [name, url, make] of [
-				['plain', plainUrl, makePlain],
-				['trigger', triggerUrl, makeTrigger],
-			]) {
-				const burst = await fire(url, make(count, `${name[0]}${r}`), concurrency);
-				results[name].push(burst);
-				log(`  ${name} burst ${r + 1}: ${burst.perSecond.toFixed(1)}/s, p50 ${burst.p50.toFixed(0)} ms, p99 ${burst.p99.toFixed(0)} ms, ${JSON.stringify(burst.statuses)}`);
-				onProgress({ results });
+		const sent = { plain: 0, handBuilt: 0, trigger: 0 };
+		for (const concurrency of concurrencies) {
+			for (let r = 0; r < rounds; r++) {
+				// Arms alternate: the order rotates every round, so no arm always runs first or last.
+				const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]);
+				for (const arm of order) {
+					const burst = await fire(workflows[arm].url, make(count, `${engine}-${arm}-${concurrency}-${r}`), concurrency);
+					sent[arm] += count;
+					const row = { engine, arm, round: r + 1, ...burst };
+					log(
+						`  ${engine} ${arm} c=${concurrency} round ${r + 1}: ${burst.perSecond.toFixed(1)}/s, p50 ${burst.p50.toFixed(0)} ms, p99 ${burst.p99.toFixed(0)} ms, ${JSON.stringify(burst.statuses)}`,
+					);
+					onBurst(row);
+				}
 			}
 		}
-		// Every accepted event must have started one execution.
-		const expected = 50 + rounds * count;
-		let executions = [];
-		const deadline = Date.now() + 300_000;
-		while (Date.now() < deadline) {
-			executions = await n8n.listExecutions(trigWf.id, { includeData: false });
-			if (executions.length >= expected && executions.every((e) => e.finished || e.status !== 'running')) break;
-			await new Promise((res) => setTimeout(res, 1000));
+		// Every request to the plain and hand-built arms runs an execution; every accepted
+		// (unique) event to the trigger starts one.
+		const executions = {};
+		for (const arm of ARMS) {
+			executions[arm] = await waitForExecutions(n8n, workflows[arm].id, probes[arm] + WARM_UP + sent[arm]);
 		}
-		return {
-			results,
-			triggerExecutions: executions.length,
-			triggerExecutionsSuccess: executions.filter((e) => e.status === 'success').length,
-			expectedExecutions: expected,
-		};
+		return { executions, n8nVersion: n8n.version };
 	} finally {
 		await n8n.stop();
 	}
+}
+
+/**
+ * Signed smsroute events into three arms — n8n's plain Webhook node (no verification), a
+ * hand-built Webhook → Code (HMAC) → IF → Respond verification, and the SMS Route Trigger
+ * (typeVersion 1.1) — under each engine setting (one fresh n8n per setting), at each
+ * concurrency, arms alternating. `concurrency` (one value, from older callers) is superseded by
+ * `concurrencies`; BENCH_WEBHOOK_ENGINES / BENCH_WEBHOOK_CONCURRENCIES / BENCH_WEBHOOK_COUNT
+ * override the defaults.
+ *
+ * Result: `results.<arm>` = every burst (each names its engine, arm and concurrency), the
+ * trigger's execution totals as before, and per engine the executions counted per arm.
+ */
+async function runWebhookBench({
+	keys,
+	baseUrl,
+	count = Number(process.env.BENCH_WEBHOOK_COUNT || 1000),
+	concurrencies = (listFromEnv('BENCH_WEBHOOK_CONCURRENCIES') ?? ['10', '20']).map(Number),
+	engines = listFromEnv('BENCH_WEBHOOK_ENGINES') ?? Object.keys(ENGINES),
+	rounds = 1,
+	log = () => {},
+	onProgress = () => {},
+}) {
+	if (process.env.BENCH_WEBHOOK_COUNT) count = Number(process.env.BENCH_WEBHOOK_COUNT);
+	const out = {
+		config: { count, concurrencies, rounds, warmUp: WARM_UP, engines: engines.map((name) => ({ name, env: ENGINES[name] })) },
+		results: { plain: [], handBuilt: [], trigger: [] },
+		executions: {},
+		triggerExecutions: 0,
+		triggerExecutionsSuccess: 0,
+		expectedExecutions: 0,
+	};
+	for (const engine of engines) {
+		if (!ENGINES[engine]) throw new Error(`unknown engine setting ${engine} (known: ${Object.keys(ENGINES).join(', ')})`);
+		log(`webhooks under engine "${engine}" ${JSON.stringify(ENGINES[engine])}`);
+		const { executions } = await runEngine({
+			engine,
+			env: ENGINES[engine],
+			keys,
+			baseUrl,
+			count,
+			concurrencies,
+			rounds,
+			log,
+			onBurst: (row) => {
+				out.results[row.arm].push(row);
+				onProgress(out);
+			},
+		});
+		out.executions[engine] = executions;
+		out.triggerExecutions += executions.trigger.count;
+		out.triggerExecutionsSuccess += executions.trigger.success;
+		out.expectedExecutions += executions.trigger.expected;
+		onProgress(out);
+	}
+	return out;
+}
+
+/** events/s over all bursts of one engine and arm, with the worst p99. */
+function summarize(webhooks) {
+	const rows = [];
+	for (const { name: engine } of webhooks.config.engines) {
+		for (const concurrency of webhooks.config.concurrencies) {
+			for (const arm of ARMS) {
+				const bursts = webhooks.results[arm].filter((b) => b.engine === engine && b.concurrency === concurrency);
+				if (bursts.length === 0) continue;
+				const events = bursts.reduce((a, b) => a + b.count, 0);
+				const wall = bursts.reduce((a, b) => a + b.wallMs, 0);
+				rows.push({
+					engine,
+					concurrency,
+					arm,
+					eventsPerSecond: Number((events / (wall / 1000)).toFixed(1)),
+					p50: Number(Math.max(...bursts.map((b) => b.p50)).toFixed(1)),
+					p99: Number(Math.max(...bursts.map((b) => b.p99)).toFixed(1)),
+					statuses: bursts.reduce((acc, b) => {
+						for (const [k, v] of Object.entries(b.statuses)) acc[k] = (acc[k] ?? 0) + v;
+						return acc;
+					}, {}),
+				});
+			}
+		}
+	}
+	return rows;
 }
 
 /** In-process: parse + verify + normalize, as the trigger does per POST. */
@@ -161,4 +284,32 @@ function runMicroBench({ keys, n = 10_000 }) {
 	return { n, usPerEvent: (totalMs * 1000) / n, verifyUsPerEvent: (verifyMs * 1000) / n, node: process.version };
 }
 
-module.exports = { runWebhookBench, runMicroBench, smsrouteEvent };
+async function main() {
+	const fs = require('node:fs');
+	const { DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+	// n8n loads the built package: the repo's dist/, or SMSROUTE_E2E_PACKAGE_DIR's (test/e2e).
+	const packageDir = process.env.SMSROUTE_E2E_PACKAGE_DIR ?? path.resolve(__dirname, '..', '..');
+	if (!fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'SmsRouteTrigger', 'SmsRouteTrigger.node.js'))) {
+		throw new Error(`${packageDir}/dist is missing: run \`npm run build\` first (n8n loads the built package)`);
+	}
+	const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+	const webhooks = await runWebhookBench({
+		keys: { test: DEFAULT_TEST_KEY, live: DEFAULT_LIVE_KEY },
+		// The trigger never calls the API; the credential only needs a well-formed URL.
+		baseUrl: 'http://127.0.0.1:9/v1',
+		rounds: Number(process.env.BENCH_WEBHOOK_ROUNDS || 1),
+		log,
+	});
+	if (process.env.BENCH_WEBHOOK_OUT) fs.writeFileSync(process.env.BENCH_WEBHOOK_OUT, `${JSON.stringify(webhooks, null, 2)}\n`);
+	console.table(summarize(webhooks));
+	console.log(JSON.stringify({ executions: webhooks.executions }, null, 1));
+}
+
+if (require.main === module) {
+	main().catch((error) => {
+		process.stderr.write(`${error.stack ?? error}\n`);
+		process.exitCode = 1;
+	});
+}
+
+module.exports = { runWebhookBench, runMicroBench, smsrouteEvent, summarize, ENGINES };

@@ -105,18 +105,19 @@ function bulkWorkflow(variant, opts) {
 	};
 }
 
-function triggerWorkflow({ credential }) {
+/** The SMS Route Trigger alone; typeVersion 1.1 is what a new node gets (1 = saved workflows). */
+function triggerWorkflow({ credential, typeVersion = 1.1 }) {
 	const webhookId = crypto.randomUUID();
 	return {
 		webhookPath: `${webhookId}/webhook`,
 		workflow: {
-			name: 'bench smsroute trigger',
+			name: `bench smsroute trigger v${typeVersion}`,
 			nodes: [
 				{
 					id: crypto.randomUUID(),
 					name: 'SMS Route Trigger',
 					type: TRIGGER,
-					typeVersion: 1,
+					typeVersion,
 					position: [0, 0],
 					webhookId,
 					parameters: { provider: 'smsroute', events: [] },
@@ -136,4 +137,97 @@ function plainWebhookWorkflow(path) {
 	};
 }
 
-module.exports = { ACTION, TRIGGER, bulkWorkflow, triggerWorkflow, plainWebhookWorkflow };
+/**
+ * The Code node of the hand-built verification: HMAC-SHA256 over "<t>." + the raw body bytes
+ * (the Webhook node's rawBody option puts them in binary "data"), every v1 compared in constant
+ * time, t within the tolerance. Runs in n8n's task runner: needs NODE_FUNCTION_ALLOW_BUILTIN=crypto.
+ */
+function verifyCode(key, toleranceSeconds) {
+	return [
+		"const crypto = require('crypto');",
+		`const key = ${JSON.stringify(key)};`,
+		'const item = $input.first();',
+		"const header = String(item.json.headers['x-smsroute-signature'] || '');",
+		"let t = NaN; const sigs = [];",
+		"for (const part of header.split(',')) {",
+		"  const [name, value = ''] = part.trim().split('=');",
+		"  if (name === 't') t = Number(value); else if (name === 'v1') sigs.push(Buffer.from(value, 'hex'));",
+		'}',
+		'const bin = item.binary && item.binary.data;',
+		"const raw = !bin ? Buffer.alloc(0) : bin.id ? await this.helpers.getBinaryDataBuffer(0, 'data') : Buffer.from(bin.data, 'base64');",
+		"const expected = crypto.createHmac('sha256', key).update(`${t}.`).update(raw).digest();",
+		`const fresh = Number.isFinite(t) && Math.abs(Date.now() / 1000 - t) <= ${toleranceSeconds};`,
+		'let match = false;',
+		'for (const sig of sigs) if (sig.length === expected.length && crypto.timingSafeEqual(sig, expected)) match = true;',
+		'return [{ json: { valid: fresh && match } }];',
+	].join('\n');
+}
+
+function respondNode(name, responseCode, position) {
+	return {
+		id: crypto.randomUUID(),
+		name,
+		type: 'n8n-nodes-base.respondToWebhook',
+		typeVersion: 1.1,
+		position,
+		parameters: { respondWith: 'noData', options: { responseCode } },
+	};
+}
+
+/**
+ * What users build without this package: Webhook (raw body, answer from a Respond node) → Code
+ * (HMAC in constant time) → IF → Respond to Webhook 200 / 401.
+ */
+function handBuiltWorkflow({ path, key, toleranceSeconds = 300 }) {
+	const hook = webhookNode(path, { responseMode: 'responseNode' });
+	hook.parameters.options = { rawBody: true };
+	const code = {
+		id: crypto.randomUUID(),
+		name: 'Verify HMAC',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [220, 0],
+		parameters: { mode: 'runOnceForAllItems', language: 'javaScript', jsCode: verifyCode(key, toleranceSeconds) },
+	};
+	const check = {
+		id: crypto.randomUUID(),
+		name: 'Valid?',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2,
+		position: [440, 0],
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+				conditions: [
+					{
+						id: crypto.randomUUID(),
+						leftValue: '={{ $json.valid }}',
+						rightValue: '',
+						operator: { type: 'boolean', operation: 'true', singleValue: true },
+					},
+				],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+	const ok = respondNode('Respond 200', 200, [660, -100]);
+	const refused = respondNode('Respond 401', 401, [660, 100]);
+	return {
+		name: 'bench hand-built verification',
+		nodes: [hook, code, check, ok, refused],
+		connections: {
+			[hook.name]: { main: [[{ node: code.name, type: 'main', index: 0 }]] },
+			[code.name]: { main: [[{ node: check.name, type: 'main', index: 0 }]] },
+			[check.name]: {
+				main: [
+					[{ node: ok.name, type: 'main', index: 0 }],
+					[{ node: refused.name, type: 'main', index: 0 }],
+				],
+			},
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+module.exports = { ACTION, TRIGGER, bulkWorkflow, triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow };
