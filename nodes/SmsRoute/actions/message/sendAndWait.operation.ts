@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { failedItem, messageSummary } from '../../helpers/itemResults';
+import type { RunOptions } from '../../transport/client';
+import { mapWithConcurrency } from '../../transport/concurrency';
+import type { SmsRouteClient } from '../../transport/smsRouteRequest';
+import { DEFAULT_LIMIT_MINUTES, MAX_WAIT_MESSAGES } from '../../waitForDelivery/description';
+import { pendingItem } from '../../waitForDelivery/outcome';
+import { RESUME_URL_METADATA_KEY } from '../../waitForDelivery/relayUrl';
+import { rememberWaiting } from '../../waitForDelivery/waitingState';
+import { isOutgoing, prepareMessages } from './prepareMessages';
+import { sendOne } from './send.operation';
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+	seconds: 1000,
+	minutes: 60_000,
+	hours: 3_600_000,
+	days: 86_400_000,
+};
+/** n8n keeps a waiting execution as long as asked; a month bounds a forgotten one. */
+const MAX_LIMIT_MS = 31 * UNIT_MS.days;
+
+export function limitWaitMs(options: IDataObject): number {
+	const amount = Number(options.limitWaitTime ?? DEFAULT_LIMIT_MINUTES);
+	const unit = UNIT_MS[String(options.limitWaitTimeUnit ?? 'minutes')] ?? UNIT_MS.minutes;
+	const ms = Number.isFinite(amount) && amount > 0 ? amount * unit : DEFAULT_LIMIT_MINUTES * UNIT_MS.minutes;
+	return Math.min(ms, MAX_LIMIT_MS);
+}
+
+/**
+ * Sends each item like Send does (same fields, checks, keys and retries), with this execution's
+ * signed resume URL added to the message's metadata, then puts the execution to wait. The SMS
+ * Route Trigger relays each message's delivery event to that URL (see waitForDelivery/), and the
+ * execution resumes when all are final or at the limit, on the outputs Delivered, Not Delivered
+ * and Timed Out.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	client: SmsRouteClient,
+	run: RunOptions,
+): Promise<INodeExecutionData[][]> {
+	if (items.length > MAX_WAIT_MESSAGES) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Send and Wait for Delivery takes at most ${MAX_WAIT_MESSAGES} messages per execution; this one has ${items.length}`,
+			{
+				description:
+					'For more messages use Send in Bulk, and react to each delivery with the SMS Route Trigger (its events carry the message ID and your metadata).',
+			},
+		);
+	}
+	const limitMs = limitWaitMs(this.getNodeParameter('options', 0, {}) as IDataObject);
+	const resumeUrl = this.getSignedResumeUrl();
+	const { slots } = prepareMessages(this, items);
+
+	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
+		if (!isOutgoing(slot)) return slot;
+		const message = { ...slot, metadata: { ...slot.metadata, [RESUME_URL_METADATA_KEY]: resumeUrl } };
+		try {
+			return await sendOne(client, message);
+		} catch (error) {
+			return failedItem(this, slot.itemIndex, error, messageSummary(slot));
+		}
+	});
+
+	const sent = results.filter((item) => typeof item.json.id === 'string' && item.json.error === undefined);
+	const errorItems = results.filter((item) => !sent.includes(item));
+	if (sent.length === 0) return [[], errorItems, []];
+
+	const outputs = rememberWaiting(this, { pending: sent.map(pendingItem), errorItems });
+	await this.putExecutionToWait(new Date(Date.now() + limitMs));
+	return outputs;
+}

@@ -1,0 +1,68 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+
+/**
+ * Where each waited-for message leaves the node: the three outputs of Send and Wait for
+ * Delivery, in SPEC.md's order.
+ */
+export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;
+export type Outcome = keyof typeof OUTPUT;
+export const OUTPUT_NAMES = ['Delivered', 'Not Delivered', 'Timed Out'] as const;
+
+/**
+ * Statuses that end the wait for a message. SPEC.md's `final` covers delivered, failed and
+ * suppressed; `undelivered` ends the wait too (the issue puts it on Not Delivered), because
+ * smsroute sends no further status for it.
+ */
+const OUTCOME_OF_STATUS: Readonly<Record<string, Outcome>> = {
+	delivered: 'delivered',
+	failed: 'notDelivered',
+	undelivered: 'notDelivered',
+	suppressed: 'notDelivered',
+};
+
+export function outcomeOf(status: unknown): Outcome | null {
+	return typeof status === 'string' && Object.prototype.hasOwnProperty.call(OUTCOME_OF_STATUS, status) ? OUTCOME_OF_STATUS[status] : null;
+}
+
+/** A message sent and not yet final: its Send output, marked as timed out until an event says otherwise. */
+export function pendingItem(sent: INodeExecutionData): INodeExecutionData {
+	return {
+		json: { ...sent.json, outcome: 'timedOut', delivery: null },
+		pairedItem: sent.pairedItem,
+	};
+}
+
+export function messageIdOf(item: INodeExecutionData): string | null {
+	const id = item.json.id;
+	return typeof id === 'string' && id !== '' ? id : null;
+}
+
+/** The pending item with its final event: status and reason from the event, the event itself under `delivery`. */
+export function finalItem(pending: INodeExecutionData, event: NormalizedEvent): INodeExecutionData {
+	const outcome = outcomeOf(event.status) ?? 'timedOut';
+	const json: IDataObject = { ...pending.json, status: event.status, outcome, delivery: event };
+	if (event.reason) json.reason = event.reason;
+	return { json, pairedItem: pending.pairedItem };
+}
+
+/** Splits finished items over the three outputs; error items (Continue On Fail) go to Not Delivered. */
+export function toOutputs(
+	pending: INodeExecutionData[],
+	finals: ReadonlyMap<string, NormalizedEvent>,
+	errorItems: INodeExecutionData[],
+): INodeExecutionData[][] {
+	const outputs: INodeExecutionData[][] = [[], [...errorItems], []];
+	for (const item of pending) {
+		const id = messageIdOf(item);
+		const event = id ? finals.get(id) : undefined;
+		if (!event) {
+			outputs[OUTPUT.timedOut].push(item);
+			continue;
+		}
+		const done = finalItem(item, event);
+		outputs[OUTPUT[done.json.outcome as Outcome]].push(done);
+	}
+	return outputs;
+}

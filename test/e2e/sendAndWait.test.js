@@ -1,0 +1,362 @@
+'use strict';
+/**
+ * Send and Wait for Delivery in real n8n, against the sandbox: the execution pauses after the
+ * send, the SMS Route Trigger relays each delivery event (carrying the signed resume URL in the
+ * message metadata) to the waiting execution, and it resumes on Delivered, Not Delivered or
+ * Timed Out. SMSROUTE_E2E_N8N_VERSIONS narrows the versions (default: 2.41.0 only, see below).
+ *
+ * Prints the resume latency (delivery webhook → next node running) as a `[send-and-wait]` line.
+ */
+const crypto = require('node:crypto');
+const { ensureN8nInstalled, startN8n, resolveVersion } = require('./n8n');
+const { smsRouteSignatureHeader } = require('../sandbox/webhooks');
+
+const ACTION = 'n8n-nodes-smsroute.smsRoute';
+const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
+const DELIVERED = '+15005550001';
+const FAILED = '+15005550002';
+const UNDELIVERED = '+15005550003';
+
+// Three outputs after a resume need n8n 2.x (see README "Send and Wait for Delivery").
+const VERSIONS = (process.env.SMSROUTE_E2E_N8N_VERSIONS ?? '2.41.0').split(',').filter(Boolean).map((v) => resolveVersion(v));
+
+jest.setTimeout(5 * 60_000);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(VERSIONS)('Send and Wait for Delivery in n8n %s', (version) => {
+	let sandbox;
+	let keys;
+	let n8n;
+	let credential;
+	let triggerWorkflow;
+	let triggerUrl;
+	const latencies = [];
+
+	beforeAll(async () => {
+		await ensureN8nInstalled(version);
+	}, 30 * 60_000);
+
+	beforeAll(async () => {
+		const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+		keys = { test: DEFAULT_TEST_KEY, live: DEFAULT_LIVE_KEY };
+		sandbox = createSandbox({ port: 0, stepMs: 300 });
+		const { baseUrl } = await sandbox.start();
+		n8n = await startN8n({ version });
+		credential = await n8n.createCredential({
+			name: 'smsroute sandbox',
+			type: 'smsRouteApi',
+			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
+		});
+		const webhookId = crypto.randomUUID();
+		triggerWorkflow = await n8n.createWorkflow({
+			name: 'e2e send and wait: trigger',
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route Trigger',
+					type: TRIGGER,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId,
+					parameters: { provider: 'smsroute', events: [] },
+					credentials: { smsRouteApi: { id: credential.id, name: credential.name } },
+				},
+			],
+			connections: {},
+		});
+		await n8n.activateWorkflow(triggerWorkflow.id);
+		triggerUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
+		await n8n.callWebhook('GET', `${webhookId}/webhook`); // registered (n8n can 404 right after activation)
+		sandbox.configure({ webhook: { url: triggerUrl } });
+	}, 5 * 60_000);
+
+	afterAll(async () => {
+		if (latencies.length > 0) {
+			const sorted = [...latencies].sort((a, b) => a - b);
+			process.stderr.write(
+				`[send-and-wait] n8n ${version}: resume latency (final delivery webhook fired → next node started) over ${sorted.length} runs: ` +
+					`min ${sorted[0]} ms, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms\n`,
+			);
+		}
+		if (n8n) await n8n.stop();
+		if (sandbox) await sandbox.stop();
+	}, 60_000);
+
+	/** Webhook (answers at once) → one item per recipient → Send and Wait → three No-Op branches (+ Get Status after Timed Out). */
+	async function createWaitWorkflow(name, options = {}) {
+		const path = `e2e-wait-${crypto.randomUUID()}`;
+		const smsNodeId = crypto.randomUUID();
+		const cred = { smsRouteApi: { id: credential.id, name: credential.name } };
+		const noOp = (nodeName, y) => ({
+			id: crypto.randomUUID(),
+			name: nodeName,
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [700, y],
+			parameters: {},
+		});
+		const workflow = await n8n.createWorkflow({
+			name,
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: crypto.randomUUID(),
+					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Recipients',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' },
+				},
+				{
+					id: smsNodeId,
+					name: 'Send and Wait',
+					type: ACTION,
+					typeVersion: 1,
+					position: [440, 0],
+					parameters: {
+						resource: 'message',
+						operation: 'sendAndWait',
+						to: '={{ $json.to }}',
+						body: 'Your code is 123456',
+						additionalFields: { metadata: '={{ JSON.stringify({ orderId: "A-" + $itemIndex }) }}' },
+						options,
+					},
+					credentials: cred,
+				},
+				noOp('Delivered', -200),
+				noOp('Not Delivered', 0),
+				noOp('Timed Out', 200),
+				{
+					id: crypto.randomUUID(),
+					name: 'Get Status',
+					type: ACTION,
+					typeVersion: 1,
+					position: [920, 200],
+					parameters: { resource: 'message', operation: 'get', messageId: '={{ $json.id }}', options: {} },
+					credentials: cred,
+				},
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
+				Recipients: { main: [[{ node: 'Send and Wait', type: 'main', index: 0 }]] },
+				'Send and Wait': {
+					main: [
+						[{ node: 'Delivered', type: 'main', index: 0 }],
+						[{ node: 'Not Delivered', type: 'main', index: 0 }],
+						[{ node: 'Timed Out', type: 'main', index: 0 }],
+					],
+				},
+				'Timed Out': { main: [[{ node: 'Get Status', type: 'main', index: 0 }]] },
+			},
+		});
+		await n8n.activateWorkflow(workflow.id);
+		return { workflow, path, smsNodeId };
+	}
+
+	/** Starts the workflow and returns the id of the execution it made. */
+	async function start({ workflow, path }, to) {
+		const before = new Set((await n8n.listExecutions(workflow.id, { includeData: false })).map((e) => e.id));
+		const res = await n8n.callWebhook('POST', path, { body: { to } });
+		expect(res.status).toBe(200);
+		const all = await n8n.waitForExecutions(workflow.id, (list) => list.some((e) => !before.has(e.id)));
+		return all.find((e) => !before.has(e.id)).id;
+	}
+
+	async function waitForStatus(executionId, wanted, timeoutMs = 30_000) {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const execution = await n8n.getExecution(executionId);
+			if (wanted.includes(execution.status)) return execution;
+			if (Date.now() > deadline) throw new Error(`execution ${executionId} is "${execution.status}", not ${wanted.join('/')}`);
+			await sleep(250);
+		}
+	}
+
+	const runsOf = (execution, node) => execution.data?.resultData?.runData?.[node] ?? [];
+	const itemsOn = (execution, node, output = 0) => runsOf(execution, node).at(-1)?.data?.main?.[output] ?? [];
+
+	/** The sent items while the execution waits (its Timed Out output until a resume). */
+	async function waitingItems(executionId) {
+		const execution = await waitForStatus(executionId, ['waiting']);
+		return itemsOn(execution, 'Send and Wait', 2);
+	}
+
+	/** Final delivery webhook (as the sandbox logged it) → start of the node after the resume. */
+	function recordLatency(execution, nextNode, messageIds) {
+		const finals = sandbox
+			.webhookLog()
+			.filter((w) => messageIds.includes(w.messageId) && ['delivered', 'failed', 'undelivered'].includes(w.status));
+		const firedAt = Math.max(...finals.map((w) => Date.parse(JSON.parse(w.body).timestamp)));
+		const startedAt = runsOf(execution, nextNode)[0].startTime;
+		latencies.push(startedAt - firedAt);
+	}
+
+	test('a delivered message resumes the execution on Delivered, with the final event and its pairing', async () => {
+		const flow = await createWaitWorkflow('e2e wait: delivered');
+		const executionId = await start(flow, [DELIVERED]);
+		const execution = await waitForStatus(executionId, ['success', 'error'], 60_000);
+		expect(execution.status).toBe('success');
+		const [item] = itemsOn(execution, 'Send and Wait', 0);
+		expect(item.json).toMatchObject({ to: DELIVERED, status: 'delivered', outcome: 'delivered' });
+		expect(item.json.delivery).toMatchObject({ provider: 'smsroute', status: 'delivered', final: true, messageId: item.json.id });
+		expect(item.json.metadata).toMatchObject({ orderId: 'A-0' });
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(itemsOn(execution, 'Send and Wait', 1)).toEqual([]);
+		expect(itemsOn(execution, 'Send and Wait', 2)).toEqual([]);
+		expect(runsOf(execution, 'Delivered')).toHaveLength(1);
+		expect(runsOf(execution, 'Not Delivered')).toHaveLength(0);
+		recordLatency(execution, 'Delivered', [item.json.id]);
+		// The trigger still emitted the events as usual.
+		const triggerRuns = await n8n.listExecutions(triggerWorkflow.id, { includeData: true });
+		const emitted = triggerRuns.flatMap((e) => itemsOn(e, 'SMS Route Trigger', 0).map((i) => i.json));
+		expect(emitted).toEqual(expect.arrayContaining([expect.objectContaining({ messageId: item.json.id, status: 'delivered' })]));
+	});
+
+	test('a failing number resumes on Not Delivered with the reason', async () => {
+		const flow = await createWaitWorkflow('e2e wait: failed');
+		const executionId = await start(flow, [FAILED]);
+		const execution = await waitForStatus(executionId, ['success', 'error'], 60_000);
+		expect(execution.status).toBe('success');
+		const [item] = itemsOn(execution, 'Send and Wait', 1);
+		expect(item.json).toMatchObject({ to: FAILED, status: 'failed', outcome: 'notDelivered' });
+		expect(item.json.reason).toMatch(/invalid destination/);
+		expect(item.json.delivery).toMatchObject({ status: 'failed', final: true });
+		expect(itemsOn(execution, 'Send and Wait', 0)).toEqual([]);
+		expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
+		expect(runsOf(execution, 'Delivered')).toHaveLength(0);
+		recordLatency(execution, 'Not Delivered', [item.json.id]);
+	});
+
+	test('a final event that arrives before the execution is saved as waiting is relayed again until it is', async () => {
+		// Final 40 ms after the send: n8n answers the first relay 409 (execution still running).
+		sandbox.configure({ stepMs: 20 });
+		try {
+			const flow = await createWaitWorkflow('e2e wait: early event');
+			const executionId = await start(flow, [DELIVERED]);
+			const execution = await waitForStatus(executionId, ['success', 'error'], 60_000);
+			expect(itemsOn(execution, 'Send and Wait', 0)).toHaveLength(1);
+			expect(runsOf(execution, 'Delivered')).toHaveLength(1);
+		} finally {
+			sandbox.configure({ stepMs: 300 });
+		}
+	});
+
+	describe('with delivery events sent one by one', () => {
+		// No automatic webhooks, and the status endpoint says "queued" for an hour: only the
+		// events a test emits can end a wait.
+		beforeAll(() => sandbox.configure({ webhook: { url: null }, stepMs: 3_600_000 }));
+		afterAll(() => sandbox.configure({ webhook: { url: triggerUrl }, stepMs: 300 }));
+
+		test('several messages resume once, when the last one is final; intermediate statuses keep it waiting', async () => {
+			const flow = await createWaitWorkflow('e2e wait: several');
+			const executionId = await start(flow, [DELIVERED, FAILED, UNDELIVERED]);
+			const pending = await waitingItems(executionId);
+			expect(pending.map((i) => i.json.to)).toEqual([DELIVERED, FAILED, UNDELIVERED]);
+			const [a, b, c] = pending.map((i) => i.json.id);
+
+			const emit = async (messageId, status) => {
+				const answer = await sandbox.emitWebhook({ messageId, status, url: triggerUrl });
+				expect(answer.statusCode).toBe(200);
+				await sleep(1500); // the relay runs after the trigger answered
+			};
+			await emit(a, 'sent');
+			await emit(a, 'delivered');
+			await emit(b, 'failed');
+			await emit(c, 'sent');
+			let execution = await n8n.getExecution(executionId);
+			expect(execution.status).toBe('waiting');
+			expect(runsOf(execution, 'Delivered')).toHaveLength(0);
+
+			await emit(c, 'undelivered');
+			execution = await waitForStatus(executionId, ['success', 'error']);
+			expect(execution.status).toBe('success');
+			// Each item carries its own input's data (n8n re-pairs a resumed node's items by position).
+			const summary = (i) => [i.json.id, i.json.status, i.json.metadata.orderId];
+			expect(itemsOn(execution, 'Send and Wait', 0).map(summary)).toEqual([[a, 'delivered', 'A-0']]);
+			expect(itemsOn(execution, 'Send and Wait', 1).map(summary)).toEqual([
+				[b, 'failed', 'A-1'],
+				[c, 'undelivered', 'A-2'],
+			]);
+			// Resumed once: each branch ran once, the node twice (the send, then the resume).
+			expect(runsOf(execution, 'Delivered')).toHaveLength(1);
+			expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
+
+			// A late duplicate of a final event changes nothing.
+			await emit(c, 'undelivered');
+			execution = await n8n.getExecution(executionId);
+			expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
+		});
+
+		test('a forged, unsigned or stale relay to the resume URL gets 401 and the execution keeps waiting', async () => {
+			const flow = await createWaitWorkflow('e2e wait: forged');
+			const executionId = await start(flow, [DELIVERED]);
+			const [pending] = await waitingItems(executionId);
+			const resumeUrl = pending.json.metadata.n8nResumeUrl;
+			expect(resumeUrl).toMatch(new RegExp(`^${n8n.url}/webhook-waiting/${executionId}/${flow.smsNodeId}\\?signature=[0-9a-f]{64}$`));
+			const body = JSON.stringify({
+				type: 'message.delivered',
+				message_id: pending.json.id,
+				status: 'delivered',
+				timestamp: new Date().toISOString(),
+				to: DELIVERED,
+				metadata: pending.json.metadata,
+			});
+			const now = Math.floor(Date.now() / 1000);
+			const sign = (key, t) => smsRouteSignatureHeader(key, body, t * 1000);
+			const post = async (headers) =>
+				await fetch(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+			const forged = await post({ 'x-smsroute-signature': sign('sk_test_not_the_key_000000000000', now) });
+			const unsigned = await post({});
+			const stale = await post({ 'x-smsroute-signature': sign(keys.test, now - 3600) });
+			expect([forged.status, unsigned.status, stale.status]).toEqual([401, 401, 401]);
+			// n8n's own check: a resume URL with a wrong signature never reaches the node.
+			const badUrl = await fetch(resumeUrl.replace(/signature=[0-9a-f]{4}/, 'signature=0000'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'x-smsroute-signature': sign(keys.test, now) },
+				body,
+			});
+			expect(badUrl.status).toBe(401);
+
+			await sleep(500);
+			let execution = await n8n.getExecution(executionId);
+			expect(execution.status).toBe('waiting');
+			expect(runsOf(execution, 'Delivered')).toHaveLength(0);
+
+			// The genuine event, signed with the credential's key, resumes it.
+			const genuine = await post({ 'x-smsroute-signature': sign(keys.test, Math.floor(Date.now() / 1000)) });
+			expect(genuine.status).toBe(200);
+			execution = await waitForStatus(executionId, ['success', 'error']);
+			expect(itemsOn(execution, 'Send and Wait', 0)).toHaveLength(1);
+		});
+	});
+
+	test('with the trigger workflow inactive nothing relays: the execution ends on Timed Out at the limit, then Get Status', async () => {
+		await n8n.deactivateWorkflow(triggerWorkflow.id);
+		try {
+			const flow = await createWaitWorkflow('e2e wait: timed out', { limitWaitTime: 3, limitWaitTimeUnit: 'seconds' });
+			const executionId = await start(flow, [DELIVERED]);
+			await waitingItems(executionId);
+			// n8n looks for due waiting executions once a minute.
+			const execution = await waitForStatus(executionId, ['success', 'error'], 120_000);
+			expect(execution.status).toBe('success');
+			const [item] = itemsOn(execution, 'Send and Wait', 2);
+			expect(item.json).toMatchObject({ to: DELIVERED, outcome: 'timedOut', status: 'queued', delivery: null });
+			expect(item.json.metadata).toMatchObject({ orderId: 'A-0' });
+			expect(itemsOn(execution, 'Send and Wait', 0)).toEqual([]);
+			expect(runsOf(execution, 'Delivered')).toHaveLength(0);
+			expect(itemsOn(execution, 'Get Status', 0)[0].json).toMatchObject({ id: item.json.id, status: 'delivered' });
+		} finally {
+			await n8n.activateWorkflow(triggerWorkflow.id);
+		}
+	});
+});
