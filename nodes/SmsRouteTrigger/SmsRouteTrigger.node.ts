@@ -23,6 +23,7 @@ import {
 	type Provider,
 	type RawRequest,
 } from './receiveWebhook';
+import { relayToWaitingExecution } from './relay';
 import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsrouteSignature';
 
 export class SmsRouteTrigger implements INodeType {
@@ -213,6 +214,13 @@ export class SmsRouteTrigger implements INodeType {
 		}
 		if (outcome instanceof Rejection) return reject(this, outcome);
 		const accepted = outcome;
+		// SMS Route "Send and Wait for Delivery": the execution waiting for this message gets the
+		// same verified request (relay.ts), whatever this trigger emits.
+		relayToWaitingExecution(
+			this,
+			accepted.map(({ event }) => event),
+			{ rawBody: request.rawBody as Buffer, contentType, signatureHeader },
+		);
 
 		const wanted = events.length > 0 ? new Set<string>(events) : null;
 		const fresh: KeyedEvent[] = [];
