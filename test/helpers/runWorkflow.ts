@@ -226,7 +226,14 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 		logAiEvent: () => undefined,
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode('Items') ?? undefined });
+	const startNode = workflow.getNode('Items') ?? undefined;
+	const execute = new WorkflowExecute(additionalData, 'manual');
+	// n8n-core 1.x takes run(workflow, startNode), 2.x run({ workflow, startNode }): the same
+	// tests can then run against n8n 1.x's core (jest moduleNameMapper onto an installed 1.x).
+	const run =
+		execute.run.length > 1
+			? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(workflow, startNode)
+			: await execute.run({ workflow, startNode });
 	const taskData = run.data.resultData.runData['SMS Route']?.[0];
 	const error = (run.data.resultData.error ?? taskData?.error) as SmsRouteRunResult['error'];
 	return { run, output: taskData?.data?.main?.[0] ?? undefined, error };

@@ -45,6 +45,8 @@ describe('retry policy', () => {
 		expect(transientErrorCode({ message: 'x', cause: { code: 'ECONNREFUSED' } })).toBe('ECONNREFUSED');
 		expect(transientErrorCode(new Error('socket hang up'))).toBe('ECONNRESET');
 		expect(transientErrorCode(new Error('timeout of 100ms exceeded'))).toBe('ETIMEDOUT');
+		// n8n 1.x keeps the code only as the NodeApiError's httpCode, under a reworded message.
+		expect(transientErrorCode({ httpCode: 'ECONNRESET', message: 'The connection to the server was closed unexpectedly' })).toBe('ECONNRESET');
 		expect(transientErrorCode(new Error('The Test API Key must start with "sk_test_"'))).toBeUndefined();
 	});
 
@@ -75,19 +77,19 @@ describe('retry policy', () => {
 
 describe('segment estimate', () => {
 	it('counts GSM-7 septets, extension characters twice', () => {
-		expect(estimateSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
-		expect(estimateSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', units: 161, segments: 2 });
+		expect(estimateSegments('a'.repeat(160))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
+		expect(estimateSegments('a'.repeat(161))).toMatchObject({ encoding: 'GSM-7', units: 161, segments: 2 });
 		expect(estimateSegments('a'.repeat(306)).segments).toBe(2);
 		expect(estimateSegments('a'.repeat(307)).segments).toBe(3);
-		expect(estimateSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+		expect(estimateSegments('€'.repeat(80))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
 		expect(estimateSegments('€'.repeat(81)).segments).toBe(2);
 	});
 
 	it('switches to UCS-2 for any other character', () => {
 		expect(estimateSegments('é'.repeat(70)).encoding).toBe('GSM-7');
-		expect(estimateSegments('ж'.repeat(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
-		expect(estimateSegments('ж'.repeat(71))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2 });
-		expect(estimateSegments('😀'.repeat(35))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
+		expect(estimateSegments('ж'.repeat(70))).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
+		expect(estimateSegments('ж'.repeat(71))).toMatchObject({ encoding: 'UCS-2', units: 71, segments: 2 });
+		expect(estimateSegments('😀'.repeat(35))).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
 		expect(estimateSegments('😀'.repeat(36)).segments).toBe(2);
 	});
 });

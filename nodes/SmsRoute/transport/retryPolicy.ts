@@ -56,10 +56,11 @@ const TRANSIENT_ERROR_CODES = new Set([
 ]);
 
 export function transientErrorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown; message?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
-		if (typeof current.code === 'string' && TRANSIENT_ERROR_CODES.has(current.code)) {
-			return current.code;
+		// n8n 1.x's NodeApiError keeps a network code only as its httpCode, with no cause.
+		for (const code of [current.code, current.httpCode]) {
+			if (typeof code === 'string' && TRANSIENT_ERROR_CODES.has(code)) return code;
 		}
 		if (typeof current.message === 'string') {
 			if (/socket hang up/i.test(current.message)) return 'ECONNRESET';
