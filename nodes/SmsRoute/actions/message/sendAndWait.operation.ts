@@ -21,6 +21,16 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 /** n8n keeps a waiting execution as long as asked; a month bounds a forgotten one. */
 const MAX_LIMIT_MS = 31 * UNIT_MS.days;
 
+/**
+ * n8n 1.x passes only the first output of a resumed node on (its engine has no
+ * `forwardAllOutputs`), so Not Delivered and Timed Out items would vanish. Its execute context is
+ * recognised by `setSignatureValidationRequired`, which 1.x has and 2.x dropped (signatures of
+ * resume URLs are always checked there).
+ */
+function isLegacyEngine(fn: IExecuteFunctions): boolean {
+	return typeof (fn as unknown as { setSignatureValidationRequired?: unknown }).setSignatureValidationRequired === 'function';
+}
+
 export function limitWaitMs(options: IDataObject): number {
 	const amount = Number(options.limitWaitTime ?? DEFAULT_LIMIT_MINUTES);
 	const unit = UNIT_MS[String(options.limitWaitTimeUnit ?? 'minutes')] ?? UNIT_MS.minutes;
@@ -41,6 +51,12 @@ export async function execute(
 	client: SmsRouteClient,
 	run: RunOptions,
 ): Promise<INodeExecutionData[][]> {
+	if (isLegacyEngine(this)) {
+		throw new NodeOperationError(this.getNode(), 'Send and Wait for Delivery needs n8n 2.0 or newer', {
+			description:
+				'n8n 1.x continues a resumed node on its first output only, so undelivered and timed-out messages would be lost. Nothing was sent. Use Send and the SMS Route Trigger instead.',
+		});
+	}
 	if (items.length > MAX_WAIT_MESSAGES) {
 		throw new NodeOperationError(
 			this.getNode(),
