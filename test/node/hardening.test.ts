@@ -203,6 +203,42 @@ describe('4. a 400 for the whole chunk', () => {
 		expect(hostile.requests.length).toBeLessThanOrEqual(8);
 		for (const item of output!) expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
 	});
+	it('a chunk-wide 400 that names an index (messages[0].from) is found after a short streak, not one request per message', async () => {
+		hostile.handle = (_req, res) => sendJson(res, 400, { error: 'messages[0].from: sender id "ACME" is not allowed' });
+		const { output, error } = await runSmsRoute({
+			items: makeItems(1000),
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk', additionalFields: { from: 'ACME' } },
+			credentials: hostileCredentials(),
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(hostile.requests.length).toBeLessThanOrEqual(5);
+		expect(output).toHaveLength(1000);
+		for (const item of output!) expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
+	});
+
+	it('many named culprits with the same error are still set aside one by one, the rest sent', async () => {
+		// smsroute names the first opted-out recipient of each request; every 10th one is opted out.
+		const items = makeItems(60);
+		const optedOut = new Set(items.filter((_, i) => i % 10 === 3).map((item) => item.to));
+		hostile.handle = (req, res) => {
+			const messages = (JSON.parse(req.body) as { messages: IDataObject[] }).messages;
+			const bad = messages.findIndex((m) => optedOut.has(m.to as string));
+			if (bad >= 0) return sendJson(res, 400, { error: `messages[${bad}].to: recipient has opted out` });
+			sendJson(res, 200, { ids: messages.map((m) => `msg_${String(m.body).replace(/\W/g, '')}`), count: messages.length });
+		};
+		const { output } = await runSmsRoute({
+			items,
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
+			credentials: hostileCredentials(),
+			continueOnFail: true,
+		});
+		output!.forEach((item, i) => {
+			if (i % 10 === 3) expect(item.json.error).toMatch(/opted out/);
+			else expect(item.json.id).toBe(`msg_msg${i}`);
+		});
+		expect(hostile.requests.length).toBeLessThanOrEqual(6 + 2 + 1);
+	});
 });
 
 describe('5. malformed 2xx bodies', () => {
@@ -338,6 +374,31 @@ describe('7. keys echoed by the server', () => {
 		const err = failing.error as unknown as IDataObject;
 		expectNoKey(JSON.stringify({ ...err, message: failing.error!.message, description: failing.error!.description }));
 		expectNoKey(JSON.stringify(failing.run.data.resultData));
+	});
+
+	it('never reaches the output of a 2xx that echoes it', async () => {
+		hostile.handle = (req, res) =>
+			req.url.endsWith('/bulk')
+				? sendJson(res, 200, { ids: [`msg_${HOSTILE_KEY}`], count: 1 })
+				: sendJson(res, 200, { id: 'msg_abc', status: 'queued', note: echo(), [HOSTILE_KEY]: 1 });
+		const got = await runSmsRoute({
+			items: [{ id: 'msg_abc' }],
+			parameters: { resource: 'message', operation: 'get', messageId: '={{ $json.id }}' },
+			credentials: hostileCredentials(),
+		});
+		expect(got.output![0].json.status).toBe('queued');
+		const sent = await runSmsRoute({
+			items: [{ to: '+15005550001', body: 'echo' }],
+			parameters: { ...SEND_PARAMS, operation: 'send' },
+			credentials: hostileCredentials(),
+		});
+		const bulk = await runSmsRoute({
+			items: [{ to: '+15005550001', body: 'echo' }],
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
+			credentials: hostileCredentials(),
+		});
+		expect(bulk.output![0].json.id).toMatch(/^msg_/);
+		expectNoKey(JSON.stringify([got.output, sent.output, bulk.output]));
 	});
 
 	it('never reaches the retry log line', async () => {

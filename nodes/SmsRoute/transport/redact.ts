@@ -49,3 +49,13 @@ export function createRedactor(secrets: readonly unknown[]): Redact {
 		return redactSecrets(result);
 	};
 }
+
+/** The same redaction over every string in a JSON value (a message smsroute returned, say). */
+export function redactJson<T>(value: T, redact: Redact): T {
+	if (typeof value === 'string') return redact(value) as T;
+	if (Array.isArray(value)) return value.map((entry) => redactJson(entry, redact)) as T;
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redact(key), redactJson(entry, redact)])) as T;
+	}
+	return value;
+}

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { failedItem } from '../../helpers/itemResults';
 import { mapWithConcurrency } from '../../transport/concurrency';
+import { redactJson } from '../../transport/redact';
 import { smsRouteRequest } from '../../transport/smsRouteRequest';
 import type { Operation } from '../operation';
 import { checkMessage } from './responseChecks';
@@ -31,7 +32,7 @@ export const execute: Operation = async function (items, client, run) {
 				path: `/messages/${messageId}`,
 				checkBody: checkMessage(messageId),
 			});
-			return { json: message, pairedItem: { item: itemIndex } };
+			return { json: redactJson(message, client.redact), pairedItem: { item: itemIndex } };
 		} catch (error) {
 			return failedItem(this, itemIndex, error);
 		}

@@ -4,6 +4,7 @@ import { headerIdempotencyKey } from '../../helpers/idempotency';
 import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { mapWithConcurrency } from '../../transport/concurrency';
+import { redactJson } from '../../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation } from '../operation';
 import { isOutgoing, prepareMessages } from './prepareMessages';
@@ -24,13 +25,14 @@ export async function sendOne(client: SmsRouteClient, message: OutgoingMessage):
 	const body: IDataObject = { to: message.to, body: message.body };
 	if (message.from) body.from = message.from;
 	if (message.metadata) body.metadata = message.metadata;
-	const sent = await smsRouteRequest<SentMessage>(client, {
+	const answer = await smsRouteRequest<SentMessage>(client, {
 		method: 'POST',
 		path: '/messages',
 		body,
 		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
 		checkBody: checkSentMessage,
 	});
+	const sent = redactJson(answer, client.redact);
 	return {
 		json: {
 			id: sent.id,
