@@ -95,9 +95,32 @@ async function waitForExecutions(n8n, workflowId, expected) {
 	return { count: executions.length, success: executions.filter((e) => e.status === 'success').length, expected };
 }
 
+/** n8n's own count of expression isolates taken (needs N8N_METRICS=true). */
+async function isolatesAcquired(n8nUrl) {
+	const res = await request(`${n8nUrl}/metrics`);
+	const text = await res.body.text();
+	const line = text.split('\n').find((l) => l.startsWith('n8n_expression_pool_acquired_total'));
+	return line ? Number(line.split(' ').pop()) : NaN;
+}
+
+/**
+ * Isolate acquisitions per request of one arm, response and execution included: a few events
+ * one at a time, then a pause for their executions. NaN under the legacy engine (no isolates,
+ * no counter).
+ */
+async function isolatesPerRequest(n8nUrl, url, key, tag, n = 10) {
+	const settle = () => new Promise((res) => setTimeout(res, 2000));
+	await settle();
+	const before = await isolatesAcquired(n8nUrl);
+	await fire(url, Array.from({ length: n }, () => () => smsrouteEvent(key, tag)), 1);
+	await settle();
+	return (await isolatesAcquired(n8nUrl) - before) / n;
+}
+
 /** One n8n with the three arms, under one engine setting. */
 async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rounds, log, onBurst }) {
-	const n8n = await startN8n({ log, env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' } });
+	// Metrics on in every engine's n8n (same for all arms): the isolate counter explains the figures.
+	const n8n = await startN8n({ log, env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_METRICS: 'true' } });
 	try {
 		const credential = await n8n.createCredential({
 			name: 'smsroute sandbox',
@@ -135,6 +158,12 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		}
 		const make = (n, tag) => Array.from({ length: n }, () => () => smsrouteEvent(keys.test, tag));
 		for (const arm of ARMS) await fire(workflows[arm].url, make(WARM_UP, `warm-${engine}`), concurrencies[0]);
+		const isolates = {};
+		for (const arm of ARMS) {
+			isolates[arm] = await isolatesPerRequest(n8n.url, workflows[arm].url, keys.test, `iso-${engine}`);
+			probes[arm] += 10;
+		}
+		log(`  ${engine} isolate acquisitions per request: ${JSON.stringify(isolates)}`);
 
 		const sent = { plain: 0, handBuilt: 0, trigger: 0 };
 		for (const concurrency of concurrencies) {
@@ -158,7 +187,7 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		for (const arm of ARMS) {
 			executions[arm] = await waitForExecutions(n8n, workflows[arm].id, probes[arm] + WARM_UP + sent[arm]);
 		}
-		return { executions, n8nVersion: n8n.version };
+		return { executions, isolates, n8nVersion: n8n.version };
 	} finally {
 		await n8n.stop();
 	}
@@ -190,6 +219,7 @@ async function runWebhookBench({
 		config: { count, concurrencies, rounds, warmUp: WARM_UP, engines: engines.map((name) => ({ name, env: ENGINES[name] })) },
 		results: { plain: [], handBuilt: [], trigger: [] },
 		executions: {},
+		isolatesPerRequest: {},
 		triggerExecutions: 0,
 		triggerExecutionsSuccess: 0,
 		expectedExecutions: 0,
@@ -197,7 +227,7 @@ async function runWebhookBench({
 	for (const engine of engines) {
 		if (!ENGINES[engine]) throw new Error(`unknown engine setting ${engine} (known: ${Object.keys(ENGINES).join(', ')})`);
 		log(`webhooks under engine "${engine}" ${JSON.stringify(ENGINES[engine])}`);
-		const { executions } = await runEngine({
+		const { executions, isolates } = await runEngine({
 			engine,
 			env: ENGINES[engine],
 			keys,
@@ -212,6 +242,7 @@ async function runWebhookBench({
 			},
 		});
 		out.executions[engine] = executions;
+		out.isolatesPerRequest[engine] = isolates;
 		out.triggerExecutions += executions.trigger.count;
 		out.triggerExecutionsSuccess += executions.trigger.success;
 		out.expectedExecutions += executions.trigger.expected;
@@ -302,7 +333,7 @@ async function main() {
 	});
 	if (process.env.BENCH_WEBHOOK_OUT) fs.writeFileSync(process.env.BENCH_WEBHOOK_OUT, `${JSON.stringify(webhooks, null, 2)}\n`);
 	console.table(summarize(webhooks));
-	console.log(JSON.stringify({ executions: webhooks.executions }, null, 1));
+	console.log(JSON.stringify({ isolatesPerRequest: webhooks.isolatesPerRequest, executions: webhooks.executions }));
 }
 
 if (require.main === module) {
