@@ -1,4 +1,4 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 /** What an automatic key covers besides the run: the message itself. */
@@ -23,26 +23,24 @@ function idempotencySeed(fn: IExecuteFunctions): string[] {
 	return [instanceId, workflowId, executionId, node.id ?? node.name, String(runIndex)];
 }
 
-function feed(hash: Hash, parts: readonly string[]): Hash {
-	for (const part of parts) hash.update(part).update('\u0000');
-	return hash;
-}
-
 function digest(parts: readonly string[]): string {
-	return feed(createHash('sha256'), parts).digest('hex').slice(0, 32);
+	const hash = createHash('sha256');
+	for (const part of parts) hash.update(part).update('\u0000');
+	return hash.digest('hex').slice(0, 32);
 }
 
 /**
  * Makes the automatic key of each item from the run's seed, the item index and the message
  * (to, body, from, metadata). Execution ids repeat across n8n instances and restored databases;
  * with the message in the key, a repeated id can only replay the very same message. The seed is
- * hashed once and copied per message, which keeps 100,000 items cheap.
+ * hashed once; per message, one hash over the seed and a JSON array (unambiguous, one call),
+ * which measured about twice as fast as copying a seeded hash.
  */
 export function automaticKeys(fn: IExecuteFunctions): (itemIndex: number, message: KeyedMessage) => string {
-	const seeded = feed(createHash('sha256'), idempotencySeed(fn));
+	const seed = digest(idempotencySeed(fn));
 	return (itemIndex, message) => {
-		const parts = [String(itemIndex), message.to, message.body, message.from ?? '', message.metadata ? JSON.stringify(message.metadata) : ''];
-		return `n8n_${feed(seeded.copy(), parts).digest('hex').slice(0, 32)}`;
+		const content = JSON.stringify([itemIndex, message.to, message.body, message.from ?? null, message.metadata ?? null]);
+		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 	};
 }
 
