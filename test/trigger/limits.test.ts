@@ -105,6 +105,17 @@ describe('item 9 — fan-out is linear and bounded', () => {
 		expect(out.result.workflowData).toBeUndefined();
 	});
 
+	it('refuses the 8,000-id callback of the report (516 KiB) at once, before any fan-out', async () => {
+		const payload = fastSendcloud({ eventType: 1, event: 'Requested', ...fanOut(8000) });
+		const rawBody = JSON.stringify(payload);
+		expect(rawBody.length).toBeLessThan(1024 * 1024);
+		const started = process.hrtime.bigint();
+		const out = await callWebhook({ rawBody, headers: JSON_TYPE });
+		expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
+		expect(out.httpStatus).toBe(400);
+		expect(out.responseBody).toEqual({ error: 'too many messages in one callback (8000; at most 2000)' });
+	});
+
 	it('refuses a callback whose shared fields times its messages exceed the fan-out budget', async () => {
 		// 200 messages × ~400 KiB of customArgs (copied into raw and metadata of every item).
 		const payload = fastSendcloud({
