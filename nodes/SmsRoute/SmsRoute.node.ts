@@ -1,8 +1,17 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { messageFields, messageOperations } from './actions/message/message.description';
 import { router } from './actions/router';
+import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
+import { resumeOnDelivery } from './waitForDelivery/resumeWebhook';
 
 export class SmsRoute implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,8 +25,11 @@ export class SmsRoute implements INodeType {
 		defaults: { name: 'SMS Route' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Send and Wait for Delivery has three outputs; every other operation keeps one.
+		outputs: outputsExpression,
 		credentials: [{ name: 'smsRouteApi', required: true }],
+		// Send and Wait for Delivery's resume URL (relayed delivery events).
+		webhooks: resumeWebhooks,
 		properties: [
 			{
 				displayName: 'Resource',
@@ -34,5 +46,9 @@ export class SmsRoute implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeOnDelivery.call(this);
 	}
 }

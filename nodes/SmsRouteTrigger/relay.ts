@@ -19,8 +19,8 @@ import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsrouteSignature';
  * connection errors are retried for about half a minute, well inside the signature's 300 s.
  */
 
-const ATTEMPTS = 8;
-const FIRST_BACKOFF_MS = 250;
+const ATTEMPTS = 10;
+const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 8000;
 const TIMEOUT_MS = 15_000;
 

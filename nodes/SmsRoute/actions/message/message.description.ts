@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-const SENDING = { resource: ['message'], operation: ['send', 'sendBulk'] };
+import { waitOptions } from '../../waitForDelivery/description';
+
+const SENDING = { resource: ['message'], operation: ['send', 'sendBulk', 'sendAndWait'] };
 
 export const messageOperations: INodeProperties = {
 	displayName: 'Operation',
@@ -20,6 +22,13 @@ export const messageOperations: INodeProperties = {
 			value: 'send',
 			action: 'Send an SMS',
 			description: 'One request per item, several in flight at once',
+		},
+		{
+			name: 'Send and Wait for Delivery',
+			value: 'sendAndWait',
+			action: 'Send an SMS and wait for delivery',
+			description:
+				'Send up to 100 messages, then pause until each is delivered or not, or the time limit. Needs an active SMS Route Trigger.',
 		},
 		{
 			name: 'Send in Bulk',
@@ -131,6 +140,7 @@ export const messageFields: INodeProperties[] = [
 					'Whether to only check the items and estimate encoding and segments (credits), sending nothing',
 				displayOptions: { show: { '/operation': ['send', 'sendBulk'] } },
 			},
+			...waitOptions,
 			{
 				displayName: 'Longest Wait (Seconds)',
 				name: 'maxRetryWaitSeconds',
