@@ -1,0 +1,107 @@
+/**
+ * Send and Wait for Delivery, the sending half, run by n8n-core's WorkflowExecute against the
+ * sandbox: what is sent (the resume URL in each message's metadata), what the waiting execution
+ * keeps (the Timed Out output and forwardAllOutputs on its stack entry), and the refusals.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { runSmsRoute } from '../helpers/runWorkflow';
+
+const { createSandbox, DEFAULT_TEST_KEY } = require('../sandbox/server');
+
+interface LedgerEntry {
+	id: string;
+	to: string;
+	metadata: IDataObject;
+}
+
+let sandbox: { start(): Promise<{ baseUrl: string }>; stop(): Promise<void>; reset(): void; ledger(): LedgerEntry[] };
+let baseUrl: string;
+
+const PARAMS = {
+	resource: 'message',
+	operation: 'sendAndWait',
+	to: '={{ $json.to }}',
+	body: 'Your code is 123456',
+	additionalFields: { metadata: '={{ JSON.stringify({ orderId: $json.orderId }) }}' },
+};
+
+beforeAll(async () => {
+	sandbox = createSandbox({ port: 0 });
+	({ baseUrl } = await sandbox.start());
+});
+afterAll(async () => await sandbox.stop());
+beforeEach(() => sandbox.reset());
+
+const credentials = () => ({ environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl });
+
+describe('Send and Wait for Delivery: sending', () => {
+	it('sends each item with the signed resume URL added to its own metadata, then waits until the limit', async () => {
+		const before = Date.now();
+		const { run, error } = await runSmsRoute({
+			executionId: '4711',
+			items: [
+				{ to: '+15005550001', orderId: 'A-1' },
+				{ to: '+15005550002', orderId: 'A-2' },
+			],
+			parameters: { ...PARAMS, options: { limitWaitTime: 5, limitWaitTimeUnit: 'minutes' } },
+			credentials: credentials(),
+		});
+		expect(error).toBeUndefined();
+		const ledger = sandbox.ledger();
+		expect(ledger.map((m) => m.metadata.orderId)).toEqual(['A-1', 'A-2']);
+		for (const message of ledger) {
+			expect(message.metadata.n8nResumeUrl).toMatch(/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/4711\/sms\?signature=[0-9a-f]{64}$/);
+		}
+		// Paused: n8n resumes it at the limit at the latest.
+		const waitTill = new Date(run.waitTill as Date).getTime();
+		expect(waitTill).toBeGreaterThanOrEqual(before + 5 * 60_000);
+		expect(waitTill).toBeLessThan(Date.now() + 5 * 60_000 + 1000);
+		expect(run.status).toBe('waiting');
+
+		// What a timeout will produce: every sent message on Timed Out, all outputs forwarded.
+		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+		expect(entry.node.name).toBe('SMS Route');
+		expect(entry.metadata?.forwardAllOutputs).toBe(true);
+		const [delivered, notDelivered, timedOut] = entry.data.main as INodeExecutionData[][];
+		expect(delivered).toEqual([]);
+		expect(notDelivered).toEqual([]);
+		expect(timedOut.map((i) => [i.json.id, i.json.outcome, i.json.status, i.json.delivery])).toEqual(
+			ledger.map((m) => [m.id, 'timedOut', 'queued', null]),
+		);
+	});
+
+	it('with Continue On Fail, an item that cannot be sent waits on Not Delivered and the others are sent', async () => {
+		const { run, error } = await runSmsRoute({
+			items: [{ to: 'not a number', orderId: 'A-1' }, { to: '+15005550001', orderId: 'A-2' }],
+			parameters: { ...PARAMS, options: {} },
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(sandbox.ledger()).toHaveLength(1);
+		const [, notDelivered, timedOut] = run.data.executionData?.nodeExecutionStack[0].data.main as INodeExecutionData[][];
+		expect(notDelivered.map((i) => [i.json.itemIndex, String(i.json.error)])).toEqual([[0, expect.stringContaining("'To'")]]);
+		expect(timedOut.map((i) => i.json.to)).toEqual(['+15005550001']);
+	});
+
+	it('refuses more than 100 messages before sending any, pointing to Send in Bulk and the trigger', async () => {
+		const items = Array.from({ length: 101 }, (_, i) => ({ to: '+15005550001', orderId: `A-${i}` }));
+		const { error, run } = await runSmsRoute({ items, parameters: { ...PARAMS, options: {} }, credentials: credentials() });
+		expect(error?.message).toBe('Send and Wait for Delivery takes at most 100 messages per execution; this one has 101');
+		expect(error?.description).toMatch(/Send in Bulk.*SMS Route Trigger/);
+		expect(sandbox.ledger()).toHaveLength(0);
+		expect(run.waitTill).toBeUndefined();
+	});
+
+	it('does not wait when nothing could be sent', async () => {
+		const { run } = await runSmsRoute({
+			items: [{ to: 'nope', orderId: 'A-1' }],
+			parameters: { ...PARAMS, options: {} },
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(run.waitTill).toBeUndefined();
+		expect(run.data.resultData.runData['SMS Route'][0].data?.main[1]).toHaveLength(1);
+	});
+});
