@@ -1,0 +1,147 @@
+'use strict';
+/**
+ * Send and Wait for Delivery in queue mode (n8n 2.41.0: main, a worker, two webhook processes
+ * behind a round-robin proxy, PostgreSQL, Redis; see queue.js). The sending node runs on the
+ * worker, the delivery events reach the trigger on either webhook process, the relays reach the
+ * waiting execution on either one too, and the resumed execution runs on the worker again.
+ * Needs `npm run build` first.
+ */
+const crypto = require('node:crypto');
+const { startQueueCluster } = require('./queue');
+
+const ACTION = 'n8n-nodes-smsroute.smsRoute';
+const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
+const NUMBERS = ['+15005550001', '+15005550002', '+15005550003'];
+
+jest.setTimeout(10 * 60_000);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
+	let cluster;
+	let n8n;
+	let sandbox;
+
+	beforeAll(async () => {
+		const { createSandbox, DEFAULT_TEST_KEY } = require('../sandbox/server');
+		// Final statuses 2 s after the send: the three events of one execution arrive within
+		// milliseconds of each other, on different webhook processes.
+		sandbox = createSandbox({ port: 0, stepMs: 1000 });
+		const { baseUrl } = await sandbox.start();
+		cluster = await startQueueCluster({ workers: 1, webhooks: 2 });
+		n8n = cluster.main;
+		const credential = await n8n.createCredential({
+			name: 'smsroute sandbox',
+			type: 'smsRouteApi',
+			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl },
+		});
+		n8n.credentialRef = { id: credential.id, name: credential.name };
+		const webhookId = crypto.randomUUID();
+		const trigger = await n8n.createWorkflow({
+			name: 'queue wait: trigger',
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route Trigger',
+					type: TRIGGER,
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId,
+					parameters: { provider: 'smsroute', events: [] },
+					credentials: { smsRouteApi: n8n.credentialRef },
+				},
+			],
+			connections: {},
+		});
+		await n8n.activateWorkflow(trigger.id);
+		await n8n.callWebhook('GET', `${webhookId}/webhook`);
+		sandbox.configure({ webhook: { url: `${cluster.proxy.url}/webhook/${webhookId}/webhook` } });
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		if (cluster) await cluster.stop();
+		if (sandbox) await sandbox.stop();
+	}, 120_000);
+
+	test('three messages per execution, events spread over both webhook processes: each execution resumes once, on the right outputs', async () => {
+		const path = `queue-wait-${crypto.randomUUID()}`;
+		const noOp = (name, y) => ({ id: crypto.randomUUID(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [700, y], parameters: {} });
+		const workflow = await n8n.createWorkflow({
+			name: 'queue wait: several',
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: crypto.randomUUID(),
+					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Recipients',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: { jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' },
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Send and Wait',
+					type: ACTION,
+					typeVersion: 1,
+					position: [440, 0],
+					parameters: { resource: 'message', operation: 'sendAndWait', to: '={{ $json.to }}', body: 'code 123456', additionalFields: {}, options: {} },
+					credentials: { smsRouteApi: n8n.credentialRef },
+				},
+				noOp('Delivered', -200),
+				noOp('Not Delivered', 0),
+				noOp('Timed Out', 200),
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
+				Recipients: { main: [[{ node: 'Send and Wait', type: 'main', index: 0 }]] },
+				'Send and Wait': {
+					main: [
+						[{ node: 'Delivered', type: 'main', index: 0 }],
+						[{ node: 'Not Delivered', type: 'main', index: 0 }],
+						[{ node: 'Timed Out', type: 'main', index: 0 }],
+					],
+				},
+			},
+		});
+		await n8n.activateWorkflow(workflow.id);
+
+		const RUNS = 4;
+		for (let run = 0; run < RUNS; run++) {
+			expect((await n8n.callWebhook('POST', path, { body: { to: NUMBERS } })).status).toBe(200);
+			await sleep(200);
+		}
+		const finished = await n8n.waitForExecutions(
+			workflow.id,
+			(all) => all.length === RUNS && all.every((e) => e.status === 'success' || e.status === 'error'),
+			{ timeoutMs: 120_000, intervalMs: 1000 },
+		);
+		for (const summary of finished) {
+			const execution = await n8n.getExecution(summary.id);
+			expect(execution.status).toBe('success');
+			const runData = execution.data.resultData.runData;
+			const out = (i) => (runData['Send and Wait'].at(-1).data.main[i] ?? []).map((item) => [item.json.to, item.json.status]);
+			expect(out(0)).toEqual([[NUMBERS[0], 'delivered']]);
+			expect(out(1)).toEqual([
+				[NUMBERS[1], 'failed'],
+				[NUMBERS[2], 'undelivered'],
+			]);
+			expect(out(2)).toEqual([]);
+			expect(runData.Delivered).toHaveLength(1);
+			expect(runData['Not Delivered']).toHaveLength(1);
+			expect(runData['Timed Out']).toBeUndefined();
+		}
+		// Every message was sent once, and each final event went through the trigger.
+		expect(sandbox.ledger()).toHaveLength(RUNS * NUMBERS.length);
+		const finals = sandbox.webhookLog().filter((w) => ['delivered', 'failed', 'undelivered'].includes(w.status));
+		expect(finals).toHaveLength(RUNS * NUMBERS.length);
+		expect(finals.every((w) => w.statusCode === 200)).toBe(true);
+	});
+});
