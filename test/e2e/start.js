@@ -167,6 +167,8 @@ async function main() {
 				'',
 				'   Send more: open "SMS Route example: bulk send from a list" and click Execute workflow,',
 				`   or: curl -X POST ${n8n.url}/webhook/smsroute-example-bulk-send`,
+				`   OTP, send and wait for delivery (+15005550002 fails): curl -X POST ${n8n.url}/webhook/smsroute-example-otp \\`,
+				`                    -H 'content-type: application/json' -d '{"phone":"+15005550001"}'`,
 				`   Emit an event: curl -X POST ${sandboxUrl}/__sandbox/webhooks/emit -H 'content-type: application/json' \\`,
 				`                    -d '{"status":"delivered","mode":"sendcloud"}'`,
 				'',
