@@ -5,7 +5,8 @@
  * One run, loopback only, sandbox adding 20 ms per request:
  *   1. bulk throughput: SMS Route Bulk Send in real n8n vs (a) HTTP Request node, (b) raw undici,
  *      (c) No Operation node — wall time, requests, n8n RSS rise
- *   2. webhooks: signed events into SMS Route Trigger vs plain Webhook node; verify+normalize µs
+ *   2. webhooks: signed events into SMS Route Trigger vs plain Webhook node vs a hand-built
+ *      verification, under the default, lazy-acquire and legacy expression engines; verify+normalize µs
  *   3. soak: 10,000 messages under injected faults, checked against the sandbox ledger
  * and writes BENCHMARKS.md (plus test/bench/results.json with the raw figures).
  *
@@ -179,14 +180,14 @@ async function main() {
 			if (results.soak) log(`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`);
 		}
 		if (ONLY.has('webhooks')) {
-			log('webhooks: 1,000 signed events at concurrency 20 vs plain Webhook node');
+			log('webhooks: signed events into plain Webhook / hand-built verification / SMS Route Trigger, per engine and concurrency');
 			results.webhooks =
 				(await attempt('webhooks', () =>
 				runWebhookBench({
 					keys,
 					baseUrl,
-					count: 1000,
-					concurrency: 20,
+					// 300 per arm and burst, as in issue 11's measurements; BENCH_WEBHOOK_COUNT overrides.
+					count: Number(env.BENCH_WEBHOOK_COUNT || 300),
 					rounds: Number(env.BENCH_WEBHOOK_ROUNDS || 1),
 					log,
 					onProgress: (partial) => {
