@@ -24,6 +24,7 @@ import {
 	type RawRequest,
 } from './receiveWebhook';
 import { relayToWaitingExecution } from './relay';
+import { testEventNotice } from './testEventNotice';
 import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsrouteSignature';
 
 export class SmsRouteTrigger implements INodeType {
@@ -45,9 +46,20 @@ export class SmsRouteTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		// Both optional and always shown: n8n's editor hides a parameter that credentials key their
 		// displayOptions on (it takes it for an authentication selector), which hid Provider.
+		// Labelled by what each verifies: without displayName n8n's editor (2.41) labels both
+		// "Credential", and nothing tells which one is for which provider.
 		credentials: [
-			{ name: 'smsRouteApi', required: false },
-			{ name: 'sendCloudSmsHookApi', required: false, testedBy: 'sendCloudSmsHookApiTest' },
+			{
+				name: 'smsRouteApi',
+				displayName: 'smsroute API Key (verifies smsroute webhooks)',
+				required: false,
+			},
+			{
+				name: 'sendCloudSmsHookApi',
+				displayName: 'SendCloud App Key (verifies SMSHook callbacks)',
+				required: false,
+				testedBy: 'sendCloudSmsHookApiTest',
+			},
 		],
 		webhooks: [
 			{
@@ -70,6 +82,8 @@ export class SmsRouteTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			testEventNotice('smsroute', ['auto', 'smsroute']),
+			testEventNotice('sendcloud', ['sendcloud']),
 			{
 				displayName: 'Provider',
 				name: 'provider',

@@ -37,7 +37,14 @@ describe('SMS Route Trigger — description', () => {
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' },
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 		]);
-		expect(description.properties.map((p) => p.name)).toEqual(['notice', 'provider', 'events', 'options']);
+		expect(description.properties.map((p) => p.name)).toEqual([
+			'notice',
+			'testEventNotice',
+			'testEventNoticeSendCloud',
+			'provider',
+			'events',
+			'options',
+		]);
 	});
 
 	it('offers every normalized status in the events filter', () => {
@@ -59,8 +66,13 @@ describe('SMS Route Trigger — description', () => {
 
 	it('offers both credentials, neither required, without hiding the Provider parameter', () => {
 		expect(description.credentials).toEqual([
-			{ name: 'smsRouteApi', required: false },
-			{ name: 'sendCloudSmsHookApi', required: false, testedBy: 'sendCloudSmsHookApiTest' },
+			{ name: 'smsRouteApi', displayName: 'smsroute API Key (verifies smsroute webhooks)', required: false },
+			{
+				name: 'sendCloudSmsHookApi',
+				displayName: 'SendCloud App Key (verifies SMSHook callbacks)',
+				required: false,
+				testedBy: 'sendCloudSmsHookApiTest',
+			},
 		]);
 		// n8n's editor hides any parameter a credential keys its displayOptions on, taking it for
 		// an authentication selector: Provider must stay out of every credential's displayOptions.
