@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+'use strict';
+// Generates nodes/SmsRoute/helpers/countryTable.generated.ts from libphonenumber-js's metadata
+// (Google's libphonenumber numbering plans, kept up to date by that project), so the node can
+// turn national numbers into E.164 without a runtime dependency.
+//
+// Regenerate (after updating the libphonenumber-js dev dependency):
+//   node scripts/generate-country-table.js
+//
+// Only what number parsing needs is kept per country: calling code, international (IDD) prefix,
+// the general national-number pattern, the possible national lengths, and the trunk prefix with
+// libphonenumber's parsing rule for it. Formatting rules and per-type patterns are left out.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const metadataPath = require.resolve('libphonenumber-js/metadata.min.json', { paths: [root] });
+const metadata = JSON.parse(fs.readFileSync(metadataPath, 'utf8'));
+const sourceVersion = JSON.parse(
+	fs.readFileSync(path.join(path.dirname(metadataPath), 'package.json'), 'utf8'),
+).version;
+
+// Indexes into a country's array in metadata format version 4 (libphonenumber-js metadata.js).
+const CALLING_CODE = 0;
+const IDD_PREFIX = 1;
+const NATIONAL_PATTERN = 2;
+const POSSIBLE_LENGTHS = 3;
+const NATIONAL_PREFIX = 5;
+const NATIONAL_PREFIX_FOR_PARSING = 7;
+const NATIONAL_PREFIX_TRANSFORM = 8;
+
+if (metadata.version !== 4) {
+	throw new Error(`metadata format ${metadata.version} is not the version 4 this script reads`);
+}
+
+function row(data, withIdd) {
+	const out = { code: data[CALLING_CODE] };
+	if (withIdd) out.idd = data[IDD_PREFIX];
+	out.pattern = data[NATIONAL_PATTERN];
+	out.lengths = data[POSSIBLE_LENGTHS];
+	if (data[NATIONAL_PREFIX]) out.trunk = data[NATIONAL_PREFIX];
+	if (data[NATIONAL_PREFIX_FOR_PARSING]) out.trunkForParsing = data[NATIONAL_PREFIX_FOR_PARSING];
+	if (data[NATIONAL_PREFIX_TRANSFORM]) out.trunkTransform = data[NATIONAL_PREFIX_TRANSFORM];
+	return out;
+}
+
+const countries = {};
+for (const iso of Object.keys(metadata.countries).sort()) countries[iso] = row(metadata.countries[iso], true);
+const nonGeographic = {};
+for (const code of Object.keys(metadata.nonGeographic).sort()) {
+	const { code: _code, ...rest } = row(metadata.nonGeographic[code], false);
+	nonGeographic[code] = rest;
+}
+
+const lines = [
+	'// GENERATED FILE, do not edit by hand.',
+	`// Source: libphonenumber-js ${sourceVersion} metadata.min.json (Google libphonenumber numbering plans).`,
+	'// Regenerate: node scripts/generate-country-table.js',
+	'',
+	'export interface NumberingPlan {',
+	'\t/** Country calling code without the plus. */',
+	'\tcode: string;',
+	'\t/** Pattern of the international (IDD) prefix dialled before a foreign calling code. */',
+	'\tidd: string;',
+	'\t/** Pattern a valid national significant number matches in full. */',
+	'\tpattern: string;',
+	'\t/** Possible lengths of a national significant number. */',
+	'\tlengths: number[];',
+	'\t/** Trunk prefix dialled before national numbers (absent where, as in Italy, none is dropped). */',
+	'\ttrunk?: string;',
+	'\t/** libphonenumber\'s pattern for the trunk prefix when it is more than the plain digits. */',
+	'\ttrunkForParsing?: string;',
+	'\t/** Replacement applied to the number when trunkForParsing captured a group. */',
+	'\ttrunkTransform?: string;',
+	'}',
+	'',
+	'export type NonGeographicPlan = Omit<NumberingPlan, \'code\' | \'idd\'>;',
+	'',
+	'/** Numbering plans by ISO 3166-1 alpha-2 country code. */',
+	'export const COUNTRY_PLANS: Record<string, NumberingPlan> = {',
+	...Object.entries(countries).map(([iso, plan]) => `\t${iso}: ${JSON.stringify(plan)},`),
+	'};',
+	'',
+	'/** Plans of global calling codes that belong to no country (e.g. +800 freephone). */',
+	'export const NON_GEOGRAPHIC_PLANS: Record<string, NonGeographicPlan> = {',
+	...Object.entries(nonGeographic).map(([code, plan]) => `\t'${code}': ${JSON.stringify(plan)},`),
+	'};',
+	'',
+];
+
+const target = path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts');
+fs.writeFileSync(target, lines.join('\n'));
+console.log(
+	`wrote ${path.relative(root, target)}: ${Object.keys(countries).length} countries, ` +
+		`${Object.keys(nonGeographic).length} non-geographic codes, ${fs.statSync(target).size} bytes`,
+);
