@@ -322,6 +322,37 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 			expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
 		});
 
+		test('the trigger relays to nothing but this n8n: a resume URL of another port, or with userinfo, is never called', async () => {
+			const http = require('node:http');
+			let hits = 0;
+			const server = http.createServer((req, res) => {
+				hits++;
+				res.end('ok');
+			});
+			await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+			const { port } = server.address();
+			try {
+				const signature = 'c'.repeat(64);
+				const hostile = [
+					`http://127.0.0.1:${port}/webhook-waiting/1/node?signature=${signature}`,
+					`${n8n.url}@127.0.0.1:${port}/webhook-waiting/1/node?signature=${signature}`,
+					`http://localhost:${port}/webhook-waiting/1/node?signature=${signature}`,
+				];
+				for (const n8nResumeUrl of hostile) {
+					const answer = await sandbox.emitWebhook({ status: 'delivered', url: triggerUrl, metadata: { n8nResumeUrl } });
+					expect(answer.statusCode).toBe(200);
+				}
+				await sleep(2000);
+				expect(hits).toBe(0);
+				// The trigger still emitted those events as usual.
+				const runs = await n8n.listExecutions(triggerWorkflow.id, { includeData: true });
+				const emitted = runs.flatMap((e) => itemsOn(e, 'SMS Route Trigger', 0).map((i) => i.json.metadata?.n8nResumeUrl));
+				expect(emitted).toEqual(expect.arrayContaining(hostile));
+			} finally {
+				await new Promise((resolve) => server.close(resolve));
+			}
+		});
+
 		test('a forged, unsigned or stale relay to the resume URL gets 401 and the execution keeps waiting', async () => {
 			const flow = await createWaitWorkflow('e2e wait: forged');
 			const executionId = await start(flow, [DELIVERED]);
