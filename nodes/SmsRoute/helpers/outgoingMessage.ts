@@ -31,6 +31,19 @@ export function normalizePhone(value: unknown): string {
 	return String(value ?? '').replace(PHONE_PUNCTUATION, '');
 }
 
+const METADATA_SHAPE = 'must be a JSON object, e.g. {"orderId": "A-17"} or {{ { orderId: $json.id } }}';
+
+/** "an array", "a number", …: what the Metadata field held instead of an object. */
+function kindOf(value: unknown): string {
+	if (value === null) return 'null';
+	return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/**
+ * Metadata is a JSON field: typed JSON and expressions that return JSON text arrive as strings
+ * (saved workflows often write {{ JSON.stringify(…) }}), expressions returning an object as
+ * the object. Both give the same object, so the same automatic idempotency key.
+ */
 function readMetadata(fn: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	let parsed: unknown = value;
@@ -38,11 +51,11 @@ function readMetadata(fn: IExecuteFunctions, itemIndex: number, value: unknown):
 		try {
 			parsed = jsonParse(value);
 		} catch {
-			throw invalid(fn, itemIndex, 'Metadata', 'must be a JSON object, e.g. {"orderId": "A-17"}');
+			throw invalid(fn, itemIndex, 'Metadata', `${METADATA_SHAPE} (got text that is not valid JSON)`);
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw invalid(fn, itemIndex, 'Metadata', 'must be a JSON object, e.g. {"orderId": "A-17"}');
+		throw invalid(fn, itemIndex, 'Metadata', `${METADATA_SHAPE} (got ${kindOf(parsed)})`);
 	}
 	return parsed as IDataObject;
 }

@@ -92,6 +92,7 @@ export const messageFields: INodeProperties[] = [
 				type: 'json',
 				default: '{}',
 				description: 'A JSON object stored with the message and returned in delivery events',
+				hint: 'Type JSON, or switch to Expression for values from the input: {{ { orderId: $json.orderId } }}. JSON text from an expression works too.',
 			},
 		],
 	},
