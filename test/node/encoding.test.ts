@@ -1,0 +1,66 @@
+/**
+ * Smart Encoding: look-alikes are replaced only when that makes the whole message GSM-7.
+ * Segment counts come from estimateSegments, whose boundaries segments.test.ts checks.
+ */
+import { estimateSegments, gsm7Septets } from '../../nodes/SmsRoute/helpers/segments';
+import { LOOK_ALIKES, applySmartEncoding } from '../../nodes/SmsRoute/helpers/smartEncoding';
+
+describe('applySmartEncoding', () => {
+	it('turns pasted document punctuation into GSM-7 and counts each replaced character', () => {
+		const pasted = '“Your order’s ready” – pick it up\u00A0today…';
+		const out = applySmartEncoding(pasted);
+		expect(out.body).toBe('"Your order\'s ready" - pick it up today...');
+		expect(out.replacedCharacters).toBe(6);
+		expect(estimateSegments(pasted).encoding).toBe('UCS-2');
+		expect(estimateSegments(out.body)).toMatchObject({ encoding: 'GSM-7', nonGsmCharacters: [] });
+	});
+
+	it('saves parts: one curly apostrophe in a 150-character text costs 3 parts, smart-encoded 1', () => {
+		const body = `${'a'.repeat(140)} it’s here`;
+		expect(body.length).toBe(150);
+		expect(estimateSegments(body).segments).toBe(3);
+		expect(estimateSegments(applySmartEncoding(body).body).segments).toBe(1);
+	});
+
+	it('leaves the text as written when something without a look-alike keeps it UCS-2', () => {
+		for (const body of ['“Thanks” 😀', '“Danke” – 谢谢', 'Olá “amigo”']) {
+			expect(applySmartEncoding(body)).toEqual({ body, replacedCharacters: 0 });
+		}
+	});
+
+	it('does not touch text that already is GSM-7', () => {
+		const body = 'Plain text with € and [brackets] and "quotes"';
+		expect(applySmartEncoding(body)).toEqual({ body, replacedCharacters: 0 });
+	});
+
+	it('removes invisible characters (zero-width space, soft hyphen, byte order mark)', () => {
+		expect(applySmartEncoding('\uFEFFab\u200Bc\u00ADd')).toEqual({ body: 'abcd', replacedCharacters: 3 });
+	});
+
+	it('counts replacements that land on escape characters as two septets', () => {
+		const out = applySmartEncoding('x\u02C6y\u02DCz'); // modifier circumflex and small tilde
+		expect(out.body).toBe('x^y~z');
+		expect(estimateSegments(out.body)).toMatchObject({ encoding: 'GSM-7', units: 7 });
+	});
+});
+
+describe('the look-alike table', () => {
+	const entries = LOOK_ALIKES.flatMap(([chars, replacement, what]) =>
+		[...chars].map((char) => ({ code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, char, replacement, what })),
+	);
+
+	it.each(entries)('$code ($what) is outside GSM-7 and becomes GSM-7 only', ({ char, replacement }) => {
+		expect(gsm7Septets(char)).toBe(0);
+		for (const out of replacement) expect(gsm7Septets(out)).toBeGreaterThan(0);
+	});
+
+	it('covers the characters the issue names: curly quotes, dashes, ellipsis, non-breaking and other spaces', () => {
+		const covered = new Set(entries.map((e) => e.char));
+		for (const char of '‘’“”–—…\u00A0\u2009\u202F') expect(covered.has(char)).toBe(true);
+	});
+
+	it('maps no character twice', () => {
+		const seen = entries.map((e) => e.char);
+		expect(new Set(seen).size).toBe(seen.length);
+	});
+});
