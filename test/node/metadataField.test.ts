@@ -101,13 +101,19 @@ describe('Metadata field', () => {
 		expect(after.ledger.map((e) => e?.idempotencyKey)).toEqual(before.ledger.map((e) => e?.idempotencyKey));
 	});
 
-	it('the examples as shipped now send the metadata their 0.1.0 versions sent', async () => {
-		const saved = workflowNode('test/node/fixtures/bulk-otp-send.saved-0.1.0.json', 'Send in Bulk');
-		const current = workflowNode('examples/bulk-otp-send.json', 'Send in Bulk');
-		const before = await sent(saved.parameters as IDataObject);
-		const after = await sent(current.parameters as IDataObject);
+	it.each([
+		['bulk-otp-send', 'Send in Bulk', RECIPIENTS],
+		['retry-failed-sms', 'Send fresh message', [{ id: 'msg_original0000002', to: '+15005550002', body: 'again' }]],
+	])('the example %s as shipped now (object form) sends what its 0.1.0 version sent', async (name, node, items) => {
+		const saved = workflowNode(`test/node/fixtures/${name}.saved-0.1.0.json`, node);
+		const current = workflowNode(`examples/${name}.json`, node);
+		expect((current.parameters.additionalFields as IDataObject).metadata).not.toMatch(/JSON\.stringify/);
+		const before = await sent(saved.parameters as IDataObject, items);
+		const after = await sent(current.parameters as IDataObject, items);
 		expect(after.error).toBeUndefined();
-		expect(after.ledger.map((e) => e?.metadata)).toEqual(before.ledger.map((e) => e?.metadata));
+		expect(after.ledger.map((e) => [e?.metadata, e?.idempotencyKey])).toEqual(
+			before.ledger.map((e) => [e?.metadata, e?.idempotencyKey]),
+		);
 	});
 
 	it.each([
