@@ -14,6 +14,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { ROOT, startN8n, freePort } = require('./n8n');
+// The trigger's test-event notice holds the same command (npm start builds dist first).
+const { testEventCommand, TEST_URL_PLACEHOLDER } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
 
 const N8N_PORT = Number(process.env.SMSROUTE_N8N_PORT || 5678);
 const SANDBOX_PORT = Number(process.env.SMSROUTE_SANDBOX_PORT || 5055);
@@ -171,6 +173,9 @@ async function main() {
 				`                    -H 'content-type: application/json' -d '{"phone":"+15005550001"}'`,
 				`   Emit an event: curl -X POST ${sandboxUrl}/__sandbox/webhooks/emit -H 'content-type: application/json' \\`,
 				`                    -d '{"status":"delivered","mode":"sendcloud"}'`,
+				'   Test a trigger in the editor: click "Listen for test event", copy its Test URL, then run',
+				`     ${testEventCommand('smsroute', TEST_URL_PLACEHOLDER, sandboxUrl)}`,
+				`     with the Test URL for ${TEST_URL_PLACEHOLDER} ("mode":"sendcloud" sends a SendCloud callback).`,
 				'',
 				`   n8n log: ${n8n.logFile}`,
 				'   Ctrl-C stops n8n and the sandbox.',
