@@ -8,14 +8,16 @@
  * with npm start's two sandbox credentials.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { SendCloudSmsHookApi } from '../../credentials/SendCloudSmsHookApi.credentials';
 import { SmsRouteApi } from '../../credentials/SmsRouteApi.credentials';
 import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
-import { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER } from '../../nodes/SmsRouteTrigger/testEventNotice';
+import { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER, testEventCommand } from '../../nodes/SmsRouteTrigger/testEventNotice';
 import { callWebhook, type CallResult } from './helpers';
 
 // The sandbox is plain CommonJS (it runs without a build step).
@@ -120,6 +122,12 @@ describe('SMS Route Trigger — test event notice', () => {
 		}
 		// The sandbox npm start runs listens where the notice says.
 		expect(DEFAULT_SANDBOX_URL).toBe(`http://127.0.0.1:${DEFAULT_PORT}`);
+	});
+
+	it('the README shows the same command', () => {
+		const readme = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+		const block = /```bash\n(curl -X POST [^`]*__sandbox\/webhooks\/emit[^`]*)```/.exec(readme);
+		expect(block?.[1].replace(/\s*\\\n\s*/g, ' ').trim()).toBe(testEventCommand('smsroute'));
 	});
 
 	it.each([
