@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { seenRecordFor } from './dedupe';
+import { eventIdFor, seenRecordFor } from './dedupe';
 import type { KeyedEvent, NormalizedStatus } from './normalize';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
@@ -20,6 +20,7 @@ import {
 	readRawBody,
 	receive,
 	reject,
+	respond,
 	type Provider,
 	type RawRequest,
 } from './receiveWebhook';
@@ -66,8 +67,8 @@ export class SmsRouteTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
-				// Empty, so n8n answers with our webhookResponse ({received, emitted}) also when an
-				// execution starts; left undefined, n8n 2.x falls back to the text "firstEntryJson".
+				// Empty: left undefined, n8n 2.x answers the text "firstEntryJson" instead of our
+				// webhookResponse. (A request that starts an execution is answered by webhook() itself.)
 				responseData: '',
 				path: 'webhook',
 			},
@@ -206,7 +207,8 @@ export class SmsRouteTrigger implements INodeType {
 		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
 		const node = this.getNode();
 		const nodeKey = `${this.getWorkflow().id}:${node.id ?? node.name}`;
-		const seen = seenRecordFor(nodeKey, this.getWorkflowStaticData('node'), receivedAt.getTime());
+		const staticData = this.getWorkflowStaticData('node');
+		const seen = seenRecordFor(nodeKey, staticData, receivedAt.getTime());
 
 		let outcome: KeyedEvent[] | Rejection;
 		try {
@@ -242,7 +244,7 @@ export class SmsRouteTrigger implements INodeType {
 			if (wanted && !wanted.has(item.event.status)) continue;
 			if (seen.firstSeen(item.key, receivedAt.getTime())) fresh.push(item);
 		}
-		seen.save();
+		seen.save(staticData);
 
 		const webhookResponse = { received: accepted.length, emitted: fresh.length };
 		if (fresh.length === 0) {
@@ -250,7 +252,13 @@ export class SmsRouteTrigger implements INodeType {
 			// without starting an execution.
 			return { webhookResponse };
 		}
-		const items: INodeExecutionData[] = fresh.map(({ event }) => ({ json: event }));
-		return { webhookResponse, workflowData: [items] };
+		const items: INodeExecutionData[] = fresh.map(({ event, key }) => ({
+			json: { eventId: eventIdFor(key), ...event },
+		}));
+		// Answered here, not through webhookResponse: starting the execution makes n8n (2.41)
+		// wrap this request's static data again, which clears its "changed" mark, so a record
+		// saved after that is lost. With noWebhookResponse n8n saves static data first.
+		respond(this, 200, webhookResponse);
+		return { noWebhookResponse: true, workflowData: [items] };
 	}
 }

@@ -23,9 +23,12 @@ import type { IDataObject } from 'n8n-workflow';
  * MIRROR_EVENT_KEYS event keys and MIRROR_TOKENS tokens are mirrored into the workflow's static
  * data (`this.getWorkflowStaticData('node')`) so that a restarted n8n starts from what was saved.
  * The mirror is small on purpose: n8n 2.41 reads the workflow row, static data included, on
- * every production request and writes static data whole whenever it changed. n8n (seen in 2.41 and 1.123) does not save static data that a
- * webhook changed when the same request also starts an execution, once the workflow has static
- * data: memory is what makes the record reliable, static data only seeds it after a restart.
+ * every production request and writes static data whole whenever it changed. Every request
+ * merges what static data holds into memory (attach), so in queue mode an event one webhook
+ * process accepted and saved is known to the others from their next request on. Saving relies on
+ * the node answering the request itself when it starts an execution (see the node's webhook()).
+ * Two processes saving at the same moment: the later write drops the other's newest entries from
+ * the database (each process keeps its own in memory and writes them again with its next save).
  *
  * Values are stored as truncated SHA-256 hashes (64 bits): the record stays small and holds no
  * phone numbers or tokens in clear.
@@ -57,6 +60,15 @@ const DIGEST_CHARS = 16;
 
 function digest(value: string | Buffer): string {
 	return createHash('sha256').update(value).digest('hex').slice(0, DIGEST_CHARS);
+}
+
+/**
+ * The `eventId` of an emitted event: a hash of its duplicate key, so every delivery of one
+ * provider event carries the same id (for n8n's Remove Duplicates node, which keeps its record
+ * in n8n's database and so also catches what this per-process record cannot).
+ */
+export function eventIdFor(key: string): string {
+	return `evt_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
 /** How a SendCloud token relates to the callbacks already accepted. */
@@ -106,23 +118,29 @@ export class SeenRecord {
 	 * still count: their first 16 characters are the same digest.
 	 */
 	private load(staticData: IDataObject, nowMs: number): void {
+		const wasChanged = this.changed;
 		for (const entry of stringList(staticData.eventKeys)) {
 			const [key, seen] = entry.split(':');
+			const hashed = key.slice(0, DIGEST_CHARS);
+			if (this.events.has(hashed)) continue;
 			const parsed = seen ? parseInt(seen, 36) : nowMs;
-			this.addEvent(key.slice(0, DIGEST_CHARS), Number.isFinite(parsed) ? parsed : nowMs);
+			this.addEvent(hashed, Number.isFinite(parsed) ? parsed : nowMs);
 		}
 		for (const entry of stringList(staticData.sendcloudTokens)) {
 			const [token, body, timestamp, tolerance] = entry.split(':');
 			const timestampMs = Number(timestamp);
 			if (!token || !body || !Number.isFinite(timestampMs)) continue;
-			this.addToken(token.slice(0, DIGEST_CHARS), {
+			const hashed = token.slice(0, DIGEST_CHARS);
+			if (this.tokens.has(hashed)) continue;
+			this.addToken(hashed, {
 				body: body.slice(0, DIGEST_CHARS),
 				timestampMs,
 				toleranceMs: Number(tolerance) || 0,
 			});
 		}
 		this.pruneEvents(nowMs);
-		this.changed = false;
+		// What came from static data is already saved: only our own additions need a write.
+		this.changed = wasChanged;
 	}
 
 	private addEvent(hashed: string, seenMs: number): void {
@@ -144,9 +162,15 @@ export class SeenRecord {
 		this.changed = true;
 	}
 
-	/** Each request brings its own static-data object; save() writes the record into it. */
-	attach(staticData: IDataObject): void {
+	/**
+	 * Each request brings its own static-data object, read from the database for that request;
+	 * save() writes the record into it. Entries other n8n processes saved (queue mode: several
+	 * webhook processes, one database) are taken in first, so an event another process accepted
+	 * is a duplicate here too, and this process's next save keeps them.
+	 */
+	attach(staticData: IDataObject, nowMs: number = Date.now()): void {
 		this.data = staticData;
+		this.load(staticData, nowMs);
 	}
 
 	hasEvent(key: string): boolean {
@@ -212,12 +236,13 @@ export class SeenRecord {
 	/**
 	 * Writes the newest entries back by assignment (not by mutating the stored arrays) so n8n's
 	 * observable static-data object notices the change and saves it; nothing is written when
-	 * nothing was added.
+	 * nothing was added. `target`: the static data of the request that added entries (another
+	 * request may have attached its own object while this one awaited).
 	 */
-	save(): void {
+	save(target: IDataObject = this.data): void {
 		if (!this.changed) return;
-		this.data.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
-		this.data.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
+		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
 		this.changed = false;
 	}
 }
@@ -227,7 +252,8 @@ const records = new Map<string, SeenRecord>();
 
 /**
  * The record of one trigger node, shared by every request this n8n process handles for it;
- * seeded from static data the first time. At most MAX_NODES nodes are remembered.
+ * seeded from static data the first time and topped up from it on every request. At most
+ * MAX_NODES nodes are remembered.
  */
 export function seenRecordFor(
 	nodeKey: string,
@@ -239,7 +265,8 @@ export function seenRecordFor(
 		record = new SeenRecord(staticData, nowMs);
 		records.set(nodeKey, record);
 		if (records.size > MAX_NODES) records.delete(records.keys().next().value as string);
+		return record;
 	}
-	record.attach(staticData);
+	record.attach(staticData, nowMs);
 	return record;
 }

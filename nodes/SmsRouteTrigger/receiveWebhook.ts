@@ -73,9 +73,14 @@ export function reject(context: IWebhookFunctions, rejection: Rejection): IWebho
 	context.logger?.debug(`SMS Route Trigger refused a request (${rejection.status})`, {
 		reason: rejection.reason,
 	});
-	const res = context.getResponseObject() as unknown as JsonResponse;
-	res.status(rejection.status).json({ error: rejection.reason });
+	respond(context, rejection.status, { error: rejection.reason });
 	return { noWebhookResponse: true };
+}
+
+/** Writes the HTTP answer directly (the caller then returns noWebhookResponse). */
+export function respond(context: IWebhookFunctions, status: number, body: object): void {
+	const res = context.getResponseObject() as unknown as JsonResponse;
+	res.status(status).json(body);
 }
 
 export function logUnexpected(context: IWebhookFunctions, error: unknown): void {

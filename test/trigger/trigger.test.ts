@@ -127,6 +127,7 @@ describe('SMS Route Trigger — smsroute', () => {
 		const item = out.items[0];
 		expect(Object.keys(item).sort()).toEqual(
 			[
+				'eventId',
 				'provider',
 				'event',
 				'status',
