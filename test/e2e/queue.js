@@ -42,7 +42,9 @@ function queueEnv({ pg, redis, webhookUrl, prefix }) {
 		QUEUE_BULL_REDIS_HOST: redis.host,
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
 		QUEUE_BULL_PREFIX: prefix,
+		// 2.41 reads both (WEBHOOK_URL is the documented name, N8N_WEBHOOK_URL its successor).
 		WEBHOOK_URL: `${webhookUrl}/`,
+		N8N_WEBHOOK_URL: `${webhookUrl}/`,
 		// Production webhooks are served by the webhook processes only, as behind a real balancer.
 		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
 		QUEUE_WORKER_LOCK_DURATION: '10000',
@@ -59,6 +61,7 @@ function queueEnv({ pg, redis, webhookUrl, prefix }) {
  * @param {number} [o.webhooks] webhook processes behind the proxy, default 2
  * @param {number} [o.concurrency] jobs per worker (n8n's --concurrency), default 10
  * @param {object} [o.env] extra environment for every n8n process
+ * @param {object} [o.postgresSettings] extra PostgreSQL settings (e.g. { log_statement: 'mod' })
  * @param {string} [o.version] default: the pinned 2.x (queue mode is tested on 2.x)
  * @param {(line: string) => void} [o.log]
  */
@@ -90,7 +93,7 @@ async function startQueueCluster(o = {}) {
 	};
 
 	try {
-		const [pg, redis] = await Promise.all([startPostgres({ dir: path.join(dir, 'postgres') }), startRedis({ dir: path.join(dir, 'redis') })]);
+		const [pg, redis] = await Promise.all([startPostgres({ dir: path.join(dir, 'postgres'), settings: o.postgresSettings }), startRedis({ dir: path.join(dir, 'redis') })]);
 		stoppers.push(() => pg.stop(), () => redis.stop());
 		cluster.pg = pg;
 		cluster.redis = redis;

@@ -8,6 +8,7 @@
  *   const { ensureServices, startPostgres, startRedis } = require('./services');
  *   ensureServices();
  *   const pg = await startPostgres({ dir });   // { host, port, user, database, query(sql), stop() }
+ *   // settings: extra server settings, e.g. { log_statement: 'mod' } to see every write in postgres.log
  *   const redis = await startRedis({ dir });   // { host, port, stop() }
  */
 const { spawn, spawnSync } = require('node:child_process');
@@ -104,7 +105,7 @@ async function waitUntil(what, check, { state, logFile, timeoutMs = 30_000 }) {
  * A throwaway PostgreSQL cluster: initdb into a temp folder (trust auth, loopback only), server on
  * a free port, durability off (a test database: fsync and synchronous commit cost seconds here).
  */
-async function startPostgres({ dir } = {}) {
+async function startPostgres({ dir, settings = {} } = {}) {
 	const bin = postgresBin();
 	const user = serverUser();
 	fs.mkdirSync(dir, { recursive: true });
@@ -140,6 +141,7 @@ async function startPostgres({ dir } = {}) {
 			'-c', 'synchronous_commit=off',
 			'-c', 'full_page_writes=off',
 			'-c', 'max_connections=200',
+			...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
 		],
 		{ logFile, user, cwd: base },
 	);
