@@ -26,7 +26,7 @@ const SIGNED_WITH: Record<Mode, string> = {
 /** A notice shown for the providers whose test event it describes. */
 export function testEventNotice(mode: Mode, providers: string[]): INodeProperties {
 	return {
-		displayName: `Test event: click "Listen for test event", copy the Test URL above, and with npm start (the package's development setup) run: ${testEventCommand(mode)} with the Test URL in place of ${TEST_URL_PLACEHOLDER}. The sandbox sends ${SIGNED_WITH[mode]}; "status" may also be "failed" or "undelivered".`,
+		displayName: `Test event: start listening ("Execute step" or "Listen for test event"), copy the Test URL above, and with npm start (the package's development setup) run: ${testEventCommand(mode)} with the Test URL in place of ${TEST_URL_PLACEHOLDER}. The sandbox sends ${SIGNED_WITH[mode]}; "status" may also be "failed" or "undelivered".`,
 		name: mode === 'smsroute' ? 'testEventNotice' : 'testEventNoticeSendCloud',
 		type: 'notice',
 		default: '',

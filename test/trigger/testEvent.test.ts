@@ -117,7 +117,8 @@ describe('SMS Route Trigger — test event notice', () => {
 		for (const value of ['auto', 'smsroute', 'sendcloud'] as const) {
 			const withCommand = noticesFor(value).filter((n) => /curl /.test(n.displayName));
 			expect(withCommand).toHaveLength(1);
-			expect(withCommand[0].displayName).toMatch(/Listen for test event/);
+			// n8n 2.41 labels the button "Execute step", n8n 1.x "Listen for test event".
+			expect(withCommand[0].displayName).toMatch(/Execute step.*Listen for test event/);
 			expect(withCommand[0].displayName).toMatch(/Test URL/);
 		}
 		// The sandbox npm start runs listens where the notice says.
