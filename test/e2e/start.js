@@ -173,7 +173,7 @@ async function main() {
 				`                    -H 'content-type: application/json' -d '{"phone":"+15005550001"}'`,
 				`   Emit an event: curl -X POST ${sandboxUrl}/__sandbox/webhooks/emit -H 'content-type: application/json' \\`,
 				`                    -d '{"status":"delivered","mode":"sendcloud"}'`,
-				'   Test a trigger in the editor: click "Listen for test event", copy its Test URL, then run',
+				'   Test a trigger in the editor: click its "Execute step" (it listens), copy its Test URL, then run',
 				`     ${testEventCommand('smsroute', TEST_URL_PLACEHOLDER, sandboxUrl)}`,
 				`     with the Test URL for ${TEST_URL_PLACEHOLDER} ("mode":"sendcloud" sends a SendCloud callback).`,
 				'',
