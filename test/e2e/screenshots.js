@@ -35,6 +35,9 @@ const WORKFLOWS = {
 	retry: 'SMS Route example: failed or undelivered → retry',
 };
 
+// The trigger's credential fields (displayName in its description).
+const TRIGGER_CREDENTIAL_LABELS = ['smsroute API Key (verifies smsroute webhooks)', 'SendCloud App Key (verifies SMSHook callbacks)'];
+
 const log = (line) => process.stdout.write(`[screenshots] ${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -213,6 +216,12 @@ async function shot(page, file, what) {
 	return target;
 }
 
+/** Waits for an element and scrolls the panel so that it is on screen. */
+async function inView(locator) {
+	await locator.waitFor({ state: 'visible' });
+	await locator.scrollIntoViewIfNeeded();
+}
+
 const nodeOnCanvas = (page, name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 
 /** Opens a workflow (or one of its executions) by URL and waits for its nodes on the canvas. */
@@ -278,8 +287,10 @@ async function takeScreenshots(page) {
 	await openCanvas(page, `/workflow/${bulk.id}`, ['Recipients', 'Send in Bulk']);
 	files.push(await shot(page, 'workflow-bulk-send.png', `canvas of "${WORKFLOWS.bulk}"`));
 
-	// 2. The SMS Route node's panel: Send in Bulk, its fields and options; then the option list.
+	// 2. The SMS Route node's panel: Send in Bulk, its fields (Metadata, a JSON field, in view) and
+	// options; then the option list.
 	await openNode(page, 'Send in Bulk');
+	await inView(page.locator('[data-test-id="ndv"]').getByText('Metadata', { exact: true }).first());
 	files.push(await shot(page, 'node-send-in-bulk.png', 'SMS Route node panel, operation Send in Bulk'));
 	await page.locator('[data-test-id="ndv"] [data-test-id="collection-parameter-add"]').last().click();
 	await page.locator('.el-select-dropdown__item:visible', { hasText: 'Max Attempts' }).first().waitFor();
@@ -294,7 +305,17 @@ async function takeScreenshots(page) {
 	if (!(await page.locator('[data-test-id="radio-button-production"]').isVisible())) await urls.click();
 	await page.locator('[data-test-id="radio-button-production"]').click();
 	await page.locator('[data-test-id="ndv"]').getByText(/\/webhook\/[0-9a-f-]+\/webhook/).first().waitFor();
-	files.push(await shot(page, 'node-trigger.png', 'SMS Route Trigger panel: Production URL, notice, events'));
+	// Both credential fields, each labelled by what it verifies.
+	for (const label of TRIGGER_CREDENTIAL_LABELS) {
+		await page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]').getByText(label).first().waitFor();
+	}
+	await inView(page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]').first());
+	files.push(await shot(page, 'node-trigger.png', 'SMS Route Trigger panel: Production URL, credentials, notice, events'));
+	// The Test URL and the notice that says how to send a signed test event to it.
+	await page.locator('[data-test-id="radio-button-test"]').click();
+	await page.locator('[data-test-id="ndv"]').getByText(/\/webhook-test\/[0-9a-f-]+\/webhook/).first().waitFor();
+	await inView(page.locator('[data-test-id="ndv"]').getByText(/__sandbox\/webhooks\/emit/).first());
+	files.push(await shot(page, 'node-trigger-test-event.png', 'SMS Route Trigger panel: Test URL and the test-event notice'));
 	await closeNode(page);
 
 	// 4. A past execution of the delivery-events example: the run, then the trigger's normalized event.
