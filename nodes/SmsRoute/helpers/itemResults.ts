@@ -41,15 +41,26 @@ export function failedItem(
 export function messageSummary(message: OutgoingMessage): IDataObject {
 	return {
 		to: message.to,
+		...(message.toInput !== undefined ? { toInput: message.toInput } : {}),
 		idempotencyKey: message.idempotencyKey,
 		encoding: message.estimate.encoding,
 		segments: message.estimate.segments,
+		nonGsmCharacters: message.estimate.nonGsmCharacters,
+		...(message.replacedCharacters !== undefined ? { replacedCharacters: message.replacedCharacters } : {}),
 	};
 }
 
+/** What a send would do, sending nothing; with Smart Encoding also what it saves. */
 export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
 	return {
-		json: { dryRun: true, ...messageSummary(message), ...(message.from ? { from: message.from } : {}) },
+		json: {
+			dryRun: true,
+			...messageSummary(message),
+			...(message.segmentsWithoutSmartEncoding !== undefined
+				? { segmentsWithoutSmartEncoding: message.segmentsWithoutSmartEncoding }
+				: {}),
+			...(message.from ? { from: message.from } : {}),
+		},
 		pairedItem: { item: message.itemIndex },
 	};
 }

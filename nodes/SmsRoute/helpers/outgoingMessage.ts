@@ -3,7 +3,9 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
+import { isKnownCountry, normalize } from './phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './segments';
+import { applySmartEncoding } from './smartEncoding';
 
 export interface OutgoingMessage {
 	itemIndex: number;
@@ -13,22 +15,77 @@ export interface OutgoingMessage {
 	metadata?: IDataObject;
 	idempotencyKey: string;
 	estimate: SegmentEstimate;
+	/** The recipient as it came in, when it differs from `to`. */
+	toInput?: string;
+	/** With Smart Encoding: characters replaced by GSM-7 look-alikes (0 when none were). */
+	replacedCharacters?: number;
+	/** With Smart Encoding: the segments the body as written would have cost. */
+	segmentsWithoutSmartEncoding?: number;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-// Spaces, dashes, dots and brackets are how people paste numbers; E.164 has none of them.
-const PHONE_PUNCTUATION = /[\s\-.()]/g;
 export const MAX_BODY_LENGTH = 1600;
 
-function invalid(fn: IExecuteFunctions, itemIndex: number, field: string, problem: string): NodeOperationError {
-	return new NodeOperationError(fn.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
+/** A message that cannot be sent as given; `context` goes on its error item (with Continue On Fail). */
+export class InvalidMessageError extends NodeOperationError {
+	context: IDataObject = {};
+}
+
+function invalid(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	problem: string,
+	context: IDataObject = {},
+): InvalidMessageError {
+	const error = new InvalidMessageError(fn.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
 		itemIndex,
 		description: 'Fix the value in this item (or the expression that makes it) and run again.',
 	});
+	error.context = context;
+	return error;
 }
 
-export function normalizePhone(value: unknown): string {
-	return String(value ?? '').replace(PHONE_PUNCTUATION, '');
+// Kept here for the modules and tests that import it from this file.
+export { normalizePhone } from './phoneNumber';
+
+/** The message options of Send, Send in Bulk and Send and Wait that shape what is sent. */
+interface Preparation {
+	defaultCountry: string;
+	smartEncoding: boolean;
+	maxSegments: number;
+}
+
+function readPreparation(fn: IExecuteFunctions, itemIndex: number, options: IDataObject): Preparation {
+	const defaultCountry = String(options.defaultCountry ?? '').trim();
+	if (defaultCountry && !isKnownCountry(defaultCountry)) {
+		throw invalid(
+			fn,
+			itemIndex,
+			'Default Country',
+			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${defaultCountry}")`,
+		);
+	}
+	const maxSegments = Math.floor(Number(options.maxSegments ?? 0));
+	return {
+		defaultCountry,
+		smartEncoding: options.smartEncoding === true,
+		maxSegments: Number.isFinite(maxSegments) && maxSegments > 0 ? maxSegments : 0,
+	};
+}
+
+/** "“ ” –": the characters that forced UCS-2, quoted so spaces and invisible ones show. */
+function listCharacters(characters: string[]): string {
+	return characters
+		.map((char) => (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? char : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))
+		.join(' ');
+}
+
+function tooManySegments(estimate: SegmentEstimate, maxSegments: number): string {
+	const size = estimate.encoding === 'GSM-7' ? `${estimate.units} septets` : `${estimate.units} UTF-16 units`;
+	const why = estimate.nonGsmCharacters.length
+		? `; UCS-2 because of ${listCharacters(estimate.nonGsmCharacters)} (Smart Encoding replaces look-alikes such as curly quotes and dashes)`
+		: '';
+	return `needs ${estimate.segments} parts as ${estimate.encoding} (${size}), more than Max Segments ${maxSegments}${why}`;
 }
 
 const METADATA_SHAPE = 'must be a JSON object, e.g. {"orderId": "A-17"} or {{ { orderId: $json.id } }}';
@@ -68,6 +125,8 @@ export interface MessageParameters {
 	to: ParameterReader;
 	body: ParameterReader;
 	additionalFields: ParameterReader;
+	/** The Options collection: Default Country, Smart Encoding and Max Segments are read from it. */
+	options: ParameterReader;
 }
 
 export function readOutgoingMessage(
@@ -76,16 +135,29 @@ export function readOutgoingMessage(
 	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
 	parameters: MessageParameters,
 ): OutgoingMessage {
+	const preparation = readPreparation(fn, itemIndex, (parameters.options(itemIndex) ?? {}) as IDataObject);
 	const rawTo = parameters.to(itemIndex);
-	const to = normalizePhone(rawTo);
-	if (!E164.test(to)) {
-		throw invalid(fn, itemIndex, 'To', `must be an E.164 phone number like +15551234567 (got "${String(rawTo ?? '')}")`);
-	}
+	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
+	const phone = normalize(rawTo, preparation.defaultCountry);
+	if (phone.e164 === null) throw invalid(fn, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
+	const to = phone.e164;
+
 	const rawBody = parameters.body(itemIndex);
-	const body = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
-	if (body.trim() === '') throw invalid(fn, itemIndex, 'Body', 'is empty');
+	const written = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
+	if (written.trim() === '') throw invalid(fn, itemIndex, 'Body', 'is empty');
+	const smart = preparation.smartEncoding ? applySmartEncoding(written) : undefined;
+	const body = smart ? smart.body : written;
 	if (body.length > MAX_BODY_LENGTH) {
 		throw invalid(fn, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
+	}
+	const estimate = estimateSegments(body);
+	if (preparation.maxSegments && estimate.segments > preparation.maxSegments) {
+		throw invalid(fn, itemIndex, 'Body', tooManySegments(estimate, preparation.maxSegments), {
+			to,
+			encoding: estimate.encoding,
+			segments: estimate.segments,
+			nonGsmCharacters: estimate.nonGsmCharacters,
+		});
 	}
 
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
@@ -100,6 +172,13 @@ export function readOutgoingMessage(
 		from,
 		metadata,
 		idempotencyKey: givenKey || automaticKey(itemIndex, { to, body, from, metadata }),
-		estimate: estimateSegments(body),
+		estimate,
+		...(phone.changed ? { toInput } : {}),
+		...(smart
+			? {
+					replacedCharacters: smart.replacedCharacters,
+					segmentsWithoutSmartEncoding: smart.replacedCharacters ? estimateSegments(written).segments : estimate.segments,
+				}
+			: {}),
 	};
 }

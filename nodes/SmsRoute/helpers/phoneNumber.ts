@@ -113,6 +113,11 @@ function readInternational(digits: string): Reading {
 	return { problem: 'does not start with a known country calling code' };
 }
 
+/** Today's compaction without a default country: the number with spaces, dashes, dots and brackets removed. */
+export function normalizePhone(value: unknown): string {
+	return String(value ?? '').replace(PHONE_PUNCTUATION, '');
+}
+
 function result(input: string, e164: string, reason: string): NormalizedPhone {
 	return { e164, changed: e164 !== input, reason };
 }
@@ -130,7 +135,7 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	const given = input === undefined || input === null ? '' : String(input);
 	const country = (defaultCountry ?? '').trim().toUpperCase();
 	if (!country) {
-		const compact = given.replace(PHONE_PUNCTUATION, '');
+		const compact = normalizePhone(given);
 		if (E164.test(compact)) return result(given, compact, 'E.164');
 		return refused('must be an E.164 phone number like +15551234567 (or set the Default Country option)');
 	}

@@ -48,7 +48,8 @@ export const messageFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '+15551234567',
-		description: 'Recipient in E.164 format; spaces, dashes and brackets are removed',
+		description:
+			'Recipient in E.164 format; spaces, dashes and brackets are removed. With the Default Country option, national numbers work too.',
 		hint: 'With a test key, +15005550001 is delivered, +15005550002 fails and +15005550003 is undelivered. No real SMS is sent.',
 		displayOptions: { show: SENDING },
 	},
@@ -133,6 +134,17 @@ export const messageFields: INodeProperties[] = [
 					'Requests (Send, Get Status) or bulk chunks (Send in Bulk) in flight at once. Without this option: 10 requests, or 5 chunks.',
 			},
 			{
+				displayName: 'Default Country',
+				name: 'defaultCountry',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. GB',
+				description:
+					'Two-letter country code (ISO 3166-1 alpha-2) for numbers written without +. National numbers (07700 900123, (201) 555-0123), numbers missing their leading 0, 00/international-prefix numbers and country codes without + become E.164 by that country\'s numbering plan. Empty: every number must be E.164.',
+				hint: 'A number that reads two valid ways is an error item, never a guess. The output shows what was sent (to) and what came in (toInput).',
+				displayOptions: { show: { '/operation': ['send', 'sendBulk', 'sendAndWait'] } },
+			},
+			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
@@ -159,6 +171,25 @@ export const messageFields: INodeProperties[] = [
 				default: 5,
 				description:
 					'Attempts per request on 429, 5xx, timeouts and dropped connections (400, 401, 402 and 404 are never retried)',
+			},
+			{
+				displayName: 'Max Segments',
+				name: 'maxSegments',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Most SMS parts (credits) one message may take; a longer message is an error item naming its encoding, parts and the characters that forced UCS-2. Checked before anything is sent. 0 = no limit.',
+				displayOptions: { show: { '/operation': ['send', 'sendBulk', 'sendAndWait'] } },
+			},
+			{
+				displayName: 'Smart Encoding',
+				name: 'smartEncoding',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to replace characters that have a GSM-7 look-alike (curly quotes, dashes, ellipsis, special spaces) when that keeps the message GSM-7: 160 characters a part instead of 70',
+				displayOptions: { show: { '/operation': ['send', 'sendBulk', 'sendAndWait'] } },
 			},
 			{
 				displayName: 'Timeout (Seconds)',

@@ -2,7 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { automaticKeys } from '../../helpers/idempotency';
 import { failedItem } from '../../helpers/itemResults';
-import { readOutgoingMessage, type MessageParameters, type OutgoingMessage } from '../../helpers/outgoingMessage';
+import {
+	InvalidMessageError,
+	readOutgoingMessage,
+	type MessageParameters,
+	type OutgoingMessage,
+} from '../../helpers/outgoingMessage';
 import { createParameterReader } from '../../helpers/parameterReader';
 
 export interface PreparedMessages {
@@ -25,6 +30,7 @@ export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData
 		to: createParameterReader(fn, items, 'to', ''),
 		body: createParameterReader(fn, items, 'body', ''),
 		additionalFields: createParameterReader(fn, items, 'additionalFields', {}),
+		options: createParameterReader(fn, items, 'options', {}),
 	};
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
@@ -34,7 +40,7 @@ export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {
-			slots.push(failedItem(fn, itemIndex, error));
+			slots.push(failedItem(fn, itemIndex, error, error instanceof InvalidMessageError ? error.context : {}));
 		}
 	}
 	return { slots, valid };
