@@ -1,0 +1,116 @@
+'use strict';
+/**
+ * Issue 16 in real n8n 2.41.0 (the editor's own endpoints, no browser):
+ * - the trigger's two credential fields reach the editor with labels that say what each verifies
+ *   (n8n 2.41's NodeCredentials shows a credential's displayName when there is one);
+ * - "Execute step" on the trigger (POST /rest/workflows/:id/run from the trigger, as the editor
+ *   does) listens on the Test URL, and the command in the notice n8n serves, run with a shell
+ *   and curl, sends a signed event of that provider there: n8n runs the manual execution.
+ *
+ * Needs `npm run build` first. The sandbox and n8n are set up as `npm start` sets them up.
+ */
+const crypto = require('node:crypto');
+const { execFile } = require('node:child_process');
+const { ensureN8nInstalled, startN8n, nodeOutput, PINNED } = require('./n8n');
+
+const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
+const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key'; // npm start's (test/e2e/start.js)
+const { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+
+jest.setTimeout(5 * 60_000);
+
+let sandbox;
+let sandboxUrl;
+let n8n;
+let credentials;
+let triggerType;
+
+beforeAll(async () => {
+	await ensureN8nInstalled(PINNED[2]);
+}, 30 * 60_000);
+
+beforeAll(async () => {
+	const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+	sandbox = createSandbox({ port: 0, webhook: { mode: 'smsroute', sendCloudAppKey: SENDCLOUD_APP_KEY } });
+	const started = await sandbox.start();
+	sandboxUrl = started.url;
+	n8n = await startN8n({ version: PINNED[2] });
+	const sms = await n8n.createCredential({
+		name: 'SMS Route sandbox',
+		type: 'smsRouteApi',
+		data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl: started.baseUrl },
+	});
+	const sendCloud = await n8n.createCredential({ name: 'SendCloud SMSHook sandbox', type: 'sendCloudSmsHookApi', data: { appKey: SENDCLOUD_APP_KEY } });
+	credentials = { smsRouteApi: { id: sms.id, name: sms.name }, sendCloudSmsHookApi: { id: sendCloud.id, name: sendCloud.name } };
+	const types = await n8n.nodeTypes();
+	triggerType = types.filter((t) => t.name === TRIGGER).sort((a, b) => Math.max(...[b.version].flat()) - Math.max(...[a.version].flat()))[0];
+}, 5 * 60_000);
+
+afterAll(async () => {
+	if (n8n) await n8n.stop();
+	if (sandbox) await sandbox.stop();
+}, 60_000);
+
+/** The curl command of the notice the editor shows for this Provider value. */
+function noticeCommand(provider) {
+	const notices = triggerType.properties.filter(
+		(p) => p.type === 'notice' && (!p.displayOptions?.show?.provider || p.displayOptions.show.provider.includes(provider)),
+	);
+	const commands = notices.map((p) => /curl -X POST \S+ -H '[^']*' -d '[^']*'/.exec(p.displayName)?.[0]).filter(Boolean);
+	expect(commands).toHaveLength(1);
+	return commands[0];
+}
+
+function sh(line) {
+	return new Promise((resolve, reject) => {
+		execFile('sh', ['-c', `${line} --silent --show-error --fail-with-body`], (error, stdout, stderr) =>
+			error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
+		);
+	});
+}
+
+test('n8n serves the trigger\'s credential fields with labels naming what each verifies', () => {
+	expect(triggerType).toBeDefined();
+	expect(triggerType.credentials.map((c) => [c.name, c.displayName])).toEqual([
+		['smsRouteApi', 'smsroute API Key (verifies smsroute webhooks)'],
+		['sendCloudSmsHookApi', 'SendCloud App Key (verifies SMSHook callbacks)'],
+	]);
+});
+
+test.each([
+	['auto', 'smsroute'],
+	['sendcloud', 'sendcloud'],
+])('Provider %s: Execute step listens; the notice\'s command sends a signed %s event to the Test URL; n8n runs it', async (provider, expected) => {
+	const webhookId = crypto.randomUUID();
+	const workflow = await n8n.createWorkflow({
+		name: `test event ${provider}`,
+		nodes: [
+			{
+				id: crypto.randomUUID(),
+				name: 'SMS Route Trigger',
+				type: TRIGGER,
+				typeVersion: 1.1,
+				position: [0, 0],
+				webhookId,
+				parameters: { provider, events: [] },
+				credentials,
+			},
+		],
+		connections: {},
+	});
+	// What the editor sends for "Execute step" on a trigger: n8n then listens on the Test URL.
+	const run = await n8n.restOk('POST', `/workflows/${workflow.id}/run`, { triggerToStartFrom: { name: 'SMS Route Trigger' } });
+	expect(run.data ?? run).toMatchObject({ waitingForWebhook: true });
+
+	const testUrl = `${n8n.url}/webhook-test/${webhookId}/webhook`;
+	const line = noticeCommand(provider).replace(DEFAULT_SANDBOX_URL, sandboxUrl).replace(TEST_URL_PLACEHOLDER, testUrl);
+	const answer = JSON.parse(await sh(line));
+	expect(answer.statusCode).toBe(200);
+	expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
+
+	const [execution] = await n8n.waitForExecutions(workflow.id, (list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'), {
+		timeoutMs: 60_000,
+	});
+	expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
+	expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([expect.objectContaining({ provider: expected, status: 'delivered' })]);
+});
