@@ -2,9 +2,9 @@
 // SMS segment counting (GSM 03.38 / UCS-2), used to price each message in credits.
 //
 // GSM-7: basic-set characters cost 1 septet, extension-table characters cost 2 (escape + char).
-//   <= 160 septets -> 1 segment, otherwise ceil(septets / 153) (7 septets go to the UDH).
+//   <= 160 septets -> 1 segment, otherwise parts of 153 septets (7 go to the UDH), characters whole.
 // Any character outside GSM-7 switches the whole message to UCS-2, counted in UTF-16 units
-// (so an emoji outside the BMP costs 2):  <= 70 -> 1 segment, otherwise ceil(units / 67).
+// (so an emoji outside the BMP costs 2):  <= 70 -> 1 segment, otherwise parts of 67, pairs whole.
 
 const GSM_BASIC =
 	'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
@@ -17,6 +17,34 @@ const TABLE = new Uint8Array(0x10000);
 for (const ch of GSM_BASIC) TABLE[ch.charCodeAt(0)] = 1;
 for (const ch of GSM_EXTENSION) TABLE[ch.charCodeAt(0)] = 2;
 
+/**
+ * Parts when characters are packed whole: an escape pair (GSM-7 `€`, `[`, …) or a surrogate pair
+ * (emoji in UCS-2) never straddles two parts, as real handsets and gateways split them.
+ */
+function packedParts(text, total, single, part, sizeAt) {
+	if (total === 0) return 0;
+	if (total <= single) return 1;
+	let parts = 1;
+	let used = 0;
+	for (let i = 0; i < text.length; ) {
+		const [size, step] = sizeAt(i);
+		if (used + size > part) {
+			parts += 1;
+			used = 0;
+		}
+		used += size;
+		i += step;
+	}
+	return parts;
+}
+
+const gsmSize = (text) => (i) => [TABLE[text.charCodeAt(i)], 1];
+const ucs2Size = (text) => (i) => {
+	const c = text.charCodeAt(i);
+	const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length;
+	return pair ? [2, 2] : [1, 1];
+};
+
 /** @returns {{encoding:'GSM-7'|'UCS-2', units:number, segments:number}} */
 function countSegments(text) {
 	let septets = 0;
@@ -24,15 +52,11 @@ function countSegments(text) {
 		const w = TABLE[text.charCodeAt(i)];
 		if (w === 0) {
 			const units = text.length;
-			return { encoding: 'UCS-2', units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+			return { encoding: 'UCS-2', units, segments: packedParts(text, units, 70, 67, ucs2Size(text)) };
 		}
 		septets += w;
 	}
-	return {
-		encoding: 'GSM-7',
-		units: septets,
-		segments: septets === 0 ? 0 : septets <= 160 ? 1 : Math.ceil(septets / 153),
-	};
+	return { encoding: 'GSM-7', units: septets, segments: packedParts(text, septets, 160, 153, gsmSize(text)) };
 }
 
 /** Credits charged for one message = its segment count (at least 1). */
