@@ -204,6 +204,17 @@ describe('Max Segments', () => {
 		expect(sandbox.ledger().map((entry) => entry.body)).toEqual(['short']);
 	});
 
+	it('points to Smart Encoding only when it is off and would help', async () => {
+		const { error } = await runSmsRoute({
+			items: [{ to: '+15005550001', body: `“Party” ${'🎉'.repeat(40)}` }],
+			parameters: { ...SEND_PARAMS, operation: 'send', options: { maxSegments: 1, smartEncoding: true } },
+			credentials: credentials(),
+		});
+		expect(error?.message).toBe(
+			"Item 0: 'Body' needs 2 parts as UCS-2 (88 UTF-16 units), more than Max Segments 1; UCS-2 because of “ ” 🎉",
+		);
+	});
+
 	it('counts after Smart Encoding, so the same message passes with it', async () => {
 		const { output, error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: long }],

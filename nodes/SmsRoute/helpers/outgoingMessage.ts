@@ -5,7 +5,7 @@ import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
 import { isKnownCountry, normalize } from './phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './segments';
-import { applySmartEncoding } from './smartEncoding';
+import { applySmartEncoding, hasLookAlike } from './smartEncoding';
 
 export interface OutgoingMessage {
 	itemIndex: number;
@@ -80,12 +80,17 @@ function listCharacters(characters: string[]): string {
 		.join(' ');
 }
 
-function tooManySegments(estimate: SegmentEstimate, maxSegments: number): string {
+function tooManySegments(estimate: SegmentEstimate, preparation: Preparation): string {
 	const size = estimate.encoding === 'GSM-7' ? `${estimate.units} septets` : `${estimate.units} UTF-16 units`;
+	// Point to Smart Encoding only when it is off and would replace one of the culprits.
+	const tip =
+		!preparation.smartEncoding && estimate.nonGsmCharacters.some(hasLookAlike)
+			? ' (Smart Encoding replaces look-alikes such as curly quotes and dashes)'
+			: '';
 	const why = estimate.nonGsmCharacters.length
-		? `; UCS-2 because of ${listCharacters(estimate.nonGsmCharacters)} (Smart Encoding replaces look-alikes such as curly quotes and dashes)`
+		? `; UCS-2 because of ${listCharacters(estimate.nonGsmCharacters)}${tip}`
 		: '';
-	return `needs ${estimate.segments} parts as ${estimate.encoding} (${size}), more than Max Segments ${maxSegments}${why}`;
+	return `needs ${estimate.segments} parts as ${estimate.encoding} (${size}), more than Max Segments ${preparation.maxSegments}${why}`;
 }
 
 const METADATA_SHAPE = 'must be a JSON object, e.g. {"orderId": "A-17"} or {{ { orderId: $json.id } }}';
@@ -152,7 +157,7 @@ export function readOutgoingMessage(
 	}
 	const estimate = estimateSegments(body);
 	if (preparation.maxSegments && estimate.segments > preparation.maxSegments) {
-		throw invalid(fn, itemIndex, 'Body', tooManySegments(estimate, preparation.maxSegments), {
+		throw invalid(fn, itemIndex, 'Body', tooManySegments(estimate, preparation), {
 			to,
 			encoding: estimate.encoding,
 			segments: estimate.segments,

@@ -52,6 +52,11 @@ for (const [chars, replacement] of LOOK_ALIKES) {
 	for (const char of chars) REPLACEMENTS.set(char, replacement);
 }
 
+/** Whether Smart Encoding has a GSM-7 look-alike for this character. */
+export function hasLookAlike(char: string): boolean {
+	return REPLACEMENTS.has(char);
+}
+
 export interface SmartEncodingResult {
 	/** The body to send: replaced when that makes it GSM-7, otherwise the body as given. */
 	body: string;
