@@ -6,6 +6,7 @@
 //
 // Regenerate (after updating the libphonenumber-js dev dependency):
 //   node scripts/generate-country-table.js
+// An optional argument writes elsewhere (the tests use it to check the committed table is current).
 //
 // Only what number parsing needs is kept per country: calling code, international (IDD) prefix,
 // the general national-number pattern, the possible national lengths, and the trunk prefix with
@@ -89,7 +90,7 @@ const lines = [
 	'',
 ];
 
-const target = path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts');
+const target = path.resolve(process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts'));
 fs.writeFileSync(target, lines.join('\n'));
 console.log(
 	`wrote ${path.relative(root, target)}: ${Object.keys(countries).length} countries, ` +

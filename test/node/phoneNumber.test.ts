@@ -13,6 +13,11 @@
  */
 import { parsePhoneNumberFromString, isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { isKnownCountry, normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 
 /**
@@ -212,6 +217,20 @@ describe('normalize without a default country (behaviour before the option)', ()
 		for (const national of ['07400 123456', '447400123456', '00447400123456']) {
 			expect(normalize(national, '')).toMatchObject({ e164: null });
 			expect(normalize(national, '').reason).toContain('E.164');
+		}
+	});
+});
+
+describe('the country table', () => {
+	it('is exactly what scripts/generate-country-table.js makes from the installed metadata', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'country-table-'));
+		try {
+			const out = join(dir, 'table.ts');
+			execFileSync(process.execPath, [join(__dirname, '../../scripts/generate-country-table.js'), out]);
+			const committed = readFileSync(join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.ts'), 'utf8');
+			expect(readFileSync(out, 'utf8')).toBe(committed);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });
