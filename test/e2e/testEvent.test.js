@@ -5,7 +5,9 @@
  *   (n8n 2.41's NodeCredentials shows a credential's displayName when there is one);
  * - "Execute step" on the trigger (POST /rest/workflows/:id/run from the trigger, as the editor
  *   does) listens on the Test URL, and the command in the notice n8n serves, run with a shell
- *   and curl, sends a signed event of that provider there: n8n runs the manual execution.
+ *   and curl, sends a signed event of that provider there: n8n runs the manual execution;
+ * - Metadata: the bulk example as saved with 0.1.0 (JSON.stringify) and as shipped now (an
+ *   object expression) send the same metadata through n8n's own expression evaluation.
  *
  * Needs `npm run build` first. The sandbox and n8n are set up as `npm start` sets them up.
  */
@@ -113,4 +115,35 @@ test.each([
 	});
 	expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
 	expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([expect.objectContaining({ provider: expected, status: 'delivered' })]);
+});
+
+/** Imports a workflow file with npm start's credentials, runs it from its manual trigger, returns the ledger's new entries. */
+async function runExample(file) {
+	const fs = require('node:fs');
+	const path = require('node:path');
+	const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', file), 'utf8'));
+	for (const node of workflow.nodes) {
+		for (const type of Object.keys(node.credentials ?? {})) node.credentials[type] = credentials[type];
+		// Each import listens on a path of its own (the two files share one).
+		if (node.webhookId) node.webhookId = crypto.randomUUID();
+		if (node.parameters?.path) node.parameters.path = `${node.parameters.path}-${crypto.randomUUID()}`;
+	}
+	const saved = await n8n.createWorkflow({ ...workflow, name: `${workflow.name} (${file})` });
+	const before = sandbox.ledger().length;
+	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
+	await n8n.restOk('POST', `/workflows/${saved.id}/run`, { triggerToStartFrom: { name: trigger.name } });
+	const [execution] = await n8n.waitForExecutions(saved.id, (list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'), {
+		timeoutMs: 60_000,
+	});
+	expect(execution.status).toBe('success');
+	return sandbox.ledger().slice(before);
+}
+
+test('a bulk workflow saved with 0.1.0 (metadata as JSON.stringify) and the example as shipped now (object) send the same metadata', async () => {
+	const saved = await runExample('test/node/fixtures/bulk-otp-send.saved-0.1.0.json');
+	const current = await runExample('examples/bulk-otp-send.json');
+	const metadata = (ledger) => ledger.map((entry) => entry.metadata).sort((a, b) => a.name.localeCompare(b.name));
+	expect(saved).toHaveLength(5);
+	expect(metadata(saved)).toEqual(metadata(current));
+	expect(metadata(saved)[0]).toEqual({ campaign: 'example-otp', name: 'Ada' });
 });
