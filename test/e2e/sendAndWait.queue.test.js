@@ -6,11 +6,8 @@
  * waiting execution on either one too, and the resumed execution runs on the worker again.
  * Needs `npm run build` first.
  */
-const crypto = require('node:crypto');
 const { startQueueCluster } = require('./queue');
-
-const ACTION = 'n8n-nodes-smsroute.smsRoute';
-const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
+const { createTriggerWorkflow, createWaitWorkflow } = require('./sendAndWaitWorkflows');
 const NUMBERS = ['+15005550001', '+15005550002', '+15005550003'];
 
 jest.setTimeout(10 * 60_000);
@@ -36,26 +33,8 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl },
 		});
 		n8n.credentialRef = { id: credential.id, name: credential.name };
-		const webhookId = crypto.randomUUID();
-		const trigger = await n8n.createWorkflow({
-			name: 'queue wait: trigger',
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'SMS Route Trigger',
-					type: TRIGGER,
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId,
-					parameters: { provider: 'smsroute', events: [] },
-					credentials: { smsRouteApi: n8n.credentialRef },
-				},
-			],
-			connections: {},
-		});
-		await n8n.activateWorkflow(trigger.id);
-		await n8n.callWebhook('GET', `${webhookId}/webhook`);
-		sandbox.configure({ webhook: { url: `${cluster.proxy.url}/webhook/${webhookId}/webhook` } });
+		const { webhookPath } = await createTriggerWorkflow(n8n, n8n.credentialRef, 'queue wait: trigger');
+		sandbox.configure({ webhook: { url: `${cluster.proxy.url}/webhook/${webhookPath}` } });
 	}, 10 * 60_000);
 
 	afterAll(async () => {
@@ -64,54 +43,7 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 	}, 120_000);
 
 	test('three messages per execution, events spread over both webhook processes: each execution resumes once, on the right outputs', async () => {
-		const path = `queue-wait-${crypto.randomUUID()}`;
-		const noOp = (name, y) => ({ id: crypto.randomUUID(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [700, y], parameters: {} });
-		const workflow = await n8n.createWorkflow({
-			name: 'queue wait: several',
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: crypto.randomUUID(),
-					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-				},
-				{
-					id: crypto.randomUUID(),
-					name: 'Recipients',
-					type: 'n8n-nodes-base.code',
-					typeVersion: 2,
-					position: [220, 0],
-					parameters: { jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' },
-				},
-				{
-					id: crypto.randomUUID(),
-					name: 'Send and Wait',
-					type: ACTION,
-					typeVersion: 1,
-					position: [440, 0],
-					parameters: { resource: 'message', operation: 'sendAndWait', to: '={{ $json.to }}', body: 'code 123456', additionalFields: {}, options: {} },
-					credentials: { smsRouteApi: n8n.credentialRef },
-				},
-				noOp('Delivered', -200),
-				noOp('Not Delivered', 0),
-				noOp('Timed Out', 200),
-			],
-			connections: {
-				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
-				Recipients: { main: [[{ node: 'Send and Wait', type: 'main', index: 0 }]] },
-				'Send and Wait': {
-					main: [
-						[{ node: 'Delivered', type: 'main', index: 0 }],
-						[{ node: 'Not Delivered', type: 'main', index: 0 }],
-						[{ node: 'Timed Out', type: 'main', index: 0 }],
-					],
-				},
-			},
-		});
-		await n8n.activateWorkflow(workflow.id);
+		const { workflow, path } = await createWaitWorkflow(n8n, n8n.credentialRef, { name: 'queue wait: several' });
 
 		const RUNS = 4;
 		for (let run = 0; run < RUNS; run++) {

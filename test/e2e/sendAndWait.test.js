@@ -3,16 +3,15 @@
  * Send and Wait for Delivery in real n8n, against the sandbox: the execution pauses after the
  * send, the SMS Route Trigger relays each delivery event (carrying the signed resume URL in the
  * message metadata) to the waiting execution, and it resumes on Delivered, Not Delivered or
- * Timed Out. SMSROUTE_E2E_N8N_VERSIONS narrows the versions (default: 2.41.0 only, see below).
+ * Timed Out. SMSROUTE_E2E_N8N_VERSIONS narrows the versions (default 2.41.0 and 1.123.81; on 1.x
+ * the operation refuses, see below).
  *
  * Prints the resume latency (delivery webhook → next node running) as a `[send-and-wait]` line.
  */
-const crypto = require('node:crypto');
 const { ensureN8nInstalled, startN8n, resolveVersion } = require('./n8n');
 const { smsRouteSignatureHeader } = require('../sandbox/webhooks');
+const { createTriggerWorkflow, createWaitWorkflow: createWorkflowFor } = require('./sendAndWaitWorkflows');
 
-const ACTION = 'n8n-nodes-smsroute.smsRoute';
-const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
 const DELIVERED = '+15005550001';
 const FAILED = '+15005550002';
 const UNDELIVERED = '+15005550003';
@@ -51,26 +50,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 			type: 'smsRouteApi',
 			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
 		});
-		const webhookId = crypto.randomUUID();
-		triggerWorkflow = await n8n.createWorkflow({
-			name: 'e2e send and wait: trigger',
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'SMS Route Trigger',
-					type: TRIGGER,
-					typeVersion: 1,
-					position: [0, 0],
-					webhookId,
-					parameters: { provider: 'smsroute', events: [] },
-					credentials: { smsRouteApi: { id: credential.id, name: credential.name } },
-				},
-			],
-			connections: {},
-		});
-		await n8n.activateWorkflow(triggerWorkflow.id);
-		triggerUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-		await n8n.callWebhook('GET', `${webhookId}/webhook`); // registered (n8n can 404 right after activation)
+		const trigger = await createTriggerWorkflow(n8n, { id: credential.id, name: credential.name }, 'e2e send and wait: trigger');
+		triggerWorkflow = trigger.workflow;
+		triggerUrl = `${n8n.url}/webhook/${trigger.webhookPath}`;
 		sandbox.configure({ webhook: { url: triggerUrl } });
 	}, 5 * 60_000);
 
@@ -86,84 +68,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 		if (sandbox) await sandbox.stop();
 	}, 60_000);
 
-	/** Webhook (answers at once) → one item per recipient → Send and Wait → three No-Op branches (+ Get Status after Timed Out). */
-	async function createWaitWorkflow(name, options = {}) {
-		const path = `e2e-wait-${crypto.randomUUID()}`;
-		const smsNodeId = crypto.randomUUID();
-		const cred = { smsRouteApi: { id: credential.id, name: credential.name } };
-		const noOp = (nodeName, y) => ({
-			id: crypto.randomUUID(),
-			name: nodeName,
-			type: 'n8n-nodes-base.noOp',
-			typeVersion: 1,
-			position: [700, y],
-			parameters: {},
-		});
-		const workflow = await n8n.createWorkflow({
-			name,
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: crypto.randomUUID(),
-					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-				},
-				{
-					id: crypto.randomUUID(),
-					name: 'Recipients',
-					type: 'n8n-nodes-base.code',
-					typeVersion: 2,
-					position: [220, 0],
-					parameters: { jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' },
-				},
-				{
-					id: smsNodeId,
-					name: 'Send and Wait',
-					type: ACTION,
-					typeVersion: 1,
-					position: [440, 0],
-					parameters: {
-						resource: 'message',
-						operation: 'sendAndWait',
-						to: '={{ $json.to }}',
-						body: 'Your code is 123456',
-						additionalFields: { metadata: '={{ JSON.stringify({ orderId: "A-" + $itemIndex }) }}' },
-						options,
-					},
-					credentials: cred,
-				},
-				noOp('Delivered', -200),
-				noOp('Not Delivered', 0),
-				noOp('Timed Out', 200),
-				{
-					id: crypto.randomUUID(),
-					name: 'Get Status',
-					type: ACTION,
-					typeVersion: 1,
-					position: [920, 200],
-					parameters: { resource: 'message', operation: 'get', messageId: '={{ $json.id }}', options: {} },
-					credentials: cred,
-				},
-			],
-			connections: {
-				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
-				Recipients: { main: [[{ node: 'Send and Wait', type: 'main', index: 0 }]] },
-				'Send and Wait': {
-					main: [
-						[{ node: 'Delivered', type: 'main', index: 0 }],
-						[{ node: 'Not Delivered', type: 'main', index: 0 }],
-						[{ node: 'Timed Out', type: 'main', index: 0 }],
-					],
-				},
-				'Timed Out': { main: [[{ node: 'Get Status', type: 'main', index: 0 }]] },
-			},
-		});
-		await n8n.activateWorkflow(workflow.id);
-		return { workflow, path, smsNodeId };
-	}
+	const createWaitWorkflow = async (name, options = {}) =>
+		await createWorkflowFor(n8n, { id: credential.id, name: credential.name }, { name, options });
 
 	/** Starts the workflow and returns the id of the execution it made. */
 	async function start({ workflow, path }, to) {
@@ -442,33 +348,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 	}, 60_000);
 
 	test('refuses with a clear error and sends nothing (n8n 1.x forwards only the first output of a resumed node)', async () => {
-		const path = `e2e-wait-legacy-${crypto.randomUUID()}`;
-		const workflow = await n8n.createWorkflow({
-			name: 'e2e wait on 1.x',
-			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: crypto.randomUUID(),
-					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-				},
-				{
-					id: crypto.randomUUID(),
-					name: 'Send and Wait',
-					type: ACTION,
-					typeVersion: 1,
-					position: [220, 0],
-					parameters: { resource: 'message', operation: 'sendAndWait', to: DELIVERED, body: 'Your code is 123456', additionalFields: {}, options: {} },
-					credentials: { smsRouteApi: n8n.credentialRef },
-				},
-			],
-			connections: { Webhook: { main: [[{ node: 'Send and Wait', type: 'main', index: 0 }]] } },
-		});
-		await n8n.activateWorkflow(workflow.id);
-		expect((await n8n.callWebhook('POST', path, { body: {} })).status).toBe(200);
+		const { workflow, path } = await createWorkflowFor(n8n, n8n.credentialRef, { name: 'e2e wait on 1.x', branches: false });
+		expect((await n8n.callWebhook('POST', path, { body: { to: [DELIVERED] } })).status).toBe(200);
 		const [execution] = await n8n.waitForExecutions(workflow.id, (all) => all.some((e) => e.status === 'error'), { timeoutMs: 60_000 });
 		const full = await n8n.getExecution(execution.id);
 		expect(full.data.resultData.error.message).toBe('Send and Wait for Delivery needs n8n 2.0 or newer');

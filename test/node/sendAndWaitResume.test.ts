@@ -133,5 +133,7 @@ describe('Send and Wait: Limit Wait Time', () => {
 		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'hours' })).toBe(7_200_000);
 		expect(limitWaitMs({ limitWaitTime: -1 })).toBe(30 * 60_000);
 		expect(limitWaitMs({ limitWaitTime: 400, limitWaitTimeUnit: 'days' })).toBe(31 * 86_400_000);
+		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'constructor' })).toBe(2 * 60_000);
+		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'weeks' })).toBe(2 * 60_000);
 	});
 });

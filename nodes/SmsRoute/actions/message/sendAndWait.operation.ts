@@ -33,7 +33,9 @@ function isLegacyEngine(fn: IExecuteFunctions): boolean {
 
 export function limitWaitMs(options: IDataObject): number {
 	const amount = Number(options.limitWaitTime ?? DEFAULT_LIMIT_MINUTES);
-	const unit = UNIT_MS[String(options.limitWaitTimeUnit ?? 'minutes')] ?? UNIT_MS.minutes;
+	const unitName = String(options.limitWaitTimeUnit ?? 'minutes');
+	// Own keys only: "constructor" or "__proto__" from an expression must not become a unit.
+	const unit = Object.prototype.hasOwnProperty.call(UNIT_MS, unitName) ? UNIT_MS[unitName] : UNIT_MS.minutes;
 	const ms = Number.isFinite(amount) && amount > 0 ? amount * unit : DEFAULT_LIMIT_MINUTES * UNIT_MS.minutes;
 	return Math.min(ms, MAX_LIMIT_MS);
 }
