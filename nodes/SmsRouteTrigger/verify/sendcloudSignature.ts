@@ -1,13 +1,19 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+
+import {
+	SIGNATURE_MISMATCH,
+	checkTimestamp,
+	decodeSha256Hex,
+	hmacSha256,
+	sameDigest,
+	type Verdict,
+} from './hmacToolkit';
 
 /**
  * SendCloud SMSHook: signature = hex(HMAC-SHA256(app key, "<timestamp><token>")).
- * Only the timestamp and the random token are signed, not the body, so the caller must also
- * refuse stale timestamps and tokens already seen (see dedupe.ts) — otherwise anyone holding
- * one genuine callback could replay its token/timestamp/signature with a forged body.
+ * The body is not signed, so the caller must also refuse tokens already seen (dedupe.ts):
+ * otherwise one genuine callback's token/timestamp/signature could carry a forged body.
  */
-
-const SHA256_BYTES = 32;
 
 export interface SendcloudSignedFields {
 	token: string;
@@ -17,10 +23,9 @@ export interface SendcloudSignedFields {
 }
 
 export type SendcloudFieldsResult =
-	| { ok: true; fields: SendcloudSignedFields; timestampMs: number }
-	| { ok: false; reason: string };
+	{ ok: true; fields: SendcloudSignedFields; timestampMs: number } | { ok: false; reason: string };
 
-export type SendcloudVerification = { ok: true } | { ok: false; reason: string };
+export type SendcloudVerification = Verdict;
 
 /** Whether a body carries any of SendCloud's signing fields (used by provider auto-detection). */
 export function looksLikeSendcloud(body: Record<string, unknown>): boolean {
@@ -51,8 +56,12 @@ export function extractSendcloudFields(body: Record<string, unknown>): Sendcloud
 	return { ok: true, fields: { token, timestamp, signature }, timestampMs: Number(timestamp) };
 }
 
-export function computeSendcloudSignature(appKey: string | KeyObject, timestamp: string, token: string): Buffer {
-	return createHmac('sha256', appKey).update(`${timestamp}${token}`, 'utf8').digest();
+export function computeSendcloudSignature(
+	appKey: string | KeyObject,
+	timestamp: string,
+	token: string,
+): Buffer {
+	return hmacSha256(appKey, `${timestamp}${token}`);
 }
 
 export function verifySendcloudSignature(options: {
@@ -64,16 +73,8 @@ export function verifySendcloudSignature(options: {
 }): SendcloudVerification {
 	const { appKey, fields, timestampMs, toleranceSeconds, nowMs } = options;
 	const expected = computeSendcloudSignature(appKey, fields.timestamp, fields.token);
-	const given = /^[0-9a-fA-F]+$/.test(fields.signature) && fields.signature.length === SHA256_BYTES * 2
-		? Buffer.from(fields.signature, 'hex')
-		: null;
-	// Length guard before timingSafeEqual, which throws on different lengths.
-	if (!given || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-		return { ok: false, reason: 'signature mismatch' };
+	if (!sameDigest(decodeSha256Hex(fields.signature), expected)) {
+		return { ok: false, reason: SIGNATURE_MISMATCH };
 	}
-	const skewMs = nowMs - timestampMs;
-	if (Math.abs(skewMs) > toleranceSeconds * 1000) {
-		return { ok: false, reason: skewMs > 0 ? 'timestamp too old' : 'timestamp in the future' };
-	}
-	return { ok: true };
+	return checkTimestamp(timestampMs, nowMs, toleranceSeconds);
 }

@@ -1,4 +1,14 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+
+import {
+	RAW_BODY_UNAVAILABLE,
+	SIGNATURE_MISMATCH,
+	checkTimestamp,
+	decodeSha256Hex,
+	hmacSha256,
+	isRawBody,
+	sameDigest,
+} from './hmacToolkit';
 
 /**
  * Verifies the `x-smsroute-signature: t=<unix seconds>,v1=<hex>` header, modelled on
@@ -14,7 +24,6 @@ import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 export const SMSROUTE_SIGNATURE_HEADER = 'x-smsroute-signature';
 
 const EXPECTED_SCHEME = 'v1';
-const SHA256_BYTES = 32;
 
 export interface SmsrouteKey {
 	/** Text or a KeyObject (what the trigger caches: it prints without its material). */
@@ -29,8 +38,7 @@ export interface ParsedSignatureHeader {
 }
 
 export type SmsrouteVerification =
-	| { ok: true; livemode: boolean; timestamp: number }
-	| { ok: false; reason: string };
+	{ ok: true; livemode: boolean; timestamp: number } | { ok: false; reason: string };
 
 /**
  * Splits `t=…,v1=…[,v1=…][,v0=…]`. Unknown schemes are ignored rather than rejected, so the
@@ -55,16 +63,12 @@ export function parseSignatureHeader(header: string): ParsedSignatureHeader | nu
 	return { timestamp, signatures };
 }
 
-/** Hex of the expected length only; anything else can never match and is skipped. */
-function decodeSignature(value: string): Buffer | null {
-	if (!/^[0-9a-fA-F]+$/.test(value) || value.length !== SHA256_BYTES * 2) return null;
-	return Buffer.from(value, 'hex');
-}
-
-export function computeSmsrouteSignature(key: string | KeyObject, timestamp: number, rawBody: Buffer): Buffer {
-	// Prefix and body are fed separately so the body's bytes are hashed exactly as received,
-	// never decoded and re-encoded.
-	return createHmac('sha256', key).update(`${timestamp}.`, 'utf8').update(rawBody).digest();
+export function computeSmsrouteSignature(
+	key: string | KeyObject,
+	timestamp: number,
+	rawBody: Buffer,
+): Buffer {
+	return hmacSha256(key, `${timestamp}.`, rawBody);
 }
 
 export function verifySmsrouteSignature(options: {
@@ -81,10 +85,8 @@ export function verifySmsrouteSignature(options: {
 	if (Array.isArray(header)) {
 		return { ok: false, reason: 'malformed x-smsroute-signature header' };
 	}
-	// Without the exact bytes there is nothing trustworthy to verify: re-serialising parsed
-	// JSON would change whitespace and key order and would mask tampering.
-	if (!Buffer.isBuffer(rawBody)) {
-		return { ok: false, reason: 'raw request body unavailable; cannot verify signature' };
+	if (!isRawBody(rawBody)) {
+		return { ok: false, reason: RAW_BODY_UNAVAILABLE };
 	}
 	const parsed = parseSignatureHeader(header);
 	if (!parsed || parsed.timestamp === null) {
@@ -93,20 +95,16 @@ export function verifySmsrouteSignature(options: {
 	if (parsed.signatures.length === 0) {
 		return { ok: false, reason: 'no v1 signature in x-smsroute-signature header' };
 	}
-	const candidates = parsed.signatures
-		.map(decodeSignature)
-		.filter((sig): sig is Buffer => sig !== null);
+	const candidates = parsed.signatures.map(decodeSha256Hex);
 
 	let matched: SmsrouteKey | undefined;
 	for (const candidateKey of keys) {
 		const expected = computeSmsrouteSignature(candidateKey.key, parsed.timestamp, rawBody);
 		// No early exit inside the signature loop: every candidate is compared, and each
-		// comparison is constant-time (lengths are equal by construction of decodeSignature).
+		// comparison is constant-time.
 		let found = false;
 		for (const candidate of candidates) {
-			if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) {
-				found = true;
-			}
+			if (sameDigest(candidate, expected)) found = true;
 		}
 		if (found) {
 			matched = candidateKey;
@@ -114,15 +112,14 @@ export function verifySmsrouteSignature(options: {
 		}
 	}
 	if (!matched) {
-		return { ok: false, reason: 'signature mismatch' };
+		return { ok: false, reason: SIGNATURE_MISMATCH };
 	}
-
-	const ageSeconds = Math.floor(nowMs / 1000) - parsed.timestamp;
-	if (Math.abs(ageSeconds) > toleranceSeconds) {
-		return {
-			ok: false,
-			reason: ageSeconds > 0 ? 'timestamp too old' : 'timestamp in the future',
-		};
-	}
+	// Whole seconds on both sides: `t` has no finer resolution.
+	const fresh = checkTimestamp(
+		parsed.timestamp * 1000,
+		Math.floor(nowMs / 1000) * 1000,
+		toleranceSeconds,
+	);
+	if (!fresh.ok) return fresh;
 	return { ok: true, livemode: matched.livemode, timestamp: parsed.timestamp };
 }
