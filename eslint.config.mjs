@@ -4,11 +4,12 @@ import tsParser from '@typescript-eslint/parser';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 import jsoncParser from 'jsonc-eslint-parser';
+import js from '@eslint/js';
 
 const legacy = (cfg) => cfg.rules;
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', '*.js', '*.mjs', '*.cjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
 	{
 		files: ['package.json'],
 		languageOptions: { parser: jsoncParser },
@@ -42,5 +43,25 @@ export default [
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
 		...communityNodes.configs.recommended,
 		ignores: [],
+	},
+	{
+		// Tests: eslint's recommended rules, not the node rules. TypeScript itself (tsconfig:
+		// strict, noUnusedLocals) covers what no-undef, no-unused-vars and no-redeclare would
+		// misreport on type-only names.
+		files: ['test/**/*.ts'],
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
+		rules: {
+			...js.configs.recommended.rules,
+			'no-undef': 'off',
+			'no-unused-vars': 'off',
+			'no-redeclare': 'off',
+			eqeqeq: ['error', 'always', { null: 'ignore' }],
+			'no-var': 'error',
+			'prefer-const': 'error',
+			'no-self-compare': 'error',
+			'no-template-curly-in-string': 'error',
+			'object-shorthand': 'error',
+			'no-useless-rename': 'error',
+		},
 	},
 ];
