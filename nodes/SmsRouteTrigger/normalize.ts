@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * Provider payload → the normalized delivery event of SPEC.md, one per message.
- * Each event comes with a dedupe key (see dedupe.ts) that identifies the provider event
+ * Provider payload → the normalized delivery event of docs/CONTRACT.md, one per message.
+ * Each event comes with a dedupe key (docs/CONTRACT.md, Duplicates) that identifies the provider event
  * independently of how it was signed or serialised.
  */
 
@@ -22,7 +22,7 @@ export type NormalizedStatus = (typeof NORMALIZED_STATUSES)[number];
 
 export const FINAL_STATUSES: ReadonlySet<NormalizedStatus> = new Set(['delivered', 'failed', 'suppressed']);
 
-/** The statuses smsroute itself sends (SPEC: "the same word"). */
+/** The statuses smsroute itself sends (docs/CONTRACT.md: "the same word"). */
 const SMSROUTE_STATUSES: ReadonlySet<string> = new Set([
 	'queued',
 	'sent',

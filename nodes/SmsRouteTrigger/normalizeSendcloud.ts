@@ -21,7 +21,7 @@ export const MAX_FANOUT_BYTES = 16 * 1024 * 1024;
 /** The fields that list one entry per message; everything else is shared by the messages. */
 const LIST_FIELDS = ['smsIds', 'phones'] as const;
 
-/** SendCloud event codes, current and legacy (SPEC table). */
+/** SendCloud event codes, current and legacy (docs/CONTRACT.md). */
 const SENDCLOUD_CODES: Record<number, NormalizedStatus> = {
 	1: 'requested',
 	2: 'delivered', // legacy "deliver"
@@ -109,7 +109,7 @@ function sliceOf(original: unknown, value: string | null): unknown {
 
 function reasonFor(status: NormalizedStatus, body: IDataObject): string | null {
 	// `reason` carries the provider's text for the event where it means something: the status
-	// message for failures and template reviews, and — a decision, since SPEC has no field for
+	// message for failures and template reviews, and — a decision, since the contract has no field for
 	// it — the inbound text (`replyContent`) for replies. `raw` keeps both anyway.
 	if (status === 'failed' || status === 'suppressed' || status === 'template_verify') {
 		return textOrNull(body.message);

@@ -1,6 +1,6 @@
 'use strict';
 // Local smsroute sandbox: a real HTTP server (Node `http`, no dependencies) that behaves as
-// SPEC.md (the product contract) describes, plus fault injection, a ledger of charged messages and signed
+// docs/CONTRACT.md describes, plus fault injection, a ledger of charged messages and signed
 // delivery webhooks (smsroute or SendCloud SMSHook shaped). See README.md next to this file.
 //
 // Performance note: the benchmark pushes 100k messages through /v1/messages/bulk, so all

@@ -4,14 +4,14 @@ import type { NormalizedEvent } from '../../SmsRouteTrigger/normalize';
 
 /**
  * Where each waited-for message leaves the node: the three outputs of Send and Wait for
- * Delivery, in SPEC.md's order.
+ * Delivery, in the order docs/CONTRACT.md gives.
  */
 export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;
 export type Outcome = keyof typeof OUTPUT;
 export const OUTPUT_NAMES = ['Delivered', 'Not Delivered', 'Timed Out'] as const;
 
 /**
- * Statuses that end the wait for a message. SPEC.md's `final` covers delivered, failed and
+ * Statuses that end the wait for a message. The event's `final` (docs/CONTRACT.md) covers delivered, failed and
  * suppressed; `undelivered` ends the wait too (the issue puts it on Not Delivered), because
  * smsroute sends no further status for it.
  */
