@@ -93,8 +93,15 @@ async function startQueueCluster(o = {}) {
 	};
 
 	try {
-		const [pg, redis] = await Promise.all([startPostgres({ dir: path.join(dir, 'postgres'), settings: o.postgresSettings }), startRedis({ dir: path.join(dir, 'redis') })]);
-		stoppers.push(() => pg.stop(), () => redis.stop());
+		// Both started, and whichever did is stopped even when the other failed.
+		const services = await Promise.allSettled([
+			startPostgres({ dir: path.join(dir, 'postgres'), settings: o.postgresSettings }),
+			startRedis({ dir: path.join(dir, 'redis') }),
+		]);
+		for (const result of services) if (result.status === 'fulfilled') stoppers.push(() => result.value.stop());
+		const failed = services.find((result) => result.status === 'rejected');
+		if (failed) throw failed.reason;
+		const [pg, redis] = services.map((result) => result.value);
 		cluster.pg = pg;
 		cluster.redis = redis;
 
