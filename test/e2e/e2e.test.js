@@ -66,7 +66,8 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			const nodeTypes = await n8n.nodeTypes();
 			const byName = new Map(nodeTypes.map((t) => [t.name, t]));
 			expect(byName.get(ACTION)).toMatchObject({ displayName: 'SMS Route', version: 1 });
-			expect(byName.get(TRIGGER)).toMatchObject({ displayName: 'SMS Route Trigger', version: 1 });
+			// Version 1 stays loadable for saved workflows; new ones get 1.1.
+			expect(byName.get(TRIGGER)).toMatchObject({ displayName: 'SMS Route Trigger', version: [1, 1.1], defaultVersion: 1.1 });
 			const credentialTypes = (await n8n.credentialTypes()).map((t) => t.name);
 			expect(credentialTypes).toEqual(expect.arrayContaining(['smsRouteApi', 'sendCloudSmsHookApi']));
 		});
@@ -189,7 +190,8 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		});
 	});
 
-	describe('SMS Route Trigger inside n8n', () => {
+	// typeVersion 1 is what workflows saved with 0.1.0 hold; 1.1 is what the editor adds now.
+	describe.each([1, 1.1])('SMS Route Trigger (typeVersion %s) inside n8n', (triggerVersion) => {
 		const webhookId = crypto.randomUUID();
 		const webhookPath = `${webhookId}/webhook`;
 		let workflow;
@@ -203,7 +205,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 						id: crypto.randomUUID(),
 						name: 'SMS Route Trigger',
 						type: TRIGGER,
-						typeVersion: 1,
+						typeVersion: triggerVersion,
 						position: [0, 0],
 						webhookId,
 						parameters: { provider: 'auto', events: [] },
