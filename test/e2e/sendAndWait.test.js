@@ -122,6 +122,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 		expect(itemsOn(execution, 'Send and Wait', 1)).toEqual([]);
 		expect(itemsOn(execution, 'Send and Wait', 2)).toEqual([]);
 		expect(runsOf(execution, 'Delivered')).toHaveLength(1);
+		expect(itemsOn(execution, 'Delivered', 0)[0].json.pairedInput).toBe(DELIVERED);
 		expect(runsOf(execution, 'Not Delivered')).toHaveLength(0);
 		// The trigger still emitted the events as usual.
 		const triggerRuns = await n8n.listExecutions(triggerWorkflow.id, { includeData: true });
@@ -140,6 +141,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 		expect(item.json.delivery).toMatchObject({ status: 'failed', final: true });
 		expect(itemsOn(execution, 'Send and Wait', 0)).toEqual([]);
 		expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
+		// Paired-item expressions find the message's input on this branch too.
+		expect(itemsOn(execution, 'Not Delivered', 0)[0].json.pairedInput).toBe(FAILED);
 		expect(runsOf(execution, 'Delivered')).toHaveLength(0);
 	});
 
@@ -218,7 +221,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 				[b, 'failed', 'A-1'],
 				[c, 'undelivered', 'A-2'],
 			]);
-			// Resumed once: each branch ran once, the node twice (the send, then the resume).
+			// Several inputs: paired-item expressions find the right input or none, never another's.
+			expect(itemsOn(execution, 'Delivered', 0).map((i) => i.json.pairedInput)).toEqual([DELIVERED]);
+			expect(itemsOn(execution, 'Not Delivered', 0).map((i) => i.json.pairedInput)).toEqual([null, null]);
+			// Resumed once: each branch ran once.
 			expect(runsOf(execution, 'Delivered')).toHaveLength(1);
 			expect(runsOf(execution, 'Not Delivered')).toHaveLength(1);
 
@@ -317,6 +323,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 			expect(item.json.metadata).toMatchObject({ orderId: 'A-0' });
 			expect(itemsOn(execution, 'Send and Wait', 0)).toEqual([]);
 			expect(runsOf(execution, 'Delivered')).toHaveLength(0);
+			expect(itemsOn(execution, 'Timed Out', 0)[0].json.pairedInput).toBe(DELIVERED);
 			expect(itemsOn(execution, 'Get Status', 0)[0].json).toMatchObject({ id: item.json.id, status: 'delivered' });
 		} finally {
 			await n8n.activateWorkflow(triggerWorkflow.id);

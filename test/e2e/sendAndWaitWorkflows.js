@@ -47,7 +47,8 @@ const link = (to) => [{ node: to, type: 'main', index: 0 }];
 
 /**
  * Creates and activates Webhook (POST `{ to: [...] }`, answered at once) → Recipients →
- * "Send and Wait" → Delivered / Not Delivered / Timed Out (→ Get Status). `branches: false`
+ * "Send and Wait" → Delivered / Not Delivered / Timed Out (→ Get Status); each branch node adds
+ * `pairedInput`, the item's input found through n8n's paired-item lineage. `branches: false`
  * leaves the outputs unconnected. Returns { workflow, path, smsNodeId }.
  */
 async function createWaitWorkflow(n8n, credentialRef, { name, options = {}, branches = true }) {
@@ -76,11 +77,25 @@ async function createWaitWorkflow(n8n, credentialRef, { name, options = {}, bran
 		send,
 	];
 	const connections = { Webhook: { main: [link('Recipients')] }, Recipients: { main: [link('Send and Wait')] } };
+	// Each branch node reads the item's input through n8n's paired-item lineage.
+	const branch = (name, y) =>
+		node(
+			name,
+			'n8n-nodes-base.set',
+			[700, y],
+			{
+				mode: 'manual',
+				includeOtherFields: true,
+				assignments: { assignments: [{ id: crypto.randomUUID(), name: 'pairedInput', value: "={{ $('Recipients').item.json.to }}", type: 'string' }] },
+				options: {},
+			},
+			{ typeVersion: 3.4 },
+		);
 	if (branches) {
 		nodes.push(
-			node('Delivered', 'n8n-nodes-base.noOp', [700, -200], {}),
-			node('Not Delivered', 'n8n-nodes-base.noOp', [700, 0], {}),
-			node('Timed Out', 'n8n-nodes-base.noOp', [700, 200], {}),
+			branch('Delivered', -200),
+			branch('Not Delivered', 0),
+			branch('Timed Out', 200),
 			node('Get Status', ACTION, [920, 200], { resource: 'message', operation: 'get', messageId: '={{ $json.id }}', options: {} }, { credentials: smsRouteApi }),
 		);
 		connections['Send and Wait'] = { main: [link('Delivered'), link('Not Delivered'), link('Timed Out')] };

@@ -63,12 +63,24 @@ describe('Send and Wait for Delivery: sending', () => {
 		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
 		expect(entry.node.name).toBe('SMS Route');
 		expect(entry.metadata?.forwardAllOutputs).toBe(true);
+		// Two inputs: n8n's own lineage (one source) stays, see the next test.
+		expect(entry.source?.main.map((source) => source?.previousNode)).toEqual(['Items']);
 		const [delivered, notDelivered, timedOut] = entry.data.main as INodeExecutionData[][];
 		expect(delivered).toEqual([]);
 		expect(notDelivered).toEqual([]);
 		expect(timedOut.map((i) => [i.json.id, i.json.outcome, i.json.status, i.json.delivery])).toEqual(
 			ledger.map((m) => [m.id, 'timedOut', 'queued', null]),
 		);
+	});
+
+	it('for a single input item every output traces back to it (n8n re-pairs "item k of input j" on resume)', async () => {
+		const { run } = await runSmsRoute({
+			items: [{ to: '+15005550001', orderId: 'A-1' }],
+			parameters: { ...PARAMS, options: {} },
+			credentials: credentials(),
+		});
+		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+		expect(entry.source?.main.map((source) => source?.previousNode)).toEqual(['Items', 'Items', 'Items']);
 	});
 
 	it('with Continue On Fail, an item that cannot be sent waits on Not Delivered and the others are sent', async () => {

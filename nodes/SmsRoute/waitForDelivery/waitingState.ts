@@ -34,6 +34,13 @@ export function rememberWaiting(fn: IExecuteFunctions, waiting: WaitingMessages)
 	const entry = fn.getExecuteData();
 	entry.data = { main: outputs };
 	entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+	// On resume n8n re-pairs each output item as "item k of input j", j being its output. For one
+	// input item that is exact on every output once each j has the node's input as its source;
+	// with several it would name other inputs' items, so n8n's own lineage is left as it is.
+	const source = entry.source?.main;
+	if (fn.getInputData().length === 1 && source?.length === 1 && source[0]) {
+		entry.source = { ...entry.source, main: outputs.map(() => source[0]) };
+	}
 	return outputs;
 }
 
