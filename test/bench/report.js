@@ -158,7 +158,7 @@ function webhookSection(results, chart) {
 			'|---|' + ARMS_ORDER.map(() => '---:').join('|') + '|',
 		);
 		for (const [engine, per] of Object.entries(w.isolatesPerRequest)) {
-			out.push(`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (per?.[a] == null ? '–' : Number(per[a]).toFixed(1))).join(' | ')} |`);
+			out.push(`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (Number.isFinite(Number(per?.[a] ?? NaN)) ? Number(per[a]).toFixed(1) : 'none (no isolates)')).join(' | ')} |`);
 		}
 		out.push('');
 	}
