@@ -215,8 +215,17 @@ function webhookSeries(webhooks) {
 
 /** Webhook events/s per arm (all bursts: total events / total wall time), one group per engine. */
 function webhookChart(results) {
-	const series = webhookSeries(results.webhooks ?? null);
+	let series = webhookSeries(results.webhooks ?? null);
 	if (!series.length) return null;
+	// Bursts at several concurrencies: chart the lowest (as issue 11's comparison); the report's
+	// table has the others. Mixing them would average unlike loads into one bar.
+	const levels = [...new Set(series.flatMap((s) => s.bursts.map((b) => b.concurrency)).filter(Number.isFinite))];
+	if (levels.length > 1) {
+		const lowest = Math.min(...levels);
+		series = series
+			.map((s) => ({ ...s, bursts: s.bursts.filter((b) => b.concurrency === lowest) }))
+			.filter((s) => s.bursts.length);
+	}
 	const engines = [...new Set(series.map((s) => s.engine))].sort(byTable(ENGINES));
 	const arms = [...new Set(series.map((s) => s.arm))].sort(byTable(ARMS));
 	const groups = engines.map((engine) => ({

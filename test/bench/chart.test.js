@@ -68,14 +68,26 @@ describe('bulk chart from test/bench/results.json', () => {
 });
 
 describe('webhook chart', () => {
-	test('today\'s results (plain vs trigger, one engine): two bars at total events / total wall time', () => {
+	test("today's results (three arms, three engines, concurrency 10 and 20): nine bars at the lowest concurrency, total events / total wall time", () => {
 		const svg = webhookChart(results);
 		assertWellFormed(svg);
 		const bars = rects(svg);
-		expect(bars.map((b) => b.key).sort()).toEqual(['plain', 'trigger']);
-		const rate = (k) => results.webhooks.results[k].reduce((a, r) => a + r.count, 0) / (results.webhooks.results[k].reduce((a, r) => a + r.wallMs, 0) / 1000);
-		for (const b of bars) expect(b.value).toBeCloseTo(rate(b.key), 6);
+		const w = results.webhooks;
+		const lowest = Math.min(...w.config.concurrencies);
+		const engines = w.config.engines.map((e) => e.name);
+		expect(bars).toHaveLength(engines.length * 3);
+		expect(bars.map((b) => b.key).sort()).toEqual(
+			engines.flatMap(() => ['handBuilt', 'plain', 'trigger']).sort(),
+		);
+		// Bars come engine by engine in config order; each is that engine's rate at the lowest concurrency.
+		bars.forEach((b, i) => {
+			const engine = engines[Math.floor(i / 3)];
+			const bursts = w.results[b.key].filter((r) => r.engine === engine && r.concurrency === lowest);
+			const rate = bursts.reduce((a, r) => a + r.count, 0) / (bursts.reduce((a, r) => a + r.wallMs, 0) / 1000);
+			expect(b.value).toBeCloseTo(rate, 6);
+		});
 		expect(svg).toContain('engine: default');
+		expect(svg).toContain(`at concurrency ${lowest}`);
 	});
 
 	test('three arms under three engines: nine bars, linear widths proportional to events/s', () => {
