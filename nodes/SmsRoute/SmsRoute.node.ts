@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { messageFields, messageOperations } from './actions/message/message.description';
+import { description as messageDescription } from './actions/message/Message.resource';
 import { router } from './actions/router';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
 import { resumeOnDelivery } from './waitForDelivery/resumeWebhook';
@@ -39,8 +39,7 @@ export class SmsRoute implements INodeType {
 				options: [{ name: 'Message', value: 'message' }],
 				default: 'message',
 			},
-			messageOperations,
-			...messageFields,
+			...messageDescription,
 		],
 	};
 

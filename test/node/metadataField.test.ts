@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { messageFields } from '../../nodes/SmsRoute/actions/message/message.description';
+import { messageFields } from '../../nodes/SmsRoute/actions/message/fields';
 import { runSmsRoute } from '../helpers/runWorkflow';
 
 const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { automaticKeys, chunkIdempotencyKey, headerIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
 import { estimateSegments } from '../../nodes/SmsRoute/helpers/segments';
 import { normalizePhone } from '../../nodes/SmsRoute/helpers/outgoingMessage';
-import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/transport/concurrency';
+import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/helpers/concurrency';
 import {
 	DEFAULT_RETRY_OPTIONS,
 	backoffDelayMs,

@@ -5,35 +5,35 @@ import { SmsRouteRequestError, redactSecrets } from '../transport/smsRouteReques
 import type { OutgoingMessage } from './outgoingMessage';
 
 /** The node error for one item: NodeApiError when smsroute answered, NodeOperationError otherwise. */
-export function toNodeError(fn: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	const message = redactSecrets(error instanceof Error ? error.message : String(error));
 	if (error instanceof SmsRouteRequestError && error.statusCode !== undefined) {
-		return new NodeApiError(fn.getNode(), { message, error: error.apiError ?? null } as JsonObject, {
+		return new NodeApiError(context.getNode(), { message, error: error.apiError ?? null } as JsonObject, {
 			message,
 			description: `Item ${itemIndex}`,
 			httpCode: String(error.statusCode),
 			itemIndex,
 		});
 	}
-	return new NodeOperationError(fn.getNode(), message, { itemIndex, description: `Item ${itemIndex}` });
+	return new NodeOperationError(context.getNode(), message, { itemIndex, description: `Item ${itemIndex}` });
 }
 
 /**
  * An item that could not be sent. With "Continue On Fail" it becomes an error item paired to
- * its input, so nothing is dropped silently; without it, the node fails naming the item.
+ * its input, so nothing is dropped silently; without it, this throws the node error naming the item.
  */
-export function failedItem(
-	fn: IExecuteFunctions,
+export function errorItemOrThrow(
+	context: IExecuteFunctions,
 	itemIndex: number,
 	error: unknown,
-	context: IDataObject = {},
+	details: IDataObject = {},
 ): INodeExecutionData {
-	const nodeError = toNodeError(fn, error, itemIndex);
-	if (!fn.continueOnFail()) throw nodeError;
+	const nodeError = toNodeError(context, error, itemIndex);
+	if (!context.continueOnFail()) throw nodeError;
 	const httpCode = nodeError instanceof NodeApiError ? nodeError.httpCode : null;
 	return {
-		json: { ...context, error: nodeError.message, statusCode: httpCode ? Number(httpCode) : null, itemIndex },
+		json: { ...details, error: nodeError.message, statusCode: httpCode ? Number(httpCode) : null, itemIndex },
 		pairedItem: { item: itemIndex },
 	};
 }
@@ -47,6 +47,30 @@ export function messageSummary(message: OutgoingMessage): IDataObject {
 		segments: message.estimate.segments,
 		nonGsmCharacters: message.estimate.nonGsmCharacters,
 		...(message.replacedCharacters !== undefined ? { replacedCharacters: message.replacedCharacters } : {}),
+	};
+}
+
+/** What smsroute said about a message it accepted (Send: the message; Send in Bulk: its id). */
+export interface SentAnswer {
+	id: string;
+	status: string;
+	creditsUsed: number | null;
+	createdAt: string | null;
+}
+
+/** The output item of a sent message: the same fields whichever operation sent it. */
+export function sentItem(message: OutgoingMessage, answer: SentAnswer): INodeExecutionData {
+	return {
+		json: {
+			id: answer.id,
+			...messageSummary(message),
+			status: answer.status,
+			creditsUsed: answer.creditsUsed,
+			createdAt: answer.createdAt,
+			...(message.from ? { from: message.from } : {}),
+			...(message.metadata ? { metadata: message.metadata } : {}),
+		},
+		pairedItem: { item: message.itemIndex },
 	};
 }
 

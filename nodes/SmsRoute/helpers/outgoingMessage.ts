@@ -25,23 +25,23 @@ export interface OutgoingMessage {
 
 export const MAX_BODY_LENGTH = 1600;
 
-/** A message that cannot be sent as given; `context` goes on its error item (with Continue On Fail). */
+/** A message that cannot be sent as given; `details` go on its error item (with Continue On Fail). */
 export class InvalidMessageError extends NodeOperationError {
-	context: IDataObject = {};
+	details: IDataObject = {};
 }
 
 function invalid(
-	fn: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	field: string,
 	problem: string,
-	context: IDataObject = {},
+	details: IDataObject = {},
 ): InvalidMessageError {
-	const error = new InvalidMessageError(fn.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
+	const error = new InvalidMessageError(context.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
 		itemIndex,
 		description: 'Fix the value in this item (or the expression that makes it) and run again.',
 	});
-	error.context = context;
+	error.details = details;
 	return error;
 }
 
@@ -55,11 +55,11 @@ interface Preparation {
 	maxSegments: number;
 }
 
-function readPreparation(fn: IExecuteFunctions, itemIndex: number, options: IDataObject): Preparation {
+function readPreparation(context: IExecuteFunctions, itemIndex: number, options: IDataObject): Preparation {
 	const defaultCountry = String(options.defaultCountry ?? '').trim();
 	if (defaultCountry && !isKnownCountry(defaultCountry)) {
 		throw invalid(
-			fn,
+			context,
 			itemIndex,
 			'Default Country',
 			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${defaultCountry}")`,
@@ -106,18 +106,18 @@ function kindOf(value: unknown): string {
  * (saved workflows often write {{ JSON.stringify(…) }}), expressions returning an object as
  * the object. Both give the same object, so the same automatic idempotency key.
  */
-function readMetadata(fn: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject | undefined {
+function readMetadata(context: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	let parsed: unknown = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = jsonParse(value);
 		} catch {
-			throw invalid(fn, itemIndex, 'Metadata', `${METADATA_SHAPE} (got text that is not valid JSON)`);
+			throw invalid(context, itemIndex, 'Metadata', `${METADATA_SHAPE} (got text that is not valid JSON)`);
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw invalid(fn, itemIndex, 'Metadata', `${METADATA_SHAPE} (got ${kindOf(parsed)})`);
+		throw invalid(context, itemIndex, 'Metadata', `${METADATA_SHAPE} (got ${kindOf(parsed)})`);
 	}
 	return parsed as IDataObject;
 }
@@ -135,29 +135,29 @@ export interface MessageParameters {
 }
 
 export function readOutgoingMessage(
-	fn: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
 	parameters: MessageParameters,
 ): OutgoingMessage {
-	const preparation = readPreparation(fn, itemIndex, (parameters.options(itemIndex) ?? {}) as IDataObject);
+	const preparation = readPreparation(context, itemIndex, (parameters.options(itemIndex) ?? {}) as IDataObject);
 	const rawTo = parameters.to(itemIndex);
 	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
 	const phone = normalize(rawTo, preparation.defaultCountry);
-	if (phone.e164 === null) throw invalid(fn, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
+	if (phone.e164 === null) throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
 	const to = phone.e164;
 
 	const rawBody = parameters.body(itemIndex);
 	const written = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
-	if (written.trim() === '') throw invalid(fn, itemIndex, 'Body', 'is empty');
+	if (written.trim() === '') throw invalid(context, itemIndex, 'Body', 'is empty');
 	const smart = preparation.smartEncoding ? applySmartEncoding(written) : undefined;
 	const body = smart ? smart.body : written;
 	if (body.length > MAX_BODY_LENGTH) {
-		throw invalid(fn, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
+		throw invalid(context, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
 	}
 	const estimate = estimateSegments(body);
 	if (preparation.maxSegments && estimate.segments > preparation.maxSegments) {
-		throw invalid(fn, itemIndex, 'Body', tooManySegments(estimate, preparation), {
+		throw invalid(context, itemIndex, 'Body', tooManySegments(estimate, preparation), {
 			to,
 			encoding: estimate.encoding,
 			segments: estimate.segments,
@@ -167,7 +167,7 @@ export function readOutgoingMessage(
 
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
-	const metadata = readMetadata(fn, itemIndex, extra.metadata);
+	const metadata = readMetadata(context, itemIndex, extra.metadata);
 	const givenKey = typeof extra.idempotencyKey === 'string' ? extra.idempotencyKey.trim() : String(extra.idempotencyKey ?? '').trim();
 
 	return {

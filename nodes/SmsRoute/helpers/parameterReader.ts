@@ -27,14 +27,14 @@ function containsExpression(value: unknown): boolean {
  * is evaluated by n8n per item as usual.
  */
 export function createParameterReader(
-	fn: IExecuteFunctions,
+	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	name: string,
 	fallback: unknown,
 ): ParameterReader {
-	const raw = fn.getNodeParameter(name, 0, fallback, { rawExpressions: true }) as unknown;
+	const raw = context.getNodeParameter(name, 0, fallback, { rawExpressions: true }) as unknown;
 	if (!containsExpression(raw)) {
-		const value = fn.getNodeParameter(name, 0, fallback) as unknown;
+		const value = context.getNodeParameter(name, 0, fallback) as unknown;
 		return () => value;
 	}
 	const match = typeof raw === 'string' ? SIMPLE_JSON_REFERENCE.exec(raw) : null;
@@ -49,5 +49,5 @@ export function createParameterReader(
 			return value;
 		};
 	}
-	return (itemIndex) => fn.getNodeParameter(name, itemIndex, fallback) as unknown;
+	return (itemIndex) => context.getNodeParameter(name, itemIndex, fallback) as unknown;
 }

@@ -20,21 +20,21 @@ export class DeadlineExceeded extends Error {
  * the same way: through a context whose getExecutionCancelSignal returns it.
  */
 export async function requestWithDeadline(
-	fn: IExecuteFunctions,
+	context: IExecuteFunctions,
 	timeoutMs: number,
 	options: IHttpRequestOptions,
 ): Promise<IN8nHttpFullResponse> {
 	const deadline = AbortSignal.timeout(timeoutMs);
-	const cancel = typeof fn.getExecutionCancelSignal === 'function' ? fn.getExecutionCancelSignal() : undefined;
+	const cancel = typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
 	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
-	const context = Object.create(fn, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+	const cancellable = Object.create(context, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
 
 	let onDeadline = () => {};
 	const expired = new Promise<never>((_resolve, reject) => {
 		onDeadline = () => reject(new DeadlineExceeded(timeoutMs));
 		deadline.addEventListener('abort', onDeadline, { once: true });
 	});
-	const request = fn.helpers.httpRequestWithAuthentication.call(context, 'smsRouteApi', {
+	const request = context.helpers.httpRequestWithAuthentication.call(cancellable, 'smsRouteApi', {
 		...options,
 		timeout: timeoutMs,
 		abortSignal: signal,

@@ -17,7 +17,7 @@ export type Environment = 'test' | 'live';
 
 /** What every request of one node run shares: resolved once in execute(), not per item. */
 export interface SmsRouteClient {
-	fn: IExecuteFunctions;
+	context: IExecuteFunctions;
 	baseUrl: string;
 	environment: Environment;
 	retry: RetryOptions;
@@ -37,30 +37,31 @@ export interface SmsRouteRequest {
 	checkBody?: (body: unknown) => string | undefined;
 }
 
+/** What smsroute said, when it answered: the HTTP status and its own error text. */
+export interface SmsRouteAnswer {
+	statusCode?: number;
+	apiError?: string;
+}
+
 /**
  * A failed call, already worded for the user. Its text comes from the status and smsroute's own
  * error text, redacted by the client's key values before it gets here; the pattern is a backstop.
  */
 export class SmsRouteRequestError extends Error {
-	constructor(
-		message: string,
-		readonly statusCode: number | undefined,
-		readonly apiError: string | undefined,
-		readonly attempts: number,
-	) {
+	readonly statusCode: number | undefined;
+
+	readonly apiError: string | undefined;
+
+	constructor(message: string, answer: SmsRouteAnswer = {}) {
 		super(redactSecrets(message));
 		this.name = 'SmsRouteRequestError';
+		this.statusCode = answer.statusCode;
+		this.apiError = answer.apiError;
 	}
 }
 
-function requestError(
-	client: SmsRouteClient,
-	message: string,
-	statusCode: number | undefined,
-	apiError: string | undefined,
-	attempts: number,
-): SmsRouteRequestError {
-	return new SmsRouteRequestError(client.redact(message), statusCode, apiError, attempts);
+function requestError(client: SmsRouteClient, message: string, answer?: SmsRouteAnswer): SmsRouteRequestError {
+	return new SmsRouteRequestError(client.redact(message), answer);
 }
 
 const ENVIRONMENT_LABEL: Record<Environment, string> = { test: 'Test', live: 'Live' };
@@ -101,7 +102,10 @@ function redirectTarget(location: unknown, requestUrl: string): string {
 	}
 }
 
-type Attempt<T> = { done: T } | { failed: SmsRouteRequestError } | { retryInMs: number; reason: string; statusCode?: number; apiError?: string };
+type Attempt<T> =
+	| { done: T }
+	| { failed: SmsRouteRequestError }
+	| ({ retryInMs: number; reason: string } & SmsRouteAnswer);
 
 async function attemptOnce<T>(
 	client: SmsRouteClient,
@@ -113,7 +117,7 @@ async function attemptOnce<T>(
 	const url = `${client.baseUrl}${request.path}`;
 	let response: IN8nHttpFullResponse;
 	try {
-		response = await requestWithDeadline(client.fn, client.timeoutMs, {
+		response = await requestWithDeadline(client.context, client.timeoutMs, {
 			method: request.method,
 			url,
 			headers,
@@ -129,7 +133,7 @@ async function attemptOnce<T>(
 		if (!code) {
 			// Not a network failure: e.g. the credential's own check of the key prefix.
 			const message = error instanceof Error ? error.message : String(error);
-			return { failed: requestError(client, message, undefined, undefined, attempt) };
+			return { failed: requestError(client, message) };
 		}
 		// n8n rewrites error texts naming a code like ETIMEDOUT, so a missed deadline says it in words.
 		const reason = error instanceof DeadlineExceeded ? error.message : `Could not reach smsroute at ${client.baseUrl} (${code})`;
@@ -139,18 +143,23 @@ async function attemptOnce<T>(
 	const { statusCode } = response;
 	if (statusCode >= 200 && statusCode < 300) {
 		const problem = request.checkBody?.(response.body);
-		if (problem) return { failed: requestError(client, problem, undefined, undefined, attempt) };
+		if (problem) return { failed: requestError(client, problem) };
 		return { done: response.body as T };
 	}
 	if (statusCode >= 300 && statusCode < 400) {
 		const target = redirectTarget(response.headers?.location, url);
 		const message = `smsroute's Base URL answered with a redirect (${statusCode}) to ${target}. The node does not follow redirects, so the request and the API key went nowhere else; set the Base URL in the SMS Route credential to the address that answers directly.`;
-		return { failed: requestError(client, message, statusCode, undefined, attempt) };
+		return { failed: requestError(client, message, { statusCode }) };
 	}
 	const apiError = apiErrorText(response.body);
 	const safeApiError = apiError === undefined ? undefined : client.redact(apiError);
 	if (!isRetryableStatus(statusCode)) {
-		return { failed: requestError(client, describeFailure(client, statusCode, safeApiError), statusCode, safeApiError, attempt) };
+		return {
+			failed: requestError(client, describeFailure(client, statusCode, safeApiError), {
+				statusCode,
+				apiError: safeApiError,
+			}),
+		};
 	}
 	const reason = `smsroute answered ${statusCode}${safeApiError ? `: ${safeApiError}` : ''}`;
 	if (statusCode !== 429) return { retryInMs: backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
@@ -158,7 +167,7 @@ async function attemptOnce<T>(
 	const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
 	if (retryAfterMs !== undefined && retryAfterMs > retry.maxWaitMs) {
 		const message = `smsroute rate limit (429): Retry-After asks for ${Math.ceil(retryAfterMs / 1000)} s, more than the Longest Wait option (${Math.round(retry.maxWaitMs / 1000)} s)`;
-		return { failed: requestError(client, message, 429, safeApiError, attempt) };
+		return { failed: requestError(client, message, { statusCode: 429, apiError: safeApiError }) };
 	}
 	return { retryInMs: retryAfterMs ?? backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
 }
@@ -178,9 +187,9 @@ export async function smsRouteRequest<T>(client: SmsRouteClient, request: SmsRou
 		if ('failed' in result) throw result.failed;
 		if (attempt >= client.retry.maxAttempts) {
 			const message = `${result.reason} — gave up after ${attempt} attempts`;
-			throw requestError(client, message, result.statusCode, result.apiError, attempt);
+			throw requestError(client, message, result);
 		}
-		client.fn.logger.debug('smsroute request retried', {
+		client.context.logger.debug('smsroute request retried', {
 			path: request.path,
 			attempt,
 			waitMs: result.retryInMs,

@@ -31,9 +31,7 @@ export const resumeWebhooks: IWebhookDescription[] = [
 	},
 ];
 
-const ONLY_SEND_AND_WAIT = { show: { '/operation': [SEND_AND_WAIT] } };
-
-/** Entries of the node's Options collection. */
+/** Entries of Send and Wait's Options collection. */
 export const waitOptions: INodeProperties[] = [
 	{
 		displayName: 'Limit Wait Time',
@@ -43,7 +41,6 @@ export const waitOptions: INodeProperties[] = [
 		default: DEFAULT_LIMIT_MINUTES,
 		description:
 			'How long to wait for the final statuses. Messages without one by then leave on Timed Out; follow with Get Status to look again.',
-		displayOptions: ONLY_SEND_AND_WAIT,
 	},
 	{
 		displayName: 'Limit Wait Time Unit',
@@ -56,6 +53,5 @@ export const waitOptions: INodeProperties[] = [
 			{ name: 'Days', value: 'days' },
 		],
 		default: 'minutes',
-		displayOptions: ONLY_SEND_AND_WAIT,
 	},
 ];

@@ -29,16 +29,16 @@ function isItemList(value: unknown): value is INodeExecutionData[] {
 }
 
 /** Makes the timeout output of the waiting node what `waiting` says (see above). */
-export function rememberWaiting(fn: IExecuteFunctions, waiting: WaitingMessages): INodeExecutionData[][] {
+export function rememberWaiting(context: IExecuteFunctions, waiting: WaitingMessages): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = [[], waiting.errorItems, waiting.pending];
-	const entry = fn.getExecuteData();
+	const entry = context.getExecuteData();
 	entry.data = { main: outputs };
 	entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
 	// On resume n8n re-pairs each output item as "item k of input j", j being its output. For one
 	// input item that is exact on every output once each j has the node's input as its source;
 	// with several it would name other inputs' items, so n8n's own lineage is left as it is.
 	const source = entry.source?.main;
-	if (fn.getInputData().length === 1 && source?.length === 1 && source[0]) {
+	if (context.getInputData().length === 1 && source?.length === 1 && source[0]) {
 		entry.source = { ...entry.source, main: outputs.map(() => source[0]) };
 	}
 	return outputs;

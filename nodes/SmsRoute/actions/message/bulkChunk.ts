@@ -67,9 +67,7 @@ function notNarrowedDown(error: unknown): unknown {
 	if (!rejected) return error;
 	return new SmsRouteRequestError(
 		`Not sent: smsroute rejected this message's bulk request (400) and the node stopped narrowing down which message it was about: ${rejected.apiError ?? 'no reason given'}. Running again is safe: the same idempotency keys keep sent messages from being sent twice.`,
-		400,
-		rejected.apiError,
-		rejected.attempts,
+		{ statusCode: 400, apiError: rejected.apiError },
 	);
 }
 

@@ -1,12 +1,36 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { failedItem } from '../../helpers/itemResults';
-import { mapWithConcurrency } from '../../transport/concurrency';
+import { mapWithConcurrency } from '../../helpers/concurrency';
+import { errorItemOrThrow } from '../../helpers/itemResults';
 import { redactJson } from '../../transport/redact';
 import { smsRouteRequest } from '../../transport/smsRouteRequest';
-import type { Operation } from '../operation';
+import type { Operation, OperationModule } from '../operation';
+import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
+import { forOperation, optionsCollection } from './fields';
 import { checkMessage } from './responseChecks';
+
+export const option: OperationModule['option'] = {
+	name: 'Get Status',
+	value: 'get',
+	action: 'Get a message and its delivery status',
+	description: 'Look up one message by its ID and see its current delivery status',
+};
+
+export const defaults: OperationDefaults = { concurrency: 10 };
+
+export const description = forOperation(option.value, [
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'msg_1a2b3c4d5e6f7g8h',
+		description: 'The ID returned when the message was sent',
+	},
+	optionsCollection([concurrencyOption(defaults, 'Requests in flight at once'), ...requestOptions]),
+]);
 
 // smsroute ids look like msg_1a2b3c4d5e6f7g8h. Anything else ("." or ".." above all) would make
 // GET /messages/{id} ask for another resource and report its answer as the message.
@@ -14,7 +38,7 @@ const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** GET /messages/{id}: the message with its current status, one request per item. */
 export const execute: Operation = async function (items, client, run) {
-	return await mapWithConcurrency(items, run.concurrency, async (_item, itemIndex) => {
+	const results = await mapWithConcurrency(items, run.concurrency, async (_item, itemIndex) => {
 		try {
 			const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
 			if (!messageId) {
@@ -34,7 +58,8 @@ export const execute: Operation = async function (items, client, run) {
 			});
 			return { json: redactJson(message, client.redact), pairedItem: { item: itemIndex } };
 		} catch (error) {
-			return failedItem(this, itemIndex, error);
+			return errorItemOrThrow(this, itemIndex, error);
 		}
 	});
+	return [results];
 };

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { automaticKeys } from '../../helpers/idempotency';
-import { failedItem } from '../../helpers/itemResults';
+import { errorItemOrThrow } from '../../helpers/itemResults';
 import {
 	InvalidMessageError,
 	readOutgoingMessage,
@@ -24,23 +24,23 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
  * Checks every item before the first request: without "Continue On Fail" a bad item stops the
  * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
  */
-export function prepareMessages(fn: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
-	const automaticKey = automaticKeys(fn);
+export function prepareMessages(context: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
+	const automaticKey = automaticKeys(context);
 	const parameters: MessageParameters = {
-		to: createParameterReader(fn, items, 'to', ''),
-		body: createParameterReader(fn, items, 'body', ''),
-		additionalFields: createParameterReader(fn, items, 'additionalFields', {}),
-		options: createParameterReader(fn, items, 'options', {}),
+		to: createParameterReader(context, items, 'to', ''),
+		body: createParameterReader(context, items, 'body', ''),
+		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
+		options: createParameterReader(context, items, 'options', {}),
 	};
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const message = readOutgoingMessage(fn, itemIndex, automaticKey, parameters);
+			const message = readOutgoingMessage(context, itemIndex, automaticKey, parameters);
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {
-			slots.push(failedItem(fn, itemIndex, error, error instanceof InvalidMessageError ? error.context : {}));
+			slots.push(errorItemOrThrow(context, itemIndex, error, error instanceof InvalidMessageError ? error.details : {}));
 		}
 	}
 	return { slots, valid };

@@ -1,14 +1,35 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../../helpers/concurrency';
 import { headerIdempotencyKey } from '../../helpers/idempotency';
-import { dryRunItem, failedItem, messageSummary } from '../../helpers/itemResults';
+import { dryRunItem, errorItemOrThrow, messageSummary, sentItem } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
-import { mapWithConcurrency } from '../../transport/concurrency';
 import { redactJson } from '../../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
-import type { Operation } from '../operation';
+import type { Operation, OperationModule } from '../operation';
+import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
+import { dryRunOption, forOperation, messageFields, messageOptions, optionsCollection } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { checkSentMessage } from './responseChecks';
+
+export const option: OperationModule['option'] = {
+	name: 'Send',
+	value: 'send',
+	action: 'Send an SMS',
+	description: 'One request per item, several in flight at once',
+};
+
+export const defaults: OperationDefaults = { concurrency: 10 };
+
+export const description = forOperation(option.value, [
+	...messageFields,
+	optionsCollection([
+		concurrencyOption(defaults, 'Requests in flight at once'),
+		dryRunOption,
+		...messageOptions,
+		...requestOptions,
+	]),
+]);
 
 interface SentMessage extends IDataObject {
 	id: string;
@@ -33,30 +54,25 @@ export async function sendOne(client: SmsRouteClient, message: OutgoingMessage):
 		checkBody: checkSentMessage,
 	});
 	const sent = redactJson(answer, client.redact);
-	return {
-		json: {
-			id: sent.id,
-			...messageSummary(message),
-			status: sent.status,
-			creditsUsed: sent.credits_used ?? null,
-			createdAt: sent.created_at ?? null,
-			...(message.from ? { from: message.from } : {}),
-			...(message.metadata ? { metadata: message.metadata } : {}),
-		},
-		pairedItem: { item: message.itemIndex },
-	};
+	return sentItem(message, {
+		id: sent.id,
+		status: sent.status,
+		creditsUsed: sent.credits_used ?? null,
+		createdAt: sent.created_at ?? null,
+	});
 }
 
 /** One POST /messages per item, several in flight at once, output in input order. */
 export const execute: Operation = async function (items, client, run) {
 	const { slots } = prepareMessages(this, items);
-	return await mapWithConcurrency(slots, run.concurrency, async (slot) => {
+	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);
 		try {
 			return await sendOne(client, slot);
 		} catch (error) {
-			return failedItem(this, slot.itemIndex, error, messageSummary(slot));
+			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
 		}
 	});
+	return [results];
 };

@@ -1,16 +1,42 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { failedItem, messageSummary } from '../../helpers/itemResults';
-import type { RunOptions } from '../../transport/client';
-import { mapWithConcurrency } from '../../transport/concurrency';
-import type { SmsRouteClient } from '../../transport/smsRouteRequest';
-import { DEFAULT_LIMIT_MINUTES, MAX_WAIT_MESSAGES } from '../../waitForDelivery/description';
+import { mapWithConcurrency } from '../../helpers/concurrency';
+import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
+import {
+	DEFAULT_LIMIT_MINUTES,
+	MAX_WAIT_MESSAGES,
+	SEND_AND_WAIT,
+	waitOptions,
+} from '../../waitForDelivery/description';
 import { pendingItem } from '../../waitForDelivery/outcome';
 import { RESUME_URL_METADATA_KEY } from '../../waitForDelivery/relayUrl';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
+import type { Operation, OperationModule } from '../operation';
+import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
+import { forOperation, messageFields, messageOptions, optionsCollection } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { sendOne } from './send.operation';
+
+export const option: OperationModule['option'] = {
+	name: 'Send and Wait for Delivery',
+	value: SEND_AND_WAIT,
+	action: 'Send an SMS and wait for delivery',
+	description:
+		'Send up to 100 messages, then pause until each is delivered or not, or the time limit. Needs an active SMS Route Trigger.',
+};
+
+export const defaults: OperationDefaults = { concurrency: 10 };
+
+export const description = forOperation(option.value, [
+	...messageFields,
+	optionsCollection([
+		concurrencyOption(defaults, 'Requests in flight at once'),
+		...messageOptions,
+		...waitOptions,
+		...requestOptions,
+	]),
+]);
 
 const UNIT_MS: Readonly<Record<string, number>> = {
 	seconds: 1000,
@@ -27,8 +53,8 @@ const MAX_LIMIT_MS = 31 * UNIT_MS.days;
  * recognised by `setSignatureValidationRequired`, which 1.x has and 2.x dropped (signatures of
  * resume URLs are always checked there).
  */
-function isLegacyEngine(fn: IExecuteFunctions): boolean {
-	return typeof (fn as unknown as { setSignatureValidationRequired?: unknown }).setSignatureValidationRequired === 'function';
+function isLegacyEngine(context: IExecuteFunctions): boolean {
+	return typeof (context as unknown as { setSignatureValidationRequired?: unknown }).setSignatureValidationRequired === 'function';
 }
 
 export function limitWaitMs(options: IDataObject): number {
@@ -47,12 +73,7 @@ export function limitWaitMs(options: IDataObject): number {
  * execution resumes when all are final or at the limit, on the outputs Delivered, Not Delivered
  * and Timed Out.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	client: SmsRouteClient,
-	run: RunOptions,
-): Promise<INodeExecutionData[][]> {
+export const execute: Operation = async function (items, client, run) {
 	if (isLegacyEngine(this)) {
 		throw new NodeOperationError(this.getNode(), 'Send and Wait for Delivery needs n8n 2.0 or newer', {
 			description:
@@ -79,7 +100,7 @@ export async function execute(
 		try {
 			return await sendOne(client, message);
 		} catch (error) {
-			return failedItem(this, slot.itemIndex, error, messageSummary(slot));
+			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
 		}
 	});
 
@@ -90,4 +111,4 @@ export async function execute(
 	const outputs = rememberWaiting(this, { pending: sent.map(pendingItem), errorItems });
 	await this.putExecutionToWait(new Date(Date.now() + limitMs));
 	return outputs;
-}
+};

@@ -1,8 +1,42 @@
-import { dryRunItem, failedItem, messageSummary, toNodeError } from '../../helpers/itemResults';
-import { chunk, mapWithConcurrency } from '../../transport/concurrency';
-import type { Operation } from '../operation';
+import { chunk, mapWithConcurrency } from '../../helpers/concurrency';
+import {
+	dryRunItem,
+	errorItemOrThrow,
+	messageSummary,
+	sentItem,
+	toNodeError,
+} from '../../helpers/itemResults';
+import type { Operation, OperationModule } from '../operation';
+import {
+	chunkSizeOption,
+	concurrencyOption,
+	requestOptions,
+	type OperationDefaults,
+} from '../options';
 import { sendChunk, type ChunkOutcome } from './bulkChunk';
+import { dryRunOption, forOperation, messageFields, messageOptions, optionsCollection } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
+
+export const option: OperationModule['option'] = {
+	name: 'Send in Bulk',
+	value: 'sendBulk',
+	action: 'Send SMS in bulk',
+	description: 'All items through the bulk endpoint, in chunks of up to 1,000',
+};
+
+/** Fewer lanes than Send: each one carries a chunk of up to 1,000 messages. */
+export const defaults: OperationDefaults = { concurrency: 5 };
+
+export const description = forOperation(option.value, [
+	...messageFields,
+	optionsCollection([
+		chunkSizeOption,
+		concurrencyOption(defaults, 'Bulk chunks in flight at once'),
+		dryRunOption,
+		...messageOptions,
+		...requestOptions,
+	]),
+]);
 
 /**
  * Every item becomes one message, sent through POST /messages/bulk in chunks of at most 1,000
@@ -10,7 +44,7 @@ import { isOutgoing, prepareMessages } from './prepareMessages';
  */
 export const execute: Operation = async function (items, client, run) {
 	const { slots, valid } = prepareMessages(this, items);
-	if (run.dryRun) return slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot));
+	if (run.dryRun) return [slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot))];
 
 	const outcome: ChunkOutcome = new Map();
 	const continueOnFail = this.continueOnFail();
@@ -24,15 +58,15 @@ export const execute: Operation = async function (items, client, run) {
 		}
 	});
 
-	return slots.map((slot) => {
+	const results = slots.map((slot) => {
 		if (!isOutgoing(slot)) return slot;
 		const result = outcome.get(slot.itemIndex);
 		if (!result || 'error' in result) {
-			return failedItem(this, slot.itemIndex, result?.error ?? new Error('Message was not sent'), messageSummary(slot));
+			const error = result?.error ?? new Error('Message was not sent');
+			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
 		}
-		return {
-			json: { id: result.id, ...messageSummary(slot), status: 'queued', creditsUsed: null },
-			pairedItem: { item: slot.itemIndex },
-		};
+		// The bulk answer holds only ids: every message starts queued, its credits come later.
+		return sentItem(slot, { id: result.id, status: 'queued', creditsUsed: null, createdAt: null });
 	});
+	return [results];
 };
