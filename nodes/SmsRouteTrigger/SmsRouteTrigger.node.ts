@@ -3,7 +3,6 @@ import type {
 	ICredentialTestFunctions,
 	IHookFunctions,
 	INodeCredentialTestResult,
-	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -11,22 +10,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { eventIdFor, seenRecordFor } from './dedupe';
-import type { KeyedEvent, NormalizedStatus } from './normalize';
 import {
-	DEFAULT_TOLERANCE_SECONDS,
-	Rejection,
-	logUnexpected,
-	readRawBody,
-	receive,
-	reject,
-	respond,
-	type Provider,
-	type RawRequest,
+	answer,
+	malformedRequest,
+	readTriggerParameters,
+	receiveWebhook,
+	type Outcome,
 } from './receiveWebhook';
-import { relayToWaitingExecution } from './relay';
 import { testEventNotice } from './testEventNotice';
-import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsrouteSignature';
+import { DEFAULT_TOLERANCE_SECONDS } from './webhookRequest';
 
 export class SmsRouteTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -190,75 +182,13 @@ export class SmsRouteTrigger implements INodeType {
 			// SendCloud's URL check: answer 200 and start nothing (no workflowData).
 			return { webhookResponse: { ok: true, service: 'SMS Route Trigger' } };
 		}
-
-		const receivedAt = new Date();
-		const provider = this.getNodeParameter('provider', 'auto') as Provider;
-		const events = this.getNodeParameter('events', []) as NormalizedStatus[];
-		const options = this.getNodeParameter('options', {}) as { toleranceSeconds?: number };
-		const toleranceSeconds =
-			typeof options.toleranceSeconds === 'number' && options.toleranceSeconds > 0
-				? options.toleranceSeconds
-				: DEFAULT_TOLERANCE_SECONDS;
-
-		const request = this.getRequestObject() as unknown as RawRequest;
-		await readRawBody(request);
-		const headers = this.getHeaderData();
-		const contentType = headers['content-type'];
-		const signatureHeader = headers[SMSROUTE_SIGNATURE_HEADER];
-		const node = this.getNode();
-		const nodeKey = `${this.getWorkflow().id}:${node.id ?? node.name}`;
-		const staticData = this.getWorkflowStaticData('node');
-		const seen = seenRecordFor(nodeKey, staticData, receivedAt.getTime());
-
-		let outcome: KeyedEvent[] | Rejection;
+		const parameters = readTriggerParameters(this);
+		let outcome: Outcome;
 		try {
-			outcome = await receive(this, {
-				provider,
-				nodeKey,
-				rawBody: request.rawBody,
-				contentType,
-				signatureHeader,
-				toleranceSeconds,
-				receivedAt,
-				seen,
-			});
+			outcome = await receiveWebhook(this, parameters);
 		} catch (error) {
-			// Nothing above is expected to throw; if it does, the sender still gets a plain
-			// 4xx rather than an n8n error page, and no input is echoed back.
-			logUnexpected(this, error);
-			outcome = new Rejection(400, 'malformed request');
+			outcome = malformedRequest(this, error);
 		}
-		if (outcome instanceof Rejection) return reject(this, outcome);
-		const accepted = outcome;
-		// SMS Route "Send and Wait for Delivery": the execution waiting for this message gets the
-		// same verified request (relay.ts), whatever this trigger emits.
-		relayToWaitingExecution(
-			this,
-			accepted.map(({ event }) => event),
-			{ rawBody: request.rawBody as Buffer, contentType, signatureHeader },
-		);
-
-		const wanted = events.length > 0 ? new Set<string>(events) : null;
-		const fresh: KeyedEvent[] = [];
-		for (const item of accepted) {
-			if (wanted && !wanted.has(item.event.status)) continue;
-			if (seen.firstSeen(item.key, receivedAt.getTime())) fresh.push(item);
-		}
-		seen.save(staticData);
-
-		const webhookResponse = { received: accepted.length, emitted: fresh.length };
-		if (fresh.length === 0) {
-			// Acknowledge duplicates and filtered events so the provider stops retrying,
-			// without starting an execution.
-			return { webhookResponse };
-		}
-		const items: INodeExecutionData[] = fresh.map(({ event, key }) => ({
-			json: { eventId: eventIdFor(key), ...event },
-		}));
-		// Answered here, not through webhookResponse: starting the execution makes n8n (2.41)
-		// wrap this request's static data again, which clears its "changed" mark, so a record
-		// saved after that is lost. With noWebhookResponse n8n saves static data first.
-		respond(this, 200, webhookResponse);
-		return { noWebhookResponse: true, workflowData: [items] };
+		return answer(this, outcome);
 	}
 }

@@ -2,36 +2,10 @@ import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * Bounded memory of what the trigger has already accepted, per trigger node.
- *
- * - Events: the key (normalize.ts) of every event emitted in the last EVENT_WINDOW_MS, at most
- *   MAX_EVENT_KEYS of them. A provider event that arrives again — a retry, or the same signed
- *   request replayed — is answered 200 but not emitted twice. The window covers SendCloud's
- *   whole retry schedule (3 min … 24 h, about 44 h in all); the count is 25 maximum-size
- *   callbacks (MAX_MESSAGES_PER_CALLBACK), so no single request can push an earlier event
- *   out. Beyond the count the oldest keys go first.
- * - SendCloud tokens: every token whose signature verified, with a hash of the body it came
- *   with and its signed timestamp, recorded before the body is looked at. SendCloud signs only
- *   timestamp + token, not the body, so a token seen again with another body is a replay
- *   (refused), while the same token with the same body is SendCloud redelivering (answered 200,
- *   emitted once through the events). A token is kept until its timestamp leaves the tolerance
- *   window (after that a replay is refused as stale anyway), and never earlier: when
- *   MAX_TOKENS are inside the window, new tokens are refused ('full') instead.
- *
- * Where it lives: one record per trigger node in the n8n process's memory (seenRecordFor), so
- * concurrent requests share it and check-and-add happens without an await in between; its newest
- * MIRROR_EVENT_KEYS event keys and MIRROR_TOKENS tokens are mirrored into the workflow's static
- * data (`this.getWorkflowStaticData('node')`) so that a restarted n8n starts from what was saved.
- * The mirror is small on purpose: n8n 2.41 reads the workflow row, static data included, on
- * every production request and writes static data whole whenever it changed. Every request
- * merges what static data holds into memory (attach), so in queue mode an event one webhook
- * process accepted and saved is known to the others from their next request on. Saving relies on
- * the node answering the request itself when it starts an execution (see the node's webhook()).
- * Two processes saving at the same moment: the later write drops the other's newest entries from
- * the database (each process keeps its own in memory and writes them again with its next save).
- *
- * Values are stored as truncated SHA-256 hashes (64 bits): the record stays small and holds no
- * phone numbers or tokens in clear.
+ * What the trigger has already accepted, per trigger node: event keys (no event is emitted twice)
+ * and SendCloud tokens (a token with another body is a replay). Kept in this process's memory so
+ * check-and-add needs no await, mirrored in part to static data for restarts and other processes.
+ * Windows, limits and why: docs/CONTRACT.md, "Duplicates". Values are stored as 64-bit hashes.
  */
 
 export const EVENT_WINDOW_MS = 48 * 60 * 60 * 1000;

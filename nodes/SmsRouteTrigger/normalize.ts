@@ -96,7 +96,7 @@ export function metadataFrom(value: unknown): IDataObject {
  * smsroute timestamps: ISO-8601 text (what the sandbox sends), or unix seconds / milliseconds
  * as numbers or digit strings. Numbers below 1e12 are seconds (1e12 s is year 33658).
  */
-export function parseSmsrouteTimestamp(value: unknown): Date | null {
+export function parseSmsRouteTimestamp(value: unknown): Date | null {
 	let ms: number;
 	if (typeof value === 'number' || (typeof value === 'string' && /^\d{1,16}(\.\d+)?$/.test(value))) {
 		const n = Number(value);
@@ -111,9 +111,9 @@ export function parseSmsrouteTimestamp(value: unknown): Date | null {
 	return Number.isNaN(date.getTime()) ? null : date;
 }
 
-export function normalizeSmsroute(
+export function normalizeSmsRoute(
 	body: IDataObject,
-	context: { livemode: boolean; receivedAt: Date },
+	receipt: { livemode: boolean; receivedAt: Date },
 ): NormalizeResult {
 	const messageId = textOrNull(body.message_id);
 	if (!messageId) return { ok: false, reason: 'missing message_id' };
@@ -123,7 +123,7 @@ export function normalizeSmsroute(
 	if (body.timestamp === undefined || body.timestamp === null) {
 		return { ok: false, reason: 'missing timestamp' };
 	}
-	const occurred = parseSmsrouteTimestamp(body.timestamp);
+	const occurred = parseSmsRouteTimestamp(body.timestamp);
 	if (!occurred) return { ok: false, reason: 'invalid timestamp' };
 
 	const normalizedStatus = status as NormalizedStatus;
@@ -136,9 +136,9 @@ export function normalizeSmsroute(
 		messageId,
 		to: textOrNull(body.to),
 		occurredAt,
-		receivedAt: context.receivedAt.toISOString(),
+		receivedAt: receipt.receivedAt.toISOString(),
 		// Which key verified the signature, not what the body claims.
-		livemode: context.livemode,
+		livemode: receipt.livemode,
 		reason: textOrNull(body.reason) ?? textOrNull(body.error) ?? textOrNull(body.error_message),
 		metadata: metadataFrom(body.metadata),
 		// The body was parsed for this request alone, so it needs no copy.
@@ -146,6 +146,6 @@ export function normalizeSmsroute(
 	};
 	// A message reaches a status once per provider timestamp; a re-signed retry of the same
 	// event keeps message, status and timestamp, so it maps to the same key.
-	const key = eventKey(['smsroute', context.livemode ? 'live' : 'test', messageId, status, occurredAt]);
+	const key = eventKey(['smsroute', receipt.livemode ? 'live' : 'test', messageId, status, occurredAt]);
 	return { ok: true, events: [{ event, key }] };
 }

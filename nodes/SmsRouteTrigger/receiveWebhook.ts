@@ -1,165 +1,121 @@
-import type { KeyObject } from 'node:crypto';
 import type {
 	IDataObject,
+	INodeExecutionData,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import type { SeenRecord } from './dedupe';
-import type { KeyedEvent } from './normalize';
-import { normalizeSmsroute } from './normalize';
-import { normalizeSendcloud } from './normalizeSendcloud';
+import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
+import type { KeyedEvent, NormalizedStatus } from './normalize';
+import { normalizeSmsRoute } from './normalize';
+import { normalizeSendCloud } from './normalizeSendCloud';
 import { parseRawBody } from './parseBody';
+import { relayToWaitingExecution } from './relay';
+import { checkWithKeys, sendCloudAppKey, verifySmsRouteRequest } from './verificationKeys';
+import { RAW_BODY_UNAVAILABLE, isRawBody } from './verify/hmacToolkit';
 import {
-	extractSendcloudFields,
-	looksLikeSendcloud,
-	verifySendcloudSignature,
-} from './verify/sendcloudSignature';
-import type { SmsrouteKey } from './verify/smsrouteSignature';
-import { verifySmsrouteSignature } from './verify/smsrouteSignature';
-import { sendcloudAppKey, smsrouteKeys, type Keys } from './verificationKeys';
+	extractSendCloudFields,
+	looksLikeSendCloud,
+	verifySendCloudSignature,
+} from './verify/sendCloudSignature';
+import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	nodeKeyOf,
+	readRawBody,
+	refuseRequest,
+	respond,
+} from './webhookRequest';
 
 /**
- * One POST, from raw bytes to normalized events: pick the provider, find its credential,
- * verify the signature before trusting anything in the body, then parse and normalize.
- * Every refusal is a Rejection (400, 401 or 503 with a short reason), never a throw.
+ * One POST, from raw bytes to the items the trigger emits: pick the provider, verify the
+ * signature before trusting anything in the body, parse and normalize, spend a SendCloud token,
+ * relay to a waiting Send and Wait, keep the wanted statuses and drop duplicates. Every refusal
+ * is a Refused result (400, 401 or 503 with a short reason), never a throw.
  */
-
-export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export type Provider = 'auto' | 'smsroute' | 'sendcloud';
 
-/** The slice of express's request/response the trigger uses. */
-export interface RawRequest {
-	rawBody?: unknown;
-	/** n8n's reader (cli middlewares rawBodyReader): fills rawBody from the stream once. */
-	readRawBody?: () => Promise<void>;
+export interface TriggerParameters {
+	provider: Provider;
+	/** Statuses to emit; empty emits all. */
+	events: NormalizedStatus[];
+	toleranceSeconds: number;
 }
 
-/**
- * n8n reads the body before webhook() for version 1 always, for 1.1 only when the content type
- * is JSON, form, text or XML; without one (or with another) the trigger reads it itself, so
- * both versions see the same bytes.
- */
-export async function readRawBody(request: RawRequest): Promise<void> {
-	if (Buffer.isBuffer(request.rawBody) || typeof request.readRawBody !== 'function') return;
-	try {
-		await request.readRawBody();
-	} catch {
-		// An unreadable stream (multipart already consumed, aborted request) is answered
-		// as a missing raw body.
-		return;
-	}
-}
-interface JsonResponse {
-	status(code: number): JsonResponse;
-	json(body: unknown): unknown;
+export interface Refused {
+	ok: false;
+	status: 400 | 401 | 503;
+	reason: string;
 }
 
-export class Rejection {
-	constructor(
-		readonly status: 400 | 401 | 503,
-		readonly reason: string,
-	) {}
+type Received = { ok: true; events: KeyedEvent[] } | Refused;
+
+export type Outcome = Refused | { ok: true; received: number; items: INodeExecutionData[] };
+
+const refuse = (status: Refused['status'], reason: string): Refused => ({ ok: false, status, reason });
+
+export function readTriggerParameters(context: IWebhookFunctions): TriggerParameters {
+	const options = context.getNodeParameter('options', {}) as { toleranceSeconds?: number };
+	return {
+		provider: context.getNodeParameter('provider', 'auto') as Provider,
+		events: context.getNodeParameter('events', []) as NormalizedStatus[],
+		toleranceSeconds:
+			typeof options.toleranceSeconds === 'number' && options.toleranceSeconds > 0
+				? options.toleranceSeconds
+				: DEFAULT_TOLERANCE_SECONDS,
+	};
 }
 
-/**
- * Answers the request directly and tells n8n not to answer or run anything: n8n only skips
- * the execution when no workflowData is returned, and only keeps our status code when the
- * node has written the response itself (noWebhookResponse).
- */
-export function reject(context: IWebhookFunctions, rejection: Rejection): IWebhookResponseData {
-	// Only the short reason is logged or sent: never a key, a header or the body.
-	context.logger?.debug(`SMS Route Trigger refused a request (${rejection.status})`, {
-		reason: rejection.reason,
-	});
-	respond(context, rejection.status, { error: rejection.reason });
-	return { noWebhookResponse: true };
+interface Request {
+	nodeKey: string;
+	rawBody: Buffer;
+	contentType: string | undefined;
+	signatureHeader: string | string[] | undefined;
+	toleranceSeconds: number;
+	receivedAt: Date;
 }
 
-/** Writes the HTTP answer directly (the caller then returns noWebhookResponse). */
-export function respond(context: IWebhookFunctions, status: number, body: object): void {
-	const res = context.getResponseObject() as unknown as JsonResponse;
-	res.status(status).json(body);
-}
-
-export function logUnexpected(context: IWebhookFunctions, error: unknown): void {
-	context.logger?.warn('SMS Route Trigger could not process a request', {
-		error: error instanceof Error ? error.name : typeof error,
-	});
-}
-
-/** Only a wrong signature can be cured by newer keys (rotation); a stale timestamp cannot. */
-const KEY_MISMATCH = 'signature mismatch';
-
-/**
- * Runs `check` with the cached keys and, when those were not just loaded and could not
- * verify (no key, or a mismatch), once more with keys reloaded from the credential.
- * Null means the credential holds no key.
- */
-async function checkWithKeys<K, R extends { ok: boolean; reason?: string }>(
-	load: (reload: boolean) => Promise<Keys<K>>,
-	check: (keys: K) => R | null,
-): Promise<R | null> {
-	const cached = await load(false);
-	const result = check(cached.keys);
-	if (cached.fresh || (result && (result.ok || result.reason !== KEY_MISMATCH))) return result;
-	return check((await load(true)).keys);
-}
-
-async function handleSmsroute(
-	context: IWebhookFunctions,
-	nodeKey: string,
-	rawBody: Buffer,
-	contentType: string | undefined,
-	header: string | string[] | undefined,
-	toleranceSeconds: number,
-	receivedAt: Date,
-): Promise<KeyedEvent[] | Rejection> {
+async function receiveSmsRoute(context: IWebhookFunctions, request: Request): Promise<Received> {
 	// Verify the exact bytes before parsing anything an attacker could have sent.
-	const verified = await checkWithKeys(
-		async (reload) => await smsrouteKeys(context, nodeKey, reload),
-		(keys: SmsrouteKey[]) =>
-			keys.length === 0
-				? null
-				: verifySmsrouteSignature({ rawBody, header, keys, toleranceSeconds, nowMs: receivedAt.getTime() }),
-	);
+	const verified = await verifySmsRouteRequest(context, request.nodeKey, {
+		rawBody: request.rawBody,
+		header: request.signatureHeader,
+		toleranceSeconds: request.toleranceSeconds,
+		nowMs: request.receivedAt.getTime(),
+	});
 	if (!verified) {
-		return new Rejection(
+		return refuse(
 			401,
 			'smsroute webhook received but no SMS Route API credential with a Test or Live API Key is set on the trigger',
 		);
 	}
-	if (!verified.ok) return new Rejection(401, verified.reason);
-
-	const parsed = parseRawBody(rawBody, contentType);
-	if (!parsed.ok) return new Rejection(400, parsed.reason);
-	const normalized = normalizeSmsroute(parsed.body as IDataObject, {
+	if (!verified.ok) return refuse(401, verified.reason);
+	const parsed = parseRawBody(request.rawBody, request.contentType);
+	if (!parsed.ok) return refuse(400, parsed.reason);
+	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
 		livemode: verified.livemode,
-		receivedAt,
+		receivedAt: request.receivedAt,
 	});
-	if (!normalized.ok) return new Rejection(400, normalized.reason);
-	return normalized.events;
+	return normalized.ok ? normalized : refuse(400, normalized.reason);
 }
 
-async function handleSendcloud(
+async function receiveSendCloud(
 	context: IWebhookFunctions,
-	nodeKey: string,
+	request: Request,
 	body: IDataObject,
-	rawBody: Buffer,
-	toleranceSeconds: number,
-	receivedAt: Date,
 	seen: SeenRecord,
-): Promise<KeyedEvent[] | Rejection> {
-	const fields = extractSendcloudFields(body);
-	if (!fields.ok) return new Rejection(401, fields.reason);
+): Promise<Received> {
+	const fields = extractSendCloudFields(body);
+	if (!fields.ok) return refuse(401, fields.reason);
+	const { toleranceSeconds, receivedAt } = request;
 	const nowMs = receivedAt.getTime();
 	const verified = await checkWithKeys(
-		async (reload) => await sendcloudAppKey(context, nodeKey, reload),
-		(appKey: KeyObject | null) =>
+		async (reload) => await sendCloudAppKey(context, request.nodeKey, reload),
+		(appKey) =>
 			appKey === null
 				? null
-				: verifySendcloudSignature({
+				: verifySendCloudSignature({
 						appKey,
 						fields: fields.fields,
 						timestampMs: fields.timestampMs,
@@ -168,78 +124,111 @@ async function handleSendcloud(
 					}),
 	);
 	if (!verified) {
-		return new Rejection(
+		return refuse(
 			401,
 			'SendCloud callback received but no SendCloud SMSHook API credential with an App Key is set on the trigger',
 		);
 	}
-	if (!verified.ok) return new Rejection(401, verified.reason);
+	if (!verified.ok) return refuse(401, verified.reason);
 	// The body is not signed: a genuine token seen again with another body is a replay. With
 	// the same body it is SendCloud redelivering, and the event record keeps it from emitting
 	// twice. The token is spent here, before the body is judged, so a refused body cannot be
 	// swapped for a forged one under the same token.
 	const { token } = fields.fields;
-	const tokenUse = seen.useToken(token, rawBody, fields.timestampMs, nowMs, toleranceSeconds);
-	if (tokenUse === 'replay') return new Rejection(401, 'token already used');
+	const tokenUse = seen.useToken(token, request.rawBody, fields.timestampMs, nowMs, toleranceSeconds);
+	if (tokenUse === 'replay') return refuse(401, 'token already used');
 	if (tokenUse === 'full') {
 		// Forgetting a token early would reopen it to replay; SendCloud retries in 3 minutes.
-		return new Rejection(503, 'too many SendCloud callbacks within the tolerance window; retry later');
+		return refuse(503, 'too many SendCloud callbacks within the tolerance window; retry later');
 	}
-
-	const normalized = normalizeSendcloud(body, { timestampMs: fields.timestampMs, receivedAt, token });
-	if (!normalized.ok) return new Rejection(400, normalized.reason);
-	return normalized.events;
+	const normalized = normalizeSendCloud(body, { timestampMs: fields.timestampMs, receivedAt, token });
+	return normalized.ok ? normalized : refuse(400, normalized.reason);
 }
 
-/** Verifies, parses and normalizes one POST; a Rejection says how to answer instead. */
-export async function receive(
+/** Verifies, parses and normalizes one POST for the provider it comes from. */
+async function receive(
 	context: IWebhookFunctions,
-	request: {
-		provider: Provider;
-		/** Workflow and node: scopes the key cache and the duplicate record. */
-		nodeKey: string;
-		rawBody: unknown;
-		contentType: string | undefined;
-		signatureHeader: string | string[] | undefined;
-		toleranceSeconds: number;
-		receivedAt: Date;
-		seen: SeenRecord;
-	},
-): Promise<KeyedEvent[] | Rejection> {
-	const { provider, nodeKey, rawBody, contentType, signatureHeader, toleranceSeconds, receivedAt, seen } =
-		request;
-	if (!Buffer.isBuffer(rawBody)) {
-		// Never fall back to re-serialised JSON: it is not what was signed.
-		return new Rejection(401, 'raw request body unavailable; cannot verify signature');
-	}
-	const useSmsroute =
-		provider === 'smsroute' || (provider === 'auto' && signatureHeader !== undefined);
-	if (useSmsroute) {
-		return await handleSmsroute(
-			context,
-			nodeKey,
-			rawBody,
-			contentType,
-			signatureHeader,
-			toleranceSeconds,
-			receivedAt,
-		);
-	}
-	const parsed = parseRawBody(rawBody, contentType);
-	if (!parsed.ok) return new Rejection(400, parsed.reason);
-	if (provider === 'auto' && !looksLikeSendcloud(parsed.body)) {
-		return new Rejection(
+	provider: Provider,
+	request: Request,
+	seen: SeenRecord,
+): Promise<Received> {
+	const useSmsRoute =
+		provider === 'smsroute' || (provider === 'auto' && request.signatureHeader !== undefined);
+	if (useSmsRoute) return await receiveSmsRoute(context, request);
+	const parsed = parseRawBody(request.rawBody, request.contentType);
+	if (!parsed.ok) return refuse(400, parsed.reason);
+	if (provider === 'auto' && !looksLikeSendCloud(parsed.body)) {
+		return refuse(
 			401,
 			'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
 		);
 	}
-	return await handleSendcloud(
-		context,
-		nodeKey,
-		parsed.body as IDataObject,
+	return await receiveSendCloud(context, request, parsed.body as IDataObject, seen);
+}
+
+/** The whole request: what to answer, and the items to emit (none for duplicates or filtered). */
+export async function receiveWebhook(
+	context: IWebhookFunctions,
+	parameters: TriggerParameters,
+): Promise<Outcome> {
+	const receivedAt = new Date();
+	const rawBody = await readRawBody(context);
+	// Never fall back to re-serialised JSON: it is not what was signed.
+	if (!isRawBody(rawBody)) return refuse(401, RAW_BODY_UNAVAILABLE);
+	const headers = context.getHeaderData();
+	const request: Request = {
+		nodeKey: nodeKeyOf(context),
 		rawBody,
-		toleranceSeconds,
+		contentType: headers['content-type'],
+		signatureHeader: headers[SMSROUTE_SIGNATURE_HEADER],
+		toleranceSeconds: parameters.toleranceSeconds,
 		receivedAt,
-		seen,
+	};
+	const staticData = context.getWorkflowStaticData('node');
+	const seen = seenRecordFor(request.nodeKey, staticData, receivedAt.getTime());
+
+	const received = await receive(context, parameters.provider, request, seen);
+	if (!received.ok) return received;
+	// SMS Route "Send and Wait for Delivery": the execution waiting for this message gets the
+	// same verified request (relay.ts), whatever this trigger emits.
+	relayToWaitingExecution(
+		context,
+		received.events.map(({ event }) => event),
+		request,
 	);
+
+	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
+	const items: INodeExecutionData[] = [];
+	for (const { event, key } of received.events) {
+		if (wanted && !wanted.has(event.status)) continue;
+		if (seen.firstSeen(key, receivedAt.getTime())) {
+			items.push({ json: { eventId: eventIdFor(key), ...event } });
+		}
+	}
+	seen.save(staticData);
+	return { ok: true, received: received.events.length, items };
+}
+
+/** Answers the request: a refusal, an acknowledgement, or the items that start an execution. */
+export function answer(context: IWebhookFunctions, outcome: Outcome): IWebhookResponseData {
+	if (!outcome.ok) return refuseRequest(context, 'SMS Route Trigger refused a request', outcome.status, outcome.reason);
+	const webhookResponse = { received: outcome.received, emitted: outcome.items.length };
+	// Duplicates and filtered events are acknowledged so the provider stops retrying.
+	if (outcome.items.length === 0) return { webhookResponse };
+	// Answered here, not through webhookResponse: starting the execution makes n8n (2.41) wrap
+	// this request's static data again, which clears its "changed" mark, so a record saved after
+	// that is lost. With noWebhookResponse n8n saves static data first.
+	respond(context, 200, webhookResponse);
+	return { noWebhookResponse: true, workflowData: [outcome.items] };
+}
+
+/**
+ * Nothing in receiveWebhook is expected to throw; if it does, the sender still gets a plain 400
+ * rather than an n8n error page, and no input is echoed back.
+ */
+export function malformedRequest(context: IWebhookFunctions, error: unknown): Refused {
+	context.logger?.warn('SMS Route Trigger could not process a request', {
+		error: error instanceof Error ? error.name : typeof error,
+	});
+	return refuse(400, 'malformed request');
 }

@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
 import { outcomeOf } from '../SmsRoute/waitForDelivery/outcome';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../SmsRoute/waitForDelivery/relayUrl';
 import type { NormalizedEvent } from './normalize';
-import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsrouteSignature';
+import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
 
 /**
  * Hands a verified smsroute delivery event to the execution waiting for it (SMS Route "Send and

@@ -2,7 +2,12 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { KeyCache } from './keyCache';
-import type { SmsrouteKey } from './verify/smsrouteSignature';
+import {
+	verifySmsRouteSignature,
+	type SmsRouteKey,
+	type SmsRouteVerification,
+} from './verify/smsRouteSignature';
+import { SIGNATURE_MISMATCH } from './verify/hmacToolkit';
 
 /**
  * The keys each provider's signature is checked with, derived from the node's credential and
@@ -15,8 +20,8 @@ export interface Keys<T> {
 	fresh: boolean;
 }
 
-const smsrouteCache = new KeyCache<SmsrouteKey[]>();
-const sendcloudCache = new KeyCache<KeyObject | null>();
+const smsRouteCache = new KeyCache<SmsRouteKey[]>();
+const sendCloudCache = new KeyCache<KeyObject | null>();
 
 async function optionalCredentials(
 	context: IWebhookFunctions,
@@ -48,16 +53,16 @@ function cacheKeyFor(context: IWebhookFunctions, nodeKey: string, type: string):
 	return id ? `${nodeKey}:${type}:${id}` : null;
 }
 
-export async function smsrouteKeys(
+export async function smsRouteKeys(
 	context: IWebhookFunctions,
 	nodeKey: string,
 	reload = false,
-): Promise<Keys<SmsrouteKey[]>> {
-	const { value, fresh } = await smsrouteCache.get(
+): Promise<Keys<SmsRouteKey[]>> {
+	const { value, fresh } = await smsRouteCache.get(
 		cacheKeyFor(context, nodeKey, 'smsRouteApi'),
 		async () => {
 			const credentials = await optionalCredentials(context, 'smsRouteApi');
-			const keys: SmsrouteKey[] = [];
+			const keys: SmsRouteKey[] = [];
 			const testKey = keyField(credentials, 'testApiKey');
 			const liveKey = keyField(credentials, 'liveApiKey');
 			if (testKey) keys.push({ key: testKey, livemode: false });
@@ -69,15 +74,43 @@ export async function smsrouteKeys(
 	return { keys: value, fresh };
 }
 
-export async function sendcloudAppKey(
+export async function sendCloudAppKey(
 	context: IWebhookFunctions,
 	nodeKey: string,
 	reload = false,
 ): Promise<Keys<KeyObject | null>> {
-	const { value, fresh } = await sendcloudCache.get(
+	const { value, fresh } = await sendCloudCache.get(
 		cacheKeyFor(context, nodeKey, 'sendCloudSmsHookApi'),
 		async () => keyField(await optionalCredentials(context, 'sendCloudSmsHookApi'), 'appKey'),
 		reload,
 	);
 	return { keys: value, fresh };
+}
+
+/**
+ * Runs `check` with the cached keys and, when those were not just loaded and could not verify
+ * (no key, or a mismatch), once more with keys reloaded from the credential: only a wrong
+ * signature can be cured by newer keys (rotation), a stale timestamp cannot. Null means the
+ * credential holds no key.
+ */
+export async function checkWithKeys<K, R extends { ok: boolean; reason?: string }>(
+	load: (reload: boolean) => Promise<Keys<K>>,
+	check: (keys: K) => R | null,
+): Promise<R | null> {
+	const cached = await load(false);
+	const result = check(cached.keys);
+	if (cached.fresh || (result && (result.ok || result.reason !== SIGNATURE_MISMATCH))) return result;
+	return check((await load(true)).keys);
+}
+
+/** An smsroute request verified with the node's SMS Route API keys; null when it has none. */
+export async function verifySmsRouteRequest(
+	context: IWebhookFunctions,
+	nodeKey: string,
+	request: { rawBody: Buffer; header: string | string[] | undefined; toleranceSeconds: number; nowMs: number },
+): Promise<SmsRouteVerification | null> {
+	return await checkWithKeys(
+		async (reload) => await smsRouteKeys(context, nodeKey, reload),
+		(keys: SmsRouteKey[]) => (keys.length === 0 ? null : verifySmsRouteSignature({ ...request, keys })),
+	);
 }

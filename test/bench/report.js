@@ -204,7 +204,7 @@ function microSection(results) {
 	if (!m) return [...out, '(not run or failed — see notes)', ''];
 	out.push(
 		`${m.n.toLocaleString('en-US')} signed events through the built modules (\`dist/nodes/SmsRouteTrigger/parseBody.js\` \`parseRawBody\`, ` +
-			'`verify/smsrouteSignature.js` `verifySmsrouteSignature` with the test and live keys, `normalize.js` `normalizeSmsroute`) ' +
+			'`verify/smsRouteSignature.js` `verifySmsRouteSignature` with the test and live keys, `normalize.js` `normalizeSmsRoute`) ' +
 			`in one loop after a 1,000-event warm-up, Node ${m.node}:`,
 		'',
 		`- parse + verify + normalize: **${m.usPerEvent.toFixed(1)} µs/event**`,

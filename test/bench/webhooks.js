@@ -17,7 +17,7 @@ const { mapLimit } = require('./bulk');
 const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRouteTrigger');
 
 let seq = 0;
-function smsrouteEvent(key, runTag) {
+function smsRouteEvent(key, runTag) {
 	const n = seq++;
 	const body = JSON.stringify({
 		type: 'message.delivered',
@@ -112,7 +112,7 @@ async function isolatesPerRequest(n8nUrl, url, key, tag, n = 10) {
 	const settle = () => new Promise((res) => setTimeout(res, 2000));
 	await settle();
 	const before = await isolatesAcquired(n8nUrl);
-	await fire(url, Array.from({ length: n }, () => () => smsrouteEvent(key, tag)), 1);
+	await fire(url, Array.from({ length: n }, () => () => smsRouteEvent(key, tag)), 1);
 	await settle();
 	return (await isolatesAcquired(n8nUrl) - before) / n;
 }
@@ -145,18 +145,18 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		// verifying arms refuse a wrong signature with 401).
 		const probes = { plain: 0, handBuilt: 0, trigger: 0 };
 		for (const arm of ARMS) {
-			const good = smsrouteEvent(keys.test, `probe-${engine}`);
+			const good = smsRouteEvent(keys.test, `probe-${engine}`);
 			const res = await n8n.callWebhook('POST', workflows[arm].path, { body: good.body, headers: good.headers });
 			if (res.status !== 200) throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
 			probes[arm] += 1;
 			if (arm === 'plain') continue;
-			const bad = smsrouteEvent('not-the-key', `probe-${engine}`);
+			const bad = smsRouteEvent('not-the-key', `probe-${engine}`);
 			const refused = await n8n.callWebhook('POST', workflows[arm].path, { body: bad.body, headers: bad.headers });
 			if (refused.status !== 401) throw new Error(`${engine}/${arm}: wrongly signed probe → ${refused.status}`);
 			// The hand-built arm runs an execution for every request; the trigger starts none for a refusal.
 			if (arm === 'handBuilt') probes[arm] += 1;
 		}
-		const make = (n, tag) => Array.from({ length: n }, () => () => smsrouteEvent(keys.test, tag));
+		const make = (n, tag) => Array.from({ length: n }, () => () => smsRouteEvent(keys.test, tag));
 		for (const arm of ARMS) await fire(workflows[arm].url, make(WARM_UP, `warm-${engine}`), concurrencies[0]);
 		const isolates = {};
 		for (const arm of ARMS) {
@@ -281,11 +281,11 @@ function summarize(webhooks) {
 
 /** In-process: parse + verify + normalize, as the trigger does per POST. */
 function runMicroBench({ keys, n = 10_000 }) {
-	const { verifySmsrouteSignature } = require(path.join(DIST, 'verify', 'smsrouteSignature.js'));
-	const { normalizeSmsroute } = require(path.join(DIST, 'normalize.js'));
+	const { verifySmsRouteSignature } = require(path.join(DIST, 'verify', 'smsRouteSignature.js'));
+	const { normalizeSmsRoute } = require(path.join(DIST, 'normalize.js'));
 	const { parseRawBody } = require(path.join(DIST, 'parseBody.js'));
 	const events = Array.from({ length: n }, () => {
-		const e = smsrouteEvent(keys.test, 'micro');
+		const e = smsRouteEvent(keys.test, 'micro');
 		return { raw: Buffer.from(e.body), header: e.headers['x-smsroute-signature'] };
 	});
 	const keyList = [
@@ -294,11 +294,11 @@ function runMicroBench({ keys, n = 10_000 }) {
 	];
 	const one = (e) => {
 		const nowMs = Date.now();
-		const v = verifySmsrouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs });
+		const v = verifySmsRouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs });
 		if (!v.ok) throw new Error(`verify failed: ${v.reason}`);
 		const parsed = parseRawBody(e.raw, 'application/json');
 		if (!parsed.ok) throw new Error(`parse failed: ${parsed.reason}`);
-		const out = normalizeSmsroute(parsed.body, { livemode: false, receivedAt: new Date(nowMs) });
+		const out = normalizeSmsRoute(parsed.body, { livemode: false, receivedAt: new Date(nowMs) });
 		if (!out.ok) throw new Error(`normalize failed: ${out.reason}`);
 		return out;
 	};
@@ -309,7 +309,7 @@ function runMicroBench({ keys, n = 10_000 }) {
 	// Verification alone, for the split.
 	const t1 = performance.now();
 	for (const e of events) {
-		verifySmsrouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs: Date.now() });
+		verifySmsRouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs: Date.now() });
 	}
 	const verifyMs = performance.now() - t1;
 	return { n, usPerEvent: (totalMs * 1000) / n, verifyUsPerEvent: (verifyMs * 1000) / n, node: process.version };
@@ -343,4 +343,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { runWebhookBench, runMicroBench, smsrouteEvent, summarize, ENGINES };
+module.exports = { runWebhookBench, runMicroBench, smsRouteEvent, summarize, ENGINES };

@@ -89,10 +89,10 @@ describe('SeenRecord across n8n processes (queue mode)', () => {
 
 describe('eventId', () => {
 	it('is the same for every delivery of one event, different for another event, and holds no input', async () => {
-		const { callWebhook, smsroutePayload, smsrouteHeader, nowSeconds, TEST_KEY } = await import('./helpers');
-		const body = JSON.stringify(smsroutePayload({ message_id: 'msg_evtid_1', to: '+15005550001' }));
-		const other = JSON.stringify(smsroutePayload({ message_id: 'msg_evtid_2', to: '+15005550001' }));
-		const signed = (raw: string) => ({ rawBody: raw, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsrouteHeader(TEST_KEY, nowSeconds(), raw) } });
+		const { callWebhook, smsRoutePayload, smsRouteHeader, nowSeconds, TEST_KEY } = await import('./helpers');
+		const body = JSON.stringify(smsRoutePayload({ message_id: 'msg_evtid_1', to: '+15005550001' }));
+		const other = JSON.stringify(smsRoutePayload({ message_id: 'msg_evtid_2', to: '+15005550001' }));
+		const signed = (raw: string) => ({ rawBody: raw, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), raw) } });
 		// Separate static data: two workflows (or two processes that never shared a record) both emit it.
 		const a = await callWebhook({ ...signed(body), staticData: {} });
 		const b = await callWebhook({ ...signed(body), staticData: {} });

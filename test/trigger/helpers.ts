@@ -16,16 +16,16 @@ export function opensslHmacHex(key: string, message: Buffer | string): string {
 	return match[1];
 }
 
-export function smsrouteV1(key: string, t: number | string, body: Buffer | string): string {
+export function smsRouteV1(key: string, t: number | string, body: Buffer | string): string {
 	const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 	return opensslHmacHex(key, Buffer.concat([Buffer.from(`${t}.`, 'utf8'), bytes]));
 }
 
-export function smsrouteHeader(key: string, t: number, body: Buffer | string): string {
-	return `t=${t},v1=${smsrouteV1(key, t, body)}`;
+export function smsRouteHeader(key: string, t: number, body: Buffer | string): string {
+	return `t=${t},v1=${smsRouteV1(key, t, body)}`;
 }
 
-export function sendcloudSignature(appKey: string, timestamp: number | string, token: string): string {
+export function sendCloudSignature(appKey: string, timestamp: number | string, token: string): string {
 	return opensslHmacHex(appKey, `${timestamp}${token}`);
 }
 
@@ -166,7 +166,7 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 	return { result, ...captured, httpStatus, responseBody, items };
 }
 
-export function smsroutePayload(overrides: IDataObject = {}): IDataObject {
+export function smsRoutePayload(overrides: IDataObject = {}): IDataObject {
 	return {
 		type: 'message.delivered',
 		message_id: 'msg_1a2b3c4d5e6f7g8h',
@@ -180,7 +180,7 @@ export function smsroutePayload(overrides: IDataObject = {}): IDataObject {
 	};
 }
 
-export function sendcloudPayload(overrides: IDataObject = {}, appKey = APP_KEY): IDataObject {
+export function sendCloudPayload(overrides: IDataObject = {}, appKey = APP_KEY): IDataObject {
 	const timestamp = (overrides.timestamp as number | undefined) ?? Date.now();
 	const token = (overrides.token as string | undefined) ?? newToken();
 	return {
@@ -196,7 +196,7 @@ export function sendcloudPayload(overrides: IDataObject = {}, appKey = APP_KEY):
 		...overrides,
 		timestamp,
 		token,
-		signature: (overrides.signature as string | undefined) ?? sendcloudSignature(appKey, timestamp, token),
+		signature: (overrides.signature as string | undefined) ?? sendCloudSignature(appKey, timestamp, token),
 	};
 }
 

@@ -3,7 +3,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
 import { KEY_CACHE_TTL_MS, KeyCache } from '../../nodes/SmsRouteTrigger/keyCache';
-import { sendcloudAppKey, smsrouteKeys } from '../../nodes/SmsRouteTrigger/verificationKeys';
+import { sendCloudAppKey, smsRouteKeys } from '../../nodes/SmsRouteTrigger/verificationKeys';
 import {
 	APP_KEY,
 	LIVE_KEY,
@@ -11,9 +11,9 @@ import {
 	callWebhook,
 	defaultCredentials,
 	nowSeconds,
-	sendcloudPayload,
-	smsrouteHeader,
-	smsroutePayload,
+	sendCloudPayload,
+	smsRouteHeader,
+	smsRoutePayload,
 } from './helpers';
 
 /**
@@ -27,10 +27,10 @@ const ROTATED_KEY = 'sk_test_rotated_0000000000000000';
 let messageCounter = 0;
 function signed(key: string) {
 	messageCounter += 1;
-	const rawBody = JSON.stringify(smsroutePayload({ message_id: `msg_cache_${messageCounter}` }));
+	const rawBody = JSON.stringify(smsRoutePayload({ message_id: `msg_cache_${messageCounter}` }));
 	return {
 		rawBody,
-		headers: { ...JSON_TYPE, 'x-smsroute-signature': smsrouteHeader(key, nowSeconds(), rawBody) },
+		headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(key, nowSeconds(), rawBody) },
 	};
 }
 
@@ -97,7 +97,7 @@ describe('SMS Route Trigger — verification keys without a credential load per 
 		const staticData: IDataObject = {};
 		const credentials = defaultCredentials();
 		const first = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload()),
+			rawBody: JSON.stringify(sendCloudPayload()),
 			headers: JSON_TYPE,
 			staticData,
 			credentials,
@@ -105,7 +105,7 @@ describe('SMS Route Trigger — verification keys without a credential load per 
 		expect(first.items).toHaveLength(1);
 		const newAppKey = 'sc_appkey_rotated_000000000000000000000000';
 		credentials.sendCloudSmsHookApi = { appKey: newAppKey };
-		const payload = sendcloudPayload({ smsIds: ['rotated$1'], phones: ['1'] }, newAppKey);
+		const payload = sendCloudPayload({ smsIds: ['rotated$1'], phones: ['1'] }, newAppKey);
 		const rotated = await callWebhook({
 			rawBody: JSON.stringify(payload),
 			headers: JSON_TYPE,
@@ -144,12 +144,12 @@ describe('SMS Route Trigger — verification keys without a credential load per 
 		const loads: string[] = [];
 		const staticData: IDataObject = {};
 		await callWebhook({ ...signed(TEST_KEY), staticData, credentialLoads: loads });
-		const rawBody = JSON.stringify(smsroutePayload({ message_id: 'msg_stale' }));
+		const rawBody = JSON.stringify(smsRoutePayload({ message_id: 'msg_stale' }));
 		const stale = await callWebhook({
 			rawBody,
 			headers: {
 				...JSON_TYPE,
-				'x-smsroute-signature': smsrouteHeader(TEST_KEY, nowSeconds() - 3600, rawBody),
+				'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds() - 3600, rawBody),
 			},
 			staticData,
 			credentialLoads: loads,
@@ -171,8 +171,8 @@ describe('SMS Route Trigger — verification keys without a credential load per 
 			}),
 			getCredentials: async (name: string) => credentials[name],
 		} as unknown as IWebhookFunctions;
-		const smsroute = await smsrouteKeys(context, 'wf-print:n');
-		const sendcloud = await sendcloudAppKey(context, 'wf-print:n');
+		const smsroute = await smsRouteKeys(context, 'wf-print:n');
+		const sendcloud = await sendCloudAppKey(context, 'wf-print:n');
 		for (const value of [smsroute, sendcloud]) {
 			const printed = `${inspect(value, { depth: 10 })} ${JSON.stringify(value)} ${String(value)}`;
 			for (const secret of [TEST_KEY, LIVE_KEY, APP_KEY]) expect(printed).not.toContain(secret);

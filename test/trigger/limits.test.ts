@@ -8,9 +8,9 @@ import {
 	callWebhook,
 	newToken,
 	nowSeconds,
-	sendcloudPayload,
-	smsrouteHeader,
-	smsroutePayload,
+	sendCloudPayload,
+	smsRouteHeader,
+	smsRoutePayload,
 	toForm,
 } from './helpers';
 
@@ -23,11 +23,11 @@ import {
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 
-function fastSendcloud(overrides: IDataObject = {}): IDataObject {
+function fastSendCloud(overrides: IDataObject = {}): IDataObject {
 	const timestamp = (overrides.timestamp as number | undefined) ?? Date.now();
 	const token = (overrides.token as string | undefined) ?? newToken();
 	const signature = createHmac('sha256', APP_KEY).update(`${timestamp}${token}`).digest('hex');
-	return sendcloudPayload({ ...overrides, timestamp, token, signature });
+	return sendCloudPayload({ ...overrides, timestamp, token, signature });
 }
 
 function fanOut(count: number, prefix = 'm'): { smsIds: string[]; phones: string[] } {
@@ -41,7 +41,7 @@ function fanOut(count: number, prefix = 'm'): { smsIds: string[]; phones: string
 describe('item 9 — fan-out is linear and bounded', () => {
 	it('gives each item its own slice of smsIds/phones and the shared fields once', async () => {
 		const lists = fanOut(3);
-		const payload = fastSendcloud({
+		const payload = fastSendCloud({
 			eventType: 1,
 			event: 'Requested',
 			...lists,
@@ -71,7 +71,7 @@ describe('item 9 — fan-out is linear and bounded', () => {
 		// Long ids fill the body to just under 1 MiB: the most messages and bytes one request may carry.
 		const padding = 'x'.repeat(470);
 		const lists = fanOut(2000, padding);
-		const payload = fastSendcloud({
+		const payload = fastSendCloud({
 			eventType: 1,
 			event: 'Requested',
 			...lists,
@@ -89,7 +89,7 @@ describe('item 9 — fan-out is linear and bounded', () => {
 	});
 
 	it('refuses more messages per callback than the documented maximum, naming the limit', async () => {
-		const payload = fastSendcloud({
+		const payload = fastSendCloud({
 			eventType: 1,
 			event: 'Requested',
 			...fanOut(2001),
@@ -106,7 +106,7 @@ describe('item 9 — fan-out is linear and bounded', () => {
 	});
 
 	it('refuses the 8,000-id callback of the report (516 KiB) at once, before any fan-out', async () => {
-		const payload = fastSendcloud({ eventType: 1, event: 'Requested', ...fanOut(8000) });
+		const payload = fastSendCloud({ eventType: 1, event: 'Requested', ...fanOut(8000) });
 		const rawBody = JSON.stringify(payload);
 		expect(rawBody.length).toBeLessThan(1024 * 1024);
 		const started = process.hrtime.bigint();
@@ -118,7 +118,7 @@ describe('item 9 — fan-out is linear and bounded', () => {
 
 	it('refuses a callback whose shared fields times its messages exceed the fan-out budget', async () => {
 		// 200 messages × ~400 KiB of customArgs (copied into raw and metadata of every item).
-		const payload = fastSendcloud({
+		const payload = fastSendCloud({
 			eventType: 1,
 			event: 'Requested',
 			...fanOut(200),
@@ -143,12 +143,12 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 		const staticData: IDataObject = {};
 		const lists = fanOut(2000);
 		const first = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud({ eventType: 1, event: 'Requested', ...lists })),
+			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
 			headers: JSON_TYPE,
 			staticData,
 		});
 		const again = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud({ eventType: 1, event: 'Requested', ...lists })),
+			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
 			headers: JSON_TYPE,
 			staticData,
 		});
@@ -160,18 +160,18 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 		const staticData: IDataObject = {};
 		const single = { smsIds: ['early$13900000000'], phones: ['13900000000'] };
 		await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud(single)),
+			rawBody: JSON.stringify(fastSendCloud(single)),
 			headers: JSON_TYPE,
 			staticData,
 		});
 		const big = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud({ eventType: 1, event: 'Requested', ...fanOut(2000) })),
+			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...fanOut(2000) })),
 			headers: JSON_TYPE,
 			staticData,
 		});
 		expect(big.responseBody).toEqual({ received: 2000, emitted: 2000 });
 		const repeat = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud(single)),
+			rawBody: JSON.stringify(fastSendCloud(single)),
 			headers: JSON_TYPE,
 			staticData,
 		});
@@ -182,7 +182,7 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 describe('item 11 — SendCloud replay protection', () => {
 	it('still refuses a forged body on a token after 1,500 other callbacks inside the window', async () => {
 		const staticData: IDataObject = {};
-		const genuine = fastSendcloud();
+		const genuine = fastSendCloud();
 		const first = await callWebhook({
 			rawBody: JSON.stringify(genuine),
 			headers: JSON_TYPE,
@@ -190,7 +190,7 @@ describe('item 11 — SendCloud replay protection', () => {
 		});
 		expect(first.items).toHaveLength(1);
 		for (let i = 0; i < 1500; i++) {
-			const other = fastSendcloud({ smsIds: [`bulk${i}$1`], phones: ['1'] });
+			const other = fastSendCloud({ smsIds: [`bulk${i}$1`], phones: ['1'] });
 			await callWebhook({
 				rawBody: JSON.stringify(other),
 				headers: JSON_TYPE,
@@ -210,7 +210,7 @@ describe('item 11 — SendCloud replay protection', () => {
 
 	it('records a token whose signature verified even when its body was refused with 400', async () => {
 		const staticData: IDataObject = {};
-		const refused = fastSendcloud({ eventType: 99 });
+		const refused = fastSendCloud({ eventType: 99 });
 		const first = await callWebhook({
 			rawBody: JSON.stringify(refused),
 			headers: JSON_TYPE,
@@ -231,7 +231,7 @@ describe('item 11 — SendCloud replay protection', () => {
 
 describe('item 12 — SendCloud per-message fields in the singular', () => {
 	it('reads smsId and phone', async () => {
-		const payload = fastSendcloud({
+		const payload = fastSendCloud({
 			smsIds: undefined,
 			phones: undefined,
 			smsId: '1652_9373$13812345678',
@@ -252,7 +252,7 @@ describe('item 12 — SendCloud per-message fields in the singular', () => {
 	});
 
 	it('takes the phone from smsId when only smsId is given, also in form bodies', async () => {
-		const payload = fastSendcloud({ smsId: '1652_9373$13812345679' });
+		const payload = fastSendCloud({ smsId: '1652_9373$13812345679' });
 		delete payload.smsIds;
 		delete payload.phones;
 		const out = await callWebhook({
@@ -274,8 +274,8 @@ describe('item 12 — SendCloud per-message fields in the singular', () => {
 			message: 'approved',
 			timestamp,
 		};
-		const a = fastSendcloud({ ...review });
-		const b = fastSendcloud({ ...review });
+		const a = fastSendCloud({ ...review });
+		const b = fastSendCloud({ ...review });
 		for (const p of [a, b]) {
 			delete p.smsIds;
 			delete p.phones;
@@ -308,13 +308,13 @@ describe('item 13 — UTF-8 byte-order mark', () => {
 	it('verifies the bytes as sent and parses a smsroute body after its BOM', async () => {
 		const rawBody = Buffer.concat([
 			bom,
-			Buffer.from(JSON.stringify(smsroutePayload({ message_id: 'msg_bom' }))),
+			Buffer.from(JSON.stringify(smsRoutePayload({ message_id: 'msg_bom' }))),
 		]);
 		const out = await callWebhook({
 			rawBody,
 			headers: {
 				...JSON_TYPE,
-				'x-smsroute-signature': smsrouteHeader(TEST_KEY, nowSeconds(), rawBody),
+				'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), rawBody),
 			},
 		});
 		expect(out.httpStatus).toBe(200);
@@ -322,15 +322,15 @@ describe('item 13 — UTF-8 byte-order mark', () => {
 	});
 
 	it('accepts a SendCloud JSON callback with a BOM', async () => {
-		const rawBody = Buffer.concat([bom, Buffer.from(JSON.stringify(fastSendcloud()))]);
+		const rawBody = Buffer.concat([bom, Buffer.from(JSON.stringify(fastSendCloud()))]);
 		const out = await callWebhook({ rawBody, headers: JSON_TYPE });
 		expect(out.httpStatus).toBe(200);
 		expect(out.items).toHaveLength(1);
 	});
 
 	it('does not verify the body without its BOM (the BOM is part of what was signed)', async () => {
-		const text = JSON.stringify(smsroutePayload({ message_id: 'msg_bom2' }));
-		const signedWithBom = smsrouteHeader(
+		const text = JSON.stringify(smsRoutePayload({ message_id: 'msg_bom2' }));
+		const signedWithBom = smsRouteHeader(
 			TEST_KEY,
 			nowSeconds(),
 			Buffer.concat([bom, Buffer.from(text)]),
@@ -347,12 +347,12 @@ describe('item 14 — dedupe keys do not collide', () => {
 	it('keeps ids and phones containing "|" apart', async () => {
 		const staticData: IDataObject = {};
 		const a = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud({ smsIds: ['a|b'], phones: ['c'] })),
+			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a|b'], phones: ['c'] })),
 			headers: JSON_TYPE,
 			staticData,
 		});
 		const b = await callWebhook({
-			rawBody: JSON.stringify(fastSendcloud({ smsIds: ['a'], phones: ['b|c'] })),
+			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a'], phones: ['b|c'] })),
 			headers: JSON_TYPE,
 			staticData,
 		});
@@ -363,7 +363,7 @@ describe('item 14 — dedupe keys do not collide', () => {
 	it('keeps numeric message ids above 2^53 exact and apart', async () => {
 		const staticData: IDataObject = {};
 		const rawBody = JSON.stringify(
-			fastSendcloud({ smsIds: ['__A__', '__B__'], phones: ['1', '2'] }),
+			fastSendCloud({ smsIds: ['__A__', '__B__'], phones: ['1', '2'] }),
 		)
 			.replace('"__A__"', '9007199254740993')
 			.replace('"__B__"', '9007199254740992');
@@ -375,7 +375,7 @@ describe('item 14 — dedupe keys do not collide', () => {
 
 		const t = nowSeconds();
 		const bodies = ['123456789012345678901', '123456789012345678902'].map((id) =>
-			JSON.stringify(smsroutePayload()).replace('"msg_1a2b3c4d5e6f7g8h"', id),
+			JSON.stringify(smsRoutePayload()).replace('"msg_1a2b3c4d5e6f7g8h"', id),
 		);
 		const emitted = [];
 		for (const body of bodies) {
@@ -383,7 +383,7 @@ describe('item 14 — dedupe keys do not collide', () => {
 				rawBody: body,
 				headers: {
 					...JSON_TYPE,
-					'x-smsroute-signature': smsrouteHeader(TEST_KEY, t, body),
+					'x-smsroute-signature': smsRouteHeader(TEST_KEY, t, body),
 				},
 				staticData,
 			});
@@ -430,7 +430,7 @@ describe('item 15 — form bodies read only their own names', () => {
 	});
 
 	it('answers 400 to a signed callback whose event name is an Object.prototype member', async () => {
-		const payload = fastSendcloud({ event: 'constructor' });
+		const payload = fastSendCloud({ event: 'constructor' });
 		delete payload.eventType;
 		const out = await callWebhook({
 			rawBody: toForm(payload),

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { EVENT_WINDOW_MS, MAX_EVENT_KEYS, MIRROR_EVENT_KEYS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
-import { normalizeSmsroute, parseSmsrouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
-import { MAX_MESSAGES_PER_CALLBACK, normalizeSendcloud } from '../../nodes/SmsRouteTrigger/normalizeSendcloud';
+import { normalizeSmsRoute, parseSmsRouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
+import { MAX_MESSAGES_PER_CALLBACK, normalizeSendCloud } from '../../nodes/SmsRouteTrigger/normalizeSendCloud';
 import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRouteTrigger/parseBody';
 import {
-	extractSendcloudFields,
-	verifySendcloudSignature,
-} from '../../nodes/SmsRouteTrigger/verify/sendcloudSignature';
-import { sendcloudSignature } from './helpers';
+	extractSendCloudFields,
+	verifySendCloudSignature,
+} from '../../nodes/SmsRouteTrigger/verify/sendCloudSignature';
+import { sendCloudSignature } from './helpers';
 
 describe('parseRawBody', () => {
 	const parse = (text: string | Buffer, type?: string) =>
@@ -86,7 +86,7 @@ describe('normalize', () => {
 			timestamp: '2024-01-15T10:30:00Z',
 			to: '+15551234567',
 		};
-		const result = normalizeSmsroute(body, { livemode: false, receivedAt });
+		const result = normalizeSmsRoute(body, { livemode: false, receivedAt });
 		expect(result).toMatchObject({ ok: true });
 		if (!result.ok) return;
 		expect(result.events[0].event).toEqual({
@@ -107,21 +107,21 @@ describe('normalize', () => {
 
 	it('refuses smsroute bodies with unknown status or bad timestamps', () => {
 		const base = { message_id: 'm', status: 'sent', timestamp: 1705314600 };
-		expect(normalizeSmsroute({ ...base, status: 'exploded' }, { livemode: false, receivedAt }).ok).toBe(false);
-		expect(normalizeSmsroute({ ...base, timestamp: 'yesterday' }, { livemode: false, receivedAt }).ok).toBe(false);
-		expect(normalizeSmsroute({ ...base, timestamp: undefined }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(normalizeSmsRoute({ ...base, status: 'exploded' }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(normalizeSmsRoute({ ...base, timestamp: 'yesterday' }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(normalizeSmsRoute({ ...base, timestamp: undefined }, { livemode: false, receivedAt }).ok).toBe(false);
 	});
 
 	it('reads seconds, milliseconds and ISO timestamps', () => {
-		expect(parseSmsrouteTimestamp(1705314600)?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
-		expect(parseSmsrouteTimestamp(1705314600123)?.toISOString()).toBe('2024-01-15T10:30:00.123Z');
-		expect(parseSmsrouteTimestamp('1705314600')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
-		expect(parseSmsrouteTimestamp('2024-01-15T11:30:00+01:00')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
-		expect(parseSmsrouteTimestamp({})).toBeNull();
+		expect(parseSmsRouteTimestamp(1705314600)?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsRouteTimestamp(1705314600123)?.toISOString()).toBe('2024-01-15T10:30:00.123Z');
+		expect(parseSmsRouteTimestamp('1705314600')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsRouteTimestamp('2024-01-15T11:30:00+01:00')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsRouteTimestamp({})).toBeNull();
 	});
 
 	it('SendCloud: template reviews, comma lists, event names, phone from smsId', () => {
-		const template = normalizeSendcloud(
+		const template = normalizeSendCloud(
 			{ eventType: 8, event: 'Template Verify', message: 'approved', templateId: 7, timestamp: 1 },
 			{ timestampMs: 1652150994087, receivedAt, token: 't1' },
 		);
@@ -136,7 +136,7 @@ describe('normalize', () => {
 				reason: 'approved',
 			});
 		}
-		const byName = normalizeSendcloud(
+		const byName = normalizeSendCloud(
 			{ event: 'deliver', smsIds: 'x$1380,y$1390' },
 			{ timestampMs: 1, receivedAt, token: 't1' },
 		);
@@ -144,11 +144,11 @@ describe('normalize', () => {
 			['delivered', 'x$1380', '1380'],
 			['delivered', 'y$1390', '1390'],
 		]);
-		expect(normalizeSendcloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt, token: 't1' }).ok).toBe(false);
+		expect(normalizeSendCloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt, token: 't1' }).ok).toBe(false);
 	});
 
 	it('SendCloud customArgs sent as JSON text become metadata', () => {
-		const result = normalizeSendcloud(
+		const result = normalizeSendCloud(
 			{ eventType: 20, smsIds: ['a'], customArgs: '{"k":1}' },
 			{ timestampMs: 1, receivedAt, token: 't1' },
 		);
@@ -268,13 +268,13 @@ describe('SendCloud signature', () => {
 	it('verifies HMAC-SHA256(appKey, timestamp + token) computed by openssl', () => {
 		const timestamp = 1652150994087;
 		const token = 'VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5';
-		const signature = sendcloudSignature(appKey, timestamp, token);
-		const fields = extractSendcloudFields({ timestamp, token, signature });
+		const signature = sendCloudSignature(appKey, timestamp, token);
+		const fields = extractSendCloudFields({ timestamp, token, signature });
 		expect(fields.ok).toBe(true);
 		if (!fields.ok) return;
-		const ok = verifySendcloudSignature({ appKey, ...fields, toleranceSeconds: 300, nowMs: timestamp });
+		const ok = verifySendCloudSignature({ appKey, ...fields, toleranceSeconds: 300, nowMs: timestamp });
 		expect(ok).toEqual({ ok: true });
-		const badLength = verifySendcloudSignature({
+		const badLength = verifySendCloudSignature({
 			appKey,
 			fields: { ...fields.fields, signature: signature.slice(2) },
 			timestampMs: fields.timestampMs,
@@ -285,8 +285,8 @@ describe('SendCloud signature', () => {
 	});
 
 	it('accepts the timestamp as a string (form bodies) and refuses non-numeric ones', () => {
-		expect(extractSendcloudFields({ timestamp: '1652150994087', token: 't', signature: 's' }).ok).toBe(true);
-		expect(extractSendcloudFields({ timestamp: '16521x', token: 't', signature: 's' }).ok).toBe(false);
-		expect(extractSendcloudFields({ token: 't', signature: 's' }).ok).toBe(false);
+		expect(extractSendCloudFields({ timestamp: '1652150994087', token: 't', signature: 's' }).ok).toBe(true);
+		expect(extractSendCloudFields({ timestamp: '16521x', token: 't', signature: 's' }).ok).toBe(false);
+		expect(extractSendCloudFields({ token: 't', signature: 's' }).ok).toBe(false);
 	});
 });

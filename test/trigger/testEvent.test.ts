@@ -150,8 +150,8 @@ describe('SMS Route Trigger — test event notice', () => {
 
 	it('the command of one provider is refused by a trigger set to the other (it is that provider\'s event)', async () => {
 		provider = 'sendcloud';
-		const [smsrouteNotice] = noticesFor('smsroute').filter((n) => /curl /.test(n.displayName));
-		const answer = JSON.parse(await runCommand(commandIn(smsrouteNotice)));
+		const [smsRouteNotice] = noticesFor('smsroute').filter((n) => /curl /.test(n.displayName));
+		const answer = JSON.parse(await runCommand(commandIn(smsRouteNotice)));
 		expect(answer.statusCode).toBeGreaterThanOrEqual(400);
 		expect(calls[0].items).toHaveLength(0);
 	});

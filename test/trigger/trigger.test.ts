@@ -9,21 +9,21 @@ import {
 	defaultCredentials,
 	newToken,
 	nowSeconds,
-	sendcloudPayload,
-	sendcloudSignature,
-	smsrouteHeader,
-	smsroutePayload,
-	smsrouteV1,
+	sendCloudPayload,
+	sendCloudSignature,
+	smsRouteHeader,
+	smsRoutePayload,
+	smsRouteV1,
 	toForm,
 } from './helpers';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 
-function signedSmsroute(key: string, payload: IDataObject = smsroutePayload(), t = nowSeconds()) {
+function signedSmsRoute(key: string, payload: IDataObject = smsRoutePayload(), t = nowSeconds()) {
 	// Pretty-printed on purpose: verification must use these bytes, not a re-serialisation.
 	const rawBody = JSON.stringify(payload, null, 2);
-	return { rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': smsrouteHeader(key, t, rawBody) } };
+	return { rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(key, t, rawBody) } };
 }
 
 describe('SMS Route Trigger — description', () => {
@@ -120,7 +120,7 @@ describe('SMS Route Trigger — GET setup', () => {
 
 describe('SMS Route Trigger — smsroute', () => {
 	it('emits the normalized event for a test-key signature (livemode false)', async () => {
-		const out = await callWebhook(signedSmsroute(TEST_KEY));
+		const out = await callWebhook(signedSmsRoute(TEST_KEY));
 		expect(out.httpStatus).toBe(200);
 		expect(out.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(out.items).toHaveLength(1);
@@ -153,26 +153,26 @@ describe('SMS Route Trigger — smsroute', () => {
 			livemode: false,
 			reason: null,
 			metadata: { orderId: 'A-17' },
-			raw: smsroutePayload(),
+			raw: smsRoutePayload(),
 		});
 		expect(Number.isNaN(Date.parse(item.receivedAt as string))).toBe(false);
 	});
 
 	it('sets livemode true when the live key verifies', async () => {
-		const payload = smsroutePayload({ livemode: true, message_id: 'msg_live_1' });
-		const out = await callWebhook(signedSmsroute(LIVE_KEY, payload));
+		const payload = smsRoutePayload({ livemode: true, message_id: 'msg_live_1' });
+		const out = await callWebhook(signedSmsRoute(LIVE_KEY, payload));
 		expect(out.httpStatus).toBe(200);
 		expect(out.items[0]).toMatchObject({ livemode: true, messageId: 'msg_live_1' });
 	});
 
 	it('takes livemode from the verifying key, not from the body', async () => {
-		const payload = smsroutePayload({ livemode: true, message_id: 'msg_claims_live' });
-		const out = await callWebhook(signedSmsroute(TEST_KEY, payload));
+		const payload = smsRoutePayload({ livemode: true, message_id: 'msg_claims_live' });
+		const out = await callWebhook(signedSmsRoute(TEST_KEY, payload));
 		expect(out.items[0]).toMatchObject({ livemode: false });
 	});
 
 	it('refuses a tampered body with 401 and no execution', async () => {
-		const { rawBody, headers } = signedSmsroute(TEST_KEY);
+		const { rawBody, headers } = signedSmsRoute(TEST_KEY);
 		const tampered = rawBody.replace('delivered', 'failed');
 		const out = await callWebhook({ rawBody: tampered, headers });
 		expect(out.httpStatus).toBe(401);
@@ -181,50 +181,50 @@ describe('SMS Route Trigger — smsroute', () => {
 	});
 
 	it('refuses a signature made with another key', async () => {
-		const out = await callWebhook(signedSmsroute('sk_test_someone_else'));
+		const out = await callWebhook(signedSmsRoute('sk_test_someone_else'));
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'signature mismatch' });
 	});
 
 	it('refuses stale and future timestamps (default tolerance 300 s)', async () => {
-		const stale = await callWebhook(signedSmsroute(TEST_KEY, smsroutePayload(), nowSeconds() - 301));
+		const stale = await callWebhook(signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 301));
 		expect(stale.httpStatus).toBe(401);
 		expect(stale.responseBody).toEqual({ error: 'timestamp too old' });
-		const future = await callWebhook(signedSmsroute(TEST_KEY, smsroutePayload(), nowSeconds() + 301));
+		const future = await callWebhook(signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() + 301));
 		expect(future.httpStatus).toBe(401);
 		expect(future.responseBody).toEqual({ error: 'timestamp in the future' });
 	});
 
 	it('honours the tolerance option', async () => {
-		const request = signedSmsroute(TEST_KEY, smsroutePayload(), nowSeconds() - 400);
+		const request = signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 400);
 		const out = await callWebhook({ ...request, options: { toleranceSeconds: 600 } });
 		expect(out.httpStatus).toBe(200);
 		const strict = await callWebhook({
-			...signedSmsroute(TEST_KEY, smsroutePayload({ message_id: 'm2' }), nowSeconds() - 20),
+			...signedSmsRoute(TEST_KEY, smsRoutePayload({ message_id: 'm2' }), nowSeconds() - 20),
 			options: { toleranceSeconds: 10 },
 		});
 		expect(strict.httpStatus).toBe(401);
 	});
 
 	it('accepts several v1 entries (rotation) and ignores other schemes', async () => {
-		const rawBody = JSON.stringify(smsroutePayload());
+		const rawBody = JSON.stringify(smsRoutePayload());
 		const t = nowSeconds();
-		const header = `t=${t},v0=deadbeef,v1=${smsrouteV1('sk_test_old', t, rawBody)},v1=${smsrouteV1(TEST_KEY, t, rawBody)}`;
+		const header = `t=${t},v0=deadbeef,v1=${smsRouteV1('sk_test_old', t, rawBody)},v1=${smsRouteV1(TEST_KEY, t, rawBody)}`;
 		const out = await callWebhook({ rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': header } });
 		expect(out.httpStatus).toBe(200);
 		expect(out.items).toHaveLength(1);
 	});
 
 	it('refuses when only other schemes carry the valid signature', async () => {
-		const rawBody = JSON.stringify(smsroutePayload());
+		const rawBody = JSON.stringify(smsRoutePayload());
 		const t = nowSeconds();
-		const header = `t=${t},v0=${smsrouteV1(TEST_KEY, t, rawBody)}`;
+		const header = `t=${t},v0=${smsRouteV1(TEST_KEY, t, rawBody)}`;
 		const out = await callWebhook({ rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': header } });
 		expect(out.httpStatus).toBe(401);
 	});
 
 	it('refuses missing and garbage headers', async () => {
-		const rawBody = JSON.stringify(smsroutePayload());
+		const rawBody = JSON.stringify(smsRoutePayload());
 		const missing = await callWebhook({ rawBody, headers: JSON_TYPE, provider: 'smsroute' });
 		expect(missing.httpStatus).toBe(401);
 		expect(missing.responseBody).toEqual({ error: 'missing x-smsroute-signature header' });
@@ -241,7 +241,7 @@ describe('SMS Route Trigger — smsroute', () => {
 	});
 
 	it('fails verification when the raw body is unavailable (never re-serialises)', async () => {
-		const { headers } = signedSmsroute(TEST_KEY);
+		const { headers } = signedSmsRoute(TEST_KEY);
 		const out = await callWebhook({ rawBody: null, headers });
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'raw request body unavailable; cannot verify signature' });
@@ -250,10 +250,10 @@ describe('SMS Route Trigger — smsroute', () => {
 	it('answers 401 naming the credential when smsRouteApi is missing, and never leaks keys', async () => {
 		const creds = defaultCredentials();
 		delete creds.smsRouteApi;
-		const out = await callWebhook({ ...signedSmsroute(TEST_KEY), credentials: creds });
+		const out = await callWebhook({ ...signedSmsRoute(TEST_KEY), credentials: creds });
 		expect(out.httpStatus).toBe(401);
 		expect((out.responseBody as { error: string }).error).toMatch(/SMS Route API credential/);
-		const wrong = await callWebhook(signedSmsroute('sk_test_other'));
+		const wrong = await callWebhook(signedSmsRoute('sk_test_other'));
 		expect(JSON.stringify(wrong.responseBody)).not.toContain(TEST_KEY);
 		expect(JSON.stringify(wrong.responseBody)).not.toContain(LIVE_KEY);
 	});
@@ -261,15 +261,15 @@ describe('SMS Route Trigger — smsroute', () => {
 	it('trims a pasted newline around the key', async () => {
 		const creds = defaultCredentials();
 		creds.smsRouteApi.testApiKey = `${TEST_KEY}\n`;
-		const out = await callWebhook({ ...signedSmsroute(TEST_KEY), credentials: creds });
+		const out = await callWebhook({ ...signedSmsRoute(TEST_KEY), credentials: creds });
 		expect(out.httpStatus).toBe(200);
 	});
 
 	it('accepts unix seconds and milliseconds timestamps, and error/error_message as reason', async () => {
 		const seconds = await callWebhook(
-			signedSmsroute(
+			signedSmsRoute(
 				TEST_KEY,
-				smsroutePayload({ status: 'failed', type: 'message.failed', timestamp: 1705314600, reason: undefined, error: 'invalid number' }),
+				smsRoutePayload({ status: 'failed', type: 'message.failed', timestamp: 1705314600, reason: undefined, error: 'invalid number' }),
 			),
 		);
 		expect(seconds.items[0]).toMatchObject({
@@ -279,9 +279,9 @@ describe('SMS Route Trigger — smsroute', () => {
 			reason: 'invalid number',
 		});
 		const ms = await callWebhook(
-			signedSmsroute(
+			signedSmsRoute(
 				TEST_KEY,
-				smsroutePayload({ status: 'undelivered', type: 'message.undelivered', timestamp: 1705314600123, reason: undefined, error_message: 'carrier timeout' }),
+				smsRoutePayload({ status: 'undelivered', type: 'message.undelivered', timestamp: 1705314600123, reason: undefined, error_message: 'carrier timeout' }),
 			),
 		);
 		expect(ms.items[0]).toMatchObject({
@@ -297,11 +297,11 @@ describe('SMS Route Trigger — smsroute', () => {
 		const bad = '{"message_id": "x", ';
 		const out = await callWebhook({
 			rawBody: bad,
-			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsrouteHeader(TEST_KEY, t, bad) },
+			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(TEST_KEY, t, bad) },
 		});
 		expect(out.httpStatus).toBe(400);
 		expect(out.responseBody).toEqual({ error: 'invalid JSON' });
-		const missing = await callWebhook(signedSmsroute(TEST_KEY, { status: 'sent', timestamp: 1705314600 }));
+		const missing = await callWebhook(signedSmsRoute(TEST_KEY, { status: 'sent', timestamp: 1705314600 }));
 		expect(missing.httpStatus).toBe(400);
 		expect(missing.responseBody).toEqual({ error: 'missing message_id' });
 	});
@@ -309,12 +309,12 @@ describe('SMS Route Trigger — smsroute', () => {
 	it('answers 400 to oversized and non-UTF-8 bodies', async () => {
 		const t = nowSeconds();
 		const huge = Buffer.from(
-			JSON.stringify(smsroutePayload({ metadata: { pad: 'x'.repeat(1024 * 1024) } })),
+			JSON.stringify(smsRoutePayload({ metadata: { pad: 'x'.repeat(1024 * 1024) } })),
 			'utf8',
 		);
 		const tooBig = await callWebhook({
 			rawBody: huge,
-			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsrouteHeader(TEST_KEY, t, huge) },
+			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(TEST_KEY, t, huge) },
 		});
 		expect(tooBig.httpStatus).toBe(400);
 		expect(tooBig.responseBody).toEqual({ error: 'body too large' });
@@ -326,7 +326,7 @@ describe('SMS Route Trigger — smsroute', () => {
 		]);
 		const notUtf8 = await callWebhook({
 			rawBody: latin1,
-			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsrouteHeader(TEST_KEY, t, latin1) },
+			headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(TEST_KEY, t, latin1) },
 		});
 		expect(notUtf8.httpStatus).toBe(400);
 		expect(notUtf8.responseBody).toEqual({ error: 'body is not valid UTF-8' });
@@ -334,11 +334,11 @@ describe('SMS Route Trigger — smsroute', () => {
 
 	it('emits a re-delivered event once and still answers 200', async () => {
 		const staticData: IDataObject = {};
-		const request = signedSmsroute(TEST_KEY);
+		const request = signedSmsRoute(TEST_KEY);
 		const first = await callWebhook({ ...request, staticData });
 		const again = await callWebhook({ ...request, staticData });
 		// A retry re-signed with a new t is the same provider event too.
-		const resigned = await callWebhook({ ...signedSmsroute(TEST_KEY, smsroutePayload(), nowSeconds() - 5), staticData });
+		const resigned = await callWebhook({ ...signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 5), staticData });
 		expect(first.items).toHaveLength(1);
 		for (const out of [again, resigned]) {
 			expect(out.httpStatus).toBe(200);
@@ -347,14 +347,14 @@ describe('SMS Route Trigger — smsroute', () => {
 		}
 		// A later status of the same message is a new event.
 		const sent = await callWebhook({
-			...signedSmsroute(TEST_KEY, smsroutePayload({ status: 'sent', type: 'message.sent' })),
+			...signedSmsRoute(TEST_KEY, smsRoutePayload({ status: 'sent', type: 'message.sent' })),
 			staticData,
 		});
 		expect(sent.items).toHaveLength(1);
 	});
 
 	it('remembers events in memory when n8n does not save static data, and seeds from saved static data', async () => {
-		const request = signedSmsroute(TEST_KEY, smsroutePayload({ message_id: 'msg_memory_0000001' }));
+		const request = signedSmsRoute(TEST_KEY, smsRoutePayload({ message_id: 'msg_memory_0000001' }));
 		// n8n hands every request a fresh static-data object and may not have saved the last one.
 		const first = await callWebhook({ ...request, staticData: {}, workflowId: 'wf-memory' });
 		const again = await callWebhook({ ...request, staticData: {}, workflowId: 'wf-memory' });
@@ -368,23 +368,23 @@ describe('SMS Route Trigger — smsroute', () => {
 	});
 
 	it('acknowledges events outside the events filter without an execution', async () => {
-		const out = await callWebhook({ ...signedSmsroute(TEST_KEY), events: ['failed'] });
+		const out = await callWebhook({ ...signedSmsRoute(TEST_KEY), events: ['failed'] });
 		expect(out.httpStatus).toBe(200);
 		expect(out.responseBody).toEqual({ received: 1, emitted: 0 });
 		expect(out.result.workflowData).toBeUndefined();
-		const kept = await callWebhook({ ...signedSmsroute(TEST_KEY), events: ['delivered', 'failed'] });
+		const kept = await callWebhook({ ...signedSmsRoute(TEST_KEY), events: ['delivered', 'failed'] });
 		expect(kept.items).toHaveLength(1);
 	});
 
 	it('provider fixed to sendcloud refuses smsroute requests', async () => {
-		const out = await callWebhook({ ...signedSmsroute(TEST_KEY), provider: 'sendcloud' });
+		const out = await callWebhook({ ...signedSmsRoute(TEST_KEY), provider: 'sendcloud' });
 		expect(out.httpStatus).toBe(401);
 	});
 });
 
 describe('SMS Route Trigger — SendCloud', () => {
 	it('accepts a signed JSON callback and normalizes it', async () => {
-		const payload = sendcloudPayload();
+		const payload = sendCloudPayload();
 		const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE });
 		expect(out.httpStatus).toBe(200);
 		expect(out.responseBody).toEqual({ received: 1, emitted: 1 });
@@ -404,7 +404,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('accepts a signed form-urlencoded callback with JSON-encoded arrays and objects', async () => {
-		const payload = sendcloudPayload({ eventType: 5, event: 'Failed', message: 'invalid number' });
+		const payload = sendCloudPayload({ eventType: 5, event: 'Failed', message: 'invalid number' });
 		const out = await callWebhook({ rawBody: toForm(payload), headers: FORM_TYPE });
 		expect(out.httpStatus).toBe(200);
 		expect(out.items[0]).toMatchObject({
@@ -419,7 +419,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('accepts bracketed form arrays (smsIds[]=…)', async () => {
-		const payload = sendcloudPayload({ eventType: 1, event: 'Requested', smsIds: ['a$1', 'b$2'], phones: ['1', '2'] });
+		const payload = sendCloudPayload({ eventType: 1, event: 'Requested', smsIds: ['a$1', 'b$2'], phones: ['1', '2'] });
 		const form = Object.entries(payload)
 			.flatMap(([k, v]) =>
 				Array.isArray(v)
@@ -435,7 +435,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('fans a Requested event with 3 smsIds out to 3 items, pairing smsIds[i] with phones[i]', async () => {
-		const payload = sendcloudPayload({
+		const payload = sendCloudPayload({
 			event: 'Requested',
 			eventType: 1,
 			message: 'request',
@@ -467,7 +467,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 			[8, 'template_verify', 'template.verified'],
 		];
 		for (const [eventType, status, event] of cases) {
-			const payload = sendcloudPayload({ eventType, replyContent: eventType === 6 ? 'STOP' : undefined });
+			const payload = sendCloudPayload({ eventType, replyContent: eventType === 6 ? 'STOP' : undefined });
 			const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE });
 			expect(out.items[0]).toMatchObject({ status, event, final: ['delivered', 'failed', 'suppressed'].includes(status) });
 			if (eventType === 6) expect(out.items[0].reason).toBe('STOP');
@@ -476,7 +476,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('refuses a token replayed with another body (401), and acknowledges a redelivery without emitting', async () => {
 		const staticData: IDataObject = {};
-		const rawBody = JSON.stringify(sendcloudPayload());
+		const rawBody = JSON.stringify(sendCloudPayload());
 		const first = await callWebhook({ rawBody, headers: JSON_TYPE, staticData });
 		expect(first.httpStatus).toBe(200);
 		expect(first.items).toHaveLength(1);
@@ -496,8 +496,8 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('emits a re-sent event (new token) once', async () => {
 		const staticData: IDataObject = {};
-		const first = await callWebhook({ rawBody: JSON.stringify(sendcloudPayload()), headers: JSON_TYPE, staticData });
-		const retry = await callWebhook({ rawBody: JSON.stringify(sendcloudPayload()), headers: JSON_TYPE, staticData });
+		const first = await callWebhook({ rawBody: JSON.stringify(sendCloudPayload()), headers: JSON_TYPE, staticData });
+		const retry = await callWebhook({ rawBody: JSON.stringify(sendCloudPayload()), headers: JSON_TYPE, staticData });
 		expect(first.items).toHaveLength(1);
 		expect(retry.httpStatus).toBe(200);
 		expect(retry.responseBody).toEqual({ received: 1, emitted: 0 });
@@ -505,22 +505,22 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('refuses a wrong app key, a tampered token and stale or future timestamps', async () => {
-		const wrong = sendcloudPayload({}, 'another_app_key');
+		const wrong = sendCloudPayload({}, 'another_app_key');
 		expect((await callWebhook({ rawBody: JSON.stringify(wrong), headers: JSON_TYPE })).httpStatus).toBe(401);
 
-		const tampered = sendcloudPayload();
+		const tampered = sendCloudPayload();
 		tampered.token = newToken();
 		const out = await callWebhook({ rawBody: JSON.stringify(tampered), headers: JSON_TYPE });
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'signature mismatch' });
 
 		const stale = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload({ timestamp: Date.now() - 301_000 })),
+			rawBody: JSON.stringify(sendCloudPayload({ timestamp: Date.now() - 301_000 })),
 			headers: JSON_TYPE,
 		});
 		expect(stale.responseBody).toEqual({ error: 'timestamp too old' });
 		const future = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload({ timestamp: Date.now() + 301_000 })),
+			rawBody: JSON.stringify(sendCloudPayload({ timestamp: Date.now() + 301_000 })),
 			headers: JSON_TYPE,
 		});
 		expect(future.responseBody).toEqual({ error: 'timestamp in the future' });
@@ -531,7 +531,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 		const timestamp = 1652150994087;
 		// Independently: python3 hmac.new(APP_KEY, b"1652150994087" + token, sha256).hexdigest()
 		const signature = 'aaeead65c390f687394666d4670bddb76a5f0fc94bbbea4bdeff53c8caf4eb04';
-		expect(sendcloudSignature(APP_KEY, timestamp, token)).toBe(signature);
+		expect(sendCloudSignature(APP_KEY, timestamp, token)).toBe(signature);
 		jest.useFakeTimers({ now: timestamp + 2000 });
 		try {
 			const payload = {
@@ -561,14 +561,14 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('answers 401 for missing signing fields and for a missing credential', async () => {
-		const payload = sendcloudPayload();
+		const payload = sendCloudPayload();
 		delete payload.signature;
 		const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE });
 		expect(out.httpStatus).toBe(401);
 		const creds = defaultCredentials();
 		delete creds.sendCloudSmsHookApi;
 		const noCred = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload()),
+			rawBody: JSON.stringify(sendCloudPayload()),
 			headers: JSON_TYPE,
 			credentials: creds,
 		});
@@ -579,7 +579,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('answers 400 for a signed callback with an unknown event code', async () => {
 		const out = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload({ eventType: 99 })),
+			rawBody: JSON.stringify(sendCloudPayload({ eventType: 99 })),
 			headers: JSON_TYPE,
 		});
 		expect(out.httpStatus).toBe(400);
@@ -590,24 +590,24 @@ describe('SMS Route Trigger — SendCloud', () => {
 		const bad = await callWebhook({ rawBody: '{"token": ', headers: JSON_TYPE });
 		expect(bad.httpStatus).toBe(400);
 		const huge = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload({ message: 'x'.repeat(1024 * 1024 + 1) })),
+			rawBody: JSON.stringify(sendCloudPayload({ message: 'x'.repeat(1024 * 1024 + 1) })),
 			headers: JSON_TYPE,
 		});
 		expect(huge.httpStatus).toBe(400);
 		expect(huge.responseBody).toEqual({ error: 'body too large' });
 		const nonUtf8 = await callWebhook({
-			rawBody: Buffer.concat([Buffer.from(toForm(sendcloudPayload()) + '&note='), Buffer.from([0xff, 0xfe])]),
+			rawBody: Buffer.concat([Buffer.from(toForm(sendCloudPayload()) + '&note='), Buffer.from([0xff, 0xfe])]),
 			headers: FORM_TYPE,
 		});
 		expect(nonUtf8.httpStatus).toBe(400);
 		expect(nonUtf8.responseBody).toEqual({ error: 'body is not valid UTF-8' });
-		const badEscape = await callWebhook({ rawBody: `${toForm(sendcloudPayload())}&note=%FF`, headers: FORM_TYPE });
+		const badEscape = await callWebhook({ rawBody: `${toForm(sendCloudPayload())}&note=%FF`, headers: FORM_TYPE });
 		expect(badEscape.httpStatus).toBe(400);
 		expect(badEscape.responseBody).toEqual({ error: 'malformed form body' });
 	});
 
 	it('applies the events filter per item', async () => {
-		const payload = sendcloudPayload({ eventType: 4, event: 'Suppressed' });
+		const payload = sendCloudPayload({ eventType: 4, event: 'Suppressed' });
 		const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE, events: ['delivered'] });
 		expect(out.httpStatus).toBe(200);
 		expect(out.result.workflowData).toBeUndefined();
@@ -615,7 +615,7 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('provider fixed to smsroute refuses SendCloud callbacks', async () => {
 		const out = await callWebhook({
-			rawBody: JSON.stringify(sendcloudPayload()),
+			rawBody: JSON.stringify(sendCloudPayload()),
 			headers: JSON_TYPE,
 			provider: 'smsroute',
 		});

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
-import { isPlainObject, normalizeSmsroute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
 import { outcomeOf } from './outcome';
 
 /**
@@ -69,7 +69,7 @@ async function lookUpFinal(context: IWebhookFunctions, baseUrl: string, messageI
 		return null;
 	}
 	if (!isPlainObject(view) || !outcomeOf(view.status)) return null;
-	const normalized = normalizeSmsroute(
+	const normalized = normalizeSmsRoute(
 		{
 			message_id: messageId,
 			status: view.status,

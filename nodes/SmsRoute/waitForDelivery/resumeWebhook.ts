@@ -1,14 +1,20 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeSmsroute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import { normalizeSmsRoute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
 import { parseRawBody } from '../../SmsRouteTrigger/parseBody';
-import { DEFAULT_TOLERANCE_SECONDS, readRawBody, type RawRequest } from '../../SmsRouteTrigger/receiveWebhook';
-import { smsrouteKeys } from '../../SmsRouteTrigger/verificationKeys';
+import { verifySmsRouteRequest } from '../../SmsRouteTrigger/verificationKeys';
 import {
-	SMSROUTE_SIGNATURE_HEADER,
-	verifySmsrouteSignature,
-	type SmsrouteKey,
-} from '../../SmsRouteTrigger/verify/smsrouteSignature';
+	RAW_BODY_UNAVAILABLE,
+	SIGNATURE_MISMATCH,
+	isRawBody,
+} from '../../SmsRouteTrigger/verify/hmacToolkit';
+import { SMSROUTE_SIGNATURE_HEADER } from '../../SmsRouteTrigger/verify/smsRouteSignature';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	nodeKeyOf,
+	readRawBody,
+	refuseRequest,
+} from '../../SmsRouteTrigger/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal } from './deliveryRecord';
 import { messageIdOf, outcomeOf, toOutputs } from './outcome';
 import { readWaiting } from './waitingState';
@@ -20,15 +26,8 @@ import { readWaiting } from './waitingState';
  * it is trusted; the execution resumes when every message it waits for is final.
  */
 
-interface JsonResponse {
-	status(code: number): JsonResponse;
-	json(body: unknown): unknown;
-}
-
 function refuse(context: IWebhookFunctions, status: 400 | 401, reason: string): IWebhookResponseData {
-	context.logger?.debug(`SMS Route refused a resume request (${status})`, { reason });
-	(context.getResponseObject() as unknown as JsonResponse).status(status).json({ error: reason });
-	return { noWebhookResponse: true };
+	return refuseRequest(context, 'SMS Route refused a resume request', status, reason);
 }
 
 /** Answered 200 and the execution keeps waiting (nothing is saved, so nothing changes). */
@@ -37,30 +36,20 @@ function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseD
 }
 
 async function verifiedEvent(context: IWebhookFunctions, receivedAt: Date): Promise<NormalizedEvent | IWebhookResponseData> {
-	const request = context.getRequestObject() as unknown as RawRequest;
-	await readRawBody(request);
-	const rawBody = request.rawBody;
-	if (!Buffer.isBuffer(rawBody)) return refuse(context, 401, 'raw request body unavailable; cannot verify signature');
-	const node = context.getNode();
-	const nodeKey = `${context.getWorkflow().id}:${node.id ?? node.name}:wait`;
-	const verify = (keys: SmsrouteKey[]) =>
-		verifySmsrouteSignature({
-			rawBody,
-			header: context.getHeaderData()[SMSROUTE_SIGNATURE_HEADER],
-			keys,
-			toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-			nowMs: receivedAt.getTime(),
-		});
-	const cached = await smsrouteKeys(context, nodeKey);
-	let verified = verify(cached.keys);
+	const rawBody = await readRawBody(context);
+	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
 	// Keys cached a while ago may predate a rotation: one retry with the credential as it is now.
-	if (!verified.ok && verified.reason === 'signature mismatch' && !cached.fresh) {
-		verified = verify((await smsrouteKeys(context, nodeKey, true)).keys);
-	}
+	const verified = await verifySmsRouteRequest(context, `${nodeKeyOf(context)}:wait`, {
+		rawBody,
+		header: context.getHeaderData()[SMSROUTE_SIGNATURE_HEADER],
+		toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+		nowMs: receivedAt.getTime(),
+	});
+	if (!verified) return refuse(context, 401, SIGNATURE_MISMATCH);
 	if (!verified.ok) return refuse(context, 401, verified.reason);
 	const parsed = parseRawBody(rawBody, context.getHeaderData()['content-type']);
 	if (!parsed.ok) return refuse(context, 400, parsed.reason);
-	const normalized = normalizeSmsroute(parsed.body as IDataObject, { livemode: verified.livemode, receivedAt });
+	const normalized = normalizeSmsRoute(parsed.body as IDataObject, { livemode: verified.livemode, receivedAt });
 	if (!normalized.ok) return refuse(context, 400, normalized.reason);
 	return normalized.events[0].event;
 }

@@ -25,7 +25,7 @@ export const SMSROUTE_SIGNATURE_HEADER = 'x-smsroute-signature';
 
 const EXPECTED_SCHEME = 'v1';
 
-export interface SmsrouteKey {
+export interface SmsRouteKey {
 	/** Text or a KeyObject (what the trigger caches: it prints without its material). */
 	key: string | KeyObject;
 	livemode: boolean;
@@ -37,7 +37,7 @@ export interface ParsedSignatureHeader {
 	signatures: string[];
 }
 
-export type SmsrouteVerification =
+export type SmsRouteVerification =
 	{ ok: true; livemode: boolean; timestamp: number } | { ok: false; reason: string };
 
 /**
@@ -63,7 +63,7 @@ export function parseSignatureHeader(header: string): ParsedSignatureHeader | nu
 	return { timestamp, signatures };
 }
 
-export function computeSmsrouteSignature(
+export function computeSmsRouteSignature(
 	key: string | KeyObject,
 	timestamp: number,
 	rawBody: Buffer,
@@ -71,13 +71,13 @@ export function computeSmsrouteSignature(
 	return hmacSha256(key, `${timestamp}.`, rawBody);
 }
 
-export function verifySmsrouteSignature(options: {
+export function verifySmsRouteSignature(options: {
 	rawBody: Buffer | undefined;
 	header: string | string[] | undefined;
-	keys: SmsrouteKey[];
+	keys: SmsRouteKey[];
 	toleranceSeconds: number;
 	nowMs: number;
-}): SmsrouteVerification {
+}): SmsRouteVerification {
 	const { rawBody, header, keys, toleranceSeconds, nowMs } = options;
 	if (header === undefined || header === '') {
 		return { ok: false, reason: 'missing x-smsroute-signature header' };
@@ -97,9 +97,9 @@ export function verifySmsrouteSignature(options: {
 	}
 	const candidates = parsed.signatures.map(decodeSha256Hex);
 
-	let matched: SmsrouteKey | undefined;
+	let matched: SmsRouteKey | undefined;
 	for (const candidateKey of keys) {
-		const expected = computeSmsrouteSignature(candidateKey.key, parsed.timestamp, rawBody);
+		const expected = computeSmsRouteSignature(candidateKey.key, parsed.timestamp, rawBody);
 		// No early exit inside the signature loop: every candidate is compared, and each
 		// comparison is constant-time.
 		let found = false;

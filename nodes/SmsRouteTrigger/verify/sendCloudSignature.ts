@@ -15,20 +15,20 @@ import {
  * otherwise one genuine callback's token/timestamp/signature could carry a forged body.
  */
 
-export interface SendcloudSignedFields {
+export interface SendCloudSignedFields {
 	token: string;
 	/** Exactly as received (ms since the epoch), because it is part of the signed text. */
 	timestamp: string;
 	signature: string;
 }
 
-export type SendcloudFieldsResult =
-	{ ok: true; fields: SendcloudSignedFields; timestampMs: number } | { ok: false; reason: string };
+export type SendCloudFieldsResult =
+	{ ok: true; fields: SendCloudSignedFields; timestampMs: number } | { ok: false; reason: string };
 
-export type SendcloudVerification = Verdict;
+export type SendCloudVerification = Verdict;
 
 /** Whether a body carries any of SendCloud's signing fields (used by provider auto-detection). */
-export function looksLikeSendcloud(body: Record<string, unknown>): boolean {
+export function looksLikeSendCloud(body: Record<string, unknown>): boolean {
 	return 'token' in body || 'signature' in body || ('timestamp' in body && 'eventType' in body);
 }
 
@@ -38,7 +38,7 @@ function asScalarString(value: unknown): string | null {
 	return null;
 }
 
-export function extractSendcloudFields(body: Record<string, unknown>): SendcloudFieldsResult {
+export function extractSendCloudFields(body: Record<string, unknown>): SendCloudFieldsResult {
 	const token = asScalarString(body.token);
 	const timestamp = asScalarString(body.timestamp);
 	const signature = asScalarString(body.signature);
@@ -56,7 +56,7 @@ export function extractSendcloudFields(body: Record<string, unknown>): Sendcloud
 	return { ok: true, fields: { token, timestamp, signature }, timestampMs: Number(timestamp) };
 }
 
-export function computeSendcloudSignature(
+export function computeSendCloudSignature(
 	appKey: string | KeyObject,
 	timestamp: string,
 	token: string,
@@ -64,15 +64,15 @@ export function computeSendcloudSignature(
 	return hmacSha256(appKey, `${timestamp}${token}`);
 }
 
-export function verifySendcloudSignature(options: {
+export function verifySendCloudSignature(options: {
 	appKey: string | KeyObject;
-	fields: SendcloudSignedFields;
+	fields: SendCloudSignedFields;
 	timestampMs: number;
 	toleranceSeconds: number;
 	nowMs: number;
-}): SendcloudVerification {
+}): SendCloudVerification {
 	const { appKey, fields, timestampMs, toleranceSeconds, nowMs } = options;
-	const expected = computeSendcloudSignature(appKey, fields.timestamp, fields.token);
+	const expected = computeSendCloudSignature(appKey, fields.timestamp, fields.token);
 	if (!sameDigest(decodeSha256Hex(fields.signature), expected)) {
 		return { ok: false, reason: SIGNATURE_MISMATCH };
 	}

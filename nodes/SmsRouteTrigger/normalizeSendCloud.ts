@@ -60,7 +60,7 @@ function lookup<T>(table: Record<string | number, T>, name: string | number): T 
 	return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
 }
 
-function sendcloudStatus(body: IDataObject): NormalizedStatus | null {
+function sendCloudStatus(body: IDataObject): NormalizedStatus | null {
 	const code =
 		typeof body.eventType === 'number'
 			? body.eventType
@@ -118,11 +118,11 @@ function reasonFor(status: NormalizedStatus, body: IDataObject): string | null {
 	return null;
 }
 
-export function normalizeSendcloud(
+export function normalizeSendCloud(
 	body: IDataObject,
-	context: { timestampMs: number; receivedAt: Date; token: string },
+	receipt: { timestampMs: number; receivedAt: Date; token: string },
 ): NormalizeResult {
-	const status = sendcloudStatus(body);
+	const status = sendCloudStatus(body);
 	if (!status) return { ok: false, reason: 'unknown or missing eventType' };
 	const smsIds = messagesField(body, 'smsIds', 'smsId');
 	const phones = messagesField(body, 'phones', 'phone');
@@ -149,8 +149,8 @@ export function normalizeSendcloud(
 		};
 	}
 
-	const occurredAt = new Date(context.timestampMs).toISOString();
-	const receivedAt = context.receivedAt.toISOString();
+	const occurredAt = new Date(receipt.timestampMs).toISOString();
+	const receivedAt = receipt.receivedAt.toISOString();
 	const reason = reasonFor(status, body);
 	const events: KeyedEvent[] = [];
 	for (let i = 0; i < count; i++) {
@@ -178,7 +178,7 @@ export function normalizeSendcloud(
 		};
 		events.push({
 			event,
-			key: sendcloudKey(status, messageId, to, body, context),
+			key: sendCloudKey(status, messageId, to, body, receipt),
 		});
 	}
 	return { ok: true, events };
@@ -190,17 +190,17 @@ export function normalizeSendcloud(
  * also holds the event time and the template. Without a message id nothing in the body tells
  * two callbacks apart, so the token does: callbacks with different tokens are never merged.
  */
-function sendcloudKey(
+function sendCloudKey(
 	status: NormalizedStatus,
 	messageId: string | null,
 	to: string | null,
 	body: IDataObject,
-	context: { timestampMs: number; token: string },
+	receipt: { timestampMs: number; token: string },
 ): string {
 	const parts: Array<string | null> = ['sendcloud', status, messageId, to];
 	if (!ONCE_PER_MESSAGE.has(status) || !messageId) {
-		parts.push(String(context.timestampMs), textOrNull(body.templateId));
+		parts.push(String(receipt.timestampMs), textOrNull(body.templateId));
 	}
-	if (!messageId) parts.push(context.token);
+	if (!messageId) parts.push(receipt.token);
 	return eventKey(parts);
 }
