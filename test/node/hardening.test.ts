@@ -10,22 +10,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { sendJson, startHostileServer, type HostileServer } from '../helpers/hostileServer';
 import { runSmsRoute } from '../helpers/runWorkflow';
 
-const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
 
-interface LedgerEntry {
-	id: string;
-	to: string;
-	body: string;
-	idempotencyKey: string | null;
-}
-
-let sandbox: {
-	start(): Promise<{ baseUrl: string }>;
-	stop(): Promise<void>;
-	reset(): void;
-	ledger(): LedgerEntry[];
-	stats(): { requests: Record<string, number> };
-};
+let sandbox: Sandbox;
 let sandboxUrl: string;
 let hostile: HostileServer;
 let elsewhere: HostileServer;

@@ -7,21 +7,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { runSmsRoute } from '../helpers/runWorkflow';
 
-const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
 
-interface LedgerEntry {
-	to: string;
-	body: string;
-	credits: number;
-}
-
-let sandbox: {
-	start(): Promise<{ baseUrl: string }>;
-	stop(): Promise<void>;
-	reset(): void;
-	ledger(): LedgerEntry[];
-	stats(): { requests: Record<string, number> };
-};
+let sandbox: Sandbox;
 let baseUrl: string;
 
 const SEND_PARAMS = { resource: 'message', to: '={{ $json.to }}', body: '={{ $json.body }}' };

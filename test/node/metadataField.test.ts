@@ -14,17 +14,9 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { messageFields } from '../../nodes/SmsRoute/actions/message/fields';
 import { runSmsRoute } from '../helpers/runWorkflow';
 
-const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
 
-interface LedgerEntry {
-	id: string;
-	to: string;
-	body: string;
-	idempotencyKey: string | null;
-	metadata: IDataObject | null;
-}
-
-let sandbox: { start(): Promise<{ baseUrl: string }>; stop(): Promise<void>; reset(): void; ledger(): LedgerEntry[] };
+let sandbox: Sandbox;
 let baseUrl: string;
 
 const ROOT = path.resolve(__dirname, '..', '..');

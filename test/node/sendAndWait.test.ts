@@ -3,19 +3,13 @@
  * sandbox: what is sent (the resume URL in each message's metadata), what the waiting execution
  * keeps (the Timed Out output and forwardAllOutputs on its stack entry), and the refusals.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runSmsRoute } from '../helpers/runWorkflow';
 
-const { createSandbox, DEFAULT_TEST_KEY } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, type Sandbox } from '../sandbox/server';
 
-interface LedgerEntry {
-	id: string;
-	to: string;
-	metadata: IDataObject;
-}
-
-let sandbox: { start(): Promise<{ baseUrl: string }>; stop(): Promise<void>; reset(): void; ledger(): LedgerEntry[] };
+let sandbox: Sandbox;
 let baseUrl: string;
 
 const PARAMS = {

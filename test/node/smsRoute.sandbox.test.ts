@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { runSmsRoute } from '../helpers/runWorkflow';
 
 // The sandbox is plain CommonJS (it runs without a build step).
-const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
 
 interface LedgerEntry {
 	id: string;
@@ -19,15 +19,7 @@ interface LedgerEntry {
 	environment: string;
 }
 
-let sandbox: {
-	start(): Promise<{ baseUrl: string }>;
-	stop(): Promise<void>;
-	reset(): void;
-	configure(partial: IDataObject): void;
-	queueFaults(list: string[]): void;
-	ledger(): LedgerEntry[];
-	stats(): { requests: Record<string, number>; responses: Record<string, number> };
-};
+let sandbox: Sandbox;
 let baseUrl: string;
 
 const SEND_PARAMS = {

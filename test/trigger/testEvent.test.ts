@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { SendCloudSmsHookApi } from '../../credentials/SendCloudSmsHookApi.credentials';
 import { SmsRouteApi } from '../../credentials/SmsRouteApi.credentials';
@@ -21,7 +21,7 @@ import { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER, testEventCommand } from '../
 import { callWebhook, type CallResult } from './helpers';
 
 // The sandbox is plain CommonJS (it runs without a build step).
-const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, DEFAULT_PORT } = require('../sandbox/server');
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, DEFAULT_PORT, type Sandbox } from '../sandbox/server';
 
 type Provider = 'auto' | 'smsroute' | 'sendcloud';
 const { description } = new SmsRouteTrigger();
@@ -43,7 +43,7 @@ function commandIn(notice: INodeProperties): string {
 	return match[0];
 }
 
-let sandbox: { start(): Promise<{ url: string }>; stop(): Promise<void>; configure(p: IDataObject): void };
+let sandbox: Sandbox;
 let sandboxUrl: string;
 let testUrlServer: http.Server;
 let testUrl: string;
