@@ -7,6 +7,10 @@
  *   npm start                       # n8n on http://127.0.0.1:5678, examples imported
  *   npm run screenshots             # writes docs/screenshots/*.png
  *
+ * The Send and Wait shots need three runs of the OTP example first (curl commands in npm start's
+ * banner): to +15005550001 (delivered), +15005550002 (fails) and an ordinary number such as
+ * +15005550009 (no event: it ends on Timed Out after the example's 2-minute limit, so wait 3 minutes).
+ *
  * Environment:
  *   SMSROUTE_N8N_URL        the editor (default http://127.0.0.1:5678; e.g. http://127.0.0.1:5698
  *                           when npm start ran with SMSROUTE_N8N_PORT=5698)
@@ -33,6 +37,7 @@ const WORKFLOWS = {
 	bulk: 'SMS Route example: bulk send from a list',
 	slack: 'SMS Route example: delivery events → Slack',
 	retry: 'SMS Route example: failed or undelivered → retry',
+	otp: 'SMS Route example: OTP, send and wait for delivery',
 };
 
 // The trigger's credential fields (displayName in its description).
@@ -245,6 +250,33 @@ async function openNode(page, name) {
 	await settle(page);
 }
 
+/**
+ * Widens the panel's middle (parameters) column by `px`, by dragging both of its edges as a user
+ * would: the trigger's notices hold a long command that overflows the default width. n8n keeps
+ * the widths in localStorage, so resetNodeWidths() puts the default back for the next panels.
+ */
+async function widenNode(page, px) {
+	for (const [dir, dx] of [
+		['right', px / 2],
+		['left', -px / 2],
+	]) {
+		const edge = await page.locator(`[data-test-id="ndv"] [data-dir="${dir}"]`).first().boundingBox();
+		if (!edge) continue;
+		const y = edge.y + edge.height / 2;
+		await page.mouse.move(edge.x + 2, y);
+		await page.mouse.down();
+		await page.mouse.move(edge.x + 2 + dx, y, { steps: 10 });
+		await page.mouse.up();
+	}
+	await settle(page);
+}
+
+async function resetNodeWidths(page) {
+	await page.evaluate(() => {
+		for (const key of Object.keys(localStorage)) if (key.startsWith('N8N_NDV_PANEL_WIDTH')) localStorage.removeItem(key);
+	});
+}
+
 async function closeNode(page) {
 	await page.locator('[data-test-id="ndv-close-button"]').first().click();
 	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
@@ -252,9 +284,10 @@ async function closeNode(page) {
 
 /**
  * One of the workflow's latest successful executions: the quickest whose stored data mentions
- * `prefer` (e.g. a "delivered" event), else the quickest (timings on a busy machine vary).
+ * `prefer` (e.g. a "delivered" event), else the quickest (timings on a busy machine vary); with
+ * `needed` (what to run first), a run that matches or an error saying so.
  */
-async function pickExecution(page, workflowId, prefer) {
+async function pickExecution(page, workflowId, prefer, needed) {
 	const data = await rest(
 		page,
 		`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId, status: ['success'] }))}&limit=50`,
@@ -273,6 +306,7 @@ async function pickExecution(page, workflowId, prefer) {
 			const full = await rest(page, `/executions/${run.id}`);
 			if (prefer(typeof full.data === 'string' ? full.data : JSON.stringify(full.data))) return run;
 		}
+		if (needed) throw new Error(`the workflow ${workflowId} has no such execution yet: ${needed}`);
 	}
 	return runs[0];
 }
@@ -301,6 +335,7 @@ async function takeScreenshots(page) {
 	// 3. The trigger's panel with its Production URL, the notice and its parameters.
 	await openCanvas(page, `/workflow/${retry.id}`, ['SMS Route Trigger', 'Send fresh message']);
 	await openNode(page, 'SMS Route Trigger');
+	await widenNode(page, 240);
 	const urls = page.locator('[data-test-id="ndv"]').getByText('Webhook URLs', { exact: true });
 	if (!(await page.locator('[data-test-id="radio-button-production"]').isVisible())) await urls.click();
 	await page.locator('[data-test-id="radio-button-production"]').click();
@@ -317,10 +352,16 @@ async function takeScreenshots(page) {
 	await inView(page.locator('[data-test-id="ndv"]').getByText(/__sandbox\/webhooks\/emit/).first());
 	files.push(await shot(page, 'node-trigger-test-event.png', 'SMS Route Trigger panel: Test URL and the test-event notice'));
 	await closeNode(page);
+	await resetNodeWidths(page);
 
 	// 4. A past execution of the delivery-events example: the run, then the trigger's normalized event.
-	// A first delivery report ("delivered"), not a retry's ("retryOf" in its metadata).
-	const execution = await pickExecution(page, slack.id, (d) => d.includes('message.delivered') && !d.includes('retryOf'));
+	// A first delivery report ("delivered"), not a retry's ("retryOf" in its metadata) nor one relayed
+	// to a waiting Send and Wait execution (its metadata holds the resume URL).
+	const execution = await pickExecution(
+		page,
+		slack.id,
+		(d) => d.includes('message.delivered') && !d.includes('retryOf') && !d.includes('n8nResumeUrl'),
+	);
 	await openCanvas(page, `/workflow/${slack.id}/executions/${execution.id}`, ['SMS Route Trigger', 'Format Slack message']);
 	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
 	files.push(await shot(page, 'execution-delivery-event.png', `execution ${execution.id} of "${WORKFLOWS.slack}"`));
@@ -341,6 +382,45 @@ async function takeScreenshots(page) {
 	await bulkOutput.getByText(/^msg_/).first().waitFor();
 	files.push(await shot(page, 'execution-bulk-output.png', `execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`));
 	await closeNode(page);
+
+	// 6. Send and Wait for Delivery, from runs of the OTP example (npm start's banner shows the curl
+	// calls): the executed canvas with the item leaving on Delivered, the node's panel with its three
+	// outputs, then runs leaving on Not Delivered and (an ordinary number: the sandbox sends no event,
+	// so the example's 2-minute limit ends the wait) Timed Out.
+	const otp = await findWorkflow(page, WORKFLOWS.otp);
+	const otpCall = (phone) =>
+		`curl -X POST ${BASE_URL}/webhook/smsroute-example-otp -H 'content-type: application/json' -d '{"phone":"${phone}"}'`;
+	const otpNodes = ['Make OTP', 'Send OTP and wait', 'OTP delivered'];
+	const delivered = await pickExecution(
+		page,
+		otp.id,
+		(d) => d.includes('"delivered"') && !d.includes('"notDelivered"'),
+		`${otpCall('+15005550001')}, wait a second`,
+	);
+	await openCanvas(page, `/workflow/${otp.id}/executions/${delivered.id}`, otpNodes);
+	await nodeOnCanvas(page, 'OTP delivered').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
+	files.push(await shot(page, 'execution-send-and-wait-delivered.png', `execution ${delivered.id} of "${WORKFLOWS.otp}": Delivered`));
+	await openNode(page, 'Send OTP and wait');
+	const sawOutput = page.locator('[data-test-id="output-panel"]');
+	await sawOutput.locator('[data-test-id="radio-button-json"]').click();
+	await sawOutput.getByText('"outcome"').first().waitFor();
+	files.push(await shot(page, 'node-send-and-wait.png', `execution ${delivered.id}: the Send and Wait panel, Delivered output`));
+	await closeNode(page);
+	const notDelivered = await pickExecution(page, otp.id, (d) => d.includes('"notDelivered"'), `${otpCall('+15005550002')}, wait a second`);
+	await openCanvas(page, `/workflow/${otp.id}/executions/${notDelivered.id}`, otpNodes);
+	await nodeOnCanvas(page, 'Not delivered: offer another channel').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
+	files.push(
+		await shot(page, 'execution-send-and-wait-not-delivered.png', `execution ${notDelivered.id} of "${WORKFLOWS.otp}": Not Delivered`),
+	);
+	const timedOut = await pickExecution(
+		page,
+		otp.id,
+		(d) => d.includes('"timedOut"'),
+		`${otpCall('+15005550009')} (no delivery event: it times out), wait 3 minutes`,
+	);
+	await openCanvas(page, `/workflow/${otp.id}/executions/${timedOut.id}`, otpNodes);
+	await nodeOnCanvas(page, 'Timed out: look up the status').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
+	files.push(await shot(page, 'execution-send-and-wait-timed-out.png', `execution ${timedOut.id} of "${WORKFLOWS.otp}": Timed Out`));
 	return files;
 }
 
