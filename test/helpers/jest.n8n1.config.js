@@ -1,7 +1,7 @@
 /**
  * Runs the in-process node tests against n8n 1.x's own n8n-core and n8n-workflow (the install
  * that test/e2e/install-n8n.sh caches), instead of the 2.x dev dependencies:
- *   npx jest -c test/helpers/jest.n8n1.config.js test/node/hardening.test.ts --runInBand --forceExit
+ *   npx jest -c test/helpers/jest.n8n1.config.js test/SmsRoute/hardening.test.ts --runInBand --forceExit
  * N8N1_MODULES=<dir>/node_modules picks another install.
  */
 const fs = require('node:fs');

@@ -5,8 +5,8 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { limitWaitMs } from '../../nodes/SmsRoute/actions/message/sendAndWait.operation';
 import { runSmsRoute } from '../helpers/runWorkflow';
-
 import { createSandbox, DEFAULT_TEST_KEY, type Sandbox } from '../sandbox/server';
 
 let sandbox: Sandbox;
@@ -109,5 +109,17 @@ describe('Send and Wait for Delivery: sending', () => {
 		});
 		expect(run.waitTill).toBeUndefined();
 		expect(run.data.resultData.runData['SMS Route'][0].data?.main[1]).toHaveLength(1);
+	});
+});
+
+describe('Send and Wait: Limit Wait Time', () => {
+	it('defaults to 30 minutes and reads amount and unit', () => {
+		expect(limitWaitMs({})).toBe(30 * 60_000);
+		expect(limitWaitMs({ limitWaitTime: 3, limitWaitTimeUnit: 'seconds' })).toBe(3000);
+		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'hours' })).toBe(7_200_000);
+		expect(limitWaitMs({ limitWaitTime: -1 })).toBe(30 * 60_000);
+		expect(limitWaitMs({ limitWaitTime: 400, limitWaitTimeUnit: 'days' })).toBe(31 * 86_400_000);
+		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'constructor' })).toBe(2 * 60_000);
+		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'weeks' })).toBe(2 * 60_000);
 	});
 });

@@ -3,7 +3,7 @@
  * typed as JSON, an expression that returns an object, or one that returns JSON text, and
  * workflows saved before (which wrote `{{ JSON.stringify({…}) }}`) run unchanged.
  *
- * The saved workflows are the examples as they were saved with 0.1.0 (test/node/fixtures/),
+ * The saved workflows are the examples as they were saved with 0.1.0 (test/SmsRoute/fixtures/),
  * their SMS Route nodes' parameters taken byte for byte, run by n8n-core's WorkflowExecute
  * (test/helpers/runWorkflow.ts) against the sandbox, whose ledger records what was sent.
  */
@@ -61,7 +61,7 @@ describe('Metadata field', () => {
 	});
 
 	it('a bulk workflow saved with 0.1.0 (JSON.stringify expression) runs unchanged and sends the same metadata', async () => {
-		const saved = workflowNode('test/node/fixtures/bulk-otp-send.saved-0.1.0.json', 'Send in Bulk');
+		const saved = workflowNode('test/SmsRoute/fixtures/bulk-otp-send.saved-0.1.0.json', 'Send in Bulk');
 		expect((saved.parameters.additionalFields as IDataObject).metadata).toBe(
 			'={{ JSON.stringify({ campaign: "example-otp", name: $json.name }) }}',
 		);
@@ -71,7 +71,7 @@ describe('Metadata field', () => {
 	});
 
 	it('a send workflow saved with 0.1.0 runs unchanged: same metadata, same idempotency key', async () => {
-		const saved = workflowNode('test/node/fixtures/retry-failed-sms.saved-0.1.0.json', 'Send fresh message');
+		const saved = workflowNode('test/SmsRoute/fixtures/retry-failed-sms.saved-0.1.0.json', 'Send fresh message');
 		const items = [{ id: 'msg_original0000001', to: '+15005550001', body: 'hello again' }];
 		const { error, ledger } = await sent(saved.parameters as IDataObject, items);
 		expect(error).toBeUndefined();
@@ -79,7 +79,7 @@ describe('Metadata field', () => {
 	});
 
 	it('an expression returning an object sends the same metadata and the same automatic keys as the saved JSON text', async () => {
-		const saved = workflowNode('test/node/fixtures/bulk-otp-send.saved-0.1.0.json', 'Send in Bulk');
+		const saved = workflowNode('test/SmsRoute/fixtures/bulk-otp-send.saved-0.1.0.json', 'Send in Bulk');
 		const before = await sent(saved.parameters as IDataObject);
 		const parameters = {
 			...saved.parameters,
@@ -97,7 +97,7 @@ describe('Metadata field', () => {
 		['bulk-otp-send', 'Send in Bulk', RECIPIENTS],
 		['retry-failed-sms', 'Send fresh message', [{ id: 'msg_original0000002', to: '+15005550002', body: 'again' }]],
 	])('the example %s as shipped now (object form) sends what its 0.1.0 version sent', async (name, node, items) => {
-		const saved = workflowNode(`test/node/fixtures/${name}.saved-0.1.0.json`, node);
+		const saved = workflowNode(`test/SmsRoute/fixtures/${name}.saved-0.1.0.json`, node);
 		const current = workflowNode(`examples/${name}.json`, node);
 		expect((current.parameters.additionalFields as IDataObject).metadata).not.toMatch(/JSON\.stringify/);
 		const before = await sent(saved.parameters as IDataObject, items);

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { resumeOnDelivery } from '../../nodes/SmsRoute/waitForDelivery/resumeWebhook';
-import { limitWaitMs } from '../../nodes/SmsRoute/actions/message/sendAndWait.operation';
 
 const TEST_KEY = 'sk_test_resume_unit_000000000000';
 const LIVE_KEY = 'sk_live_resume_unit_000000000000';
@@ -123,17 +122,5 @@ describe('Send and Wait: the resume webhook', () => {
 		const [delivered] = result.workflowData ?? [];
 		expect(delivered.map((i) => i.json.id)).toEqual(['msg_a', 'msg_b']);
 		expect(delivered[0].json.delivery).toMatchObject({ status: 'delivered', source: 'status endpoint' });
-	});
-});
-
-describe('Send and Wait: Limit Wait Time', () => {
-	it('defaults to 30 minutes and reads amount and unit', () => {
-		expect(limitWaitMs({})).toBe(30 * 60_000);
-		expect(limitWaitMs({ limitWaitTime: 3, limitWaitTimeUnit: 'seconds' })).toBe(3000);
-		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'hours' })).toBe(7_200_000);
-		expect(limitWaitMs({ limitWaitTime: -1 })).toBe(30 * 60_000);
-		expect(limitWaitMs({ limitWaitTime: 400, limitWaitTimeUnit: 'days' })).toBe(31 * 86_400_000);
-		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'constructor' })).toBe(2 * 60_000);
-		expect(limitWaitMs({ limitWaitTime: 2, limitWaitTimeUnit: 'weeks' })).toBe(2 * 60_000);
 	});
 });

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { isKnownCountry, normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import { isKnownCountry, normalize, normalizePhone } from '../../nodes/SmsRoute/helpers/phoneNumber';
 
 /**
  * The oracle parses the input as typed with the country, except where this package reads a form
@@ -232,5 +232,12 @@ describe('the country table', () => {
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
+	});
+});
+
+describe('normalizePhone', () => {
+	it('strips the punctuation people paste into numbers', () => {
+		expect(normalizePhone('+1 (555) 123-4567')).toBe('+15551234567');
+		expect(normalizePhone(' +44.20.7946.0958 ')).toBe('+442079460958');
 	});
 });
