@@ -1,19 +1,9 @@
 /**
- * Per-process cache of the verification keys a trigger node derived from its credential.
- *
- * Why: in n8n 2.41 every `getCredentials()` in webhook() reads the credential from the database
- * and resolves it in a throwaway workflow that takes an expression isolate of its own
- * (cli credentials-helper `applyDefaultsAndOverwrites`) — per request. Caching the derived keys
- * for KEY_CACHE_TTL_MS removes both from the request path.
- *
- * Freshness: an entry older than the TTL is reloaded, and a caller whose signature did not
- * verify with cached keys reloads at once (`reload: true`), so a rotated key works on its first
- * event. A removed key can still verify until the entry that holds it is KEY_CACHE_TTL_MS old,
- * i.e. for at most 60 s after it was removed.
- *
- * Entries are keyed by workflow, node and credential id: a node only ever gets keys it loaded
- * itself through n8n. The keys are held as KeyObjects, which print and serialise without their
- * material, and nothing here logs.
+ * Per-process cache of the verification keys a trigger node derived from its credential: in n8n
+ * 2.41 every getCredentials() in webhook() reads the database and takes an expression isolate.
+ * Entries live KEY_CACHE_TTL_MS and are reloaded at once after a failed signature (rotation), so
+ * a removed key verifies for at most 60 s (README, "Verification"). Keyed by workflow, node and
+ * credential id; keys are KeyObjects, which print without their material.
  */
 
 export const KEY_CACHE_TTL_MS = 60_000;
