@@ -12,7 +12,8 @@ export class SendCloudSmsHookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:sendcloud.svg', dark: 'file:sendcloud.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sendcloud-smshook-api-sendcloudsmshookapi';
+	documentationUrl =
+		'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sendcloud-smshook-api-sendcloudsmshookapi';
 
 	properties: INodeProperties[] = [
 		{

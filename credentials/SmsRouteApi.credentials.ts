@@ -41,7 +41,8 @@ export class SmsRouteApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sms-route-api-smsrouteapi';
+	documentationUrl =
+		'https://github.com/n8n-nodes-smsroute/n8n-nodes-smsroute#sms-route-api-smsrouteapi';
 
 	properties: INodeProperties[] = [
 		{

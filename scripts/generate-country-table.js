@@ -47,7 +47,8 @@ function row(data, withIdd) {
 }
 
 const countries = {};
-for (const iso of Object.keys(metadata.countries).sort()) countries[iso] = row(metadata.countries[iso], true);
+for (const iso of Object.keys(metadata.countries).sort())
+	countries[iso] = row(metadata.countries[iso], true);
 const nonGeographic = {};
 for (const code of Object.keys(metadata.nonGeographic).sort()) {
 	const { code: _code, ...rest } = row(metadata.nonGeographic[code], false);
@@ -70,13 +71,13 @@ const lines = [
 	'\tlengths: number[];',
 	'\t/** Trunk prefix dialled before national numbers (absent where, as in Italy, none is dropped). */',
 	'\ttrunk?: string;',
-	'\t/** libphonenumber\'s pattern for the trunk prefix when it is more than the plain digits. */',
+	"\t/** libphonenumber's pattern for the trunk prefix when it is more than the plain digits. */",
 	'\ttrunkForParsing?: string;',
 	'\t/** Replacement applied to the number when trunkForParsing captured a group. */',
 	'\ttrunkTransform?: string;',
 	'}',
 	'',
-	'export type NonGeographicPlan = Omit<NumberingPlan, \'code\' | \'idd\'>;',
+	"export type NonGeographicPlan = Omit<NumberingPlan, 'code' | 'idd'>;",
 	'',
 	'/** Numbering plans by ISO 3166-1 alpha-2 country code. */',
 	'export const COUNTRY_PLANS: Record<string, NumberingPlan> = {',
@@ -90,7 +91,9 @@ const lines = [
 	'',
 ];
 
-const target = path.resolve(process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts'));
+const target = path.resolve(
+	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts'),
+);
 fs.writeFileSync(target, lines.join('\n'));
 console.log(
 	`wrote ${path.relative(root, target)}: ${Object.keys(countries).length} countries, ` +

@@ -69,7 +69,8 @@ async function main(argv) {
 		return 2;
 	}
 	const findings = await lintWorkflows(files);
-	for (const f of findings) console.error(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
+	for (const f of findings)
+		console.error(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
 	console.log(`lint-workflows: ${files.length} workflow file(s), ${findings.length} finding(s)`);
 	return findings.length ? 1 : 0;
 }

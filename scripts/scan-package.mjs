@@ -29,9 +29,16 @@ try {
 	const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
 	const packageDir = path.join(work, 'package');
 	fs.mkdirSync(packageDir);
-	const tar = spawnSync('tar', ['-xzf', path.join(work, tarball), '-C', packageDir, '--strip-components=1']);
+	const tar = spawnSync('tar', [
+		'-xzf',
+		path.join(work, tarball),
+		'-C',
+		packageDir,
+		'--strip-components=1',
+	]);
 	if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
-	if (!fs.existsSync(path.join(packageDir, 'dist'))) throw new Error('the tarball has no dist/: run `npm run build` first');
+	if (!fs.existsSync(path.join(packageDir, 'dist')))
+		throw new Error('the tarball has no dist/: run `npm run build` first');
 
 	const legs = [
 		['sources', await analyzePackage(root, SOURCE_FILE_PATTERNS)],
@@ -43,7 +50,9 @@ try {
 			console.log(`n8n scanner (${name}): passed`);
 		} else {
 			failed = true;
-			console.error(`n8n scanner (${name}): ${result.message}\n${result.details ?? result.error ?? ''}`);
+			console.error(
+				`n8n scanner (${name}): ${result.message}\n${result.details ?? result.error ?? ''}`,
+			);
 		}
 	}
 	process.exitCode = failed ? 1 : 0;

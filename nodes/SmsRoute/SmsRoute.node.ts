@@ -21,7 +21,8 @@ export class SmsRoute implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Send SMS one by one or in bulk through smsroute, with retries and exactly-once delivery',
+		description:
+			'Send SMS one by one or in bulk through smsroute, with retries and exactly-once delivery',
 		defaults: { name: 'SMS Route' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

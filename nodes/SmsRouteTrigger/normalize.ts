@@ -20,7 +20,11 @@ export const NORMALIZED_STATUSES = [
 
 export type NormalizedStatus = (typeof NORMALIZED_STATUSES)[number];
 
-export const FINAL_STATUSES: ReadonlySet<NormalizedStatus> = new Set(['delivered', 'failed', 'suppressed']);
+export const FINAL_STATUSES: ReadonlySet<NormalizedStatus> = new Set([
+	'delivered',
+	'failed',
+	'suppressed',
+]);
 
 /** The statuses smsroute itself sends (docs/CONTRACT.md: "the same word"). */
 const SMSROUTE_STATUSES: ReadonlySet<string> = new Set([
@@ -98,7 +102,10 @@ export function metadataFrom(value: unknown): IDataObject {
  */
 export function parseSmsRouteTimestamp(value: unknown): Date | null {
 	let ms: number;
-	if (typeof value === 'number' || (typeof value === 'string' && /^\d{1,16}(\.\d+)?$/.test(value))) {
+	if (
+		typeof value === 'number' ||
+		(typeof value === 'string' && /^\d{1,16}(\.\d+)?$/.test(value))
+	) {
 		const n = Number(value);
 		if (!Number.isFinite(n) || n < 0) return null;
 		ms = n < 1e12 ? n * 1000 : n;
@@ -146,6 +153,12 @@ export function normalizeSmsRoute(
 	};
 	// A message reaches a status once per provider timestamp; a re-signed retry of the same
 	// event keeps message, status and timestamp, so it maps to the same key.
-	const key = eventKey(['smsroute', receipt.livemode ? 'live' : 'test', messageId, status, occurredAt]);
+	const key = eventKey([
+		'smsroute',
+		receipt.livemode ? 'live' : 'test',
+		messageId,
+		status,
+		occurredAt,
+	]);
 	return { ok: true, events: [{ event, key }] };
 }

@@ -96,7 +96,9 @@ export function parseForm(text: string): ParsedBody {
 			else list.push(value);
 			body[name] = list;
 		} else if (existing !== undefined) {
-			body[name] = Array.isArray(existing) ? [...(existing as unknown[]), value] : [existing, value];
+			body[name] = Array.isArray(existing)
+				? [...(existing as unknown[]), value]
+				: [existing, value];
 		} else {
 			body[name] = value;
 		}
@@ -123,7 +125,8 @@ export function quoteUnsafeIntegers(text: string): string {
 	for (let i = 0; i < text.length; i++) {
 		const code = text.charCodeAt(i);
 		if (inString) {
-			if (code === 92) i++; // backslash: skip the escaped character
+			if (code === 92)
+				i++; // backslash: skip the escaped character
 			else if (code === 34) inString = false;
 			continue;
 		}

@@ -53,7 +53,11 @@ type Received = { ok: true; events: KeyedEvent[] } | Refused;
 
 export type Outcome = Refused | { ok: true; received: number; items: INodeExecutionData[] };
 
-const refuse = (status: Refused['status'], reason: string): Refused => ({ ok: false, status, reason });
+const refuse = (status: Refused['status'], reason: string): Refused => ({
+	ok: false,
+	status,
+	reason,
+});
 
 export function readTriggerParameters(context: IWebhookFunctions): TriggerParameters {
 	const options = context.getNodeParameter('options', {}) as { toleranceSeconds?: number };
@@ -135,13 +139,23 @@ async function receiveSendCloud(
 	// twice. The token is spent here, before the body is judged, so a refused body cannot be
 	// swapped for a forged one under the same token.
 	const { token } = fields.fields;
-	const tokenUse = seen.useToken(token, request.rawBody, fields.timestampMs, nowMs, toleranceSeconds);
+	const tokenUse = seen.useToken(
+		token,
+		request.rawBody,
+		fields.timestampMs,
+		nowMs,
+		toleranceSeconds,
+	);
 	if (tokenUse === 'replay') return refuse(401, 'token already used');
 	if (tokenUse === 'full') {
 		// Forgetting a token early would reopen it to replay; SendCloud retries in 3 minutes.
 		return refuse(503, 'too many SendCloud callbacks within the tolerance window; retry later');
 	}
-	const normalized = normalizeSendCloud(body, { timestampMs: fields.timestampMs, receivedAt, token });
+	const normalized = normalizeSendCloud(body, {
+		timestampMs: fields.timestampMs,
+		receivedAt,
+		token,
+	});
 	return normalized.ok ? normalized : refuse(400, normalized.reason);
 }
 
@@ -211,7 +225,13 @@ export async function receiveWebhook(
 
 /** Answers the request: a refusal, an acknowledgement, or the items that start an execution. */
 export function answer(context: IWebhookFunctions, outcome: Outcome): IWebhookResponseData {
-	if (!outcome.ok) return refuseRequest(context, 'SMS Route Trigger refused a request', outcome.status, outcome.reason);
+	if (!outcome.ok)
+		return refuseRequest(
+			context,
+			'SMS Route Trigger refused a request',
+			outcome.status,
+			outcome.reason,
+		);
 	const webhookResponse = { received: outcome.received, emitted: outcome.items.length };
 	// Duplicates and filtered events are acknowledged so the provider stops retrying.
 	if (outcome.items.length === 0) return { webhookResponse };

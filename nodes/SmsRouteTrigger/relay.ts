@@ -2,7 +2,11 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { outcomeOf } from '../SmsRoute/waitForDelivery/outcome';
-import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../SmsRoute/waitForDelivery/relayUrl';
+import {
+	RESUME_URL_METADATA_KEY,
+	relayTarget,
+	webhookBaseOf,
+} from '../SmsRoute/waitForDelivery/relayUrl';
 import type { NormalizedEvent } from './normalize';
 import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
 
@@ -45,8 +49,14 @@ function retryable(statusCode: number): boolean {
 	return statusCode === 409 || statusCode === 429 || statusCode >= 500;
 }
 
-async function relayOnce(context: IWebhookFunctions, url: string, request: RelayRequest): Promise<number> {
-	const headers: Record<string, string> = { [SMSROUTE_SIGNATURE_HEADER]: String(request.signatureHeader) };
+async function relayOnce(
+	context: IWebhookFunctions,
+	url: string,
+	request: RelayRequest,
+): Promise<number> {
+	const headers: Record<string, string> = {
+		[SMSROUTE_SIGNATURE_HEADER]: String(request.signatureHeader),
+	};
 	if (request.contentType) headers['content-type'] = request.contentType;
 	const response = await context.helpers.httpRequest({
 		method: 'POST',
@@ -62,7 +72,11 @@ async function relayOnce(context: IWebhookFunctions, url: string, request: Relay
 	return Number((response as { statusCode?: number }).statusCode ?? 0);
 }
 
-async function relayWithRetries(context: IWebhookFunctions, url: string, request: RelayRequest): Promise<void> {
+async function relayWithRetries(
+	context: IWebhookFunctions,
+	url: string,
+	request: RelayRequest,
+): Promise<void> {
 	let outcome = 'not sent';
 	for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
 		try {
@@ -72,10 +86,13 @@ async function relayWithRetries(context: IWebhookFunctions, url: string, request
 		} catch (error) {
 			outcome = error instanceof Error ? error.name : 'error';
 		}
-		if (attempt < ATTEMPTS) await sleep(Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+		if (attempt < ATTEMPTS)
+			await sleep(Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
 	}
 	// The resume URL is a capability: log that a relay happened, never the URL.
-	context.logger?.debug('SMS Route Trigger relayed a delivery event to a waiting execution', { outcome });
+	context.logger?.debug('SMS Route Trigger relayed a delivery event to a waiting execution', {
+		outcome,
+	});
 }
 
 /**
@@ -98,7 +115,10 @@ export function relayToWaitingExecution(
 		bases ??= ownBases(context);
 		const target = relayTarget(candidate, bases);
 		if (target) targets.add(target);
-		else context.logger?.warn('SMS Route Trigger did not relay an event: its resume URL is not this n8n\'s');
+		else
+			context.logger?.warn(
+				"SMS Route Trigger did not relay an event: its resume URL is not this n8n's",
+			);
 	}
 	for (const target of targets) void relayWithRetries(context, target, request);
 	return targets.size;

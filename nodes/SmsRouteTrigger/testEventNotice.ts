@@ -13,14 +13,19 @@ export const TEST_URL_PLACEHOLDER = 'PASTE_THE_TEST_URL';
  * test event" otherwise waits for a request that nobody sends. The same text is in the notice,
  * the README and npm start's banner, so a user can copy it from wherever they are.
  */
-export function testEventCommand(mode: Mode, url = TEST_URL_PLACEHOLDER, sandboxUrl = DEFAULT_SANDBOX_URL): string {
+export function testEventCommand(
+	mode: Mode,
+	url = TEST_URL_PLACEHOLDER,
+	sandboxUrl = DEFAULT_SANDBOX_URL,
+): string {
 	const body = JSON.stringify({ mode, status: 'delivered', url });
 	return `curl -X POST ${sandboxUrl}/__sandbox/webhooks/emit -H 'content-type: application/json' -d '${body}'`;
 }
 
 const SIGNED_WITH: Record<Mode, string> = {
 	smsroute: 'a smsroute webhook signed with the sandbox test key (credential "SMS Route sandbox")',
-	sendcloud: 'a SendCloud SMSHook callback signed with the sandbox app key (credential "SendCloud SMSHook sandbox")',
+	sendcloud:
+		'a SendCloud SMSHook callback signed with the sandbox app key (credential "SendCloud SMSHook sandbox")',
 };
 
 /** A notice shown for the providers whose test event it describes. */

@@ -99,7 +99,8 @@ export async function checkWithKeys<K, R extends { ok: boolean; reason?: string 
 ): Promise<R | null> {
 	const cached = await load(false);
 	const result = check(cached.keys);
-	if (cached.fresh || (result && (result.ok || result.reason !== SIGNATURE_MISMATCH))) return result;
+	if (cached.fresh || (result && (result.ok || result.reason !== SIGNATURE_MISMATCH)))
+		return result;
 	return check((await load(true)).keys);
 }
 
@@ -107,10 +108,16 @@ export async function checkWithKeys<K, R extends { ok: boolean; reason?: string 
 export async function verifySmsRouteRequest(
 	context: IWebhookFunctions,
 	nodeKey: string,
-	request: { rawBody: Buffer; header: string | string[] | undefined; toleranceSeconds: number; nowMs: number },
+	request: {
+		rawBody: Buffer;
+		header: string | string[] | undefined;
+		toleranceSeconds: number;
+		nowMs: number;
+	},
 ): Promise<SmsRouteVerification | null> {
 	return await checkWithKeys(
 		async (reload) => await smsRouteKeys(context, nodeKey, reload),
-		(keys: SmsRouteKey[]) => (keys.length === 0 ? null : verifySmsRouteSignature({ ...request, keys })),
+		(keys: SmsRouteKey[]) =>
+			keys.length === 0 ? null : verifySmsRouteSignature({ ...request, keys }),
 	);
 }

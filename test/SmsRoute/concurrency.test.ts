@@ -33,7 +33,12 @@ describe('concurrency and chunks', () => {
 
 	it('chunks at the edges', () => {
 		expect(chunk([1, 2, 3], 1)).toEqual([[1], [2], [3]]);
-		expect(chunk(Array.from({ length: 2500 }, (_, i) => i), 1000).map((c) => c.length)).toEqual([1000, 1000, 500]);
+		expect(
+			chunk(
+				Array.from({ length: 2500 }, (_, i) => i),
+				1000,
+			).map((c) => c.length),
+		).toEqual([1000, 1000, 500]);
 		expect(chunk([], 1000)).toEqual([]);
 	});
 });

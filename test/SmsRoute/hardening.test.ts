@@ -23,15 +23,28 @@ const HOSTILE_KEY = 'sk_test_Zq9+Xw/Lm=Rt7_hostile';
 const SEND_PARAMS = { resource: 'message', to: '={{ $json.to }}', body: '={{ $json.body }}' };
 
 function sandboxCredentials() {
-	return { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl: sandboxUrl };
+	return {
+		environment: 'test',
+		testApiKey: DEFAULT_TEST_KEY,
+		liveApiKey: DEFAULT_LIVE_KEY,
+		baseUrl: sandboxUrl,
+	};
 }
 
 function hostileCredentials() {
-	return { environment: 'test', testApiKey: HOSTILE_KEY, liveApiKey: '', baseUrl: `${hostile.origin}/v1` };
+	return {
+		environment: 'test',
+		testApiKey: HOSTILE_KEY,
+		liveApiKey: '',
+		baseUrl: `${hostile.origin}/v1`,
+	};
 }
 
 function makeItems(count: number, prefix = 'msg'): IDataObject[] {
-	return Array.from({ length: count }, (_, i) => ({ to: `+1555${String(1000000 + i).slice(-7)}`, body: `${prefix} ${i}` }));
+	return Array.from({ length: count }, (_, i) => ({
+		to: `+1555${String(1000000 + i).slice(-7)}`,
+		body: `${prefix} ${i}`,
+	}));
 }
 
 /** Every form of the key a server might echo: raw, URL-encoded, base64 at each alignment. */
@@ -73,8 +86,16 @@ describe('1. user idempotency keys beyond Latin-1', () => {
 			{ to: '+15005550001', body: 'for Ivan', key: 'Иван-17' },
 			{ to: '+15005550001', body: 'for Wang', key: '王伟-17' },
 		];
-		const params = { ...SEND_PARAMS, operation: 'send', additionalFields: { idempotencyKey: '={{ $json.key }}' } };
-		const first = await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials() });
+		const params = {
+			...SEND_PARAMS,
+			operation: 'send',
+			additionalFields: { idempotencyKey: '={{ $json.key }}' },
+		};
+		const first = await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+		});
 		expect(first.error).toBeUndefined();
 		const ledger = sandbox.ledger();
 		expect(ledger).toHaveLength(2);
@@ -83,13 +104,21 @@ describe('1. user idempotency keys beyond Latin-1', () => {
 		for (const entry of ledger) expect(entry.idempotencyKey).toMatch(/^[\x21-\x7e]+$/);
 		expect(first.output!.map((o) => o.json.idempotencyKey)).toEqual(['Иван-17', '王伟-17']);
 
-		const again = await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials() });
+		const again = await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+		});
 		expect(again.output!.map((o) => o.json.id)).toEqual(ids);
 		expect(sandbox.ledger()).toHaveLength(2);
 	});
 
 	it('an ASCII key that looks like an encoded one does not collide with it', async () => {
-		const params = { ...SEND_PARAMS, operation: 'send', additionalFields: { idempotencyKey: '={{ $json.key }}' } };
+		const params = {
+			...SEND_PARAMS,
+			operation: 'send',
+			additionalFields: { idempotencyKey: '={{ $json.key }}' },
+		};
 		const first = await runSmsRoute({
 			items: [{ to: '+15005550001', body: 'unicode', key: 'Иван-17' }],
 			parameters: params,
@@ -112,11 +141,20 @@ describe('1. user idempotency keys beyond Latin-1', () => {
 		];
 		const { output, error } = await runSmsRoute({
 			items,
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', additionalFields: { idempotencyKey: '={{ $json.key }}' } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'sendBulk',
+				additionalFields: { idempotencyKey: '={{ $json.key }}' },
+			},
 			credentials: sandboxCredentials(),
 		});
 		expect(error).toBeUndefined();
-		expect(sandbox.ledger().map((e) => e.idempotencyKey).sort()).toEqual(['Иван-17', '王伟-17'].sort());
+		expect(
+			sandbox
+				.ledger()
+				.map((e) => e.idempotencyKey)
+				.sort(),
+		).toEqual(['Иван-17', '王伟-17'].sort());
 		expect(output!.map((o) => o.json.idempotencyKey)).toEqual(['Иван-17', '王伟-17']);
 	});
 });
@@ -124,60 +162,100 @@ describe('1. user idempotency keys beyond Latin-1', () => {
 describe('2. automatic keys follow the message and the workflow', () => {
 	it('a second run under the same execution id with other messages sends them, not replays', async () => {
 		const params = { ...SEND_PARAMS, operation: 'send' };
-		const first = await runSmsRoute({ items: makeItems(2, 'first'), parameters: params, credentials: sandboxCredentials(), executionId: '17' });
-		const second = await runSmsRoute({ items: makeItems(2, 'second'), parameters: params, credentials: sandboxCredentials(), executionId: '17' });
+		const first = await runSmsRoute({
+			items: makeItems(2, 'first'),
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '17',
+		});
+		const second = await runSmsRoute({
+			items: makeItems(2, 'second'),
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '17',
+		});
 		expect(first.error).toBeUndefined();
 		expect(second.error).toBeUndefined();
 		const ledger = sandbox.ledger();
 		expect(ledger).toHaveLength(4);
 		const idByBody = new Map(ledger.map((e) => [e.body, e.id]));
-		expect(second.output!.map((o) => o.json.id)).toEqual(['second 0', 'second 1'].map((b) => idByBody.get(b)));
+		expect(second.output!.map((o) => o.json.id)).toEqual(
+			['second 0', 'second 1'].map((b) => idByBody.get(b)),
+		);
 	});
 
 	it('the same message, execution id and node in another workflow is another message', async () => {
 		const items = makeItems(1, 'same');
 		const params = { ...SEND_PARAMS, operation: 'sendBulk' };
-		await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials(), executionId: '18', workflowId: 'wf-a' });
-		await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials(), executionId: '18', workflowId: 'wf-b' });
+		await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '18',
+			workflowId: 'wf-a',
+		});
+		await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '18',
+			workflowId: 'wf-b',
+		});
 		expect(sandbox.ledger()).toHaveLength(2);
 	});
 
 	it('the same message in the same execution, node and run keeps its key', async () => {
 		const items = makeItems(3, 'stable');
 		const params = { ...SEND_PARAMS, operation: 'send' };
-		const first = await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials(), executionId: '19' });
-		const second = await runSmsRoute({ items, parameters: params, credentials: sandboxCredentials(), executionId: '19' });
-		expect(second.output!.map((o) => o.json.idempotencyKey)).toEqual(first.output!.map((o) => o.json.idempotencyKey));
+		const first = await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '19',
+		});
+		const second = await runSmsRoute({
+			items,
+			parameters: params,
+			credentials: sandboxCredentials(),
+			executionId: '19',
+		});
+		expect(second.output!.map((o) => o.json.idempotencyKey)).toEqual(
+			first.output!.map((o) => o.json.idempotencyKey),
+		);
 		expect(sandbox.ledger()).toHaveLength(3);
 	});
 });
 
 describe('3. redirects', () => {
-	it.each([307, 302])('a %i to another origin is an error naming that origin; the key never leaves', async (status) => {
-		elsewhere.handle = (_req, res) => sendJson(res, 200, { id: 'msg_stolen', status: 'queued' });
-		hostile.handle = (_req, res) => {
-			res.writeHead(status, { location: `${elsewhere.origin}/v1/messages` });
-			res.end();
-		};
-		const { output, error } = await runSmsRoute({
-			items: [{ to: '+15005550001', body: 'redirect me' }],
-			parameters: { ...SEND_PARAMS, operation: 'send' },
-			credentials: hostileCredentials(),
-			continueOnFail: true,
-		});
-		expect(error).toBeUndefined();
-		expect(elsewhere.requests).toHaveLength(0);
-		expect(hostile.requests).toHaveLength(1);
-		expect(output![0].json.id).toBeUndefined();
-		expect(output![0].json.error).toContain(elsewhere.origin);
-		expect(output![0].json.error).toMatch(new RegExp(`redirect.*\\(${status}\\)`, 'i'));
-		expect(JSON.stringify(output)).not.toContain(HOSTILE_KEY);
-	});
+	it.each([307, 302])(
+		'a %i to another origin is an error naming that origin; the key never leaves',
+		async (status) => {
+			elsewhere.handle = (_req, res) => sendJson(res, 200, { id: 'msg_stolen', status: 'queued' });
+			hostile.handle = (_req, res) => {
+				res.writeHead(status, { location: `${elsewhere.origin}/v1/messages` });
+				res.end();
+			};
+			const { output, error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'redirect me' }],
+				parameters: { ...SEND_PARAMS, operation: 'send' },
+				credentials: hostileCredentials(),
+				continueOnFail: true,
+			});
+			expect(error).toBeUndefined();
+			expect(elsewhere.requests).toHaveLength(0);
+			expect(hostile.requests).toHaveLength(1);
+			expect(output![0].json.id).toBeUndefined();
+			expect(output![0].json.error).toContain(elsewhere.origin);
+			expect(output![0].json.error).toMatch(new RegExp(`redirect.*\\(${status}\\)`, 'i'));
+			expect(JSON.stringify(output)).not.toContain(HOSTILE_KEY);
+		},
+	);
 });
 
 describe('4. a 400 for the whole chunk', () => {
 	it('fails the chunk after a few requests instead of bisecting it into ~2N', async () => {
-		hostile.handle = (_req, res) => sendJson(res, 400, { error: 'from: sender id "ACME" is not allowed for this account' });
+		hostile.handle = (_req, res) =>
+			sendJson(res, 400, { error: 'from: sender id "ACME" is not allowed for this account' });
 		const items = makeItems(1000);
 		const { output, error } = await runSmsRoute({
 			items,
@@ -188,10 +266,12 @@ describe('4. a 400 for the whole chunk', () => {
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(1000);
 		expect(hostile.requests.length).toBeLessThanOrEqual(8);
-		for (const item of output!) expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
+		for (const item of output!)
+			expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
 	});
 	it('a chunk-wide 400 that names an index (messages[0].from) is found after a short streak, not one request per message', async () => {
-		hostile.handle = (_req, res) => sendJson(res, 400, { error: 'messages[0].from: sender id "ACME" is not allowed' });
+		hostile.handle = (_req, res) =>
+			sendJson(res, 400, { error: 'messages[0].from: sender id "ACME" is not allowed' });
 		const { output, error } = await runSmsRoute({
 			items: makeItems(1000),
 			parameters: { ...SEND_PARAMS, operation: 'sendBulk', additionalFields: { from: 'ACME' } },
@@ -201,7 +281,8 @@ describe('4. a 400 for the whole chunk', () => {
 		expect(error).toBeUndefined();
 		expect(hostile.requests.length).toBeLessThanOrEqual(5);
 		expect(output).toHaveLength(1000);
-		for (const item of output!) expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
+		for (const item of output!)
+			expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
 	});
 
 	it('many named culprits with the same error are still set aside one by one, the rest sent', async () => {
@@ -211,8 +292,12 @@ describe('4. a 400 for the whole chunk', () => {
 		hostile.handle = (req, res) => {
 			const messages = (JSON.parse(req.body) as { messages: IDataObject[] }).messages;
 			const bad = messages.findIndex((m) => optedOut.has(m.to as string));
-			if (bad >= 0) return sendJson(res, 400, { error: `messages[${bad}].to: recipient has opted out` });
-			sendJson(res, 200, { ids: messages.map((m) => `msg_${String(m.body).replace(/\W/g, '')}`), count: messages.length });
+			if (bad >= 0)
+				return sendJson(res, 400, { error: `messages[${bad}].to: recipient has opted out` });
+			sendJson(res, 200, {
+				ids: messages.map((m) => `msg_${String(m.body).replace(/\W/g, '')}`),
+				count: messages.length,
+			});
 		};
 		const { output } = await runSmsRoute({
 			items,
@@ -235,24 +320,29 @@ describe('5. malformed 2xx bodies', () => {
 		['empty', ''],
 		['null', 'null'],
 		['an id that is not a string', '{"id": 17, "status": "queued"}'],
-	])('Send: a 200 with %s is an error that says the message may have been accepted', async (_label, text) => {
-		hostile.handle = (_req, res) => {
-			res.writeHead(200, { 'content-type': text.startsWith('<') ? 'text/html' : 'application/json' });
-			res.end(text);
-		};
-		const { output, error } = await runSmsRoute({
-			items: [{ to: '+15005550001', body: 'hello' }],
-			parameters: { ...SEND_PARAMS, operation: 'send' },
-			credentials: hostileCredentials(),
-			continueOnFail: true,
-		});
-		expect(error).toBeUndefined();
-		expect(output![0].json.id).toBeUndefined();
-		expect(output![0].json.status).toBeUndefined();
-		expect(output![0].json.error).toMatch(/may have been accepted/);
-		expect(output![0].json.error).toMatch(/same idempotency key/i);
-		expect(output![0].json.error).not.toMatch(/TypeError|Cannot read/);
-	});
+	])(
+		'Send: a 200 with %s is an error that says the message may have been accepted',
+		async (_label, text) => {
+			hostile.handle = (_req, res) => {
+				res.writeHead(200, {
+					'content-type': text.startsWith('<') ? 'text/html' : 'application/json',
+				});
+				res.end(text);
+			};
+			const { output, error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'hello' }],
+				parameters: { ...SEND_PARAMS, operation: 'send' },
+				credentials: hostileCredentials(),
+				continueOnFail: true,
+			});
+			expect(error).toBeUndefined();
+			expect(output![0].json.id).toBeUndefined();
+			expect(output![0].json.status).toBeUndefined();
+			expect(output![0].json.error).toMatch(/may have been accepted/);
+			expect(output![0].json.error).toMatch(/same idempotency key/i);
+			expect(output![0].json.error).not.toMatch(/TypeError|Cannot read/);
+		},
+	);
 
 	it.each([
 		['null, number and object ids', { ids: [null, 5, { id: 'x' }], count: 3 }],
@@ -311,7 +401,11 @@ describe('6. the timeout is a deadline', () => {
 		const started = Date.now();
 		const { output, error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: 'slowly' }],
-			parameters: { ...SEND_PARAMS, operation: 'send', options: { timeoutSeconds: 1, maxAttempts: 2, maxRetryWaitSeconds: 1 } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'send',
+				options: { timeoutSeconds: 1, maxAttempts: 2, maxRetryWaitSeconds: 1 },
+			},
 			credentials: hostileCredentials(),
 			continueOnFail: true,
 		});
@@ -359,7 +453,13 @@ describe('7. keys echoed by the server', () => {
 		});
 		expect(failing.error).toBeDefined();
 		const err = failing.error as unknown as IDataObject;
-		expectNoKey(JSON.stringify({ ...err, message: failing.error!.message, description: failing.error!.description }));
+		expectNoKey(
+			JSON.stringify({
+				...err,
+				message: failing.error!.message,
+				description: failing.error!.description,
+			}),
+		);
 		expectNoKey(JSON.stringify(failing.run.data.resultData));
 	});
 

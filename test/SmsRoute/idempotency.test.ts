@@ -1,10 +1,20 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { automaticKeys, chunkIdempotencyKey, headerIdempotencyKey } from '../../nodes/SmsRoute/helpers/idempotency';
+import {
+	automaticKeys,
+	chunkIdempotencyKey,
+	headerIdempotencyKey,
+} from '../../nodes/SmsRoute/helpers/idempotency';
 
 describe('idempotency keys', () => {
 	it('derives the same key from the same instance, workflow, execution, node, run, item and message, and another otherwise', () => {
-		const context = (executionId: string, nodeId: string, runIndex: number, workflowId = 'wf-1', instanceId = 'inst-1') =>
+		const context = (
+			executionId: string,
+			nodeId: string,
+			runIndex: number,
+			workflowId = 'wf-1',
+			instanceId = 'inst-1',
+		) =>
 			({
 				getExecutionId: () => executionId,
 				getNode: () => ({ id: nodeId, name: 'SMS Route' }),
@@ -19,10 +29,19 @@ describe('idempotency keys', () => {
 		expect(automaticKeys(context('exec-1', 'node-b', 0))(3, message)).not.toBe(key);
 		expect(automaticKeys(context('exec-1', 'node-a', 1))(3, message)).not.toBe(key);
 		expect(automaticKeys(context('exec-1', 'node-a', 0, 'wf-2'))(3, message)).not.toBe(key);
-		expect(automaticKeys(context('exec-1', 'node-a', 0, 'wf-1', 'inst-2'))(3, message)).not.toBe(key);
+		expect(automaticKeys(context('exec-1', 'node-a', 0, 'wf-1', 'inst-2'))(3, message)).not.toBe(
+			key,
+		);
 		expect(automaticKeys(context('exec-1', 'node-a', 0))(4, message)).not.toBe(key);
-		for (const change of [{ to: '+15551234568' }, { body: 'hi!' }, { from: undefined }, { metadata: { order: 2 } }]) {
-			expect(automaticKeys(context('exec-1', 'node-a', 0))(3, { ...message, ...change })).not.toBe(key);
+		for (const change of [
+			{ to: '+15551234568' },
+			{ body: 'hi!' },
+			{ from: undefined },
+			{ metadata: { order: 2 } },
+		]) {
+			expect(automaticKeys(context('exec-1', 'node-a', 0))(3, { ...message, ...change })).not.toBe(
+				key,
+			);
 		}
 		expect(key).toMatch(/^n8n_[0-9a-f]{32}$/);
 		expect(chunkIdempotencyKey(['a', 'b'])).toBe(chunkIdempotencyKey(['a', 'b']));

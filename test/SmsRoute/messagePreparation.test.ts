@@ -13,8 +13,14 @@ let sandbox: Sandbox;
 let baseUrl: string;
 
 const SEND_PARAMS = { resource: 'message', to: '={{ $json.to }}', body: '={{ $json.body }}' };
-const credentials = () => ({ environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl });
-const json = (output: Array<{ json: IDataObject }> | undefined) => (output ?? []).map((o) => o.json);
+const credentials = () => ({
+	environment: 'test',
+	testApiKey: DEFAULT_TEST_KEY,
+	liveApiKey: DEFAULT_LIVE_KEY,
+	baseUrl,
+});
+const json = (output: Array<{ json: IDataObject }> | undefined) =>
+	(output ?? []).map((o) => o.json);
 
 beforeAll(async () => {
 	sandbox = createSandbox({ port: 0, seed: 11 });
@@ -34,24 +40,40 @@ describe('Default Country', () => {
 		{ to: '+44 7400 123456', body: 'already E.164 with spaces' },
 		{ to: '+447400123457', body: 'already E.164' },
 	];
-	const e164 = ['+447400123456', '+447400123456', '+447400123456', '+33612345678', '+447400123456', '+447400123457'];
+	const e164 = [
+		'+447400123456',
+		'+447400123456',
+		'+447400123456',
+		'+33612345678',
+		'+447400123456',
+		'+447400123457',
+	];
 
-	it.each(['send', 'sendBulk'])('%s sends spreadsheet numbers as E.164 and shows what came in', async (operation) => {
-		const { output, error } = await runSmsRoute({
-			items: spreadsheet,
-			parameters: { ...SEND_PARAMS, operation, options: { defaultCountry: 'GB' } },
-			credentials: credentials(),
-		});
-		expect(error).toBeUndefined();
-		expect(json(output).map((j) => j.to)).toEqual(e164);
-		expect(json(output).map((j) => j.toInput)).toEqual([...spreadsheet.slice(0, 5).map((i) => i.to), undefined]);
-		const sentTo = new Map(sandbox.ledger().map((entry) => [entry.body, entry.to]));
-		expect(spreadsheet.map((item) => sentTo.get(item.body))).toEqual(e164);
-	});
+	it.each(['send', 'sendBulk'])(
+		'%s sends spreadsheet numbers as E.164 and shows what came in',
+		async (operation) => {
+			const { output, error } = await runSmsRoute({
+				items: spreadsheet,
+				parameters: { ...SEND_PARAMS, operation, options: { defaultCountry: 'GB' } },
+				credentials: credentials(),
+			});
+			expect(error).toBeUndefined();
+			expect(json(output).map((j) => j.to)).toEqual(e164);
+			expect(json(output).map((j) => j.toInput)).toEqual([
+				...spreadsheet.slice(0, 5).map((i) => i.to),
+				undefined,
+			]);
+			const sentTo = new Map(sandbox.ledger().map((entry) => [entry.body, entry.to]));
+			expect(spreadsheet.map((item) => sentTo.get(item.body))).toEqual(e164);
+		},
+	);
 
 	it('without it, national numbers stay errors as before', async () => {
 		const { error } = await runSmsRoute({
-			items: [{ to: '+447400123456', body: 'ok' }, { to: '07400 123456', body: 'national' }],
+			items: [
+				{ to: '+447400123456', body: 'ok' },
+				{ to: '07400 123456', body: 'national' },
+			],
 			parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
 			credentials: credentials(),
 		});
@@ -61,24 +83,33 @@ describe('Default Country', () => {
 
 	it('an invalid number stops the run before anything is sent, naming item, value and reason', async () => {
 		const { error } = await runSmsRoute({
-			items: [{ to: '07400 123456', body: 'fine' }, { to: '07400 12345', body: 'one digit short' }],
+			items: [
+				{ to: '07400 123456', body: 'fine' },
+				{ to: '07400 12345', body: 'one digit short' },
+			],
 			parameters: { ...SEND_PARAMS, operation: 'send', options: { defaultCountry: 'GB' } },
 			credentials: credentials(),
 		});
 		expect(error?.message).toBe(
-			"Item 1: 'To' is not a valid GB number (10 digits; GB numbers have 7, 9 or 10 digits after the trunk prefix 0) nor an international number with its country code (got \"07400 12345\")",
+			'Item 1: \'To\' is not a valid GB number (10 digits; GB numbers have 7, 9 or 10 digits after the trunk prefix 0) nor an international number with its country code (got "07400 12345")',
 		);
 		expect(sandbox.ledger()).toHaveLength(0);
 	});
 
 	it('with Continue On Fail the invalid number is an error item and the rest go out', async () => {
 		const { output } = await runSmsRoute({
-			items: [{ to: '07400 12345', body: 'short' }, { to: '07400 123456', body: 'fine' }],
+			items: [
+				{ to: '07400 12345', body: 'short' },
+				{ to: '07400 123456', body: 'fine' },
+			],
 			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { defaultCountry: 'GB' } },
 			credentials: credentials(),
 			continueOnFail: true,
 		});
-		expect(json(output)[0]).toMatchObject({ itemIndex: 0, error: expect.stringContaining("Item 0: 'To' is not a valid GB number") });
+		expect(json(output)[0]).toMatchObject({
+			itemIndex: 0,
+			error: expect.stringContaining("Item 0: 'To' is not a valid GB number"),
+		});
 		expect(json(output)[1]).toMatchObject({ to: '+447400123456', status: 'queued' });
 		expect(sandbox.ledger().map((entry) => entry.to)).toEqual(['+447400123456']);
 	});
@@ -90,14 +121,18 @@ describe('Default Country', () => {
 				{ to: '(201) 555-0123', country: 'US', body: 'b' },
 				{ to: '0612345678', country: 'France', body: 'c' },
 			],
-			parameters: { ...SEND_PARAMS, operation: 'send', options: { defaultCountry: '={{ $json.country }}' } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'send',
+				options: { defaultCountry: '={{ $json.country }}' },
+			},
 			credentials: credentials(),
 			continueOnFail: true,
 		});
 		expect(json(output).map((j) => j.to ?? j.error)).toEqual([
 			'+33612345678',
 			'+12015550123',
-			"Item 2: 'Default Country' must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got \"France\")",
+			'Item 2: \'Default Country\' must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "France")',
 		]);
 	});
 });
@@ -108,7 +143,11 @@ describe('encoding on every output', () => {
 			{ to: '+15005550001', body: 'plain' },
 			{ to: '+15005550001', body: 'It’s “done” 😀' },
 		];
-		for (const [operation, dryRun] of [['send', false], ['sendBulk', false], ['sendBulk', true]] as const) {
+		for (const [operation, dryRun] of [
+			['send', false],
+			['sendBulk', false],
+			['sendBulk', true],
+		] as const) {
 			const { output } = await runSmsRoute({
 				items,
 				parameters: { ...SEND_PARAMS, operation, options: { dryRun } },
@@ -138,7 +177,12 @@ describe('Smart Encoding', () => {
 		});
 		expect(json(plain.output)[0]).toMatchObject({ encoding: 'UCS-2', segments: 3 });
 		expect(json(plain.output)[0].replacedCharacters).toBeUndefined();
-		expect(json(smart.output)[0]).toMatchObject({ encoding: 'GSM-7', segments: 1, replacedCharacters: 5, nonGsmCharacters: [] });
+		expect(json(smart.output)[0]).toMatchObject({
+			encoding: 'GSM-7',
+			segments: 1,
+			replacedCharacters: 5,
+			nonGsmCharacters: [],
+		});
 		const [charged, chargedSmart] = sandbox.ledger();
 		expect(charged.credits).toBe(3);
 		expect(chargedSmart.credits).toBe(1);
@@ -163,7 +207,10 @@ describe('Max Segments', () => {
 		'%s: a message over the limit stops the node before anything is sent',
 		async (operation) => {
 			const { error } = await runSmsRoute({
-				items: [{ to: '+15005550001', body: 'short' }, { to: '+15005550001', body: long }],
+				items: [
+					{ to: '+15005550001', body: 'short' },
+					{ to: '+15005550001', body: long },
+				],
 				parameters: { ...SEND_PARAMS, operation, options: { maxSegments: 1 } },
 				credentials: credentials(),
 			});
@@ -177,7 +224,10 @@ describe('Max Segments', () => {
 
 	it('with Continue On Fail it is an error item with encoding, parts and characters; the rest go out', async () => {
 		const { output } = await runSmsRoute({
-			items: [{ to: '+15005550001', body: long }, { to: '+15005550001', body: 'short' }],
+			items: [
+				{ to: '+15005550001', body: long },
+				{ to: '+15005550001', body: 'short' },
+			],
 			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { maxSegments: 1 } },
 			credentials: credentials(),
 			continueOnFail: true,
@@ -195,7 +245,11 @@ describe('Max Segments', () => {
 	it('points to Smart Encoding only when it is off and would help', async () => {
 		const { error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: `“Party” ${'🎉'.repeat(40)}` }],
-			parameters: { ...SEND_PARAMS, operation: 'send', options: { maxSegments: 1, smartEncoding: true } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'send',
+				options: { maxSegments: 1, smartEncoding: true },
+			},
 			credentials: credentials(),
 		});
 		expect(error?.message).toBe(
@@ -206,11 +260,19 @@ describe('Max Segments', () => {
 	it('counts after Smart Encoding, so the same message passes with it', async () => {
 		const { output, error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: long }],
-			parameters: { ...SEND_PARAMS, operation: 'send', options: { maxSegments: 1, smartEncoding: true } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'send',
+				options: { maxSegments: 1, smartEncoding: true },
+			},
 			credentials: credentials(),
 		});
 		expect(error).toBeUndefined();
-		expect(json(output)[0]).toMatchObject({ encoding: 'GSM-7', segments: 1, replacedCharacters: 1 });
+		expect(json(output)[0]).toMatchObject({
+			encoding: 'GSM-7',
+			segments: 1,
+			replacedCharacters: 1,
+		});
 	});
 });
 
@@ -218,8 +280,10 @@ describe('Dry Run over a 10,000-row list: what Smart Encoding would save', () =>
 	// A list as it comes from a document-based template: some rows pasted with typographic
 	// punctuation, some plain, some with an emoji (which Smart Encoding cannot help).
 	const templates = [
-		(name: string) => `Hi ${name}, your appointment is confirmed for Monday 10:30. Reply STOP to opt out.`,
-		(name: string) => `Hi ${name}, we’ve moved your appointment – it’s now Tuesday 14:00. See you then!`,
+		(name: string) =>
+			`Hi ${name}, your appointment is confirmed for Monday 10:30. Reply STOP to opt out.`,
+		(name: string) =>
+			`Hi ${name}, we’ve moved your appointment – it’s now Tuesday 14:00. See you then!`,
 		(name: string) =>
 			`Hello ${name}! “Spring sale” starts today… 20% off everything in store and online until Sunday – don’t miss it. Reply STOP to opt out.`,
 		(name: string) => `${name}, your order has shipped 📦 and arrives tomorrow.`,
@@ -249,7 +313,9 @@ describe('Dry Run over a 10,000-row list: what Smart Encoding would save', () =>
 		const replaced = out.reduce((sum, j) => sum + (j.replacedCharacters as number), 0);
 		// Per 4 rows: plain 1 → 1, pasted 2 → 1, sale 3 → 1, emoji 1 → 1 (UCS-2 either way).
 		expect({ before, after }).toEqual({ before: 17_500, after: 10_000 });
-		expect(out.every((j) => typeof j.to === 'string' && (j.to as string).startsWith('+447400'))).toBe(true);
+		expect(
+			out.every((j) => typeof j.to === 'string' && (j.to as string).startsWith('+447400')),
+		).toBe(true);
 		expect(sandbox.ledger()).toHaveLength(0);
 		console.log(
 			`Dry Run, 10,000 rows: ${before} segments as written → ${after} with Smart Encoding (${replaced} characters replaced) in ${seconds.toFixed(1)} s`,

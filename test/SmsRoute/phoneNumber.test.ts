@@ -11,14 +11,22 @@
  * ENACOM (AR, mobile "0 11 15" → "+54 9 11"), TRAI (IN), MIC (JP), MIIT (CN), IMDA (SG),
  * NCC (NG), ICASA (ZA), CA Kenya (KE), ACMA (AU, 0491 570 xxx fictional-use mobiles), NZ TCF.
  */
-import { parsePhoneNumberFromString, isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
+import {
+	parsePhoneNumberFromString,
+	isValidPhoneNumber,
+	type CountryCode,
+} from 'libphonenumber-js/max';
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { isKnownCountry, normalize, normalizePhone } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import {
+	isKnownCountry,
+	normalize,
+	normalizePhone,
+} from '../../nodes/SmsRoute/helpers/phoneNumber';
 
 /**
  * The oracle parses the input as typed with the country, except where this package reads a form
@@ -142,10 +150,18 @@ describe('normalize with a default country', () => {
 	});
 
 	// Objects, not arrays: with array rows of three, jest would pass its done callback as the fourth.
-	const table = rows.map(([country, input, expected, oracleInput]) => ({ country, input, expected, oracleInput }));
+	const table = rows.map(([country, input, expected, oracleInput]) => ({
+		country,
+		input,
+		expected,
+		oracleInput,
+	}));
 	it.each(table)('$country $input → $expected', ({ country, input, expected, oracleInput }) => {
 		const got = normalize(input, country);
-		expect({ e164: got.e164, changed: got.changed }).toEqual({ e164: expected, changed: expected !== null });
+		expect({ e164: got.e164, changed: got.changed }).toEqual({
+			e164: expected,
+			changed: expected !== null,
+		});
 		if (expected === null) {
 			expect(got.reason).toMatch(new RegExp(`not a valid (${country}|\\+\\d+) number`));
 			expect(isValidPhoneNumber(input, country as CountryCode)).toBe(false);
@@ -212,8 +228,14 @@ describe('normalize: what is refused, and why', () => {
 
 describe('normalize without a default country (behaviour before the option)', () => {
 	it('accepts E.164 with punctuation and nothing else', () => {
-		expect(normalize('+1 (201) 555-0123', '')).toMatchObject({ e164: '+12015550123', changed: true });
-		expect(normalize('+12015550123', undefined)).toMatchObject({ e164: '+12015550123', changed: false });
+		expect(normalize('+1 (201) 555-0123', '')).toMatchObject({
+			e164: '+12015550123',
+			changed: true,
+		});
+		expect(normalize('+12015550123', undefined)).toMatchObject({
+			e164: '+12015550123',
+			changed: false,
+		});
 		for (const national of ['07400 123456', '447400123456', '00447400123456']) {
 			expect(normalize(national, '')).toMatchObject({ e164: null });
 			expect(normalize(national, '').reason).toContain('E.164');
@@ -226,8 +248,14 @@ describe('the country table', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'country-table-'));
 		try {
 			const out = join(dir, 'table.ts');
-			execFileSync(process.execPath, [join(__dirname, '../../scripts/generate-country-table.js'), out]);
-			const committed = readFileSync(join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.ts'), 'utf8');
+			execFileSync(process.execPath, [
+				join(__dirname, '../../scripts/generate-country-table.js'),
+				out,
+			]);
+			const committed = readFileSync(
+				join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.ts'),
+				'utf8',
+			);
 			expect(readFileSync(out, 'utf8')).toBe(committed);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });

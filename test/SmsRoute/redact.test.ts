@@ -2,8 +2,12 @@ import { createRedactor, redactSecrets } from '../../nodes/SmsRoute/transport/re
 
 describe('redaction', () => {
 	it('redacts API keys from any text', () => {
-		expect(redactSecrets('key sk_live_abcDEF123_x and sk_test_zz')).toBe('key sk_live_*** and sk_test_***');
-		expect(redactSecrets('xsk_live_glued9 sk%5Flive%5Fencoded')).toBe('xsk_live_*** sk%5Flive%5F***');
+		expect(redactSecrets('key sk_live_abcDEF123_x and sk_test_zz')).toBe(
+			'key sk_live_*** and sk_test_***',
+		);
+		expect(redactSecrets('xsk_live_glued9 sk%5Flive%5Fencoded')).toBe(
+			'xsk_live_*** sk%5Flive%5F***',
+		);
 	});
 
 	it('redacts the credential key values in every echoed form', () => {

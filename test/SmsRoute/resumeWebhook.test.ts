@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { resumeOnDelivery } from '../../nodes/SmsRoute/waitForDelivery/resumeWebhook';
 
@@ -8,7 +13,17 @@ const LIVE_KEY = 'sk_live_resume_unit_000000000000';
 let executionCounter = 0;
 
 function pending(id: string, index: number): INodeExecutionData {
-	return { json: { id, to: '+15005550001', status: 'queued', outcome: 'timedOut', delivery: null, metadata: { orderId: `A-${index}` } }, pairedItem: { item: index } };
+	return {
+		json: {
+			id,
+			to: '+15005550001',
+			status: 'queued',
+			outcome: 'timedOut',
+			delivery: null,
+			metadata: { orderId: `A-${index}` },
+		},
+		pairedItem: { item: index },
+	};
 }
 
 function signedRequest(body: IDataObject, { key = TEST_KEY, ageSeconds = 0 } = {}) {
@@ -19,7 +34,14 @@ function signedRequest(body: IDataObject, { key = TEST_KEY, ageSeconds = 0 } = {
 }
 
 function deliveryEvent(messageId: string, status: string): IDataObject {
-	return { type: `message.${status}`, message_id: messageId, status, timestamp: new Date().toISOString(), to: '+15005550001', metadata: {} };
+	return {
+		type: `message.${status}`,
+		message_id: messageId,
+		status,
+		timestamp: new Date().toISOString(),
+		to: '+15005550001',
+		metadata: {},
+	};
 }
 
 /** A waiting execution with these message ids; `statuses` is what GET /messages/{id} answers. */
@@ -32,7 +54,10 @@ function waitingExecution(ids: string[], statuses: Record<string, string> = {}) 
 			executeData: { data: { main: [[], [], ids.map(pending)] } },
 			getExecutionId: () => executionId,
 			getRequestObject: () => ({ rawBody: raw }),
-			getHeaderData: () => ({ 'content-type': 'application/json', ...(header ? { 'x-smsroute-signature': header } : {}) }),
+			getHeaderData: () => ({
+				'content-type': 'application/json',
+				...(header ? { 'x-smsroute-signature': header } : {}),
+			}),
 			getResponseObject: () => ({
 				status(code: number) {
 					response.code = code;
@@ -42,21 +67,39 @@ function waitingExecution(ids: string[], statuses: Record<string, string> = {}) 
 					response.body = body;
 				},
 			}),
-			getNode: () => ({ id: 'node-1', name: 'Send and Wait', credentials: { smsRouteApi: { id: `cred-${executionId}`, name: 'c' } } }),
+			getNode: () => ({
+				id: 'node-1',
+				name: 'Send and Wait',
+				credentials: { smsRouteApi: { id: `cred-${executionId}`, name: 'c' } },
+			}),
 			getWorkflow: () => ({ id: 'wf-1' }),
-			getCredentials: async () => ({ environment: 'test', testApiKey: TEST_KEY, liveApiKey: LIVE_KEY, baseUrl: 'http://sandbox.test/v1' }),
+			getCredentials: async () => ({
+				environment: 'test',
+				testApiKey: TEST_KEY,
+				liveApiKey: LIVE_KEY,
+				baseUrl: 'http://sandbox.test/v1',
+			}),
 			logger: { debug: () => undefined, warn: () => undefined },
 			helpers: {
 				httpRequestWithAuthentication: async (_type: string, options: { url: string }) => {
 					const id = decodeURIComponent(options.url.split('/').pop() ?? '');
 					lookups.push(id);
-					return { id, to: '+15005550001', status: statuses[id] ?? 'sent', updated_at: new Date().toISOString(), metadata: {} };
+					return {
+						id,
+						to: '+15005550001',
+						status: statuses[id] ?? 'sent',
+						updated_at: new Date().toISOString(),
+						metadata: {},
+					};
 				},
 			},
 		} as unknown as IWebhookFunctions;
 		return { context, response };
 	};
-	const send = async (body: IDataObject, options: { key?: string; ageSeconds?: number; header?: string } = {}) => {
+	const send = async (
+		body: IDataObject,
+		options: { key?: string; ageSeconds?: number; header?: string } = {},
+	) => {
 		const signed = signedRequest(body, options);
 		const { context, response } = call(signed.raw, options.header ?? signed.header);
 		const result: IWebhookResponseData = await resumeOnDelivery.call(context);
@@ -92,7 +135,10 @@ describe('Send and Wait: the resume webhook', () => {
 		}
 		const other = await wait.send(deliveryEvent('msg_zzz', 'delivered'));
 		expect(other.result.workflowData).toBeUndefined();
-		expect(other.result.webhookResponse).toMatchObject({ resumed: false, reason: 'not a message of this execution' });
+		expect(other.result.webhookResponse).toMatchObject({
+			resumed: false,
+			reason: 'not a message of this execution',
+		});
 	});
 
 	it('resumes once, when the last message is final, with each message on its output', async () => {
@@ -104,7 +150,9 @@ describe('Send and Wait: the resume webhook', () => {
 		await wait.send(deliveryEvent('msg_b', 'failed'));
 		const last = await wait.send(deliveryEvent('msg_c', 'undelivered'));
 		const [delivered, notDelivered, timedOut] = last.result.workflowData ?? [];
-		expect(delivered.map((i) => [i.json.id, i.json.outcome, i.pairedItem])).toEqual([['msg_a', 'delivered', { item: 0 }]]);
+		expect(delivered.map((i) => [i.json.id, i.json.outcome, i.pairedItem])).toEqual([
+			['msg_a', 'delivered', { item: 0 }],
+		]);
 		expect(notDelivered.map((i) => [i.json.id, i.json.status, i.pairedItem])).toEqual([
 			['msg_b', 'failed', { item: 1 }],
 			['msg_c', 'undelivered', { item: 2 }],
@@ -121,6 +169,9 @@ describe('Send and Wait: the resume webhook', () => {
 		const { result } = await wait.send(deliveryEvent('msg_b', 'delivered'));
 		const [delivered] = result.workflowData ?? [];
 		expect(delivered.map((i) => i.json.id)).toEqual(['msg_a', 'msg_b']);
-		expect(delivered[0].json.delivery).toMatchObject({ status: 'delivered', source: 'status endpoint' });
+		expect(delivered[0].json.delivery).toMatchObject({
+			status: 'delivered',
+			source: 'status endpoint',
+		});
 	});
 });

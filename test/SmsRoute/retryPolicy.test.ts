@@ -8,8 +8,21 @@ import {
 
 describe('retry policy', () => {
 	it('retries 429 and 5xx only', () => {
-		expect([400, 401, 402, 404, 409, 422].map(isRetryableStatus)).toEqual([false, false, false, false, false, false]);
-		expect([429, 500, 502, 503, 504].map(isRetryableStatus)).toEqual([true, true, true, true, true]);
+		expect([400, 401, 402, 404, 409, 422].map(isRetryableStatus)).toEqual([
+			false,
+			false,
+			false,
+			false,
+			false,
+			false,
+		]);
+		expect([429, 500, 502, 503, 504].map(isRetryableStatus)).toEqual([
+			true,
+			true,
+			true,
+			true,
+			true,
+		]);
 	});
 
 	it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -34,11 +47,20 @@ describe('retry policy', () => {
 
 	it('tells network failures apart from other errors', () => {
 		expect(transientErrorCode({ code: 'ECONNRESET' })).toBe('ECONNRESET');
-		expect(transientErrorCode({ message: 'x', cause: { code: 'ECONNREFUSED' } })).toBe('ECONNREFUSED');
+		expect(transientErrorCode({ message: 'x', cause: { code: 'ECONNREFUSED' } })).toBe(
+			'ECONNREFUSED',
+		);
 		expect(transientErrorCode(new Error('socket hang up'))).toBe('ECONNRESET');
 		expect(transientErrorCode(new Error('timeout of 100ms exceeded'))).toBe('ETIMEDOUT');
 		// n8n 1.x keeps the code only as the NodeApiError's httpCode, under a reworded message.
-		expect(transientErrorCode({ httpCode: 'ECONNRESET', message: 'The connection to the server was closed unexpectedly' })).toBe('ECONNRESET');
-		expect(transientErrorCode(new Error('The Test API Key must start with "sk_test_"'))).toBeUndefined();
+		expect(
+			transientErrorCode({
+				httpCode: 'ECONNRESET',
+				message: 'The connection to the server was closed unexpectedly',
+			}),
+		).toBe('ECONNRESET');
+		expect(
+			transientErrorCode(new Error('The Test API Key must start with "sk_test_"')),
+		).toBeUndefined();
 	});
 });

@@ -84,7 +84,10 @@ describe('estimateSegments at part boundaries', () => {
 		'$name → $encoding, $segments',
 		({ body, encoding, segments }) => {
 			const estimate = estimateSegments(body);
-			expect({ encoding: estimate.encoding, segments: estimate.segments }).toEqual({ encoding, segments });
+			expect({ encoding: estimate.encoding, segments: estimate.segments }).toEqual({
+				encoding,
+				segments,
+			});
 			expect(referenceParts(body)).toBe(segments);
 		},
 	);
@@ -113,29 +116,61 @@ describe('estimateSegments at part boundaries', () => {
 
 describe('nonGsmCharacters', () => {
 	it('lists each character that forced UCS-2 once, in order of appearance', () => {
-		expect(estimateSegments('“Hello” 😀 – “again”').nonGsmCharacters).toEqual(['“', '”', '😀', '–']);
+		expect(estimateSegments('“Hello” 😀 – “again”').nonGsmCharacters).toEqual([
+			'“',
+			'”',
+			'😀',
+			'–',
+		]);
 	});
 
 	it('is empty for GSM-7, including escape characters', () => {
-		expect(estimateSegments('Price: 5€ [ok] {x}')).toMatchObject({ encoding: 'GSM-7', nonGsmCharacters: [] });
+		expect(estimateSegments('Price: 5€ [ok] {x}')).toMatchObject({
+			encoding: 'GSM-7',
+			nonGsmCharacters: [],
+		});
 	});
 });
 
 describe('segment estimate', () => {
 	it('counts GSM-7 septets, extension characters twice', () => {
-		expect(estimateSegments('a'.repeat(160))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
-		expect(estimateSegments('a'.repeat(161))).toMatchObject({ encoding: 'GSM-7', units: 161, segments: 2 });
+		expect(estimateSegments('a'.repeat(160))).toMatchObject({
+			encoding: 'GSM-7',
+			units: 160,
+			segments: 1,
+		});
+		expect(estimateSegments('a'.repeat(161))).toMatchObject({
+			encoding: 'GSM-7',
+			units: 161,
+			segments: 2,
+		});
 		expect(estimateSegments('a'.repeat(306)).segments).toBe(2);
 		expect(estimateSegments('a'.repeat(307)).segments).toBe(3);
-		expect(estimateSegments('€'.repeat(80))).toMatchObject({ encoding: 'GSM-7', units: 160, segments: 1 });
+		expect(estimateSegments('€'.repeat(80))).toMatchObject({
+			encoding: 'GSM-7',
+			units: 160,
+			segments: 1,
+		});
 		expect(estimateSegments('€'.repeat(81)).segments).toBe(2);
 	});
 
 	it('switches to UCS-2 for any other character', () => {
 		expect(estimateSegments('é'.repeat(70)).encoding).toBe('GSM-7');
-		expect(estimateSegments('ж'.repeat(70))).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
-		expect(estimateSegments('ж'.repeat(71))).toMatchObject({ encoding: 'UCS-2', units: 71, segments: 2 });
-		expect(estimateSegments('😀'.repeat(35))).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
+		expect(estimateSegments('ж'.repeat(70))).toMatchObject({
+			encoding: 'UCS-2',
+			units: 70,
+			segments: 1,
+		});
+		expect(estimateSegments('ж'.repeat(71))).toMatchObject({
+			encoding: 'UCS-2',
+			units: 71,
+			segments: 2,
+		});
+		expect(estimateSegments('😀'.repeat(35))).toMatchObject({
+			encoding: 'UCS-2',
+			units: 70,
+			segments: 1,
+		});
 		expect(estimateSegments('😀'.repeat(36)).segments).toBe(2);
 	});
 });

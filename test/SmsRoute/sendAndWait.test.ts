@@ -27,7 +27,12 @@ beforeAll(async () => {
 afterAll(async () => await sandbox.stop());
 beforeEach(() => sandbox.reset());
 
-const credentials = () => ({ environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl });
+const credentials = () => ({
+	environment: 'test',
+	testApiKey: DEFAULT_TEST_KEY,
+	liveApiKey: '',
+	baseUrl,
+});
 
 describe('Send and Wait for Delivery: sending', () => {
 	it('sends each item with the signed resume URL added to its own metadata, then waits until the limit', async () => {
@@ -45,7 +50,9 @@ describe('Send and Wait for Delivery: sending', () => {
 		const ledger = sandbox.ledger();
 		expect(ledger.map((m) => m.metadata.orderId)).toEqual(['A-1', 'A-2']);
 		for (const message of ledger) {
-			expect(message.metadata.n8nResumeUrl).toMatch(/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/4711\/sms\?signature=[0-9a-f]{64}$/);
+			expect(message.metadata.n8nResumeUrl).toMatch(
+				/^http:\/\/127\.0\.0\.1:5678\/webhook-waiting\/4711\/sms\?signature=[0-9a-f]{64}$/,
+			);
 		}
 		// Paused: n8n resumes it at the limit at the latest.
 		const waitTill = new Date(run.waitTill as Date).getTime();
@@ -62,9 +69,9 @@ describe('Send and Wait for Delivery: sending', () => {
 		const [delivered, notDelivered, timedOut] = entry.data.main as INodeExecutionData[][];
 		expect(delivered).toEqual([]);
 		expect(notDelivered).toEqual([]);
-		expect(timedOut.map((i) => [i.json.id, i.json.outcome, i.json.status, i.json.delivery])).toEqual(
-			ledger.map((m) => [m.id, 'timedOut', 'queued', null]),
-		);
+		expect(
+			timedOut.map((i) => [i.json.id, i.json.outcome, i.json.status, i.json.delivery]),
+		).toEqual(ledger.map((m) => [m.id, 'timedOut', 'queued', null]));
 	});
 
 	it('for a single input item every output traces back to it (n8n re-pairs "item k of input j" on resume)', async () => {
@@ -74,27 +81,46 @@ describe('Send and Wait for Delivery: sending', () => {
 			credentials: credentials(),
 		});
 		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
-		expect(entry.source?.main.map((source) => source?.previousNode)).toEqual(['Items', 'Items', 'Items']);
+		expect(entry.source?.main.map((source) => source?.previousNode)).toEqual([
+			'Items',
+			'Items',
+			'Items',
+		]);
 	});
 
 	it('with Continue On Fail, an item that cannot be sent waits on Not Delivered and the others are sent', async () => {
 		const { run, error } = await runSmsRoute({
-			items: [{ to: 'not a number', orderId: 'A-1' }, { to: '+15005550001', orderId: 'A-2' }],
+			items: [
+				{ to: 'not a number', orderId: 'A-1' },
+				{ to: '+15005550001', orderId: 'A-2' },
+			],
 			parameters: { ...PARAMS, options: {} },
 			credentials: credentials(),
 			continueOnFail: true,
 		});
 		expect(error).toBeUndefined();
 		expect(sandbox.ledger()).toHaveLength(1);
-		const [, notDelivered, timedOut] = run.data.executionData?.nodeExecutionStack[0].data.main as INodeExecutionData[][];
-		expect(notDelivered.map((i) => [i.json.itemIndex, String(i.json.error)])).toEqual([[0, expect.stringContaining("'To'")]]);
+		const [, notDelivered, timedOut] = run.data.executionData?.nodeExecutionStack[0].data
+			.main as INodeExecutionData[][];
+		expect(notDelivered.map((i) => [i.json.itemIndex, String(i.json.error)])).toEqual([
+			[0, expect.stringContaining("'To'")],
+		]);
 		expect(timedOut.map((i) => i.json.to)).toEqual(['+15005550001']);
 	});
 
 	it('refuses more than 100 messages before sending any, pointing to Send in Bulk and the trigger', async () => {
-		const items = Array.from({ length: 101 }, (_, i) => ({ to: '+15005550001', orderId: `A-${i}` }));
-		const { error, run } = await runSmsRoute({ items, parameters: { ...PARAMS, options: {} }, credentials: credentials() });
-		expect(error?.message).toBe('Send and Wait for Delivery takes at most 100 messages per execution; this one has 101');
+		const items = Array.from({ length: 101 }, (_, i) => ({
+			to: '+15005550001',
+			orderId: `A-${i}`,
+		}));
+		const { error, run } = await runSmsRoute({
+			items,
+			parameters: { ...PARAMS, options: {} },
+			credentials: credentials(),
+		});
+		expect(error?.message).toBe(
+			'Send and Wait for Delivery takes at most 100 messages per execution; this one has 101',
+		);
 		expect(error?.description).toMatch(/Send in Bulk.*SMS Route Trigger/);
 		expect(sandbox.ledger()).toHaveLength(0);
 		expect(run.waitTill).toBeUndefined();

@@ -34,7 +34,10 @@ describe('applySmartEncoding', () => {
 	});
 
 	it('removes invisible characters (zero-width space, soft hyphen, byte order mark)', () => {
-		expect(applySmartEncoding('\uFEFFab\u200Bc\u00ADd')).toEqual({ body: 'abcd', replacedCharacters: 3 });
+		expect(applySmartEncoding('\uFEFFab\u200Bc\u00ADd')).toEqual({
+			body: 'abcd',
+			replacedCharacters: 3,
+		});
 	});
 
 	it('counts replacements that land on escape characters as two septets', () => {
@@ -46,13 +49,21 @@ describe('applySmartEncoding', () => {
 
 describe('the look-alike table', () => {
 	const entries = LOOK_ALIKES.flatMap(([chars, replacement, what]) =>
-		[...chars].map((char) => ({ code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`, char, replacement, what })),
+		[...chars].map((char) => ({
+			code: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+			char,
+			replacement,
+			what,
+		})),
 	);
 
-	it.each(entries)('$code ($what) is outside GSM-7 and becomes GSM-7 only', ({ char, replacement }) => {
-		expect(gsm7Septets(char)).toBe(0);
-		for (const out of replacement) expect(gsm7Septets(out)).toBeGreaterThan(0);
-	});
+	it.each(entries)(
+		'$code ($what) is outside GSM-7 and becomes GSM-7 only',
+		({ char, replacement }) => {
+			expect(gsm7Septets(char)).toBe(0);
+			for (const out of replacement) expect(gsm7Septets(out)).toBeGreaterThan(0);
+		},
+	);
 
 	it('covers the characters the issue names: curly quotes, dashes, ellipsis, non-breaking and other spaces', () => {
 		const covered = new Set(entries.map((e) => e.char));

@@ -29,15 +29,28 @@ const SEND_PARAMS = {
 };
 
 function testCredentials(overrides: IDataObject = {}) {
-	return { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl, ...overrides };
+	return {
+		environment: 'test',
+		testApiKey: DEFAULT_TEST_KEY,
+		liveApiKey: DEFAULT_LIVE_KEY,
+		baseUrl,
+		...overrides,
+	};
 }
 
 function makeItems(count: number, prefix = 'msg'): IDataObject[] {
-	return Array.from({ length: count }, (_, i) => ({ to: `+1555${String(1000000 + i).slice(-7)}`, body: `${prefix} ${i}` }));
+	return Array.from({ length: count }, (_, i) => ({
+		to: `+1555${String(1000000 + i).slice(-7)}`,
+		body: `${prefix} ${i}`,
+	}));
 }
 
 /** Every output item carries the id the ledger charged for its own body, in input order. */
-function expectOutputMatchesLedger(output: IDataObject[], items: IDataObject[], ledger: LedgerEntry[]) {
+function expectOutputMatchesLedger(
+	output: IDataObject[],
+	items: IDataObject[],
+	ledger: LedgerEntry[],
+) {
 	const idByBody = new Map(ledger.map((entry) => [entry.body, entry.id]));
 	expect(output).toHaveLength(items.length);
 	output.forEach((json, i) => {
@@ -76,7 +89,14 @@ beforeEach(() => {
 		latencyMs: 0,
 		optedOut: [],
 		optOutNamesIndex: true,
-		faults: { error500: 0, error503: 0, rateLimit: 0, dropAfterCharge: 0, stall: 0, retryAfterSeconds: 1 },
+		faults: {
+			error500: 0,
+			error503: 0,
+			rateLimit: 0,
+			dropAfterCharge: 0,
+			stall: 0,
+			retryAfterSeconds: 1,
+		},
 	});
 });
 
@@ -98,17 +118,27 @@ describe('Send', () => {
 		expect(json.map((j) => j.to)).toEqual(['+15005550001', '+15550001234', '+15005550003']);
 		expect(json.map((j) => j.status)).toEqual(['queued', 'queued', 'queued']);
 		expect(json.map((j) => j.creditsUsed)).toEqual([1, 2, 2]);
-		expect(json.map((j) => [j.encoding, j.segments])).toEqual([['GSM-7', 1], ['UCS-2', 2], ['GSM-7', 2]]);
+		expect(json.map((j) => [j.encoding, j.segments])).toEqual([
+			['GSM-7', 1],
+			['UCS-2', 2],
+			['GSM-7', 2],
+		]);
 		const ledger = sandbox.ledger();
 		expect(ledger).toHaveLength(3);
 		expect(sandbox.stats().requests['POST /v1/messages']).toBe(3);
-		expect(json.map((j) => j.idempotencyKey)).toEqual(items.map((item) => ledger.find((e) => e.body === item.body)!.idempotencyKey));
+		expect(json.map((j) => j.idempotencyKey)).toEqual(
+			items.map((item) => ledger.find((e) => e.body === item.body)!.idempotencyKey),
+		);
 		expect(JSON.stringify(output)).not.toContain(DEFAULT_TEST_KEY);
 	});
 
 	it('uses a key given as an expression, so the same order is never sent twice', async () => {
 		const items = [{ to: '+15005550001', body: 'order A-17 shipped', orderId: 'A-17' }];
-		const params = { ...SEND_PARAMS, operation: 'send', additionalFields: { idempotencyKey: '={{ $json.orderId }}' } };
+		const params = {
+			...SEND_PARAMS,
+			operation: 'send',
+			additionalFields: { idempotencyKey: '={{ $json.orderId }}' },
+		};
 		const first = await runSmsRoute({ items, parameters: params, credentials: testCredentials() });
 		const second = await runSmsRoute({ items, parameters: params, credentials: testCredentials() });
 		expect(first.output![0].json.id).toBe(second.output![0].json.id);
@@ -148,7 +178,11 @@ describe('Bulk Send', () => {
 		expect(sandbox.stats().requests['POST /v1/messages/bulk']).toBe(3);
 		const ledger = sandbox.ledger();
 		expectChargedOnceEach(ledger, items);
-		expectOutputMatchesLedger(output!.map((o) => o.json), items, ledger);
+		expectOutputMatchesLedger(
+			output!.map((o) => o.json),
+			items,
+			ledger,
+		);
 		expect(output!.every((o, i) => (o.pairedItem as { item: number }).item === i)).toBe(true);
 	});
 
@@ -164,11 +198,17 @@ describe('Bulk Send', () => {
 			credentials: testCredentials(),
 		});
 		expect(sandbox.stats().requests['POST /v1/messages/bulk']).toBe(requests);
-		expectOutputMatchesLedger(output!.map((o) => o.json), items, sandbox.ledger());
+		expectOutputMatchesLedger(
+			output!.map((o) => o.json),
+			items,
+			sandbox.ledger(),
+		);
 	});
 
 	it('loses nothing and charges nothing twice through 503s, 429s and connections dropped after the charge', async () => {
-		sandbox.configure({ faults: { error503: 0.1, rateLimit: 0.05, retryAfterSeconds: 0, dropAfterCharge: 0.05 } });
+		sandbox.configure({
+			faults: { error503: 0.1, rateLimit: 0.05, retryAfterSeconds: 0, dropAfterCharge: 0.05 },
+		});
 		const items = makeItems(5000, 'soak');
 		const { output, error } = await runSmsRoute({
 			items,
@@ -183,7 +223,11 @@ describe('Bulk Send', () => {
 		const ledger = sandbox.ledger();
 		expect(ledger).toHaveLength(5000);
 		expectChargedOnceEach(ledger, items);
-		expectOutputMatchesLedger(output!.map((o) => o.json), items, ledger);
+		expectOutputMatchesLedger(
+			output!.map((o) => o.json),
+			items,
+			ledger,
+		);
 		// The faults really happened: otherwise this test would prove nothing.
 		const { responses, requests } = sandbox.stats();
 		expect(responses['503']).toBeGreaterThan(0);
@@ -211,29 +255,35 @@ describe('Bulk Send', () => {
 	it.each([
 		['names the index', true, 1 + 2],
 		['names no index (bisection)', false, 0],
-	])('a chunk smsroute rejects with 400 (%s): culprits become error items, the rest are sent once', async (_label, namesIndex, exactRequests) => {
-		const items = makeItems(1000);
-		const optedOut = [items[10].to, items[777].to] as string[];
-		sandbox.configure({ optedOut, optOutNamesIndex: namesIndex });
-		const { output, error } = await runSmsRoute({
-			items,
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
-			credentials: testCredentials(),
-			continueOnFail: true,
-		});
-		expect(error).toBeUndefined();
-		const ledger = sandbox.ledger();
-		expect(ledger).toHaveLength(998);
-		expectChargedOnceEach(ledger, items.filter((_, i) => i !== 10 && i !== 777));
-		expect(output![10].json.error).toMatch(/\(400\).*opted out/);
-		expect(output![777].json.error).toMatch(/\(400\).*opted out/);
-		expect(output![777].pairedItem).toEqual({ item: 777 });
-		expect(output!.filter((o) => o.json.id)).toHaveLength(998);
-		const requests = sandbox.stats().requests['POST /v1/messages/bulk'];
-		// Named: one request per culprit plus the final one. Bisection: about 2·log2(1000) per culprit.
-		if (exactRequests) expect(requests).toBe(exactRequests);
-		else expect(requests).toBeLessThanOrEqual(2 * 2 * 10 + 1);
-	});
+	])(
+		'a chunk smsroute rejects with 400 (%s): culprits become error items, the rest are sent once',
+		async (_label, namesIndex, exactRequests) => {
+			const items = makeItems(1000);
+			const optedOut = [items[10].to, items[777].to] as string[];
+			sandbox.configure({ optedOut, optOutNamesIndex: namesIndex });
+			const { output, error } = await runSmsRoute({
+				items,
+				parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
+				credentials: testCredentials(),
+				continueOnFail: true,
+			});
+			expect(error).toBeUndefined();
+			const ledger = sandbox.ledger();
+			expect(ledger).toHaveLength(998);
+			expectChargedOnceEach(
+				ledger,
+				items.filter((_, i) => i !== 10 && i !== 777),
+			);
+			expect(output![10].json.error).toMatch(/\(400\).*opted out/);
+			expect(output![777].json.error).toMatch(/\(400\).*opted out/);
+			expect(output![777].pairedItem).toEqual({ item: 777 });
+			expect(output!.filter((o) => o.json.id)).toHaveLength(998);
+			const requests = sandbox.stats().requests['POST /v1/messages/bulk'];
+			// Named: one request per culprit plus the final one. Bisection: about 2·log2(1000) per culprit.
+			if (exactRequests) expect(requests).toBe(exactRequests);
+			else expect(requests).toBeLessThanOrEqual(2 * 2 * 10 + 1);
+		},
+	);
 
 	it('without Continue On Fail, an invalid item fails the node naming it, and nothing is sent', async () => {
 		const items = makeItems(1000);
@@ -256,24 +306,40 @@ describe('Bulk Send', () => {
 		const run = (to: string, body: string) =>
 			runSmsRoute({
 				items,
-				parameters: { resource: 'message', operation: 'sendBulk', to, body, options: { dryRun: true } },
+				parameters: {
+					resource: 'message',
+					operation: 'sendBulk',
+					to,
+					body,
+					options: { dryRun: true },
+				},
 				credentials: testCredentials(),
 				continueOnFail: true,
 				executionId: 'same-execution',
 			});
 		const direct = await run('={{ $json.contact["mobile phone"] }}', '={{ $json.text }}');
-		const evaluated = await run('={{ String($json.contact["mobile phone"] ?? "") }}', '={{ $json.text + "" }}');
+		const evaluated = await run(
+			'={{ String($json.contact["mobile phone"] ?? "") }}',
+			'={{ $json.text + "" }}',
+		);
 		const fixed = await run('+15005550001', 'same for all');
 		expect(direct.output!.map((o) => o.json)).toEqual(evaluated.output!.map((o) => o.json));
 		expect(direct.output!.map((o) => o.json.to)).toEqual(['+15550000001', undefined, undefined]);
 		expect(direct.output![1].json.error).toMatch(/Item 1: 'To' must be an E\.164/);
 		expect(direct.output![2].json.error).toMatch(/Item 2: 'To' must be an E\.164/);
-		expect(fixed.output!.map((o) => o.json.to)).toEqual(['+15005550001', '+15005550001', '+15005550001']);
+		expect(fixed.output!.map((o) => o.json.to)).toEqual([
+			'+15005550001',
+			'+15005550001',
+			'+15005550001',
+		]);
 	});
 
 	it('Dry Run estimates encoding and segments and sends nothing', async () => {
 		const { output } = await runSmsRoute({
-			items: [{ to: '+15005550001', body: '😀 hi' }, { to: '+15005550002', body: 'a'.repeat(200) }],
+			items: [
+				{ to: '+15005550001', body: '😀 hi' },
+				{ to: '+15005550002', body: 'a'.repeat(200) },
+			],
 			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { dryRun: true } },
 			credentials: testCredentials(),
 		});
@@ -295,7 +361,9 @@ describe('errors and retries', () => {
 		});
 		expect(error?.message).toMatch(/rejected the Live API key \(401\)/);
 		expect(JSON.stringify(error)).not.toContain(wrongKey);
-		expect(JSON.stringify({ message: error?.message, description: error?.description })).not.toContain('sk_live_this');
+		expect(
+			JSON.stringify({ message: error?.message, description: error?.description }),
+		).not.toContain('sk_live_this');
 		expect(sandbox.stats().requests['POST /v1/messages/bulk']).toBe(1);
 	});
 
@@ -327,7 +395,11 @@ describe('errors and retries', () => {
 		sandbox.configure({ balance: 150 });
 		const { error, output } = await runSmsRoute({
 			items: makeItems(300),
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { chunkSize: 100, concurrency: 1 } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'sendBulk',
+				options: { chunkSize: 100, concurrency: 1 },
+			},
 			credentials: testCredentials(),
 		});
 		expect(output).toBeUndefined();
@@ -361,14 +433,20 @@ describe('errors and retries', () => {
 			parameters: { ...SEND_PARAMS, operation: 'send', options: { maxRetryWaitSeconds: 5 } },
 			credentials: testCredentials(),
 		});
-		expect(error?.message).toMatch(/Retry-After asks for 120 s, more than the Longest Wait option \(5 s\)/);
+		expect(error?.message).toMatch(
+			/Retry-After asks for 120 s, more than the Longest Wait option \(5 s\)/,
+		);
 		expect(sandbox.stats().requests['POST /v1/messages']).toBe(1);
 	});
 
 	it('never retries a 400', async () => {
 		const { error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: 'ok' }],
-			parameters: { ...SEND_PARAMS, operation: 'send', additionalFields: { from: '', metadata: '[1,2]' } },
+			parameters: {
+				...SEND_PARAMS,
+				operation: 'send',
+				additionalFields: { from: '', metadata: '[1,2]' },
+			},
 			credentials: testCredentials(),
 		});
 		expect(error?.message).toMatch(/Item 0: 'Metadata' must be a JSON object/);
@@ -403,6 +481,10 @@ describe('errors and retries', () => {
 		expect(error).toBeUndefined();
 		expect(sandbox.stats().requests['POST /v1/messages/bulk']).toBe(3);
 		expect(sandbox.ledger()).toHaveLength(2);
-		expectOutputMatchesLedger(output!.map((o) => o.json), items, sandbox.ledger());
+		expectOutputMatchesLedger(
+			output!.map((o) => o.json),
+			items,
+			sandbox.ledger(),
+		);
 	});
 });

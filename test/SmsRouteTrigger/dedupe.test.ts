@@ -1,12 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { EVENT_WINDOW_MS, MAX_EVENT_KEYS, MIRROR_EVENT_KEYS, SeenRecord } from '../../nodes/SmsRouteTrigger/dedupe';
+import {
+	EVENT_WINDOW_MS,
+	MAX_EVENT_KEYS,
+	MIRROR_EVENT_KEYS,
+	SeenRecord,
+} from '../../nodes/SmsRouteTrigger/dedupe';
 import { MAX_MESSAGES_PER_CALLBACK } from '../../nodes/SmsRouteTrigger/normalizeSendCloud';
 
 describe('SeenRecord (dedupe)', () => {
 	const HOUR = 3_600_000;
-	const limits = { maxEventKeys: 5, maxTokens: 3, eventWindowMs: EVENT_WINDOW_MS, mirrorEventKeys: 4, mirrorTokens: 2 };
+	const limits = {
+		maxEventKeys: 5,
+		maxTokens: 3,
+		eventWindowMs: EVENT_WINDOW_MS,
+		mirrorEventKeys: 4,
+		mirrorTokens: 2,
+	};
 
 	it('keeps every event of the window up to the count, forgetting the oldest first beyond it', () => {
 		const staticData: IDataObject = {};
@@ -37,7 +48,9 @@ describe('SeenRecord (dedupe)', () => {
 
 	it('fits 25 maximum-size callbacks in the count, so one request cannot wipe the record', () => {
 		expect(MAX_EVENT_KEYS).toBeGreaterThanOrEqual(25 * MAX_MESSAGES_PER_CALLBACK);
-		expect(EVENT_WINDOW_MS).toBeGreaterThan((3 + 10 + 30 + 60 + 6 * 60 + 12 * 60 + 24 * 60) * 60_000);
+		expect(EVENT_WINDOW_MS).toBeGreaterThan(
+			(3 + 10 + 30 + 60 + 6 * 60 + 12 * 60 + 24 * 60) * 60_000,
+		);
 	});
 
 	it('reads records saved by the previous version (32-character digests)', () => {
@@ -50,7 +63,13 @@ describe('SeenRecord (dedupe)', () => {
 		const staticData: IDataObject = {};
 		const seen = new SeenRecord(staticData);
 		seen.firstSeen('sendcloud|delivered|id$13888888888|13888888888', 1000);
-		seen.useToken('VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5', Buffer.from('{"phones":["13888888888"]}'), 1000, 1000, 300);
+		seen.useToken(
+			'VDymF6ihuJkKZjHiJZkLKGmY6q9qAQ2WGopLh7mBsDeAO6GKV5',
+			Buffer.from('{"phones":["13888888888"]}'),
+			1000,
+			1000,
+			300,
+		);
 		seen.save();
 		expect(JSON.stringify(staticData)).not.toMatch(/13888888888|VDymF6/);
 	});
@@ -62,7 +81,9 @@ describe('SeenRecord (dedupe)', () => {
 		expect(seen.useToken('old', body, now - 301_000, now - 301_000, 300)).toBe('new');
 		expect(seen.useToken('new', body, now, now, 300)).toBe('new');
 		expect(seen.useToken('new', body, now, now, 300)).toBe('redelivery');
-		expect(seen.useToken('new', Buffer.from('{"smsIds":["forged"]}'), now, now, 300)).toBe('replay');
+		expect(seen.useToken('new', Buffer.from('{"smsIds":["forged"]}'), now, now, 300)).toBe(
+			'replay',
+		);
 		// "old" left the window: the next new token prunes it.
 		expect(seen.useToken('third', body, now, now, 300)).toBe('new');
 		expect(seen.useToken('old', Buffer.from('x'), now - 301_000, now, 300)).toBe('new');
@@ -73,7 +94,8 @@ describe('SeenRecord (dedupe)', () => {
 		const staticData: IDataObject = {};
 		const seen = new SeenRecord(staticData, now, limits);
 		const body = Buffer.from('{}');
-		for (const token of ['a', 'b', 'c']) expect(seen.useToken(token, body, now, now, 300)).toBe('new');
+		for (const token of ['a', 'b', 'c'])
+			expect(seen.useToken(token, body, now, now, 300)).toBe('new');
 		expect(seen.useToken('d', body, now, now + 1000, 300)).toBe('full');
 		expect(seen.useToken('a', Buffer.from('forged'), now, now + 1000, 300)).toBe('replay');
 		// Once the first tokens leave the window there is room again.
@@ -148,7 +170,9 @@ describe('SeenRecord across n8n processes (queue mode)', () => {
 
 		b.attach(fromDb(db), now + 1000);
 		expect(b.useToken('t'.repeat(50), Buffer.from('{"a":2}'), now, now + 1000, 300)).toBe('replay');
-		expect(b.useToken('t'.repeat(50), Buffer.from('{"a":1}'), now, now + 1000, 300)).toBe('redelivery');
+		expect(b.useToken('t'.repeat(50), Buffer.from('{"a":1}'), now, now + 1000, 300)).toBe(
+			'redelivery',
+		);
 	});
 
 	it('a process writes back what another one saved, and what a stale write dropped from the database', () => {
@@ -198,10 +222,19 @@ describe('SeenRecord across n8n processes (queue mode)', () => {
 
 describe('eventId', () => {
 	it('is the same for every delivery of one event, different for another event, and holds no input', async () => {
-		const { callWebhook, smsRoutePayload, smsRouteHeader, nowSeconds, TEST_KEY } = await import('./helpers');
+		const { callWebhook, smsRoutePayload, smsRouteHeader, nowSeconds, TEST_KEY } =
+			await import('./helpers');
 		const body = JSON.stringify(smsRoutePayload({ message_id: 'msg_evtid_1', to: '+15005550001' }));
-		const other = JSON.stringify(smsRoutePayload({ message_id: 'msg_evtid_2', to: '+15005550001' }));
-		const signed = (raw: string) => ({ rawBody: raw, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), raw) } });
+		const other = JSON.stringify(
+			smsRoutePayload({ message_id: 'msg_evtid_2', to: '+15005550001' }),
+		);
+		const signed = (raw: string) => ({
+			rawBody: raw,
+			headers: {
+				'content-type': 'application/json',
+				'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), raw),
+			},
+		});
 		// Separate static data: two workflows (or two processes that never shared a record) both emit it.
 		const a = await callWebhook({ ...signed(body), staticData: {} });
 		const b = await callWebhook({ ...signed(body), staticData: {} });

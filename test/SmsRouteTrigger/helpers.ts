@@ -25,7 +25,11 @@ export function smsRouteHeader(key: string, t: number, body: Buffer | string): s
 	return `t=${t},v1=${smsRouteV1(key, t, body)}`;
 }
 
-export function sendCloudSignature(appKey: string, timestamp: number | string, token: string): string {
+export function sendCloudSignature(
+	appKey: string,
+	timestamp: number | string,
+	token: string,
+): string {
 	return opensslHmacHex(appKey, `${timestamp}${token}`);
 }
 
@@ -122,7 +126,12 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 		options: opts.options ?? {},
 	};
 	const credentials = opts.credentials ?? defaultCredentials();
-	const request: { rawBody?: Buffer; headers: typeof headers; body: IDataObject; readRawBody?: () => Promise<void> } = {
+	const request: {
+		rawBody?: Buffer;
+		headers: typeof headers;
+		body: IDataObject;
+		readRawBody?: () => Promise<void>;
+	} = {
 		rawBody: opts.lazyRawBody ? undefined : rawBody,
 		headers,
 		body: {},
@@ -146,13 +155,20 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 			return { ...credentials[name] };
 		},
 		getWorkflowStaticData: () => staticData,
-		getWorkflow: () => ({ id: opts.workflowId ?? workflowIdFor(staticData), name: 'test', active: true }),
+		getWorkflow: () => ({
+			id: opts.workflowId ?? workflowIdFor(staticData),
+			name: 'test',
+			active: true,
+		}),
 		getNode: () => ({
 			id: 'trigger-node',
 			name: 'SMS Route Trigger',
 			type: 'n8n-nodes-smsroute.smsRouteTrigger',
 			credentials: Object.fromEntries(
-				Object.keys(credentials).map((type) => [type, { id: opts.credentialIds?.[type] ?? `${type}-id`, name: type }]),
+				Object.keys(credentials).map((type) => [
+					type,
+					{ id: opts.credentialIds?.[type] ?? `${type}-id`, name: type },
+				]),
 			),
 		}),
 	} as unknown as IWebhookFunctions;
@@ -196,7 +212,8 @@ export function sendCloudPayload(overrides: IDataObject = {}, appKey = APP_KEY):
 		...overrides,
 		timestamp,
 		token,
-		signature: (overrides.signature as string | undefined) ?? sendCloudSignature(appKey, timestamp, token),
+		signature:
+			(overrides.signature as string | undefined) ?? sendCloudSignature(appKey, timestamp, token),
 	};
 }
 
@@ -204,7 +221,8 @@ export function sendCloudPayload(overrides: IDataObject = {}, appKey = APP_KEY):
 export function toForm(body: IDataObject): string {
 	return Object.entries(body)
 		.map(([key, value]) => {
-			const text = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+			const text =
+				typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 			return `${encodeURIComponent(key)}=${encodeURIComponent(text)}`;
 		})
 		.join('&');

@@ -113,7 +113,9 @@ describe('item 9 — fan-out is linear and bounded', () => {
 		const out = await callWebhook({ rawBody, headers: JSON_TYPE });
 		expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
 		expect(out.httpStatus).toBe(400);
-		expect(out.responseBody).toEqual({ error: 'too many messages in one callback (8000; at most 2000)' });
+		expect(out.responseBody).toEqual({
+			error: 'too many messages in one callback (8000; at most 2000)',
+		});
 	});
 
 	it('refuses a callback whose shared fields times its messages exceed the fan-out budget', async () => {

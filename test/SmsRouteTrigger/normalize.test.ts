@@ -32,16 +32,24 @@ describe('normalize', () => {
 
 	it('refuses smsroute bodies with unknown status or bad timestamps', () => {
 		const base = { message_id: 'm', status: 'sent', timestamp: 1705314600 };
-		expect(normalizeSmsRoute({ ...base, status: 'exploded' }, { livemode: false, receivedAt }).ok).toBe(false);
-		expect(normalizeSmsRoute({ ...base, timestamp: 'yesterday' }, { livemode: false, receivedAt }).ok).toBe(false);
-		expect(normalizeSmsRoute({ ...base, timestamp: undefined }, { livemode: false, receivedAt }).ok).toBe(false);
+		expect(
+			normalizeSmsRoute({ ...base, status: 'exploded' }, { livemode: false, receivedAt }).ok,
+		).toBe(false);
+		expect(
+			normalizeSmsRoute({ ...base, timestamp: 'yesterday' }, { livemode: false, receivedAt }).ok,
+		).toBe(false);
+		expect(
+			normalizeSmsRoute({ ...base, timestamp: undefined }, { livemode: false, receivedAt }).ok,
+		).toBe(false);
 	});
 
 	it('reads seconds, milliseconds and ISO timestamps', () => {
 		expect(parseSmsRouteTimestamp(1705314600)?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
 		expect(parseSmsRouteTimestamp(1705314600123)?.toISOString()).toBe('2024-01-15T10:30:00.123Z');
 		expect(parseSmsRouteTimestamp('1705314600')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
-		expect(parseSmsRouteTimestamp('2024-01-15T11:30:00+01:00')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
+		expect(parseSmsRouteTimestamp('2024-01-15T11:30:00+01:00')?.toISOString()).toBe(
+			'2024-01-15T10:30:00.000Z',
+		);
 		expect(parseSmsRouteTimestamp({})).toBeNull();
 	});
 });

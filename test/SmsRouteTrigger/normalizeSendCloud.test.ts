@@ -23,11 +23,18 @@ describe('normalize', () => {
 			{ event: 'deliver', smsIds: 'x$1380,y$1390' },
 			{ timestampMs: 1, receivedAt, token: 't1' },
 		);
-		expect(byName.ok && byName.events.map((e) => [e.event.status, e.event.messageId, e.event.to])).toEqual([
+		expect(
+			byName.ok && byName.events.map((e) => [e.event.status, e.event.messageId, e.event.to]),
+		).toEqual([
 			['delivered', 'x$1380', '1380'],
 			['delivered', 'y$1390', '1390'],
 		]);
-		expect(normalizeSendCloud({ eventType: 20, smsIds: [{}] }, { timestampMs: 1, receivedAt, token: 't1' }).ok).toBe(false);
+		expect(
+			normalizeSendCloud(
+				{ eventType: 20, smsIds: [{}] },
+				{ timestampMs: 1, receivedAt, token: 't1' },
+			).ok,
+		).toBe(false);
 	});
 
 	it('SendCloud customArgs sent as JSON text become metadata', () => {

@@ -8,7 +8,11 @@ const OWN = `http://127.0.0.1:5678/webhook-waiting/17/node-1?signature=${SIG}`;
 const rawBody = Buffer.from('{"type":"message.delivered","message_id":"msg_1"}  ');
 const request = { rawBody, contentType: 'application/json', signatureHeader: 't=1,v1=abc' };
 
-function event(status: string, metadata: IDataObject, provider: 'smsroute' | 'sendcloud' = 'smsroute'): NormalizedEvent {
+function event(
+	status: string,
+	metadata: IDataObject,
+	provider: 'smsroute' | 'sendcloud' = 'smsroute',
+): NormalizedEvent {
 	return {
 		provider,
 		event: `message.${status}`,
@@ -48,7 +52,11 @@ const settle = async (ms: number) => await new Promise((resolve) => setTimeout(r
 describe('trigger relay to a waiting Send and Wait execution', () => {
 	it('forwards the exact bytes and signature header of a final event to its own resume URL, once', async () => {
 		const { context, calls } = fakeContext([200]);
-		const started = relayToWaitingExecution(context, [event('delivered', { n8nResumeUrl: OWN, orderId: 'A-1' })], request);
+		const started = relayToWaitingExecution(
+			context,
+			[event('delivered', { n8nResumeUrl: OWN, orderId: 'A-1' })],
+			request,
+		);
 		expect(started).toBe(1);
 		await settle(20);
 		expect(calls).toHaveLength(1);
@@ -76,8 +84,16 @@ describe('trigger relay to a waiting Send and Wait execution', () => {
 	});
 
 	it.each([
-		['another host', { n8nResumeUrl: `http://evil.example/webhook-waiting/17/node-1?signature=${SIG}` }],
-		['a userinfo trick', { n8nResumeUrl: `http://127.0.0.1:5678@evil.example/webhook-waiting/17/node-1?signature=${SIG}` }],
+		[
+			'another host',
+			{ n8nResumeUrl: `http://evil.example/webhook-waiting/17/node-1?signature=${SIG}` },
+		],
+		[
+			'a userinfo trick',
+			{
+				n8nResumeUrl: `http://127.0.0.1:5678@evil.example/webhook-waiting/17/node-1?signature=${SIG}`,
+			},
+		],
 		['no resume URL', { orderId: 'A-1' }],
 	])('relays nothing for %s', async (_name, metadata) => {
 		const { context, calls } = fakeContext([]);
@@ -88,9 +104,26 @@ describe('trigger relay to a waiting Send and Wait execution', () => {
 
 	it('relays nothing for statuses that do not end a wait, SendCloud events, or a missing signature header', async () => {
 		const { context, calls } = fakeContext([]);
-		expect(relayToWaitingExecution(context, [event('sent', { n8nResumeUrl: OWN }), event('queued', { n8nResumeUrl: OWN })], request)).toBe(0);
-		expect(relayToWaitingExecution(context, [event('delivered', { n8nResumeUrl: OWN }, 'sendcloud')], request)).toBe(0);
-		expect(relayToWaitingExecution(context, [event('delivered', { n8nResumeUrl: OWN })], { ...request, signatureHeader: undefined })).toBe(0);
+		expect(
+			relayToWaitingExecution(
+				context,
+				[event('sent', { n8nResumeUrl: OWN }), event('queued', { n8nResumeUrl: OWN })],
+				request,
+			),
+		).toBe(0);
+		expect(
+			relayToWaitingExecution(
+				context,
+				[event('delivered', { n8nResumeUrl: OWN }, 'sendcloud')],
+				request,
+			),
+		).toBe(0);
+		expect(
+			relayToWaitingExecution(context, [event('delivered', { n8nResumeUrl: OWN })], {
+				...request,
+				signatureHeader: undefined,
+			}),
+		).toBe(0);
 		await settle(20);
 		expect(calls).toHaveLength(0);
 	});

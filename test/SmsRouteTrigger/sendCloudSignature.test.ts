@@ -13,7 +13,12 @@ describe('SendCloud signature', () => {
 		const fields = extractSendCloudFields({ timestamp, token, signature });
 		expect(fields.ok).toBe(true);
 		if (!fields.ok) return;
-		const ok = verifySendCloudSignature({ appKey, ...fields, toleranceSeconds: 300, nowMs: timestamp });
+		const ok = verifySendCloudSignature({
+			appKey,
+			...fields,
+			toleranceSeconds: 300,
+			nowMs: timestamp,
+		});
 		expect(ok).toEqual({ ok: true });
 		const badLength = verifySendCloudSignature({
 			appKey,
@@ -26,8 +31,12 @@ describe('SendCloud signature', () => {
 	});
 
 	it('accepts the timestamp as a string (form bodies) and refuses non-numeric ones', () => {
-		expect(extractSendCloudFields({ timestamp: '1652150994087', token: 't', signature: 's' }).ok).toBe(true);
-		expect(extractSendCloudFields({ timestamp: '16521x', token: 't', signature: 's' }).ok).toBe(false);
+		expect(
+			extractSendCloudFields({ timestamp: '1652150994087', token: 't', signature: 's' }).ok,
+		).toBe(true);
+		expect(extractSendCloudFields({ timestamp: '16521x', token: 't', signature: 's' }).ok).toBe(
+			false,
+		);
 		expect(extractSendCloudFields({ token: 't', signature: 's' }).ok).toBe(false);
 	});
 });

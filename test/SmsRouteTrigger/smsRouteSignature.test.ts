@@ -15,7 +15,10 @@ const SECRET = 'whsec_test_secret';
 const body = Buffer.from(EVENT_PAYLOAD_STRING, 'utf8');
 const keys = [{ key: SECRET, livemode: false }];
 
-function verify(header: string | undefined, opts: { tolerance?: number; nowMs?: number; payload?: Buffer } = {}) {
+function verify(
+	header: string | undefined,
+	opts: { tolerance?: number; nowMs?: number; payload?: Buffer } = {},
+) {
 	return verifySmsRouteSignature({
 		rawBody: opts.payload ?? body,
 		header,
@@ -31,7 +34,10 @@ describe('smsroute signature — Stripe test cases re-expressed', () => {
 			ok: false,
 			reason: 'malformed x-smsroute-signature header',
 		});
-		expect(verify('bad_header')).toEqual({ ok: false, reason: 'malformed x-smsroute-signature header' });
+		expect(verify('bad_header')).toEqual({
+			ok: false,
+			reason: 'malformed x-smsroute-signature header',
+		});
 	});
 
 	it('rejects a missing or empty header', () => {
@@ -42,7 +48,10 @@ describe('smsroute signature — Stripe test cases re-expressed', () => {
 	it('rejects when there are no signatures with the expected scheme (v0 only)', () => {
 		const t = Math.floor(Date.now() / 1000);
 		const header = `t=${t},v0=${smsRouteV1(SECRET, t, body)}`;
-		expect(verify(header)).toEqual({ ok: false, reason: 'no v1 signature in x-smsroute-signature header' });
+		expect(verify(header)).toEqual({
+			ok: false,
+			reason: 'no v1 signature in x-smsroute-signature header',
+		});
 	});
 
 	it('rejects when no signature is valid for the payload', () => {
@@ -102,8 +111,13 @@ describe('smsroute signature — beyond Stripe', () => {
 
 	it('rejects a future timestamp beyond the tolerance (Stripe only checks the past)', () => {
 		const header = smsRouteHeader(SECRET, t + 301, body);
-		expect(verify(header, { nowMs: now })).toEqual({ ok: false, reason: 'timestamp in the future' });
-		expect(verify(smsRouteHeader(SECRET, t + 299, body), { nowMs: now })).toMatchObject({ ok: true });
+		expect(verify(header, { nowMs: now })).toEqual({
+			ok: false,
+			reason: 'timestamp in the future',
+		});
+		expect(verify(smsRouteHeader(SECRET, t + 299, body), { nowMs: now })).toMatchObject({
+			ok: true,
+		});
 	});
 
 	it('accepts a valid v1 in any position among several (key rotation)', () => {
@@ -115,7 +129,9 @@ describe('smsroute signature — beyond Stripe', () => {
 
 	it('ignores other schemes and tolerates spaces around items', () => {
 		const good = smsRouteV1(SECRET, t, body);
-		expect(verify(`v0=abc, t=${t}, v2=zzz, v1=${good}`, { nowMs: now })).toMatchObject({ ok: true });
+		expect(verify(`v0=abc, t=${t}, v2=zzz, v1=${good}`, { nowMs: now })).toMatchObject({
+			ok: true,
+		});
 	});
 
 	it('a valid signature under another scheme name does not count', () => {
@@ -143,7 +159,13 @@ describe('smsroute signature — beyond Stripe', () => {
 	it('fails verification without raw bytes', () => {
 		const header = smsRouteHeader(SECRET, t, body);
 		expect(
-			verifySmsRouteSignature({ rawBody: undefined, header, keys, toleranceSeconds: 300, nowMs: now }),
+			verifySmsRouteSignature({
+				rawBody: undefined,
+				header,
+				keys,
+				toleranceSeconds: 300,
+				nowMs: now,
+			}),
 		).toEqual({ ok: false, reason: 'raw request body unavailable; cannot verify signature' });
 	});
 
@@ -177,6 +199,9 @@ describe('smsroute signature — beyond Stripe', () => {
 	});
 
 	it('parses the header into timestamp and every v1', () => {
-		expect(parseSignatureHeader('t=12,v1=a,v0=b,v1=c')).toEqual({ timestamp: 12, signatures: ['a', 'c'] });
+		expect(parseSignatureHeader('t=12,v1=a,v0=b,v1=c')).toEqual({
+			timestamp: 12,
+			signatures: ['a', 'c'],
+		});
 	});
 });

@@ -17,11 +17,21 @@ import type { INodeProperties } from 'n8n-workflow';
 import { SendCloudSmsHookApi } from '../../credentials/SendCloudSmsHookApi.credentials';
 import { SmsRouteApi } from '../../credentials/SmsRouteApi.credentials';
 import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
-import { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER, testEventCommand } from '../../nodes/SmsRouteTrigger/testEventNotice';
+import {
+	DEFAULT_SANDBOX_URL,
+	TEST_URL_PLACEHOLDER,
+	testEventCommand,
+} from '../../nodes/SmsRouteTrigger/testEventNotice';
 import { callWebhook, type CallResult } from './helpers';
 
 // The sandbox is plain CommonJS (it runs without a build step).
-import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, DEFAULT_PORT, type Sandbox } from '../sandbox/server';
+import {
+	createSandbox,
+	DEFAULT_TEST_KEY,
+	DEFAULT_LIVE_KEY,
+	DEFAULT_PORT,
+	type Sandbox,
+} from '../sandbox/server';
 
 type Provider = 'auto' | 'smsroute' | 'sendcloud';
 const { description } = new SmsRouteTrigger();
@@ -33,7 +43,8 @@ function noticesFor(provider: Provider): INodeProperties[] {
 	return description.properties.filter(
 		(p) =>
 			p.type === 'notice' &&
-			(!p.displayOptions?.show?.provider || (p.displayOptions.show.provider as string[]).includes(provider)),
+			(!p.displayOptions?.show?.provider ||
+				(p.displayOptions.show.provider as string[]).includes(provider)),
 	);
 }
 
@@ -52,7 +63,10 @@ const calls: CallResult[] = [];
 
 beforeAll(async () => {
 	// As npm start: smsroute mode by default, the app key of its SendCloud credential.
-	sandbox = createSandbox({ port: 0, webhook: { mode: 'smsroute', sendCloudAppKey: START_APP_KEY } });
+	sandbox = createSandbox({
+		port: 0,
+		webhook: { mode: 'smsroute', sendCloudAppKey: START_APP_KEY },
+	});
 	({ url: sandboxUrl } = await sandbox.start());
 	testUrlServer = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -65,7 +79,12 @@ beforeAll(async () => {
 				rawBody: Buffer.concat(chunks),
 				headers,
 				credentials: {
-					smsRouteApi: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl: `${sandboxUrl}/v1` },
+					smsRouteApi: {
+						environment: 'test',
+						testApiKey: DEFAULT_TEST_KEY,
+						liveApiKey: DEFAULT_LIVE_KEY,
+						baseUrl: `${sandboxUrl}/v1`,
+					},
 					sendCloudSmsHookApi: { appKey: START_APP_KEY },
 				},
 			});
@@ -89,17 +108,24 @@ beforeEach(() => {
 
 /** Runs the notice's command in a shell, Test URL pasted, pointed at this test's sandbox. */
 function runCommand(command: string): Promise<string> {
-	const line = command.replace(DEFAULT_SANDBOX_URL, sandboxUrl).replace(TEST_URL_PLACEHOLDER, testUrl);
+	const line = command
+		.replace(DEFAULT_SANDBOX_URL, sandboxUrl)
+		.replace(TEST_URL_PLACEHOLDER, testUrl);
 	return new Promise((resolve, reject) => {
-		execFile('sh', ['-c', `${line} --silent --show-error --fail-with-body`], (error, stdout, stderr) =>
-			error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
+		execFile(
+			'sh',
+			['-c', `${line} --silent --show-error --fail-with-body`],
+			(error, stdout, stderr) =>
+				error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
 		);
 	});
 }
 
 describe('SMS Route Trigger — credential labels', () => {
 	it('labels each credential field by the provider and the key it verifies with', () => {
-		const labels = Object.fromEntries((description.credentials ?? []).map((c) => [c.name, c.displayName]));
+		const labels = Object.fromEntries(
+			(description.credentials ?? []).map((c) => [c.name, c.displayName]),
+		);
 		expect(labels).toEqual({
 			smsRouteApi: expect.stringMatching(/^smsroute API Key .*smsroute webhooks/),
 			sendCloudSmsHookApi: expect.stringMatching(/^SendCloud App Key .*SMSHook callbacks/),
@@ -135,20 +161,23 @@ describe('SMS Route Trigger — test event notice', () => {
 		['auto', 'smsroute'],
 		['smsroute', 'smsroute'],
 		['sendcloud', 'sendcloud'],
-	] as const)('Provider %s: the command sends a signed %s event that the trigger emits', async (chosen, expectedProvider) => {
-		provider = chosen;
-		const [notice] = noticesFor(chosen).filter((n) => /curl /.test(n.displayName));
-		const answer = JSON.parse(await runCommand(commandIn(notice)));
+	] as const)(
+		'Provider %s: the command sends a signed %s event that the trigger emits',
+		async (chosen, expectedProvider) => {
+			provider = chosen;
+			const [notice] = noticesFor(chosen).filter((n) => /curl /.test(n.displayName));
+			const answer = JSON.parse(await runCommand(commandIn(notice)));
 
-		// The sandbox answers with what the Test URL answered: the trigger's {received, emitted}.
-		expect(answer.statusCode).toBe(200);
-		expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
-		expect(calls).toHaveLength(1);
-		expect(calls[0].items).toHaveLength(1);
-		expect(calls[0].items[0]).toMatchObject({ provider: expectedProvider, status: 'delivered' });
-	});
+			// The sandbox answers with what the Test URL answered: the trigger's {received, emitted}.
+			expect(answer.statusCode).toBe(200);
+			expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
+			expect(calls).toHaveLength(1);
+			expect(calls[0].items).toHaveLength(1);
+			expect(calls[0].items[0]).toMatchObject({ provider: expectedProvider, status: 'delivered' });
+		},
+	);
 
-	it('the command of one provider is refused by a trigger set to the other (it is that provider\'s event)', async () => {
+	it("the command of one provider is refused by a trigger set to the other (it is that provider's event)", async () => {
 		provider = 'sendcloud';
 		const [smsRouteNotice] = noticesFor('smsroute').filter((n) => /curl /.test(n.displayName));
 		const answer = JSON.parse(await runCommand(commandIn(smsRouteNotice)));

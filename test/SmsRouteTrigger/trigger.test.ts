@@ -23,7 +23,10 @@ const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 function signedSmsRoute(key: string, payload: IDataObject = smsRoutePayload(), t = nowSeconds()) {
 	// Pretty-printed on purpose: verification must use these bytes, not a re-serialisation.
 	const rawBody = JSON.stringify(payload, null, 2);
-	return { rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(key, t, rawBody) } };
+	return {
+		rawBody,
+		headers: { ...JSON_TYPE, 'x-smsroute-signature': smsRouteHeader(key, t, rawBody) },
+	};
 }
 
 describe('SMS Route Trigger — description', () => {
@@ -34,7 +37,13 @@ describe('SMS Route Trigger — description', () => {
 		expect(description.displayName).toBe('SMS Route Trigger');
 		expect(description.group).toEqual(['trigger']);
 		expect(description.webhooks).toEqual([
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'webhook',
+			},
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 		]);
 		expect(description.properties.map((p) => p.name)).toEqual([
@@ -66,7 +75,11 @@ describe('SMS Route Trigger — description', () => {
 
 	it('offers both credentials, neither required, without hiding the Provider parameter', () => {
 		expect(description.credentials).toEqual([
-			{ name: 'smsRouteApi', displayName: 'smsroute API Key (verifies smsroute webhooks)', required: false },
+			{
+				name: 'smsRouteApi',
+				displayName: 'smsroute API Key (verifies smsroute webhooks)',
+				required: false,
+			},
 			{
 				name: 'sendCloudSmsHookApi',
 				displayName: 'SendCloud App Key (verifies SMSHook callbacks)',
@@ -76,16 +89,23 @@ describe('SMS Route Trigger — description', () => {
 		]);
 		// n8n's editor hides any parameter a credential keys its displayOptions on, taking it for
 		// an authentication selector: Provider must stay out of every credential's displayOptions.
-		const keyed = (description.credentials ?? []).flatMap((c) => Object.keys(c.displayOptions?.show ?? {}));
+		const keyed = (description.credentials ?? []).flatMap((c) =>
+			Object.keys(c.displayOptions?.show ?? {}),
+		);
 		expect(keyed).not.toContain('provider');
-		expect(description.properties.find((p) => p.name === 'provider')?.displayOptions).toBeUndefined();
+		expect(
+			description.properties.find((p) => p.name === 'provider')?.displayOptions,
+		).toBeUndefined();
 	});
 });
 
 describe('SMS Route Trigger — credential test for sendCloudSmsHookApi', () => {
 	const test = new SmsRouteTrigger().methods.credentialTest.sendCloudSmsHookApiTest;
 	const run = async (appKey: unknown) =>
-		await test.call({} as never, { id: '1', name: 'c', type: 'sendCloudSmsHookApi', data: { appKey } } as never);
+		await test.call(
+			{} as never,
+			{ id: '1', name: 'c', type: 'sendCloudSmsHookApi', data: { appKey } } as never,
+		);
 
 	it('accepts a present key without whitespace', async () => {
 		expect(await run(APP_KEY)).toMatchObject({ status: 'OK' });
@@ -187,10 +207,14 @@ describe('SMS Route Trigger — smsroute', () => {
 	});
 
 	it('refuses stale and future timestamps (default tolerance 300 s)', async () => {
-		const stale = await callWebhook(signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 301));
+		const stale = await callWebhook(
+			signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 301),
+		);
 		expect(stale.httpStatus).toBe(401);
 		expect(stale.responseBody).toEqual({ error: 'timestamp too old' });
-		const future = await callWebhook(signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() + 301));
+		const future = await callWebhook(
+			signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() + 301),
+		);
 		expect(future.httpStatus).toBe(401);
 		expect(future.responseBody).toEqual({ error: 'timestamp in the future' });
 	});
@@ -210,7 +234,10 @@ describe('SMS Route Trigger — smsroute', () => {
 		const rawBody = JSON.stringify(smsRoutePayload());
 		const t = nowSeconds();
 		const header = `t=${t},v0=deadbeef,v1=${smsRouteV1('sk_test_old', t, rawBody)},v1=${smsRouteV1(TEST_KEY, t, rawBody)}`;
-		const out = await callWebhook({ rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': header } });
+		const out = await callWebhook({
+			rawBody,
+			headers: { ...JSON_TYPE, 'x-smsroute-signature': header },
+		});
 		expect(out.httpStatus).toBe(200);
 		expect(out.items).toHaveLength(1);
 	});
@@ -219,7 +246,10 @@ describe('SMS Route Trigger — smsroute', () => {
 		const rawBody = JSON.stringify(smsRoutePayload());
 		const t = nowSeconds();
 		const header = `t=${t},v0=${smsRouteV1(TEST_KEY, t, rawBody)}`;
-		const out = await callWebhook({ rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': header } });
+		const out = await callWebhook({
+			rawBody,
+			headers: { ...JSON_TYPE, 'x-smsroute-signature': header },
+		});
 		expect(out.httpStatus).toBe(401);
 	});
 
@@ -229,14 +259,20 @@ describe('SMS Route Trigger — smsroute', () => {
 		expect(missing.httpStatus).toBe(401);
 		expect(missing.responseBody).toEqual({ error: 'missing x-smsroute-signature header' });
 		for (const garbage of ['garbage', 't=,v1=', 'v1=abc', 't=now,v1=abc', ',,,']) {
-			const out = await callWebhook({ rawBody, headers: { ...JSON_TYPE, 'x-smsroute-signature': garbage } });
+			const out = await callWebhook({
+				rawBody,
+				headers: { ...JSON_TYPE, 'x-smsroute-signature': garbage },
+			});
 			expect(out.httpStatus).toBe(401);
 			expect(out.items).toHaveLength(0);
 		}
 	});
 
 	it('auto mode: a body with no header and no SendCloud fields is refused with 401', async () => {
-		const out = await callWebhook({ rawBody: JSON.stringify({ hello: 'world' }), headers: JSON_TYPE });
+		const out = await callWebhook({
+			rawBody: JSON.stringify({ hello: 'world' }),
+			headers: JSON_TYPE,
+		});
 		expect(out.httpStatus).toBe(401);
 	});
 
@@ -244,7 +280,9 @@ describe('SMS Route Trigger — smsroute', () => {
 		const { headers } = signedSmsRoute(TEST_KEY);
 		const out = await callWebhook({ rawBody: null, headers });
 		expect(out.httpStatus).toBe(401);
-		expect(out.responseBody).toEqual({ error: 'raw request body unavailable; cannot verify signature' });
+		expect(out.responseBody).toEqual({
+			error: 'raw request body unavailable; cannot verify signature',
+		});
 	});
 
 	it('answers 401 naming the credential when smsRouteApi is missing, and never leaks keys', async () => {
@@ -269,7 +307,13 @@ describe('SMS Route Trigger — smsroute', () => {
 		const seconds = await callWebhook(
 			signedSmsRoute(
 				TEST_KEY,
-				smsRoutePayload({ status: 'failed', type: 'message.failed', timestamp: 1705314600, reason: undefined, error: 'invalid number' }),
+				smsRoutePayload({
+					status: 'failed',
+					type: 'message.failed',
+					timestamp: 1705314600,
+					reason: undefined,
+					error: 'invalid number',
+				}),
 			),
 		);
 		expect(seconds.items[0]).toMatchObject({
@@ -281,7 +325,13 @@ describe('SMS Route Trigger — smsroute', () => {
 		const ms = await callWebhook(
 			signedSmsRoute(
 				TEST_KEY,
-				smsRoutePayload({ status: 'undelivered', type: 'message.undelivered', timestamp: 1705314600123, reason: undefined, error_message: 'carrier timeout' }),
+				smsRoutePayload({
+					status: 'undelivered',
+					type: 'message.undelivered',
+					timestamp: 1705314600123,
+					reason: undefined,
+					error_message: 'carrier timeout',
+				}),
 			),
 		);
 		expect(ms.items[0]).toMatchObject({
@@ -301,7 +351,9 @@ describe('SMS Route Trigger — smsroute', () => {
 		});
 		expect(out.httpStatus).toBe(400);
 		expect(out.responseBody).toEqual({ error: 'invalid JSON' });
-		const missing = await callWebhook(signedSmsRoute(TEST_KEY, { status: 'sent', timestamp: 1705314600 }));
+		const missing = await callWebhook(
+			signedSmsRoute(TEST_KEY, { status: 'sent', timestamp: 1705314600 }),
+		);
 		expect(missing.httpStatus).toBe(400);
 		expect(missing.responseBody).toEqual({ error: 'missing message_id' });
 	});
@@ -338,7 +390,10 @@ describe('SMS Route Trigger — smsroute', () => {
 		const first = await callWebhook({ ...request, staticData });
 		const again = await callWebhook({ ...request, staticData });
 		// A retry re-signed with a new t is the same provider event too.
-		const resigned = await callWebhook({ ...signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 5), staticData });
+		const resigned = await callWebhook({
+			...signedSmsRoute(TEST_KEY, smsRoutePayload(), nowSeconds() - 5),
+			staticData,
+		});
 		expect(first.items).toHaveLength(1);
 		for (const out of [again, resigned]) {
 			expect(out.httpStatus).toBe(200);
@@ -363,7 +418,11 @@ describe('SMS Route Trigger — smsroute', () => {
 		// After a restart (no memory for this workflow yet), what static data saved still counts.
 		const saved: IDataObject = {};
 		await callWebhook({ ...request, staticData: saved, workflowId: 'wf-before-restart' });
-		const afterRestart = await callWebhook({ ...request, staticData: { ...saved }, workflowId: 'wf-after-restart' });
+		const afterRestart = await callWebhook({
+			...request,
+			staticData: { ...saved },
+			workflowId: 'wf-after-restart',
+		});
 		expect(afterRestart.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 
@@ -372,7 +431,10 @@ describe('SMS Route Trigger — smsroute', () => {
 		expect(out.httpStatus).toBe(200);
 		expect(out.responseBody).toEqual({ received: 1, emitted: 0 });
 		expect(out.result.workflowData).toBeUndefined();
-		const kept = await callWebhook({ ...signedSmsRoute(TEST_KEY), events: ['delivered', 'failed'] });
+		const kept = await callWebhook({
+			...signedSmsRoute(TEST_KEY),
+			events: ['delivered', 'failed'],
+		});
 		expect(kept.items).toHaveLength(1);
 	});
 
@@ -419,7 +481,12 @@ describe('SMS Route Trigger — SendCloud', () => {
 	});
 
 	it('accepts bracketed form arrays (smsIds[]=…)', async () => {
-		const payload = sendCloudPayload({ eventType: 1, event: 'Requested', smsIds: ['a$1', 'b$2'], phones: ['1', '2'] });
+		const payload = sendCloudPayload({
+			eventType: 1,
+			event: 'Requested',
+			smsIds: ['a$1', 'b$2'],
+			phones: ['1', '2'],
+		});
 		const form = Object.entries(payload)
 			.flatMap(([k, v]) =>
 				Array.isArray(v)
@@ -452,7 +519,11 @@ describe('SMS Route Trigger — SendCloud', () => {
 		// raw: the payload with smsIds/phones cut to this item's message (fan-out stays linear).
 		out.items.forEach((item, i) => {
 			const lists = payload as { smsIds: string[]; phones: string[] };
-			expect(item.raw).toEqual({ ...payload, smsIds: [lists.smsIds[i]], phones: [lists.phones[i]] });
+			expect(item.raw).toEqual({
+				...payload,
+				smsIds: [lists.smsIds[i]],
+				phones: [lists.phones[i]],
+			});
 		});
 	});
 
@@ -467,9 +538,16 @@ describe('SMS Route Trigger — SendCloud', () => {
 			[8, 'template_verify', 'template.verified'],
 		];
 		for (const [eventType, status, event] of cases) {
-			const payload = sendCloudPayload({ eventType, replyContent: eventType === 6 ? 'STOP' : undefined });
+			const payload = sendCloudPayload({
+				eventType,
+				replyContent: eventType === 6 ? 'STOP' : undefined,
+			});
 			const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE });
-			expect(out.items[0]).toMatchObject({ status, event, final: ['delivered', 'failed', 'suppressed'].includes(status) });
+			expect(out.items[0]).toMatchObject({
+				status,
+				event,
+				final: ['delivered', 'failed', 'suppressed'].includes(status),
+			});
 			if (eventType === 6) expect(out.items[0].reason).toBe('STOP');
 		}
 	});
@@ -483,7 +561,11 @@ describe('SMS Route Trigger — SendCloud', () => {
 		// The body is not signed: the genuine token with a forged body is a replay.
 		const forged = JSON.parse(rawBody) as IDataObject;
 		forged.smsIds = ['forged$1'];
-		const forgedOut = await callWebhook({ rawBody: JSON.stringify(forged), headers: JSON_TYPE, staticData });
+		const forgedOut = await callWebhook({
+			rawBody: JSON.stringify(forged),
+			headers: JSON_TYPE,
+			staticData,
+		});
 		expect(forgedOut.httpStatus).toBe(401);
 		expect(forgedOut.responseBody).toEqual({ error: 'token already used' });
 		expect(forgedOut.items).toHaveLength(0);
@@ -496,8 +578,16 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('emits a re-sent event (new token) once', async () => {
 		const staticData: IDataObject = {};
-		const first = await callWebhook({ rawBody: JSON.stringify(sendCloudPayload()), headers: JSON_TYPE, staticData });
-		const retry = await callWebhook({ rawBody: JSON.stringify(sendCloudPayload()), headers: JSON_TYPE, staticData });
+		const first = await callWebhook({
+			rawBody: JSON.stringify(sendCloudPayload()),
+			headers: JSON_TYPE,
+			staticData,
+		});
+		const retry = await callWebhook({
+			rawBody: JSON.stringify(sendCloudPayload()),
+			headers: JSON_TYPE,
+			staticData,
+		});
 		expect(first.items).toHaveLength(1);
 		expect(retry.httpStatus).toBe(200);
 		expect(retry.responseBody).toEqual({ received: 1, emitted: 0 });
@@ -506,7 +596,9 @@ describe('SMS Route Trigger — SendCloud', () => {
 
 	it('refuses a wrong app key, a tampered token and stale or future timestamps', async () => {
 		const wrong = sendCloudPayload({}, 'another_app_key');
-		expect((await callWebhook({ rawBody: JSON.stringify(wrong), headers: JSON_TYPE })).httpStatus).toBe(401);
+		expect(
+			(await callWebhook({ rawBody: JSON.stringify(wrong), headers: JSON_TYPE })).httpStatus,
+		).toBe(401);
 
 		const tampered = sendCloudPayload();
 		tampered.token = newToken();
@@ -573,7 +665,9 @@ describe('SMS Route Trigger — SendCloud', () => {
 			credentials: creds,
 		});
 		expect(noCred.httpStatus).toBe(401);
-		expect((noCred.responseBody as { error: string }).error).toMatch(/SendCloud SMSHook API credential/);
+		expect((noCred.responseBody as { error: string }).error).toMatch(
+			/SendCloud SMSHook API credential/,
+		);
 		expect(JSON.stringify(noCred.responseBody)).not.toContain(APP_KEY);
 	});
 
@@ -596,19 +690,29 @@ describe('SMS Route Trigger — SendCloud', () => {
 		expect(huge.httpStatus).toBe(400);
 		expect(huge.responseBody).toEqual({ error: 'body too large' });
 		const nonUtf8 = await callWebhook({
-			rawBody: Buffer.concat([Buffer.from(toForm(sendCloudPayload()) + '&note='), Buffer.from([0xff, 0xfe])]),
+			rawBody: Buffer.concat([
+				Buffer.from(toForm(sendCloudPayload()) + '&note='),
+				Buffer.from([0xff, 0xfe]),
+			]),
 			headers: FORM_TYPE,
 		});
 		expect(nonUtf8.httpStatus).toBe(400);
 		expect(nonUtf8.responseBody).toEqual({ error: 'body is not valid UTF-8' });
-		const badEscape = await callWebhook({ rawBody: `${toForm(sendCloudPayload())}&note=%FF`, headers: FORM_TYPE });
+		const badEscape = await callWebhook({
+			rawBody: `${toForm(sendCloudPayload())}&note=%FF`,
+			headers: FORM_TYPE,
+		});
 		expect(badEscape.httpStatus).toBe(400);
 		expect(badEscape.responseBody).toEqual({ error: 'malformed form body' });
 	});
 
 	it('applies the events filter per item', async () => {
 		const payload = sendCloudPayload({ eventType: 4, event: 'Suppressed' });
-		const out = await callWebhook({ rawBody: JSON.stringify(payload), headers: JSON_TYPE, events: ['delivered'] });
+		const out = await callWebhook({
+			rawBody: JSON.stringify(payload),
+			headers: JSON_TYPE,
+			events: ['delivered'],
+		});
 		expect(out.httpStatus).toBe(200);
 		expect(out.result.workflowData).toBeUndefined();
 	});

@@ -10,7 +10,10 @@ const { sampleRss, baselineRss } = require('./rss');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function makeItems(n, tag = 'bench') {
-	return Array.from({ length: n }, (_, i) => ({ to: `+1555${1000000 + i}`, body: `${tag} message #${i}` }));
+	return Array.from({ length: n }, (_, i) => ({
+		to: `+1555${1000000 + i}`,
+		body: `${tag} message #${i}`,
+	}));
 }
 
 async function mapLimit(list, limit, fn) {
@@ -53,11 +56,16 @@ async function rawPass({ sandbox, baseUrl, apiKey, size, concurrency, chunkSize 
 			dispatcher: agent,
 			headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
 			body: JSON.stringify({
-				messages: chunk.map((m, j) => ({ to: m.to, body: m.body, idempotency_key: `raw-${c * chunkSize + j}` })),
+				messages: chunk.map((m, j) => ({
+					to: m.to,
+					body: m.body,
+					idempotency_key: `raw-${c * chunkSize + j}`,
+				})),
 			}),
 		});
 		const json = await res.body.json();
-		if (res.statusCode !== 200) throw new Error(`raw undici: HTTP ${res.statusCode} ${JSON.stringify(json)}`);
+		if (res.statusCode !== 200)
+			throw new Error(`raw undici: HTTP ${res.statusCode} ${JSON.stringify(json)}`);
 		json.ids.forEach((id, j) => (ids[c * chunkSize + j] = id));
 	});
 	const wallMs = performance.now() - started;
@@ -82,7 +90,17 @@ function requestCount(stats) {
  * One variant at one size inside a fresh n8n (so RSS starts from the same idle point):
  * warm-up run with 10 items, idle baseline, then the measured run with RSS sampled every 100 ms.
  */
-async function runInN8n({ variant, size, sandbox, baseUrl, apiKey, keys, concurrency, chunkSize, log }) {
+async function runInN8n({
+	variant,
+	size,
+	sandbox,
+	baseUrl,
+	apiKey,
+	keys,
+	concurrency,
+	chunkSize,
+	log,
+}) {
 	const n8n = await startN8n({ env: { N8N_PAYLOAD_SIZE_MAX: '64' }, log });
 	try {
 		const credential = await n8n.createCredential({
@@ -97,7 +115,8 @@ async function runInN8n({ variant, size, sandbox, baseUrl, apiKey, keys, concurr
 
 		// Warm-up: loads the node types and compiles the hot paths.
 		const warm = await n8n.callWebhook('POST', path, { body: { items: makeItems(10, 'warmup') } });
-		if (warm.status !== 200) throw new Error(`warm-up → HTTP ${warm.status}: ${warm.text.slice(0, 500)}`);
+		if (warm.status !== 200)
+			throw new Error(`warm-up → HTTP ${warm.status}: ${warm.text.slice(0, 500)}`);
 		await sleep(1500);
 		sandbox.reset();
 
@@ -112,7 +131,8 @@ async function runInN8n({ variant, size, sandbox, baseUrl, apiKey, keys, concurr
 		});
 		const wallMs = performance.now() - started;
 		const { peak, samples } = sampler.stop();
-		if (res.status !== 200) throw new Error(`${variant} ${size}: HTTP ${res.status}: ${res.text.slice(0, 500)}`);
+		if (res.status !== 200)
+			throw new Error(`${variant} ${size}: HTTP ${res.status}: ${res.text.slice(0, 500)}`);
 		const stats = sandbox.stats();
 		const ledger = sandbox.ledger();
 		return {

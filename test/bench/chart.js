@@ -20,13 +20,34 @@ const BOLD_CHAR_W = 8.2;
 const BAR_H = 18;
 const ROW_H = 26;
 const GROUP_HEAD_H = 26;
-const PALETTE = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
+const PALETTE = [
+	'#2563eb',
+	'#ea580c',
+	'#16a34a',
+	'#9333ea',
+	'#0891b2',
+	'#ca8a04',
+	'#db2777',
+	'#4b5563',
+];
 
-const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s) =>
+	String(s)
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;');
 const round = (n) => Math.round(n * 10) / 10;
 
 /** Duration label: 868 ms, 7.80 s, 67.2 s, 672 s. */
-const formatMs = (ms) => (ms < 1000 ? `${ms.toFixed(0)} ms` : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(0)} s`);
+const formatMs = (ms) =>
+	ms < 1000
+		? `${ms.toFixed(0)} ms`
+		: ms < 10_000
+			? `${(ms / 1000).toFixed(2)} s`
+			: ms < 100_000
+				? `${(ms / 1000).toFixed(1)} s`
+				: `${(ms / 1000).toFixed(0)} s`;
 /** Axis label for a whole-decade tick: 100 ms, 1 s, 10 s, 1,000 s. */
 const tickMs = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toLocaleString('en-US')} s`);
 const formatRate = (v) => `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} events/s`;
@@ -43,7 +64,11 @@ function makeScale(values, kind) {
 		const hi = 10 ** Math.ceil(Math.log10(max));
 		const ticks = [];
 		for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(t);
-		return { log: true, ticks, frac: (v) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) };
+		return {
+			log: true,
+			ticks,
+			frac: (v) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)),
+		};
 	}
 	const rawStep = max / 5;
 	const mag = 10 ** Math.floor(Math.log10(rawStep));
@@ -66,14 +91,18 @@ function barChart({ title, subtitle, groups, scale = 'auto', tickLabel = String,
 	);
 	const colours = new Map();
 	// Ours first, so it is always the first colour.
-	for (const b of [...bars.filter((b) => b.ours), ...bars]) if (!colours.has(b.key)) colours.set(b.key, PALETTE[colours.size % PALETTE.length]);
+	for (const b of [...bars.filter((b) => b.ours), ...bars])
+		if (!colours.has(b.key)) colours.set(b.key, PALETTE[colours.size % PALETTE.length]);
 
-	const labelW = Math.ceil(Math.max(...bars.map((b) => b.label.length * (b.ours ? BOLD_CHAR_W : CHAR_W)), 80));
+	const labelW = Math.ceil(
+		Math.max(...bars.map((b) => b.label.length * (b.ours ? BOLD_CHAR_W : CHAR_W)), 80),
+	);
 	const valueW = Math.ceil(Math.max(...bars.map((b) => (b.text ?? '').length * CHAR_W), 40)) + 12;
 	const pad = 16;
 	const x0 = pad + labelW + 10;
 	const plotW = width - x0 - valueW - pad;
-	if (plotW < 200) return barChart({ title, subtitle, groups, scale, tickLabel, width: width + (200 - plotW) });
+	if (plotW < 200)
+		return barChart({ title, subtitle, groups, scale, tickLabel, width: width + (200 - plotW) });
 
 	const out = [];
 	let y = pad + 18;
@@ -86,21 +115,31 @@ function barChart({ title, subtitle, groups, scale = 'auto', tickLabel = String,
 	const plotTop = y;
 	for (const group of groups) {
 		y += GROUP_HEAD_H;
-		out.push(`<text x="${pad}" y="${y - 8}" font-size="13" font-weight="bold" fill="#111827">${esc(group.label)}</text>`);
+		out.push(
+			`<text x="${pad}" y="${y - 8}" font-size="13" font-weight="bold" fill="#111827">${esc(group.label)}</text>`,
+		);
 		for (const bar of group.bars) {
 			const mid = y + ROW_H / 2;
 			const weight = bar.ours ? ' font-weight="bold"' : '';
-			out.push(`<text x="${x0 - 10}" y="${mid + 4}" font-size="12" text-anchor="end"${weight}>${esc(bar.label)}</text>`);
+			out.push(
+				`<text x="${x0 - 10}" y="${mid + 4}" font-size="12" text-anchor="end"${weight}>${esc(bar.label)}</text>`,
+			);
 			if (Number.isFinite(bar.value) && bar.value > 0) {
 				const w = Math.max(2, s.frac(bar.value) * plotW);
 				const colour = colours.get(bar.key);
-				const look = bar.projected ? `fill="${colour}" fill-opacity="0.35" stroke="${colour}" stroke-dasharray="4 3"` : `fill="${colour}"`;
+				const look = bar.projected
+					? `fill="${colour}" fill-opacity="0.35" stroke="${colour}" stroke-dasharray="4 3"`
+					: `fill="${colour}"`;
 				out.push(
 					`<rect class="bar" data-key="${esc(bar.key)}" data-value="${bar.value}" x="${x0}" y="${round(mid - BAR_H / 2)}" width="${round(w)}" height="${BAR_H}" ${look}/>`,
 				);
-				out.push(`<text x="${round(x0 + w + 6)}" y="${mid + 4}" font-size="12"${weight}>${esc(bar.text ?? String(bar.value))}</text>`);
+				out.push(
+					`<text x="${round(x0 + w + 6)}" y="${mid + 4}" font-size="12"${weight}>${esc(bar.text ?? String(bar.value))}</text>`,
+				);
 			} else {
-				out.push(`<text x="${x0 + 6}" y="${mid + 4}" font-size="12" fill="#6b7280">– not measured</text>`);
+				out.push(
+					`<text x="${x0 + 6}" y="${mid + 4}" font-size="12" fill="#6b7280">– not measured</text>`,
+				);
 			}
 			y += ROW_H;
 		}
@@ -111,7 +150,9 @@ function barChart({ title, subtitle, groups, scale = 'auto', tickLabel = String,
 	for (const t of s.ticks) {
 		const x = round(x0 + s.frac(t) * plotW);
 		grid.push(`<line x1="${x}" y1="${plotTop}" x2="${x}" y2="${plotBottom}" stroke="#e5e7eb"/>`);
-		grid.push(`<text x="${x}" y="${plotBottom + 16}" font-size="11" fill="#4b5563" text-anchor="middle">${esc(tickLabel(t))}</text>`);
+		grid.push(
+			`<text x="${x}" y="${plotBottom + 16}" font-size="11" fill="#4b5563" text-anchor="middle">${esc(tickLabel(t))}</text>`,
+		);
 	}
 	grid.push(`<line x1="${x0}" y1="${plotTop}" x2="${x0}" y2="${plotBottom}" stroke="#9ca3af"/>`);
 	const height = plotBottom + 16 + pad;
@@ -127,8 +168,15 @@ function barChart({ title, subtitle, groups, scale = 'auto', tickLabel = String,
 	].join('\n');
 }
 
-const humanize = (key) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-const ordered = (keys, preferred) => [...preferred.filter((k) => keys.includes(k)), ...keys.filter((k) => !preferred.includes(k))];
+const humanize = (key) =>
+	key
+		.replace(/([a-z])([A-Z])/g, '$1 $2')
+		.replace(/[_-]+/g, ' ')
+		.toLowerCase();
+const ordered = (keys, preferred) => [
+	...preferred.filter((k) => keys.includes(k)),
+	...keys.filter((k) => !preferred.includes(k)),
+];
 
 const BULK_LABEL = {
 	smsroute: 'SMS Route · Send in Bulk (ours)',
@@ -184,7 +232,8 @@ const describe = (table, key) => table[known(table, key)] ?? { label: humanize(k
 const byTable = (table) => (a, b) => (known(table, a) + 1 || 99) - (known(table, b) + 1 || 99);
 
 const CONTAINERS = new Set(['results', 'engines', 'arms', 'runs', 'bursts']);
-const isBurst = (r) => r && typeof r === 'object' && Number.isFinite(r.count) && Number.isFinite(r.wallMs);
+const isBurst = (r) =>
+	r && typeof r === 'object' && Number.isFinite(r.count) && Number.isFinite(r.wallMs);
 
 /**
  * Every list of bursts under results.webhooks, as {engine, arm, bursts}. Bursts may name their
@@ -203,10 +252,12 @@ function webhookSeries(webhooks) {
 		if (Array.isArray(node) && node.some(isBurst)) {
 			const names = keys.filter((k) => !CONTAINERS.has(k));
 			const pathEngine = engine ?? (names.length > 1 ? names[names.length - 2] : 'default');
-			for (const b of node.filter(isBurst)) add(b.engine ?? pathEngine, b.arm ?? names[names.length - 1] ?? 'webhook', b);
+			for (const b of node.filter(isBurst))
+				add(b.engine ?? pathEngine, b.arm ?? names[names.length - 1] ?? 'webhook', b);
 		} else if (node && typeof node === 'object') {
 			const here = typeof node.engine === 'string' ? node.engine : engine;
-			for (const [k, v] of Object.entries(node)) if (!k.startsWith('_')) walk(v, Array.isArray(node) ? keys : [...keys, k], here);
+			for (const [k, v] of Object.entries(node))
+				if (!k.startsWith('_')) walk(v, Array.isArray(node) ? keys : [...keys, k], here);
 		}
 	};
 	walk(webhooks, [], undefined);
@@ -219,7 +270,9 @@ function webhookChart(results) {
 	if (!series.length) return null;
 	// Bursts at several concurrencies: chart the lowest (as issue 11's comparison); the report's
 	// table has the others. Mixing them would average unlike loads into one bar.
-	const levels = [...new Set(series.flatMap((s) => s.bursts.map((b) => b.concurrency)).filter(Number.isFinite))];
+	const levels = [
+		...new Set(series.flatMap((s) => s.bursts.map((b) => b.concurrency)).filter(Number.isFinite)),
+	];
 	if (levels.length > 1) {
 		const lowest = Math.min(...levels);
 		series = series
@@ -234,10 +287,18 @@ function webhookChart(results) {
 			.map((arm) => series.find((s) => s.engine === engine && s.arm === arm))
 			.filter(Boolean)
 			.map(({ arm, bursts }) => {
-				const value = bursts.reduce((a, b) => a + b.count, 0) / (bursts.reduce((a, b) => a + b.wallMs, 0) / 1000);
+				const value =
+					bursts.reduce((a, b) => a + b.count, 0) /
+					(bursts.reduce((a, b) => a + b.wallMs, 0) / 1000);
 				const p99 = Math.max(...bursts.map((b) => b.p99).filter(Number.isFinite));
 				const { label, ours = false } = describe(ARMS, arm);
-				return { key: arm, label, value, ours, text: `${formatRate(value)}${Number.isFinite(p99) ? ` · p99 ${formatMs(p99)}` : ''}` };
+				return {
+					key: arm,
+					label,
+					value,
+					ours,
+					text: `${formatRate(value)}${Number.isFinite(p99) ? ` · p99 ${formatMs(p99)}` : ''}`,
+				};
 			}),
 	}));
 	const first = series[0].bursts[0];
@@ -263,7 +324,10 @@ function writeCharts(results, dir = OUT_DIR) {
 		if (!svg) continue;
 		const file = path.join(dir, `${name}.svg`);
 		fs.writeFileSync(file, svg);
-		written[name] = path.relative(path.join(__dirname, '..', '..'), file).split(path.sep).join('/');
+		written[name] = path
+			.relative(path.join(__dirname, '..', '..'), file)
+			.split(path.sep)
+			.join('/');
 	}
 	return written;
 }

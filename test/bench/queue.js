@@ -36,13 +36,18 @@ async function pool(items, limit, fn) {
 }
 
 async function countExecutions(n8n, workflowId) {
-	return (await n8n.listExecutions(workflowId, { includeData: false })).filter((e) => e.finished || e.status === 'error').length;
+	return (await n8n.listExecutions(workflowId, { includeData: false })).filter(
+		(e) => e.finished || e.status === 'error',
+	).length;
 }
 
 async function waitForCount(n8n, workflowId, count, timeoutMs) {
 	const deadline = Date.now() + timeoutMs;
 	while ((await countExecutions(n8n, workflowId)) < count) {
-		if (Date.now() > deadline) throw new Error(`only ${await countExecutions(n8n, workflowId)} of ${count} executions finished`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`only ${await countExecutions(n8n, workflowId)} of ${count} executions finished`,
+			);
 		await sleep(250);
 	}
 }
@@ -51,8 +56,21 @@ async function waitForCount(n8n, workflowId, count, timeoutMs) {
 async function webhookRun(n8n, workflowId, baseUrl, hookPath, testKey, tag) {
 	const before = await countExecutions(n8n, workflowId);
 	const events = Array.from({ length: EVENTS }, (_, i) => {
-		const body = buildSmsRouteBody({ messageId: `msg_qbench_${tag}_${i}`, status: 'delivered', occurredAt: Date.now(), to: '+15005550001', livemode: false, metadata: {} });
-		return { body, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsRouteSignatureHeader(testKey, body) } };
+		const body = buildSmsRouteBody({
+			messageId: `msg_qbench_${tag}_${i}`,
+			status: 'delivered',
+			occurredAt: Date.now(),
+			to: '+15005550001',
+			livemode: false,
+			metadata: {},
+		});
+		return {
+			body,
+			headers: {
+				'content-type': 'application/json',
+				'x-smsroute-signature': smsRouteSignatureHeader(testKey, body),
+			},
+		};
 	});
 	const started = performance.now();
 	let failed = 0;
@@ -76,13 +94,22 @@ async function bulkRun(n8n, workflowId, hookPath, tag) {
 	const before = await countExecutions(n8n, workflowId);
 	const started = performance.now();
 	for (let r = 0; r < BULK_RUNS; r++) {
-		const recipients = Array.from({ length: BULK_ITEMS }, (_, i) => ({ to: `+1${400 + r}${String(1_000_000 + i)}`, text: `qbench ${tag} ${r}/${i}` }));
+		const recipients = Array.from({ length: BULK_ITEMS }, (_, i) => ({
+			to: `+1${400 + r}${String(1_000_000 + i)}`,
+			text: `qbench ${tag} ${r}/${i}`,
+		}));
 		const res = await n8n.callWebhook('POST', hookPath, { body: { recipients } });
-		if (res.status !== 200) throw new Error(`bulk webhook answered ${res.status}: ${res.text.slice(0, 300)}`);
+		if (res.status !== 200)
+			throw new Error(`bulk webhook answered ${res.status}: ${res.text.slice(0, 300)}`);
 	}
 	await waitForCount(n8n, workflowId, before + BULK_RUNS, 900_000);
 	const seconds = (performance.now() - started) / 1000;
-	return { runs: BULK_RUNS, itemsPerRun: BULK_ITEMS, seconds: Number(seconds.toFixed(1)), itemsPerSecond: Math.round((BULK_RUNS * BULK_ITEMS) / seconds) };
+	return {
+		runs: BULK_RUNS,
+		itemsPerRun: BULK_ITEMS,
+		seconds: Number(seconds.toFixed(1)),
+		itemsPerSecond: Math.round((BULK_RUNS * BULK_ITEMS) / seconds),
+	};
 }
 
 async function main() {
@@ -95,13 +122,29 @@ async function main() {
 		const credential = await n8n.createCredential({
 			name: 'smsroute sandbox',
 			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl },
+			data: {
+				environment: 'test',
+				testApiKey: DEFAULT_TEST_KEY,
+				liveApiKey: DEFAULT_LIVE_KEY,
+				baseUrl,
+			},
 		});
 		const ref = { smsRouteApi: { id: credential.id, name: credential.name } };
 		const webhookId = crypto.randomUUID();
 		const trigger = await n8n.createWorkflow({
 			name: 'qbench trigger',
-			nodes: [{ id: crypto.randomUUID(), name: 'SMS Route Trigger', type: 'n8n-nodes-smsroute.smsRouteTrigger', typeVersion: 1, position: [0, 0], webhookId, parameters: { provider: 'smsroute', events: [] }, credentials: ref }],
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route Trigger',
+					type: 'n8n-nodes-smsroute.smsRouteTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId,
+					parameters: { provider: 'smsroute', events: [] },
+					credentials: ref,
+				},
+			],
 			connections: {},
 		});
 		await n8n.activateWorkflow(trigger.id);
@@ -113,33 +156,105 @@ async function main() {
 		const bulk = await n8n.createWorkflow({
 			name: 'qbench bulk',
 			nodes: [
-				{ id: crypto.randomUUID(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: crypto.randomUUID(), parameters: { httpMethod: 'POST', path: bulkPath, responseMode: 'onReceived', options: {} } },
-				{ id: crypto.randomUUID(), name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));' } },
-				{ id: crypto.randomUUID(), name: 'SMS Route', type: 'n8n-nodes-smsroute.smsRoute', typeVersion: 1, position: [440, 0], parameters: { resource: 'message', operation: 'sendBulk', to: '={{ $json.to }}', body: '={{ $json.text }}', additionalFields: {}, options: {} }, credentials: ref },
+				{
+					id: crypto.randomUUID(),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: crypto.randomUUID(),
+					parameters: {
+						httpMethod: 'POST',
+						path: bulkPath,
+						responseMode: 'onReceived',
+						options: {},
+					},
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Items',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));',
+					},
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route',
+					type: 'n8n-nodes-smsroute.smsRoute',
+					typeVersion: 1,
+					position: [440, 0],
+					parameters: {
+						resource: 'message',
+						operation: 'sendBulk',
+						to: '={{ $json.to }}',
+						body: '={{ $json.text }}',
+						additionalFields: {},
+						options: {},
+					},
+					credentials: ref,
+				},
 			],
-			connections: { Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: 'SMS Route', type: 'main', index: 0 }]] } },
+			connections: {
+				Webhook: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+				Items: { main: [[{ node: 'SMS Route', type: 'main', index: 0 }]] },
+			},
 		});
 		await n8n.activateWorkflow(bulk.id);
 
 		// Warm-up: a few events and one small bulk, not counted.
 		await pool(Array.from({ length: 20 }), 4, async () => {
-			const body = buildSmsRouteBody({ messageId: `msg_qbench_warm_${crypto.randomUUID()}`, status: 'delivered', occurredAt: Date.now(), to: '+15005550001', livemode: false, metadata: {} });
-			await http('POST', `${cluster.proxy.url}/webhook/${hookPath}`, { body, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsRouteSignatureHeader(DEFAULT_TEST_KEY, body) } });
+			const body = buildSmsRouteBody({
+				messageId: `msg_qbench_warm_${crypto.randomUUID()}`,
+				status: 'delivered',
+				occurredAt: Date.now(),
+				to: '+15005550001',
+				livemode: false,
+				metadata: {},
+			});
+			await http('POST', `${cluster.proxy.url}/webhook/${hookPath}`, {
+				body,
+				headers: {
+					'content-type': 'application/json',
+					'x-smsroute-signature': smsRouteSignatureHeader(DEFAULT_TEST_KEY, body),
+				},
+			});
 		});
 
 		const results = {
 			date: new Date().toISOString(),
 			n8n: cluster.rt.version,
-			machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart: os.loadavg().map((l) => Number(l.toFixed(2))) },
+			machine: {
+				cpus: os.cpus().length,
+				model: os.cpus()[0]?.model,
+				memoryGb: Math.round(os.totalmem() / 2 ** 30),
+				loadavgAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+			},
 			settings: { concurrency: CONCURRENCY, workerConcurrency: 10 },
 			webhooks: {},
 			workers: {},
 		};
 		process.stderr.write('[qbench] webhooks: 2 processes through the proxy\n');
-		results.webhooks.two = webhookRun(n8n, trigger.id, cluster.proxy.url, hookPath, DEFAULT_TEST_KEY, 'two');
+		results.webhooks.two = webhookRun(
+			n8n,
+			trigger.id,
+			cluster.proxy.url,
+			hookPath,
+			DEFAULT_TEST_KEY,
+			'two',
+		);
 		results.webhooks.two = await results.webhooks.two;
 		process.stderr.write('[qbench] webhooks: 1 process\n');
-		results.webhooks.one = await webhookRun(n8n, trigger.id, cluster.webhooks[0].url, hookPath, DEFAULT_TEST_KEY, 'one');
+		results.webhooks.one = await webhookRun(
+			n8n,
+			trigger.id,
+			cluster.webhooks[0].url,
+			hookPath,
+			DEFAULT_TEST_KEY,
+			'one',
+		);
 
 		process.stderr.write('[qbench] bulk: 2 workers\n');
 		results.workers.two = await bulkRun(n8n, bulk.id, bulkPath, 'two');

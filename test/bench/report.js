@@ -4,9 +4,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { writeCharts } = require('./chart');
 
-const s = (ms) => (ms == null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+const s = (ms) =>
+	ms == null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 const mib = (b) => (b == null ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
-const x = (v) => (v == null || !Number.isFinite(v) ? '–' : v >= 10 ? `${v.toFixed(0)}×` : `${v.toFixed(2)}×`);
+const x = (v) =>
+	v == null || !Number.isFinite(v) ? '–' : v >= 10 ? `${v.toFixed(0)}×` : `${v.toFixed(2)}×`;
 const ok = (pass) => (pass == null ? 'n/a' : pass ? '**met**' : '**MISSED**');
 
 const LABEL = {
@@ -34,7 +36,9 @@ function bulkSection(results, chart) {
 		const rows = results.bulk.filter((r) => r.size === size);
 		const get = (v) => rows.find((r) => r.variant === v);
 		out.push(`### ${size.toLocaleString('en-US')} items`, '');
-		out.push('| variant | wall time | items/s | requests | charged | idle RSS | peak RSS | RSS rise |');
+		out.push(
+			'| variant | wall time | items/s | requests | charged | idle RSS | peak RSS | RSS rise |',
+		);
 		out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
 		for (const v of ['smsroute', 'httpRequest', 'rawUndici', 'noOp']) {
 			const r = get(v);
@@ -69,7 +73,9 @@ function bulkSection(results, chart) {
 		}
 		if (ours && a && a.rssRise != null && ours.rssRise != null) {
 			const ratio = ours.rssRise / a.rssRise;
-			out.push(`| RSS rise ≤ ¼ of (a)'s | ${mib(ours.rssRise)} / ${mib(a.rssRise)} = ${ratio.toFixed(2)} | ${ok(ratio <= 0.25)} |`);
+			out.push(
+				`| RSS rise ≤ ¼ of (a)'s | ${mib(ours.rssRise)} / ${mib(a.rssRise)} = ${ratio.toFixed(2)} | ${ok(ratio <= 0.25)} |`,
+			);
 		} else if (ours && a) {
 			out.push(`| RSS rise ≤ ¼ of (a)'s | (a) not measured at this size | n/a |`);
 		}
@@ -103,7 +109,12 @@ function webhookSection(results, chart) {
 	const w = results.webhooks;
 	const out = ['## 2. Webhooks', ''];
 	if (!w) return [...out, '(not run or failed — see notes)', ''];
-	if (!w.config?.engines) return [...out, '(results from an older bench layout — re-run `BENCH_ONLY=webhooks BENCH_MERGE=1 npm run bench`)', ''];
+	if (!w.config?.engines)
+		return [
+			...out,
+			'(results from an older bench layout — re-run `BENCH_ONLY=webhooks BENCH_MERGE=1 npm run bench`)',
+			'',
+		];
 	if (chart) out.push(`![Webhooks: events per second per arm and engine](${chart})`, '');
 	const { summarize } = require('./webhooks');
 	const rows = summarize(w);
@@ -112,7 +123,7 @@ function webhookSection(results, chart) {
 		`${count.toLocaleString('en-US')} smsroute \`message.delivered\` events per burst, each unique, signed with the sandbox test key ` +
 			'(`x-smsroute-signature: t=…,v1=…`), POSTed over keep-alive connections at each concurrency into three active workflows in ' +
 			'the same fresh n8n: the plain Webhook node (responseMode onReceived, no verification), a hand-built verification ' +
-			"(Webhook with raw body → Code node checking the HMAC with `crypto.timingSafeEqual` → IF → Respond to Webhook 200/401) and the " +
+			'(Webhook with raw body → Code node checking the HMAC with `crypto.timingSafeEqual` → IF → Respond to Webhook 200/401) and the ' +
 			`SMS Route Trigger (typeVersion 1.1). One n8n per engine setting; ${warmUp ?? 50}-request warm-up per arm; arms alternate. ` +
 			'Latency = request sent → response read, at the client. Executions are counted from n8n after each engine.',
 		'',
@@ -125,7 +136,9 @@ function webhookSection(results, chart) {
 		);
 	}
 	out.push('');
-	const rate = (engine, concurrency, arm) => rows.find((r) => r.engine === engine && r.concurrency === concurrency && r.arm === arm)?.eventsPerSecond;
+	const rate = (engine, concurrency, arm) =>
+		rows.find((r) => r.engine === engine && r.concurrency === concurrency && r.arm === arm)
+			?.eventsPerSecond;
 	out.push('| engine | concurrency | target | figure | result |', '|---|---:|---|---|---|');
 	for (const { name: engine } of w.config.engines) {
 		for (const concurrency of concurrencies) {
@@ -134,19 +147,32 @@ function webhookSection(results, chart) {
 				const b = rate(engine, concurrency, den);
 				if (a == null || b == null) continue;
 				const ratio = a / b;
-				out.push(`| ${ENGINE_LABEL[engine] ?? engine} | ${concurrency} | ${label} | ${a.toFixed(1)} / ${b.toFixed(1)} = ${ratio.toFixed(2)}× | ${ok(ratio >= min)} |`);
+				out.push(
+					`| ${ENGINE_LABEL[engine] ?? engine} | ${concurrency} | ${label} | ${a.toFixed(1)} / ${b.toFixed(1)} = ${ratio.toFixed(2)}× | ${ok(ratio >= min)} |`,
+				);
 			}
 		}
-		const worst = rows.filter((r) => r.engine === engine && r.arm === 'trigger' && r.concurrency === Math.max(...concurrencies));
+		const worst = rows.filter(
+			(r) =>
+				r.engine === engine && r.arm === 'trigger' && r.concurrency === Math.max(...concurrencies),
+		);
 		if (worst.length) {
 			const p99 = Math.max(...worst.map((r) => r.p99));
-			out.push(`| ${ENGINE_LABEL[engine] ?? engine} | ${Math.max(...concurrencies)} | trigger p99 < 3 s | ${s(p99)} | ${ok(p99 < 3000)} |`);
+			out.push(
+				`| ${ENGINE_LABEL[engine] ?? engine} | ${Math.max(...concurrencies)} | trigger p99 < 3 s | ${s(p99)} | ${ok(p99 < 3000)} |`,
+			);
 		}
 		const ex = w.executions?.[engine];
 		if (ex) {
-			const all = Object.entries(ex).map(([arm, e]) => `${arm} ${e.count}/${e.expected} (${e.success} success)`).join(', ');
-			const good = Object.values(ex).every((e) => e.count === e.expected && e.success === e.expected);
-			out.push(`| ${ENGINE_LABEL[engine] ?? engine} | all | every event → one successful execution | ${all} | ${ok(good)} |`);
+			const all = Object.entries(ex)
+				.map(([arm, e]) => `${arm} ${e.count}/${e.expected} (${e.success} success)`)
+				.join(', ');
+			const good = Object.values(ex).every(
+				(e) => e.count === e.expected && e.success === e.expected,
+			);
+			out.push(
+				`| ${ENGINE_LABEL[engine] ?? engine} | all | every event → one successful execution | ${all} | ${ok(good)} |`,
+			);
 		}
 	}
 	out.push('');
@@ -158,7 +184,9 @@ function webhookSection(results, chart) {
 			'|---|' + ARMS_ORDER.map(() => '---:').join('|') + '|',
 		);
 		for (const [engine, per] of Object.entries(w.isolatesPerRequest)) {
-			out.push(`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (Number.isFinite(Number(per?.[a] ?? NaN)) ? Number(per[a]).toFixed(1) : 'none (no isolates)')).join(' | ')} |`);
+			out.push(
+				`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (Number.isFinite(Number(per?.[a] ?? NaN)) ? Number(per[a]).toFixed(1) : 'none (no isolates)')).join(' | ')} |`,
+			);
 		}
 		out.push('');
 	}
@@ -178,10 +206,25 @@ function queueSection() {
 		'| what | 1 process | 2 processes | ratio |',
 		'|---|---:|---:|---:|',
 	);
-	const row = (label, a, b) => out.push(`| ${label} | ${a ?? '–'} | ${b ?? '–'} | ${a && b ? `${(b / a).toFixed(2)}×` : '–'} |`);
-	row('signed webhook events answered/s (webhook processes)', q.webhooks?.one?.answeredPerSecond, q.webhooks?.two?.answeredPerSecond);
-	row('executions finished/s for those events', q.webhooks?.one?.executedPerSecond, q.webhooks?.two?.executedPerSecond);
-	row('Send in Bulk items/s (workers)', q.workers?.one?.itemsPerSecond, q.workers?.two?.itemsPerSecond);
+	const row = (label, a, b) =>
+		out.push(
+			`| ${label} | ${a ?? '–'} | ${b ?? '–'} | ${a && b ? `${(b / a).toFixed(2)}×` : '–'} |`,
+		);
+	row(
+		'signed webhook events answered/s (webhook processes)',
+		q.webhooks?.one?.answeredPerSecond,
+		q.webhooks?.two?.answeredPerSecond,
+	);
+	row(
+		'executions finished/s for those events',
+		q.webhooks?.one?.executedPerSecond,
+		q.webhooks?.two?.executedPerSecond,
+	);
+	row(
+		'Send in Bulk items/s (workers)',
+		q.workers?.one?.itemsPerSecond,
+		q.workers?.two?.itemsPerSecond,
+	);
 	out.push(
 		'',
 		'What this run can and cannot say. It shows that both nodes work in queue mode with work spread over processes: the ' +
@@ -278,7 +321,8 @@ function renderReport(results) {
 		...soakSection(results),
 		...queueSection(),
 	];
-	if (results.notes.length) out.push('## Notes from this run', '', ...results.notes.map((n) => `- ${n}`), '');
+	if (results.notes.length)
+		out.push('## Notes from this run', '', ...results.notes.map((n) => `- ${n}`), '');
 	const analysis = path.join(__dirname, 'ANALYSIS.md');
 	if (fs.existsSync(analysis)) out.push(fs.readFileSync(analysis, 'utf8').trim(), '');
 	return out.join('\n');

@@ -31,16 +31,30 @@ const { runSoak } = require('./soak');
 const { renderReport } = require('./report');
 
 const env = process.env;
-const SIZES = (env.BENCH_SIZES || '10000,100000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const ONLY = new Set((env.BENCH_ONLY || 'bulk,webhooks,micro,soak').split(',').map((s) => s.trim()));
-const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,httpRequest').split(',').map((v) => v.trim());
+const SIZES = (env.BENCH_SIZES || '10000,100000')
+	.split(',')
+	.map((s) => Number(s.trim()))
+	.filter((n) => n > 0);
+const ONLY = new Set(
+	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak').split(',').map((s) => s.trim()),
+);
+const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,httpRequest')
+	.split(',')
+	.map((v) => v.trim());
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY || 5);
 const CHUNK = Number(env.BENCH_CHUNK || 1000);
 const LATENCY_MS = Number(env.BENCH_LATENCY_MS || 20);
 const HTTP_REQUEST_MAX_MS = Number(env.BENCH_HTTP_REQUEST_MAX_MS || 600_000);
 const SOAK = {
 	size: Number(env.BENCH_SOAK_SIZE || 10_000),
-	faults: { error503: 0.1, rateLimit: 0.05, retryAfterSeconds: 1, dropAfterCharge: 0.05, stall: 0.02, stallMs: 5000 },
+	faults: {
+		error503: 0.1,
+		rateLimit: 0.05,
+		retryAfterSeconds: 1,
+		dropAfterCharge: 0.05,
+		stall: 0.02,
+		stallMs: 5000,
+	},
 	nodeOptions: { timeoutSeconds: 2, maxAttempts: 10, maxRetryWaitSeconds: 30 },
 	concurrency: CONCURRENCY,
 	chunkSize: 100,
@@ -66,13 +80,22 @@ function machine() {
 		date: new Date().toISOString(),
 		distBuiltAt: (() => {
 			try {
-				return fs.statSync(path.join(ROOT, 'dist', 'nodes', 'SmsRoute', 'SmsRoute.node.js')).mtime.toISOString();
+				return fs
+					.statSync(path.join(ROOT, 'dist', 'nodes', 'SmsRoute', 'SmsRoute.node.js'))
+					.mtime.toISOString();
 			} catch {
 				return 'not built';
 			}
 		})(),
-		gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
-		gitDirty: spawnSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '',
+		gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).stdout.trim(),
+		gitDirty:
+			spawnSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], {
+				cwd: ROOT,
+				encoding: 'utf8',
+			}).stdout.trim() !== '',
 	};
 }
 
@@ -83,29 +106,47 @@ async function main() {
 	const { baseUrl } = await sandbox.start();
 	const results = {
 		machine: machine(),
-		config: { sizes: SIZES, concurrency: CONCURRENCY, chunkSize: CHUNK, latencyMs: LATENCY_MS, soak: SOAK, only: [...ONLY] },
+		config: {
+			sizes: SIZES,
+			concurrency: CONCURRENCY,
+			chunkSize: CHUNK,
+			latencyMs: LATENCY_MS,
+			soak: SOAK,
+			only: [...ONLY],
+		},
 		bulk: [],
 		notes: [],
 		command: `${Object.entries(env)
 			.filter(([k]) => k.startsWith('BENCH_'))
 			.map(([k, v]) => `${k}=${v} `)
-			.join('')}${env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node test/bench/run.js'}`,
+			.join(
+				'',
+			)}${env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'node test/bench/run.js'}`,
 	};
 	// BENCH_MERGE=1: keep what this run skips (BENCH_ONLY, BENCH_SIZES, BENCH_VARIANTS) from the
 	// previous results.json; every kept figure names the run that produced it.
 	if (env.BENCH_MERGE === '1') {
 		try {
 			const previous = JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'));
-			const origin = { date: previous.machine?.date, command: previous.command, distBuiltAt: previous.machine?.distBuiltAt };
-			const describe = (o) => `the run of ${o.date} (\`${o.command}\`, dist built ${o.distBuiltAt})`;
+			const origin = {
+				date: previous.machine?.date,
+				command: previous.command,
+				distBuiltAt: previous.machine?.distBuiltAt,
+			};
+			const describe = (o) =>
+				`the run of ${o.date} (\`${o.command}\`, dist built ${o.distBuiltAt})`;
 			for (const section of ['micro', 'webhooks', 'soak']) {
 				if (!ONLY.has(section) && previous[section]) {
 					results[section] = { ...previous[section], _from: previous[section]._from ?? origin };
-					results.notes.push(`section "${section}" carried over from ${describe(results[section]._from)}`);
+					results.notes.push(
+						`section "${section}" carried over from ${describe(results[section]._from)}`,
+					);
 				}
 			}
 			const kept = (previous.bulk ?? [])
-				.filter((r) => !ONLY.has('bulk') || !SIZES.includes(r.size) || !VARIANTS.includes(r.variant))
+				.filter(
+					(r) => !ONLY.has('bulk') || !SIZES.includes(r.size) || !VARIANTS.includes(r.variant),
+				)
 				.map((r) => ({ ...r, _from: r._from ?? origin }));
 			results.bulk = kept;
 			const byOrigin = new Map();
@@ -113,12 +154,25 @@ async function main() {
 				const k = JSON.stringify(r._from);
 				byOrigin.set(k, [...(byOrigin.get(k) ?? []), `${r.variant} ${r.size}`]);
 			}
-			for (const [k, rows] of byOrigin) results.notes.push(`bulk rows ${rows.join(', ')} carried over from ${describe(JSON.parse(k))}`);
+			for (const [k, rows] of byOrigin)
+				results.notes.push(
+					`bulk rows ${rows.join(', ')} carried over from ${describe(JSON.parse(k))}`,
+				);
 		} catch (error) {
-			results.notes.push(`BENCH_MERGE: could not read the previous results.json (${error.message})`);
+			results.notes.push(
+				`BENCH_MERGE: could not read the previous results.json (${error.message})`,
+			);
 		}
 	}
-	const common = { sandbox, baseUrl, apiKey: keys.test, keys, concurrency: CONCURRENCY, chunkSize: CHUNK, log };
+	const common = {
+		sandbox,
+		baseUrl,
+		apiKey: keys.test,
+		keys,
+		concurrency: CONCURRENCY,
+		chunkSize: CHUNK,
+		log,
+	};
 	const save = () => {
 		results.totalMs = Date.now() - started;
 		fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -143,29 +197,44 @@ async function main() {
 				if (VARIANTS.includes('rawUndici')) {
 					log(`bulk ${size}: raw undici`);
 					const raw = await attempt(`raw undici ${size}`, () => runRawUndici({ ...common, size }));
-					if (raw) results.bulk.push(raw), log(`  ${fmt(raw.wallMs)}, ${raw.requests} requests`);
+					if (raw) (results.bulk.push(raw), log(`  ${fmt(raw.wallMs)}, ${raw.requests} requests`));
 				}
 				if (httpRequestMsPerItem === null) {
-					const earlier = results.bulk.find((r) => r.variant === 'httpRequest' && !r.projected && r.size < size);
+					const earlier = results.bulk.find(
+						(r) => r.variant === 'httpRequest' && !r.projected && r.size < size,
+					);
 					if (earlier) httpRequestMsPerItem = earlier.wallMs / earlier.size;
 				}
-				for (const variant of ['noOp', 'smsroute', 'httpRequest'].filter((v) => VARIANTS.includes(v))) {
+				for (const variant of ['noOp', 'smsroute', 'httpRequest'].filter((v) =>
+					VARIANTS.includes(v),
+				)) {
 					if (variant === 'httpRequest' && httpRequestMsPerItem !== null) {
 						const projected = httpRequestMsPerItem * size;
 						if (projected > HTTP_REQUEST_MAX_MS) {
 							const note = `HTTP Request node not run at ${size} items: projected ${fmt(projected)} (linear from the smaller size) exceeds ${fmt(HTTP_REQUEST_MAX_MS)}; its ratios at ${size} use the smaller size's figures scaled linearly (marked "projected").`;
 							results.notes.push(note);
-							results.bulk.push({ variant, size, projected: true, wallMs: projected, requests: size, rssRise: null });
+							results.bulk.push({
+								variant,
+								size,
+								projected: true,
+								wallMs: projected,
+								requests: size,
+								rssRise: null,
+							});
 							log(note);
 							continue;
 						}
 					}
 					log(`bulk ${size}: ${variant} in n8n`);
-					const r = await attempt(`${variant} ${size}`, () => runInN8n({ ...common, variant, size }));
+					const r = await attempt(`${variant} ${size}`, () =>
+						runInN8n({ ...common, variant, size }),
+					);
 					if (!r) continue;
 					delete r.firstOutput;
 					results.bulk.push(r);
-					log(`  ${fmt(r.wallMs)}, ${r.requests} requests, charged ${r.charged}, RSS +${(r.rssRise / 2 ** 20).toFixed(0)} MiB`);
+					log(
+						`  ${fmt(r.wallMs)}, ${r.requests} requests, charged ${r.charged}, RSS +${(r.rssRise / 2 ** 20).toFixed(0)} MiB`,
+					);
 					if (variant === 'httpRequest') httpRequestMsPerItem = r.wallMs / size;
 				}
 			}
@@ -177,25 +246,30 @@ async function main() {
 		if (ONLY.has('soak')) {
 			log(`soak: ${SOAK.size} messages with faults`);
 			results.soak = await attempt('soak', () => runSoak({ ...common, ...SOAK }));
-			if (results.soak) log(`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`);
+			if (results.soak)
+				log(
+					`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`,
+				);
 		}
 		if (ONLY.has('webhooks')) {
-			log('webhooks: signed events into plain Webhook / hand-built verification / SMS Route Trigger, per engine and concurrency');
+			log(
+				'webhooks: signed events into plain Webhook / hand-built verification / SMS Route Trigger, per engine and concurrency',
+			);
 			results.webhooks =
 				(await attempt('webhooks', () =>
-				runWebhookBench({
-					keys,
-					baseUrl,
-					// 300 per arm and burst, as in issue 11's measurements; BENCH_WEBHOOK_COUNT overrides.
-					count: Number(env.BENCH_WEBHOOK_COUNT || 300),
-					rounds: Number(env.BENCH_WEBHOOK_ROUNDS || 1),
-					log,
-					onProgress: (partial) => {
-						results.webhooks = partial;
-						save();
-					},
-				}),
-			)) ?? results.webhooks;
+					runWebhookBench({
+						keys,
+						baseUrl,
+						// 300 per arm and burst, as in issue 11's measurements; BENCH_WEBHOOK_COUNT overrides.
+						count: Number(env.BENCH_WEBHOOK_COUNT || 300),
+						rounds: Number(env.BENCH_WEBHOOK_ROUNDS || 1),
+						log,
+						onProgress: (partial) => {
+							results.webhooks = partial;
+							save();
+						},
+					}),
+				)) ?? results.webhooks;
 		}
 	} finally {
 		await sandbox.stop();

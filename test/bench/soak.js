@@ -7,7 +7,17 @@ const { startN8n } = require('../e2e/n8n');
 const { bulkWorkflow } = require('./workflows');
 const { makeItems, requestCount } = require('./bulk');
 
-async function runSoak({ sandbox, baseUrl, keys, size = 10_000, faults, nodeOptions, concurrency, chunkSize, log }) {
+async function runSoak({
+	sandbox,
+	baseUrl,
+	keys,
+	size = 10_000,
+	faults,
+	nodeOptions,
+	concurrency,
+	chunkSize,
+	log,
+}) {
 	const n8n = await startN8n({ env: { N8N_PAYLOAD_SIZE_MAX: '64' }, log });
 	try {
 		const credential = await n8n.createCredential({
@@ -26,8 +36,11 @@ async function runSoak({ sandbox, baseUrl, keys, size = 10_000, faults, nodeOpti
 		});
 		const created = await n8n.createWorkflow(wf);
 		await n8n.activateWorkflow(created.id);
-		const warm = await n8n.callWebhook('POST', path, { body: { items: makeItems(3, 'soak-warmup') } });
-		if (warm.status !== 200) throw new Error(`soak warm-up → HTTP ${warm.status}: ${warm.text.slice(0, 500)}`);
+		const warm = await n8n.callWebhook('POST', path, {
+			body: { items: makeItems(3, 'soak-warmup') },
+		});
+		if (warm.status !== 200)
+			throw new Error(`soak warm-up → HTTP ${warm.status}: ${warm.text.slice(0, 500)}`);
 
 		sandbox.reset();
 		sandbox.configure({ faults });
@@ -44,7 +57,8 @@ async function runSoak({ sandbox, baseUrl, keys, size = 10_000, faults, nodeOpti
 		const ledger = sandbox.ledger();
 
 		const problems = [];
-		if (res.status !== 200) problems.push(`webhook answered HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+		if (res.status !== 200)
+			problems.push(`webhook answered HTTP ${res.status}: ${res.text.slice(0, 300)}`);
 		const output = Array.isArray(res.body) ? res.body : [];
 
 		// Ledger, counted by body (every body is unique by construction).
@@ -76,16 +90,21 @@ async function runSoak({ sandbox, baseUrl, keys, size = 10_000, faults, nodeOpti
 			}
 			if (out.error) errorItems++;
 			const entries = byBody.get(items[i].body);
-			if (!entries || entries.length !== 1 || entries[0].id !== out.id || entries[0].to !== out.to) wrongId++;
+			if (!entries || entries.length !== 1 || entries[0].id !== out.id || entries[0].to !== out.to)
+				wrongId++;
 		}
 
 		// pairedItem as n8n recorded it.
 		let pairedChecked = false;
 		let pairedMismatch = null;
 		try {
-			const list = await n8n.waitForExecutions(created.id, (l) => l.length >= 2 && l.every((e) => e.finished || e.status !== 'running'), {
-				timeoutMs: 60_000,
-			});
+			const list = await n8n.waitForExecutions(
+				created.id,
+				(l) => l.length >= 2 && l.every((e) => e.finished || e.status !== 'running'),
+				{
+					timeoutMs: 60_000,
+				},
+			);
 			const newest = list.sort((a, b) => Number(b.id) - Number(a.id))[0];
 			const execution = await n8n.getExecution(newest.id);
 			const run = execution?.data?.resultData?.runData?.[wf.targetName]?.at(-1);

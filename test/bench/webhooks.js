@@ -31,7 +31,10 @@ function smsRouteEvent(key, runTag) {
 	});
 	const t = Math.floor(Date.now() / 1000);
 	const v1 = crypto.createHmac('sha256', key).update(`${t}.${body}`).digest('hex');
-	return { body, headers: { 'content-type': 'application/json', 'x-smsroute-signature': `t=${t},v1=${v1}` } };
+	return {
+		body,
+		headers: { 'content-type': 'application/json', 'x-smsroute-signature': `t=${t},v1=${v1}` },
+	};
 }
 
 function percentile(sorted, p) {
@@ -41,7 +44,11 @@ function percentile(sorted, p) {
 }
 
 async function fire(url, requests, concurrency) {
-	const agent = new Agent({ connections: concurrency, headersTimeout: 60_000, bodyTimeout: 60_000 });
+	const agent = new Agent({
+		connections: concurrency,
+		headersTimeout: 60_000,
+		bodyTimeout: 60_000,
+	});
 	const latencies = [];
 	const statuses = {};
 	const started = performance.now();
@@ -49,7 +56,12 @@ async function fire(url, requests, concurrency) {
 		// Signed when sent, not when queued: a queued event must not age past the 300 s tolerance.
 		const req = make();
 		const t0 = performance.now();
-		const res = await request(url, { method: 'POST', body: req.body, headers: req.headers, dispatcher: agent });
+		const res = await request(url, {
+			method: 'POST',
+			body: req.body,
+			headers: req.headers,
+			dispatcher: agent,
+		});
 		await res.body.text();
 		latencies.push(performance.now() - t0);
 		statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
@@ -82,17 +94,31 @@ const ENGINES = {
 const ARMS = ['plain', 'handBuilt', 'trigger'];
 const WARM_UP = 50;
 
-const listFromEnv = (name) => (process.env[name] ? process.env[name].split(',').map((v) => v.trim()).filter(Boolean) : null);
+const listFromEnv = (name) =>
+	process.env[name]
+		? process.env[name]
+				.split(',')
+				.map((v) => v.trim())
+				.filter(Boolean)
+		: null;
 
 async function waitForExecutions(n8n, workflowId, expected) {
 	let executions = [];
 	const deadline = Date.now() + 300_000;
 	while (Date.now() < deadline) {
 		executions = await n8n.listExecutions(workflowId, { includeData: false });
-		if (executions.length >= expected && executions.every((e) => e.status !== 'running' && e.status !== 'new')) break;
+		if (
+			executions.length >= expected &&
+			executions.every((e) => e.status !== 'running' && e.status !== 'new')
+		)
+			break;
 		await new Promise((res) => setTimeout(res, 1000));
 	}
-	return { count: executions.length, success: executions.filter((e) => e.status === 'success').length, expected };
+	return {
+		count: executions.length,
+		success: executions.filter((e) => e.status === 'success').length,
+		expected,
+	};
 }
 
 /** n8n's own count of expression isolates taken (needs N8N_METRICS=true). */
@@ -112,15 +138,32 @@ async function isolatesPerRequest(n8nUrl, url, key, tag, n = 10) {
 	const settle = () => new Promise((res) => setTimeout(res, 2000));
 	await settle();
 	const before = await isolatesAcquired(n8nUrl);
-	await fire(url, Array.from({ length: n }, () => () => smsRouteEvent(key, tag)), 1);
+	await fire(
+		url,
+		Array.from({ length: n }, () => () => smsRouteEvent(key, tag)),
+		1,
+	);
 	await settle();
-	return (await isolatesAcquired(n8nUrl) - before) / n;
+	return ((await isolatesAcquired(n8nUrl)) - before) / n;
 }
 
 /** One n8n with the three arms, under one engine setting. */
-async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rounds, log, onBurst }) {
+async function runEngine({
+	engine,
+	env,
+	keys,
+	baseUrl,
+	count,
+	concurrencies,
+	rounds,
+	log,
+	onBurst,
+}) {
 	// Metrics on in every engine's n8n (same for all arms): the isolate counter explains the figures.
-	const n8n = await startN8n({ log, env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_METRICS: 'true' } });
+	const n8n = await startN8n({
+		log,
+		env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_METRICS: 'true' },
+	});
 	try {
 		const credential = await n8n.createCredential({
 			name: 'smsroute sandbox',
@@ -132,7 +175,10 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		const handPath = `bench-hand-${crypto.randomUUID()}`;
 		const workflows = {
 			plain: { workflow: plainWebhookWorkflow(plainPath), path: plainPath },
-			handBuilt: { workflow: handBuiltWorkflow({ path: handPath, key: keys.test }), path: handPath },
+			handBuilt: {
+				workflow: handBuiltWorkflow({ path: handPath, key: keys.test }),
+				path: handPath,
+			},
 			trigger: { workflow: trig.workflow, path: trig.webhookPath },
 		};
 		for (const arm of ARMS) {
@@ -146,21 +192,35 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		const probes = { plain: 0, handBuilt: 0, trigger: 0 };
 		for (const arm of ARMS) {
 			const good = smsRouteEvent(keys.test, `probe-${engine}`);
-			const res = await n8n.callWebhook('POST', workflows[arm].path, { body: good.body, headers: good.headers });
-			if (res.status !== 200) throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
+			const res = await n8n.callWebhook('POST', workflows[arm].path, {
+				body: good.body,
+				headers: good.headers,
+			});
+			if (res.status !== 200)
+				throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
 			probes[arm] += 1;
 			if (arm === 'plain') continue;
 			const bad = smsRouteEvent('not-the-key', `probe-${engine}`);
-			const refused = await n8n.callWebhook('POST', workflows[arm].path, { body: bad.body, headers: bad.headers });
-			if (refused.status !== 401) throw new Error(`${engine}/${arm}: wrongly signed probe → ${refused.status}`);
+			const refused = await n8n.callWebhook('POST', workflows[arm].path, {
+				body: bad.body,
+				headers: bad.headers,
+			});
+			if (refused.status !== 401)
+				throw new Error(`${engine}/${arm}: wrongly signed probe → ${refused.status}`);
 			// The hand-built arm runs an execution for every request; the trigger starts none for a refusal.
 			if (arm === 'handBuilt') probes[arm] += 1;
 		}
 		const make = (n, tag) => Array.from({ length: n }, () => () => smsRouteEvent(keys.test, tag));
-		for (const arm of ARMS) await fire(workflows[arm].url, make(WARM_UP, `warm-${engine}`), concurrencies[0]);
+		for (const arm of ARMS)
+			await fire(workflows[arm].url, make(WARM_UP, `warm-${engine}`), concurrencies[0]);
 		const isolates = {};
 		for (const arm of ARMS) {
-			isolates[arm] = await isolatesPerRequest(n8n.url, workflows[arm].url, keys.test, `iso-${engine}`);
+			isolates[arm] = await isolatesPerRequest(
+				n8n.url,
+				workflows[arm].url,
+				keys.test,
+				`iso-${engine}`,
+			);
 			probes[arm] += 10;
 		}
 		log(`  ${engine} isolate acquisitions per request: ${JSON.stringify(isolates)}`);
@@ -171,7 +231,11 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 				// Arms alternate: the order rotates every round, so no arm always runs first or last.
 				const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]);
 				for (const arm of order) {
-					const burst = await fire(workflows[arm].url, make(count, `${engine}-${arm}-${concurrency}-${r}`), concurrency);
+					const burst = await fire(
+						workflows[arm].url,
+						make(count, `${engine}-${arm}-${concurrency}-${r}`),
+						concurrency,
+					);
 					sent[arm] += count;
 					const row = { engine, arm, round: r + 1, ...burst };
 					log(
@@ -185,7 +249,11 @@ async function runEngine({ engine, env, keys, baseUrl, count, concurrencies, rou
 		// (unique) event to the trigger starts one.
 		const executions = {};
 		for (const arm of ARMS) {
-			executions[arm] = await waitForExecutions(n8n, workflows[arm].id, probes[arm] + WARM_UP + sent[arm]);
+			executions[arm] = await waitForExecutions(
+				n8n,
+				workflows[arm].id,
+				probes[arm] + WARM_UP + sent[arm],
+			);
 		}
 		return { executions, isolates, n8nVersion: n8n.version };
 	} finally {
@@ -216,7 +284,13 @@ async function runWebhookBench({
 }) {
 	if (process.env.BENCH_WEBHOOK_COUNT) count = Number(process.env.BENCH_WEBHOOK_COUNT);
 	const out = {
-		config: { count, concurrencies, rounds, warmUp: WARM_UP, engines: engines.map((name) => ({ name, env: ENGINES[name] })) },
+		config: {
+			count,
+			concurrencies,
+			rounds,
+			warmUp: WARM_UP,
+			engines: engines.map((name) => ({ name, env: ENGINES[name] })),
+		},
 		results: { plain: [], handBuilt: [], trigger: [] },
 		executions: {},
 		isolatesPerRequest: {},
@@ -225,7 +299,10 @@ async function runWebhookBench({
 		expectedExecutions: 0,
 	};
 	for (const engine of engines) {
-		if (!ENGINES[engine]) throw new Error(`unknown engine setting ${engine} (known: ${Object.keys(ENGINES).join(', ')})`);
+		if (!ENGINES[engine])
+			throw new Error(
+				`unknown engine setting ${engine} (known: ${Object.keys(ENGINES).join(', ')})`,
+			);
 		log(`webhooks under engine "${engine}" ${JSON.stringify(ENGINES[engine])}`);
 		const { executions, isolates } = await runEngine({
 			engine,
@@ -257,7 +334,9 @@ function summarize(webhooks) {
 	for (const { name: engine } of webhooks.config.engines) {
 		for (const concurrency of webhooks.config.concurrencies) {
 			for (const arm of ARMS) {
-				const bursts = webhooks.results[arm].filter((b) => b.engine === engine && b.concurrency === concurrency);
+				const bursts = webhooks.results[arm].filter(
+					(b) => b.engine === engine && b.concurrency === concurrency,
+				);
 				if (bursts.length === 0) continue;
 				const events = bursts.reduce((a, b) => a + b.count, 0);
 				const wall = bursts.reduce((a, b) => a + b.wallMs, 0);
@@ -294,7 +373,13 @@ function runMicroBench({ keys, n = 10_000 }) {
 	];
 	const one = (e) => {
 		const nowMs = Date.now();
-		const v = verifySmsRouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs });
+		const v = verifySmsRouteSignature({
+			rawBody: e.raw,
+			header: e.header,
+			keys: keyList,
+			toleranceSeconds: 300,
+			nowMs,
+		});
 		if (!v.ok) throw new Error(`verify failed: ${v.reason}`);
 		const parsed = parseRawBody(e.raw, 'application/json');
 		if (!parsed.ok) throw new Error(`parse failed: ${parsed.reason}`);
@@ -309,10 +394,21 @@ function runMicroBench({ keys, n = 10_000 }) {
 	// Verification alone, for the split.
 	const t1 = performance.now();
 	for (const e of events) {
-		verifySmsRouteSignature({ rawBody: e.raw, header: e.header, keys: keyList, toleranceSeconds: 300, nowMs: Date.now() });
+		verifySmsRouteSignature({
+			rawBody: e.raw,
+			header: e.header,
+			keys: keyList,
+			toleranceSeconds: 300,
+			nowMs: Date.now(),
+		});
 	}
 	const verifyMs = performance.now() - t1;
-	return { n, usPerEvent: (totalMs * 1000) / n, verifyUsPerEvent: (verifyMs * 1000) / n, node: process.version };
+	return {
+		n,
+		usPerEvent: (totalMs * 1000) / n,
+		verifyUsPerEvent: (verifyMs * 1000) / n,
+		node: process.version,
+	};
 }
 
 async function main() {
@@ -320,8 +416,14 @@ async function main() {
 	const { DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
 	// n8n loads the built package: the repo's dist/, or SMSROUTE_E2E_PACKAGE_DIR's (test/e2e).
 	const packageDir = process.env.SMSROUTE_E2E_PACKAGE_DIR ?? path.resolve(__dirname, '..', '..');
-	if (!fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'SmsRouteTrigger', 'SmsRouteTrigger.node.js'))) {
-		throw new Error(`${packageDir}/dist is missing: run \`npm run build\` first (n8n loads the built package)`);
+	if (
+		!fs.existsSync(
+			path.join(packageDir, 'dist', 'nodes', 'SmsRouteTrigger', 'SmsRouteTrigger.node.js'),
+		)
+	) {
+		throw new Error(
+			`${packageDir}/dist is missing: run \`npm run build\` first (n8n loads the built package)`,
+		);
 	}
 	const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 	const webhooks = await runWebhookBench({
@@ -331,9 +433,15 @@ async function main() {
 		rounds: Number(process.env.BENCH_WEBHOOK_ROUNDS || 1),
 		log,
 	});
-	if (process.env.BENCH_WEBHOOK_OUT) fs.writeFileSync(process.env.BENCH_WEBHOOK_OUT, `${JSON.stringify(webhooks, null, 2)}\n`);
+	if (process.env.BENCH_WEBHOOK_OUT)
+		fs.writeFileSync(process.env.BENCH_WEBHOOK_OUT, `${JSON.stringify(webhooks, null, 2)}\n`);
 	console.table(summarize(webhooks));
-	console.log(JSON.stringify({ isolatesPerRequest: webhooks.isolatesPerRequest, executions: webhooks.executions }));
+	console.log(
+		JSON.stringify({
+			isolatesPerRequest: webhooks.isolatesPerRequest,
+			executions: webhooks.executions,
+		}),
+	);
 }
 
 if (require.main === module) {

@@ -35,7 +35,10 @@ function splitOutNode() {
 }
 
 /** The node under test for a bulk variant. */
-function targetNode(variant, { credential, baseUrl, apiKey, concurrency, chunkSize, nodeOptions = {} }) {
+function targetNode(
+	variant,
+	{ credential, baseUrl, apiKey, concurrency, chunkSize, nodeOptions = {} },
+) {
 	const base = { id: crypto.randomUUID(), position: [440, 0] };
 	if (variant === 'smsroute') {
 		return {
@@ -79,12 +82,22 @@ function targetNode(variant, { credential, baseUrl, apiKey, concurrency, chunkSi
 						{ name: 'body', value: '={{ $json.body }}' },
 					],
 				},
-				options: { batching: { batch: { batchSize: concurrency, batchInterval: nodeOptions.batchIntervalMs ?? 20 } } },
+				options: {
+					batching: {
+						batch: { batchSize: concurrency, batchInterval: nodeOptions.batchIntervalMs ?? 20 },
+					},
+				},
 			},
 		};
 	}
 	if (variant === 'noOp') {
-		return { ...base, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
+		return {
+			...base,
+			name: 'No Operation',
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			parameters: {},
+		};
 	}
 	throw new Error(`unknown variant ${variant}`);
 }
@@ -148,7 +161,7 @@ function verifyCode(key, toleranceSeconds) {
 		`const key = ${JSON.stringify(key)};`,
 		'const item = $input.first();',
 		"const header = String(item.json.headers['x-smsroute-signature'] || '');",
-		"let t = NaN; const sigs = [];",
+		'let t = NaN; const sigs = [];',
 		"for (const part of header.split(',')) {",
 		"  const [name, value = ''] = part.trim().split('=');",
 		"  if (name === 't') t = Number(value); else if (name === 'v1') sigs.push(Buffer.from(value, 'hex'));",
@@ -187,7 +200,11 @@ function handBuiltWorkflow({ path, key, toleranceSeconds = 300 }) {
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		position: [220, 0],
-		parameters: { mode: 'runOnceForAllItems', language: 'javaScript', jsCode: verifyCode(key, toleranceSeconds) },
+		parameters: {
+			mode: 'runOnceForAllItems',
+			language: 'javaScript',
+			jsCode: verifyCode(key, toleranceSeconds),
+		},
 	};
 	const check = {
 		id: crypto.randomUUID(),
@@ -230,4 +247,11 @@ function handBuiltWorkflow({ path, key, toleranceSeconds = 300 }) {
 	};
 }
 
-module.exports = { ACTION, TRIGGER, bulkWorkflow, triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow };
+module.exports = {
+	ACTION,
+	TRIGGER,
+	bulkWorkflow,
+	triggerWorkflow,
+	plainWebhookWorkflow,
+	handBuiltWorkflow,
+};

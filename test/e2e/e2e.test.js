@@ -17,7 +17,9 @@ const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key';
 const BULK_COUNT = 2500;
 
 const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
-	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',').filter(Boolean).map((v) => resolveVersion(v))
+	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
+			.filter(Boolean)
+			.map((v) => resolveVersion(v))
 	: N8N_VERSIONS;
 
 jest.setTimeout(5 * 60_000);
@@ -45,7 +47,12 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		smsCredential = await n8n.createCredential({
 			name: 'smsroute sandbox',
 			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl: sandboxUrls.baseUrl },
+			data: {
+				environment: 'test',
+				testApiKey: keys.test,
+				liveApiKey: keys.live,
+				baseUrl: sandboxUrls.baseUrl,
+			},
 		});
 		sendCloudCredential = await n8n.createCredential({
 			name: 'SendCloud sandbox',
@@ -67,9 +74,15 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			const byName = new Map(nodeTypes.map((t) => [t.name, t]));
 			expect(byName.get(ACTION)).toMatchObject({ displayName: 'SMS Route', version: 1 });
 			// Version 1 stays loadable for saved workflows; new ones get 1.1.
-			expect(byName.get(TRIGGER)).toMatchObject({ displayName: 'SMS Route Trigger', version: [1, 1.1], defaultVersion: 1.1 });
+			expect(byName.get(TRIGGER)).toMatchObject({
+				displayName: 'SMS Route Trigger',
+				version: [1, 1.1],
+				defaultVersion: 1.1,
+			});
 			const credentialTypes = (await n8n.credentialTypes()).map((t) => t.name);
-			expect(credentialTypes).toEqual(expect.arrayContaining(['smsRouteApi', 'sendCloudSmsHookApi']));
+			expect(credentialTypes).toEqual(
+				expect.arrayContaining(['smsRouteApi', 'sendCloudSmsHookApi']),
+			);
 		});
 
 		test('the credential test passes for the sandbox test key', async () => {
@@ -110,7 +123,13 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 						typeVersion: 2,
 						position: [0, 0],
 						webhookId,
-						parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+						parameters: {
+							httpMethod: 'POST',
+							path,
+							responseMode: 'lastNode',
+							responseData: 'allEntries',
+							options: {},
+						},
 					},
 					{
 						id: crypto.randomUUID(),
@@ -118,7 +137,9 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 						type: 'n8n-nodes-base.code',
 						typeVersion: 2,
 						position: [220, 0],
-						parameters: { jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));' },
+						parameters: {
+							jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));',
+						},
 					},
 					{
 						id: crypto.randomUUID(),
@@ -179,9 +200,13 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			});
 
 			// n8n recorded one successful execution with the same output.
-			const [execution] = await n8n.waitForExecutions(workflow.id, (list) => list.length === 1 && list[0].finished, {
-				timeoutMs: 60_000,
-			});
+			const [execution] = await n8n.waitForExecutions(
+				workflow.id,
+				(list) => list.length === 1 && list[0].finished,
+				{
+					timeoutMs: 60_000,
+				},
+			);
 			expect(execution.status).toBe('success');
 			const recorded = nodeOutput(execution, 'SMS Route');
 			expect(recorded.map((j) => j.id)).toEqual(output.map((j) => j.id));
@@ -231,9 +256,27 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 		test('signed events (smsroute test key, smsroute live key, SendCloud) → one execution each, normalized', async () => {
 			const sent = [
-				{ mode: 'smsroute', environment: 'test', status: 'delivered', messageId: 'msg_e2e_test_00000001', to: '+15005550001' },
-				{ mode: 'smsroute', environment: 'live', status: 'failed', messageId: 'msg_e2e_live_00000002', to: '+15005550002' },
-				{ mode: 'sendcloud', environment: 'test', status: 'delivered', messageId: 'msg_e2e_sc_000000003', to: '+15005550001' },
+				{
+					mode: 'smsroute',
+					environment: 'test',
+					status: 'delivered',
+					messageId: 'msg_e2e_test_00000001',
+					to: '+15005550001',
+				},
+				{
+					mode: 'smsroute',
+					environment: 'live',
+					status: 'failed',
+					messageId: 'msg_e2e_live_00000002',
+					to: '+15005550002',
+				},
+				{
+					mode: 'sendcloud',
+					environment: 'test',
+					status: 'delivered',
+					messageId: 'msg_e2e_sc_000000003',
+					to: '+15005550001',
+				},
 			];
 			for (const event of sent) {
 				const answer = await sandbox.emitWebhook({ ...event, url: hookUrl });
@@ -242,7 +285,8 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 
 			const executions = await n8n.waitForExecutions(
 				workflow.id,
-				(list) => list.length >= sent.length && list.every((e) => e.finished || e.status === 'error'),
+				(list) =>
+					list.length >= sent.length && list.every((e) => e.finished || e.status === 'error'),
 				{ timeoutMs: 60_000 },
 			);
 			expect(executions).toHaveLength(sent.length);
@@ -325,20 +369,41 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			});
 			const t = Math.floor(Date.now() / 1000);
 			const v1 = crypto.createHmac('sha256', keys.test).update(`${t}.${body}`).digest('hex');
-			const headers = { 'content-type': 'application/json', 'x-smsroute-signature': `t=${t},v1=${v1}` };
+			const headers = {
+				'content-type': 'application/json',
+				'x-smsroute-signature': `t=${t},v1=${v1}`,
+			};
 			const first = await n8n.callWebhook('POST', webhookPath, { body, headers });
-			expect({ status: first.status, body: first.body }).toEqual({ status: 200, body: { received: 1, emitted: 1 } });
-			await n8n.waitForExecutions(workflow.id, (list) => list.length >= before + 1 && list.every((e) => e.finished || e.status === 'error'));
+			expect({ status: first.status, body: first.body }).toEqual({
+				status: 200,
+				body: { received: 1, emitted: 1 },
+			});
+			await n8n.waitForExecutions(
+				workflow.id,
+				(list) =>
+					list.length >= before + 1 && list.every((e) => e.finished || e.status === 'error'),
+			);
 			const again = await n8n.callWebhook('POST', webhookPath, { body, headers });
-			expect({ status: again.status, body: again.body }).toEqual({ status: 200, body: { received: 1, emitted: 0 } });
+			expect({ status: again.status, body: again.body }).toEqual({
+				status: 200,
+				body: { received: 1, emitted: 0 },
+			});
 			await new Promise((resolve) => setTimeout(resolve, 2000));
-			expect((await n8n.listExecutions(workflow.id, { includeData: false })).length).toBe(before + 1);
+			expect((await n8n.listExecutions(workflow.id, { includeData: false })).length).toBe(
+				before + 1,
+			);
 		});
 
 		test('a tampered request → 401 and no execution', async () => {
 			const before = (await n8n.listExecutions(workflow.id, { includeData: false })).length;
 			for (const mode of ['smsroute', 'sendcloud']) {
-				const answer = await sandbox.emitWebhook({ mode, environment: 'test', status: 'delivered', url: hookUrl, tamper: true });
+				const answer = await sandbox.emitWebhook({
+					mode,
+					environment: 'test',
+					status: 'delivered',
+					url: hookUrl,
+					tamper: true,
+				});
 				expect({ mode, statusCode: answer.statusCode }).toEqual({ mode, statusCode: 401 });
 			}
 			// An unsigned request is rejected as well.

@@ -35,7 +35,12 @@ async function isPortFree(port) {
  * redirects. `fresh`: a connection of its own, closed after the answer (no keep-alive reuse).
  */
 async function http(method, url, { body, headers = {}, fresh = false } = {}) {
-	const init = { method, headers: { accept: 'application/json', ...headers }, dispatcher: httpAgent, reset: fresh };
+	const init = {
+		method,
+		headers: { accept: 'application/json', ...headers },
+		dispatcher: httpAgent,
+		reset: fresh,
+	};
 	if (body !== undefined) {
 		if (typeof body === 'string' || Buffer.isBuffer(body)) {
 			init.body = body;

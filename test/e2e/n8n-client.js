@@ -16,7 +16,8 @@ const { tail } = require('./n8n-process');
  */
 function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 	const { api, rest, restHeaders } = session;
-	const apiOk = async (method, p, body) => expectOk(await api(method, p, body), `${method} /api/v1${p}`);
+	const apiOk = async (method, p, body) =>
+		expectOk(await api(method, p, body), `${method} /api/v1${p}`);
 
 	/**
 	 * Credential data as this version's public API accepts it: 1.123's schema demands
@@ -25,7 +26,8 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 	const schemas = new Map();
 	const credentialData = async (type, data) => {
 		if (!rt.credentialDomainDefault || data?.allowedHttpRequestDomains !== undefined) return data;
-		if (!schemas.has(type)) schemas.set(type, await apiOk('GET', `/credentials/schema/${encodeURIComponent(type)}`));
+		if (!schemas.has(type))
+			schemas.set(type, await apiOk('GET', `/credentials/schema/${encodeURIComponent(type)}`));
 		const hasDomainFields = Boolean(schemas.get(type)?.properties?.allowedHttpRequestDomains);
 		return hasDomainFields ? { ...data, allowedHttpRequestDomains: 'all' } : data;
 	};
@@ -44,17 +46,30 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 		restOk: async (method, p, body) => expectOk(await rest(method, p, body), `${method} /rest${p}`),
 		/** Raw HTTP helper against any path of this n8n, e.g. webhooks. `session: true` sends the owner's cookie. */
 		request: async (method, p, { session: withSession = false, headers = {}, ...opts } = {}) =>
-			await http(method, `${url}${p}`, { ...opts, headers: withSession ? { ...restHeaders(), ...headers } : headers }),
+			await http(method, `${url}${p}`, {
+				...opts,
+				headers: withSession ? { ...restHeaders(), ...headers } : headers,
+			}),
 		/** The node types n8n knows (what the editor loads), e.g. to check the package loaded. */
 		async nodeTypes() {
-			return expectOk(await http('GET', `${url}/types/nodes.json`, { headers: restHeaders() }), 'GET /types/nodes.json');
+			return expectOk(
+				await http('GET', `${url}/types/nodes.json`, { headers: restHeaders() }),
+				'GET /types/nodes.json',
+			);
 		},
 		async credentialTypes() {
-			return expectOk(await http('GET', `${url}/types/credentials.json`, { headers: restHeaders() }), 'GET /types/credentials.json');
+			return expectOk(
+				await http('GET', `${url}/types/credentials.json`, { headers: restHeaders() }),
+				'GET /types/credentials.json',
+			);
 		},
 
 		async createCredential({ name, type, data }) {
-			return await apiOk('POST', '/credentials', { name, type, data: await credentialData(type, data) });
+			return await apiOk('POST', '/credentials', {
+				name,
+				type,
+				data: await credentialData(type, data),
+			});
 		},
 		async listCredentials() {
 			const all = [];
@@ -70,16 +85,25 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 		},
 		/** Creates the credential, or updates the one with the same name and type. */
 		async upsertCredential({ name, type, data }) {
-			const found = (await client.listCredentials()).find((c) => c.name === name && c.type === type);
+			const found = (await client.listCredentials()).find(
+				(c) => c.name === name && c.type === type,
+			);
 			if (!found) return await client.createCredential({ name, type, data });
-			return await apiOk('PATCH', `/credentials/${found.id}`, { name, type, data: await credentialData(type, data) });
+			return await apiOk('PATCH', `/credentials/${found.id}`, {
+				name,
+				type,
+				data: await credentialData(type, data),
+			});
 		},
 		/** Tests a stored credential the way the editor's "Retest" button does. → {status:'OK'|'Error', message} */
 		async testCredential(id) {
 			const res = await api('POST', `/credentials/${id}/test`);
 			if (res.status === 200) return res.body.data ?? res.body;
 			// Fall back to the editor's endpoint.
-			const cred = expectOk(await rest('GET', `/credentials/${id}?includeData=true`), 'GET /rest/credentials/:id').data;
+			const cred = expectOk(
+				await rest('GET', `/credentials/${id}?includeData=true`),
+				'GET /rest/credentials/:id',
+			).data;
 			const out = expectOk(
 				await rest('POST', '/credentials/test', {
 					credentials: { id: cred.id, name: cred.name, type: cred.type, data: cred.data },
@@ -112,7 +136,11 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 			const all = [];
 			let cursor;
 			do {
-				const qs = new URLSearchParams({ workflowId: String(workflowId), includeData: String(includeData), limit: '250' });
+				const qs = new URLSearchParams({
+					workflowId: String(workflowId),
+					includeData: String(includeData),
+					limit: '250',
+				});
 				if (status) qs.set('status', status);
 				if (cursor) qs.set('cursor', cursor);
 				const page = await apiOk('GET', `/executions?${qs}`);
@@ -137,7 +165,10 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 					// Each call on a connection of its own: a large POST never shares a socket with the
 					// pooled REST calls or an earlier 404. A network error is not retried (the POST
 					// may have run); it is reported with the n8n log.
-					res = await http(method, `${webhookUrl}/webhook/${webhookPath.replace(/^\//, '')}`, { fresh: true, ...opts });
+					res = await http(method, `${webhookUrl}/webhook/${webhookPath.replace(/^\//, '')}`, {
+						fresh: true,
+						...opts,
+					});
 				} catch (error) {
 					const log = logFile ? `\n--- ${logFile} (last lines) ---\n${tail(logFile, 30)}` : '';
 					error.message = `${method} /webhook/${webhookPath} (attempt ${attempt}, after ${Date.now() - started} ms): ${error.message}${log}`;
@@ -151,7 +182,11 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 		 * Waits until `predicate(executions)` holds (polling the public API).
 		 * Returns the executions. Executions still running are included.
 		 */
-		async waitForExecutions(workflowId, predicate, { timeoutMs = 30_000, intervalMs = 300, includeData = true } = {}) {
+		async waitForExecutions(
+			workflowId,
+			predicate,
+			{ timeoutMs = 30_000, intervalMs = 300, includeData = true } = {},
+		) {
 			const deadline = Date.now() + timeoutMs;
 			let last = [];
 			for (;;) {
@@ -159,7 +194,9 @@ function createClient({ rt, url, session, webhookUrl = url, logFile }) {
 				if (predicate(last)) return last;
 				if (Date.now() > deadline) {
 					const summary = last.map((e) => `${e.id}:${e.status}`).join(', ');
-					throw new Error(`timed out waiting for executions of workflow ${workflowId} (have: [${summary}])`);
+					throw new Error(
+						`timed out waiting for executions of workflow ${workflowId} (have: [${summary}])`,
+					);
 				}
 				await sleep(intervalMs);
 			}

@@ -70,7 +70,8 @@ function checkFolderVersion(userFolder, rt, unmarkedVersion) {
 	} catch {
 		/* new folder, or one from before the marker */
 	}
-	if (previous === undefined && fs.existsSync(path.join(userFolder, '.n8n', 'database.sqlite'))) previous = unmarkedVersion;
+	if (previous === undefined && fs.existsSync(path.join(userFolder, '.n8n', 'database.sqlite')))
+		previous = unmarkedVersion;
 	if (previous && Number(previous.split('.')[0]) > rt.major) {
 		throw new Error(
 			`${userFolder} holds the data of n8n ${previous}; n8n ${rt.version} cannot open it (delete the folder or use another one)`,
@@ -84,7 +85,9 @@ function checkBuilt(packageDir) {
 	const files = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
 	const missing = files.filter((file) => !fs.existsSync(path.join(packageDir, file)));
 	if (missing.length) {
-		throw new Error(`the package is not built (missing ${missing.join(', ')}): run "npm run build" first`);
+		throw new Error(
+			`the package is not built (missing ${missing.join(', ')}): run "npm run build" first`,
+		);
 	}
 }
 

@@ -83,7 +83,8 @@ const READY = {
 	// Readiness answers once the database is migrated; n8n 1.x mounts its REST routes a few
 	// seconds later (a 404 for /rest/* until then), so wait for those as well.
 	start: async (url) =>
-		(await http('GET', `${url}/healthz/readiness`)).status === 200 && (await http('GET', `${url}/rest/settings`)).status === 200,
+		(await http('GET', `${url}/healthz/readiness`)).status === 200 &&
+		(await http('GET', `${url}/rest/settings`)).status === 200,
 	webhook: async (url) => (await http('GET', `${url}/healthz/readiness`)).status === 200,
 	// A worker has no HTTP server unless its health check is on (QUEUE_HEALTH_CHECK_ACTIVE).
 	worker: async (url) => (await http('GET', `${url}/healthz/readiness`)).status === 200,
@@ -94,11 +95,29 @@ const READY = {
  * waits until READY[command] holds at `readyUrl`. Fails with the log's tail when it exits or
  * does not get ready. → { child, pid, logFile, startMs, exited, logTail(), stop(), kill() }
  */
-async function spawnN8n({ rt, command = 'start', args = [], env, cwd, logFile, readyUrl, readyTimeoutMs = 180_000, label }) {
+async function spawnN8n({
+	rt,
+	command = 'start',
+	args = [],
+	env,
+	cwd,
+	logFile,
+	readyUrl,
+	readyTimeoutMs = 180_000,
+	label,
+}) {
 	const logFd = fs.openSync(logFile, 'a');
-	fs.writeSync(logFd, `\n===== n8n ${rt.version} ${command} (node ${rt.node}) start ${new Date().toISOString()} ${readyUrl} =====\n`);
+	fs.writeSync(
+		logFd,
+		`\n===== n8n ${rt.version} ${command} (node ${rt.node}) start ${new Date().toISOString()} ${readyUrl} =====\n`,
+	);
 	const started = Date.now();
-	const child = spawn(rt.node, [rt.n8nBin, command, ...args], { cwd, env, stdio: ['ignore', logFd, logFd], detached: true });
+	const child = spawn(rt.node, [rt.n8nBin, command, ...args], {
+		cwd,
+		env,
+		stdio: ['ignore', logFd, logFd],
+		detached: true,
+	});
 	fs.closeSync(logFd);
 	let exited = null;
 	const exitPromise = new Promise((resolve) => {

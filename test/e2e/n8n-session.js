@@ -23,7 +23,12 @@ function hashPassword(password, rt) {
 	if (!hashes.has(key)) {
 		const result = spawnSync(
 			rt.node,
-			['-e', 'process.stdout.write(require(process.argv[1]).hashSync(process.argv[2], 10))', path.join(rt.dir, 'node_modules', 'bcryptjs'), password],
+			[
+				'-e',
+				'process.stdout.write(require(process.argv[1]).hashSync(process.argv[2], 10))',
+				path.join(rt.dir, 'node_modules', 'bcryptjs'),
+				password,
+			],
 			{ encoding: 'utf8' },
 		);
 		if (result.status !== 0) throw new Error(`could not hash the owner password: ${result.stderr}`);
@@ -55,7 +60,12 @@ async function setupOwner(rt, url) {
 	if (!(settings.data ?? settings).userManagement?.showSetupOnFirstLoad) return;
 	expectOk(
 		await http('POST', `${url}/rest/owner/setup`, {
-			body: { email: OWNER.email, password: OWNER.password, firstName: OWNER.firstName, lastName: OWNER.lastName },
+			body: {
+				email: OWNER.email,
+				password: OWNER.password,
+				firstName: OWNER.firstName,
+				lastName: OWNER.lastName,
+			},
 			headers: { 'browser-id': BROWSER_ID },
 		}),
 		'POST /rest/owner/setup',
@@ -80,7 +90,9 @@ async function login(url) {
 async function createApiKey(rest) {
 	// A persistent user folder would collect one key per start: drop the harness's old ones.
 	const existing = await rest('GET', '/api-keys');
-	const keys = Array.isArray(existing.body?.data) ? existing.body.data : existing.body?.data?.items ?? [];
+	const keys = Array.isArray(existing.body?.data)
+		? existing.body.data
+		: (existing.body?.data?.items ?? []);
 	for (const key of keys) {
 		if (typeof key.label === 'string' && key.label.startsWith(API_KEY_LABEL)) {
 			await rest('DELETE', `/api-keys/${key.id}`);
@@ -88,7 +100,11 @@ async function createApiKey(rest) {
 	}
 	const scopes = expectOk(await rest('GET', '/api-keys/scopes'), 'GET /rest/api-keys/scopes').data;
 	const created = expectOk(
-		await rest('POST', '/api-keys', { label: `${API_KEY_LABEL} ${Date.now()}`, scopes, expiresAt: null }),
+		await rest('POST', '/api-keys', {
+			label: `${API_KEY_LABEL} ${Date.now()}`,
+			scopes,
+			expiresAt: null,
+		}),
 		'POST /rest/api-keys',
 	).data;
 	if (!created.rawApiKey) throw new Error(`no rawApiKey in ${JSON.stringify(created)}`);
@@ -108,14 +124,16 @@ async function openSession(rt, url) {
 		throw new Error(`login failed: ${error.message}`);
 	}
 	const restHeaders = () => ({ cookie, 'browser-id': BROWSER_ID });
-	const rest = async (method, p, body) => await http(method, `${url}/rest${p}`, { body, headers: restHeaders() });
+	const rest = async (method, p, body) =>
+		await http(method, `${url}/rest${p}`, { body, headers: restHeaders() });
 	let apiKey;
 	try {
 		apiKey = await createApiKey(rest);
 	} catch (error) {
 		throw new Error(`could not create a public-API key: ${error.message}`);
 	}
-	const api = async (method, p, body) => await http(method, `${url}/api/v1${p}`, { body, headers: { 'x-n8n-api-key': apiKey } });
+	const api = async (method, p, body) =>
+		await http(method, `${url}/api/v1${p}`, { body, headers: { 'x-n8n-api-key': apiKey } });
 	return { apiKey, restHeaders, rest, api };
 }
 

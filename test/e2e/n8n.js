@@ -42,13 +42,17 @@ const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
 
 /** '1', '1.x', '2', '2.x' → the pinned version of that major; an exact version stays as it is. */
 function resolveVersion(version) {
-	const v = String(version ?? process.env.SMSROUTE_E2E_N8N_VERSION ?? process.env.N8N_VERSION ?? PINNED[2]).trim();
+	const v = String(
+		version ?? process.env.SMSROUTE_E2E_N8N_VERSION ?? process.env.N8N_VERSION ?? PINNED[2],
+	).trim();
 	const alias = /^(\d+)(?:\.x)?$/.exec(v);
 	if (alias) {
-		if (!PINNED[alias[1]]) throw new Error(`no pinned n8n ${alias[1]}.x (known: ${Object.values(PINNED).join(', ')})`);
+		if (!PINNED[alias[1]])
+			throw new Error(`no pinned n8n ${alias[1]}.x (known: ${Object.values(PINNED).join(', ')})`);
 		return PINNED[alias[1]];
 	}
-	if (!/^\d+\.\d+\.\d+$/.test(v)) throw new Error(`not an n8n version: "${v}" (want e.g. 2.41.0, 1.123.81, 1 or 2)`);
+	if (!/^\d+\.\d+\.\d+$/.test(v))
+		throw new Error(`not an n8n version: "${v}" (want e.g. 2.41.0, 1.123.81, 1 or 2)`);
 	return v;
 }
 
@@ -79,7 +83,12 @@ function runtimeFor(version) {
 	const v = resolveVersion(version);
 	const major = Number(v.split('.')[0]);
 	const dir = n8nDir(v);
-	const common = { version: v, major, dir, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n') };
+	const common = {
+		version: v,
+		major,
+		dir,
+		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+	};
 	if (major >= 2) {
 		return {
 			...common,
@@ -157,7 +166,9 @@ async function runInstaller(version) {
 	const child = spawn('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env });
 	const [code, signal] = await new Promise((resolve) => child.once('exit', (...a) => resolve(a)));
 	if (code !== 0 || !isN8nInstalled(rt.version)) {
-		throw new Error(`test/e2e/install-n8n.sh (n8n ${rt.version}) failed (exit ${code}, signal ${signal}); see its output above`);
+		throw new Error(
+			`test/e2e/install-n8n.sh (n8n ${rt.version}) failed (exit ${code}, signal ${signal}); see its output above`,
+		);
 	}
 	return result;
 }
@@ -184,11 +195,19 @@ async function startN8n(o = {}) {
 	const log = o.log ?? ((line) => process.stderr.write(`[n8n-e2e] ${line}\n`));
 	const rt = runtimeFor(o.version);
 	await ensureN8nInstalled(rt.version);
-	const { userFolder } = prepareUserFolder({ rt, userFolder: o.userFolder, fresh: o.fresh, packageDir: o.packageDir, unmarkedVersion: PINNED[2] });
+	const { userFolder } = prepareUserFolder({
+		rt,
+		userFolder: o.userFolder,
+		fresh: o.fresh,
+		packageDir: o.packageDir,
+		unmarkedVersion: PINNED[2],
+	});
 
 	const port = o.port ? o.port : await freePort();
 	if (o.port && !(await isPortFree(o.port))) {
-		throw new Error(`port ${o.port} on 127.0.0.1 is already in use (another n8n or "npm start" running?)`);
+		throw new Error(
+			`port ${o.port} on 127.0.0.1 is already in use (another n8n or "npm start" running?)`,
+		);
 	}
 	const brokerPort = o.brokerPort ?? (await freePort());
 	const url = `http://127.0.0.1:${port}`;
@@ -202,7 +221,9 @@ async function startN8n(o = {}) {
 		readyUrl: url,
 		readyTimeoutMs: o.readyTimeoutMs,
 	});
-	log(`n8n ${rt.version} ready at ${url} in ${(proc.startMs / 1000).toFixed(1)} s (log: ${logFile})`);
+	log(
+		`n8n ${rt.version} ready at ${url} in ${(proc.startMs / 1000).toFixed(1)} s (log: ${logFile})`,
+	);
 
 	let session;
 	try {

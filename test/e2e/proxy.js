@@ -14,8 +14,14 @@
 const http = require('node:http');
 
 async function startProxy({ backends, host = '127.0.0.1', port = 0 }) {
-	if (!Array.isArray(backends) || backends.length === 0) throw new Error('startProxy: backends must be a non-empty list of URLs');
-	const targets = backends.map((backend) => ({ backend, url: new URL(backend), requests: 0, byStatus: {} }));
+	if (!Array.isArray(backends) || backends.length === 0)
+		throw new Error('startProxy: backends must be a non-empty list of URLs');
+	const targets = backends.map((backend) => ({
+		backend,
+		url: new URL(backend),
+		requests: 0,
+		byStatus: {},
+	}));
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 	let next = 0;
 
@@ -26,9 +32,20 @@ async function startProxy({ backends, host = '127.0.0.1', port = 0 }) {
 		const count = (status) => {
 			target.byStatus[status] = (target.byStatus[status] ?? 0) + 1;
 		};
-		const headers = { ...req.headers, host: target.url.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' };
+		const headers = {
+			...req.headers,
+			host: target.url.host,
+			'x-forwarded-for': req.socket.remoteAddress ?? '',
+		};
 		const upstream = http.request(
-			{ host: target.url.hostname, port: target.url.port, method: req.method, path: req.url, headers, agent },
+			{
+				host: target.url.hostname,
+				port: target.url.port,
+				method: req.method,
+				path: req.url,
+				headers,
+				agent,
+			},
 			(answer) => {
 				count(String(answer.statusCode));
 				res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -51,7 +68,12 @@ async function startProxy({ backends, host = '127.0.0.1', port = 0 }) {
 	return {
 		url: `http://${host}:${address.port}`,
 		port: address.port,
-		counts: () => targets.map(({ backend, requests, byStatus }) => ({ backend, requests, byStatus: { ...byStatus } })),
+		counts: () =>
+			targets.map(({ backend, requests, byStatus }) => ({
+				backend,
+				requests,
+				byStatus: { ...byStatus },
+			})),
 		reset() {
 			for (const t of targets) {
 				t.requests = 0;

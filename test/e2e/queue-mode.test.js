@@ -11,7 +11,12 @@
 const crypto = require('node:crypto');
 const { startQueueCluster } = require('./queue');
 const { nodeOutput, http } = require('./n8n');
-const { buildSmsRouteBody, smsRouteSignatureHeader, buildSendCloudPayload, encodeSendCloud } = require('../sandbox/webhooks');
+const {
+	buildSmsRouteBody,
+	smsRouteSignatureHeader,
+	buildSendCloudPayload,
+	encodeSendCloud,
+} = require('../sandbox/webhooks');
 
 const ACTION = 'n8n-nodes-smsroute.smsRoute';
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
@@ -84,20 +89,42 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 	});
 
 	/** Webhook → one item per recipient → SMS Route Send in Bulk. */
-	async function bulkWorkflow(name, { responseMode = 'lastNode', idempotencyKey, options = { chunkSize: 500 } } = {}) {
+	async function bulkWorkflow(
+		name,
+		{ responseMode = 'lastNode', idempotencyKey, options = { chunkSize: 500 } } = {},
+	) {
 		const webhookId = crypto.randomUUID();
 		const path = `queue-bulk-${webhookId}`;
 		const additionalFields = idempotencyKey ? { idempotencyKey } : {};
 		const workflow = await n8n.createWorkflow({
 			name,
 			nodes: [
-				node('Webhook', 'n8n-nodes-base.webhook', 0, { httpMethod: 'POST', path, responseMode, responseData: 'allEntries', options: {} }, { typeVersion: 2, webhookId }),
-				node('One item per recipient', 'n8n-nodes-base.code', 220, { jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));' }, { typeVersion: 2 }),
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					0,
+					{ httpMethod: 'POST', path, responseMode, responseData: 'allEntries', options: {} },
+					{ typeVersion: 2, webhookId },
+				),
+				node(
+					'One item per recipient',
+					'n8n-nodes-base.code',
+					220,
+					{ jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));' },
+					{ typeVersion: 2 },
+				),
 				node(
 					'SMS Route',
 					ACTION,
 					440,
-					{ resource: 'message', operation: 'sendBulk', to: '={{ $json.to }}', body: '={{ $json.text }}', additionalFields, options },
+					{
+						resource: 'message',
+						operation: 'sendBulk',
+						to: '={{ $json.to }}',
+						body: '={{ $json.text }}',
+						additionalFields,
+						options,
+					},
 					{ credentials: { smsRouteApi: credentialRef(smsCredential) } },
 				),
 			],
@@ -117,29 +144,46 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 		const perRecipient = new Map();
 		for (const m of charged) perRecipient.set(m.to, (perRecipient.get(m.to) ?? 0) + 1);
 		const twice = [...perRecipient].filter(([, n]) => n > 1);
-		expect({ chargedTwice: twice.slice(0, 5), count: twice.length }).toEqual({ chargedTwice: [], count: 0 });
+		expect({ chargedTwice: twice.slice(0, 5), count: twice.length }).toEqual({
+			chargedTwice: [],
+			count: 0,
+		});
 		return charged;
 	}
 
 	/** The workers' logs say which one ran an execution ("Worker started execution <id>"). */
 	function workerOf(executionId) {
-		return cluster.workers.find((w) => w.logTail(100_000).includes(`Worker started execution ${executionId} `));
+		return cluster.workers.find((w) =>
+			w.logTail(100_000).includes(`Worker started execution ${executionId} `),
+		);
 	}
 
 	beforeAll(async () => {
 		const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
 		keys = { test: DEFAULT_TEST_KEY, live: DEFAULT_LIVE_KEY };
 		// 2 cores shared by 5 n8n processes, PostgreSQL and this test: allow a slow answer.
-		sandbox = createSandbox({ port: 0, webhook: { sendCloudAppKey: SENDCLOUD_APP_KEY, timeoutMs: 60_000 } });
+		sandbox = createSandbox({
+			port: 0,
+			webhook: { sendCloudAppKey: SENDCLOUD_APP_KEY, timeoutMs: 60_000 },
+		});
 		sandboxUrls = await sandbox.start();
 		cluster = await startQueueCluster({ workers: 2, webhooks: 2 });
 		n8n = cluster.main;
 		smsCredential = await n8n.createCredential({
 			name: 'smsroute sandbox',
 			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl: sandboxUrls.baseUrl },
+			data: {
+				environment: 'test',
+				testApiKey: keys.test,
+				liveApiKey: keys.live,
+				baseUrl: sandboxUrls.baseUrl,
+			},
 		});
-		sendCloudCredential = await n8n.createCredential({ name: 'SendCloud sandbox', type: 'sendCloudSmsHookApi', data: { appKey: SENDCLOUD_APP_KEY } });
+		sendCloudCredential = await n8n.createCredential({
+			name: 'SendCloud sandbox',
+			type: 'sendCloudSmsHookApi',
+			data: { appKey: SENDCLOUD_APP_KEY },
+		});
 	}, 15 * 60_000);
 
 	afterAll(async () => {
@@ -152,7 +196,9 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 		withLogs(async () => {
 			const { workflow, path } = await bulkWorkflow('queue bulk');
 			const list = recipients(1, BULK, 'queue bulk');
-			sandbox.configure({ faults: { error503: 0.05, rateLimit: 0.05, dropAfterCharge: 0.05, retryAfterSeconds: 1 } });
+			sandbox.configure({
+				faults: { error503: 0.05, rateLimit: 0.05, dropAfterCharge: 0.05, retryAfterSeconds: 1 },
+			});
 			// And certainly one of each, on the first requests.
 			sandbox.queueFaults(['503', '429', 'drop', '500', 'drop']);
 			const before = sandbox.stats();
@@ -165,7 +211,11 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 			expect(res.status).toBe(200);
 			const after = sandbox.stats();
 			const delta = (key) => (after.responses[key] ?? 0) - (before.responses[key] ?? 0);
-			expect({ '503': delta('503') > 0, '429': delta('429') > 0, dropped: delta('dropped') > 0 }).toEqual({ '503': true, '429': true, dropped: true });
+			expect({
+				503: delta('503') > 0,
+				429: delta('429') > 0,
+				dropped: delta('dropped') > 0,
+			}).toEqual({ 503: true, 429: true, dropped: true });
 
 			// The ledger: every recipient charged exactly once, with the body it was given.
 			const charged = chargedFor(list);
@@ -177,14 +227,22 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 			res.body.forEach((item, i) => {
 				const entry = byId.get(item.id);
 				if (!entry || entry.to !== list[i].to || entry.body !== list[i].text) {
-					throw new Error(`output item ${i} (${JSON.stringify(item).slice(0, 200)}) is not the message charged for ${list[i].to}`);
+					throw new Error(
+						`output item ${i} (${JSON.stringify(item).slice(0, 200)}) is not the message charged for ${list[i].to}`,
+					);
 				}
 			});
 
 			// n8n's database: one execution, successful, run by a worker, same output.
-			const [execution] = await n8n.waitForExecutions(workflow.id, (l) => l.length === 1 && l[0].finished, { timeoutMs: 120_000 });
+			const [execution] = await n8n.waitForExecutions(
+				workflow.id,
+				(l) => l.length === 1 && l[0].finished,
+				{ timeoutMs: 120_000 },
+			);
 			expect(execution.status).toBe('success');
-			expect(nodeOutput(execution, 'SMS Route').map((j) => j.id)).toEqual(res.body.map((j) => j.id));
+			expect(nodeOutput(execution, 'SMS Route').map((j) => j.id)).toEqual(
+				res.body.map((j) => j.id),
+			);
 			expect(workerOf(execution.id)).toBeDefined();
 			await n8n.deactivateWorkflow(workflow.id);
 		}),
@@ -204,7 +262,13 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 						TRIGGER,
 						0,
 						{ provider: 'auto', events: [] },
-						{ webhookId, credentials: { smsRouteApi: credentialRef(smsCredential), sendCloudSmsHookApi: credentialRef(sendCloudCredential) } },
+						{
+							webhookId,
+							credentials: {
+								smsRouteApi: credentialRef(smsCredential),
+								sendCloudSmsHookApi: credentialRef(sendCloudCredential),
+							},
+						},
 					),
 				],
 				connections: {},
@@ -214,7 +278,8 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 			for (const w of cluster.webhooks) {
 				const deadline = Date.now() + 30_000;
 				while ((await http('GET', `${w.url}/webhook/${hookPath}`)).status !== 200) {
-					if (Date.now() > deadline) throw new Error(`${w.label} never registered /webhook/${hookPath}`);
+					if (Date.now() > deadline)
+						throw new Error(`${w.label} never registered /webhook/${hookPath}`);
 					await sleep(250);
 				}
 			}
@@ -234,15 +299,27 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 					messageId: `msg_queue_${String(i).padStart(6, '0')}_${crypto.randomUUID().slice(0, 8)}`,
 					to: `+1301${String(1_000_000 + i).padStart(7, '0')}`,
 				}));
-				const answers = await pool(events, 4, async (event) => await sandbox.emitWebhook({ ...event, url: `${cluster.proxy.url}/webhook/${hookPath}` }));
-				const notOk = answers.map((a, i) => ({ i, statusCode: a.statusCode, body: a.body, error: a.error })).filter((a) => a.statusCode !== 200);
+				const answers = await pool(
+					events,
+					4,
+					async (event) =>
+						await sandbox.emitWebhook({
+							...event,
+							url: `${cluster.proxy.url}/webhook/${hookPath}`,
+						}),
+				);
+				const notOk = answers
+					.map((a, i) => ({ i, statusCode: a.statusCode, body: a.body, error: a.error }))
+					.filter((a) => a.statusCode !== 200);
 				expect(notOk.slice(0, 5)).toEqual([]);
 				// Both webhook processes took a share.
 				for (const c of cluster.proxy.counts()) expect(c.requests).toBeGreaterThan(EVENTS / 4);
 
 				const executions = await n8n.waitForExecutions(
 					workflow.id,
-					(l) => l.length >= before + EVENTS && l.every((e) => e.finished || e.status === 'error' || e.status === 'crashed'),
+					(l) =>
+						l.length >= before + EVENTS &&
+						l.every((e) => e.finished || e.status === 'error' || e.status === 'crashed'),
 					{ timeoutMs: 8 * 60_000, intervalMs: 2000, includeData: false },
 				);
 				await sleep(2000); // nothing more arrives late
@@ -254,7 +331,9 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 				expect(executions.length).toBe(before + EVENTS);
 				expect(mine.map((e) => e.status).filter((s) => s !== 'success')).toEqual([]);
 				const emitted = mine.flatMap((e) => nodeOutput(e, 'SMS Route Trigger'));
-				const ids = emitted.map((item) => events.find((ev) => String(item.messageId).includes(ev.messageId))?.messageId);
+				const ids = emitted.map(
+					(item) => events.find((ev) => String(item.messageId).includes(ev.messageId))?.messageId,
+				);
 				expect(ids.filter((id) => id === undefined)).toEqual([]);
 				expect(new Set(ids).size).toBe(EVENTS);
 				expect(emitted).toHaveLength(EVENTS);
@@ -267,29 +346,82 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 			withLogs(async () => {
 				const [first, second] = cluster.webhooks;
 				const occurredAt = Date.now();
-				const smsroute = buildSmsRouteBody({ messageId: `msg_queue_dup_${crypto.randomUUID().slice(0, 8)}`, status: 'delivered', occurredAt, to: '+15005550001', livemode: false, metadata: {} });
+				const smsroute = buildSmsRouteBody({
+					messageId: `msg_queue_dup_${crypto.randomUUID().slice(0, 8)}`,
+					status: 'delivered',
+					occurredAt,
+					to: '+15005550001',
+					livemode: false,
+					metadata: {},
+				});
 				const sendCloud = encodeSendCloud(
-					buildSendCloudPayload({ messageId: `msg_queue_dup_${crypto.randomUUID().slice(0, 8)}`, status: 'delivered', to: '+15005550001' }, SENDCLOUD_APP_KEY),
+					buildSendCloudPayload(
+						{
+							messageId: `msg_queue_dup_${crypto.randomUUID().slice(0, 8)}`,
+							status: 'delivered',
+							to: '+15005550001',
+						},
+						SENDCLOUD_APP_KEY,
+					),
 					'json',
 				);
 				const requests = [
-					{ provider: 'smsroute', body: smsroute, headers: { 'content-type': 'application/json', 'x-smsroute-signature': smsRouteSignatureHeader(keys.test, smsroute) } },
-					{ provider: 'sendcloud', body: sendCloud.body, headers: { 'content-type': sendCloud.contentType } },
+					{
+						provider: 'smsroute',
+						body: smsroute,
+						headers: {
+							'content-type': 'application/json',
+							'x-smsroute-signature': smsRouteSignatureHeader(keys.test, smsroute),
+						},
+					},
+					{
+						provider: 'sendcloud',
+						body: sendCloud.body,
+						headers: { 'content-type': sendCloud.contentType },
+					},
 				];
 				for (const { provider, body, headers } of requests) {
 					const before = (await executionsNow()).length;
-					const staticData = () => cluster.pg.query(`select "staticData" from workflow_entity where id = '${workflow.id}'`)[0][0];
+					const staticData = () =>
+						cluster.pg.query(
+							`select "staticData" from workflow_entity where id = '${workflow.id}'`,
+						)[0][0];
 					const savedBefore = staticData();
-					const a = await http('POST', `${first.url}/webhook/${hookPath}`, { body, headers, fresh: true });
-					expect({ provider, process: first.label, status: a.status, body: a.body }).toEqual({ provider, process: first.label, status: 200, body: { received: 1, emitted: 1 } });
+					const a = await http('POST', `${first.url}/webhook/${hookPath}`, {
+						body,
+						headers,
+						fresh: true,
+					});
+					expect({ provider, process: first.label, status: a.status, body: a.body }).toEqual({
+						provider,
+						process: first.label,
+						status: 200,
+						body: { received: 1, emitted: 1 },
+					});
 					// What the cross-process record rests on: by the time the provider has its 200, the
 					// webhook process has saved the trigger's static data to the shared database.
 					expect(staticData()).not.toBe(savedBefore);
-					await n8n.waitForExecutions(workflow.id, (l) => l.length >= before + 1 && l.every((e) => e.finished || e.status === 'error'), { includeData: false });
-					const b = await http('POST', `${second.url}/webhook/${hookPath}`, { body, headers, fresh: true });
-					expect({ provider, process: second.label, status: b.status, body: b.body }).toEqual({ provider, process: second.label, status: 200, body: { received: 1, emitted: 0 } });
+					await n8n.waitForExecutions(
+						workflow.id,
+						(l) => l.length >= before + 1 && l.every((e) => e.finished || e.status === 'error'),
+						{ includeData: false },
+					);
+					const b = await http('POST', `${second.url}/webhook/${hookPath}`, {
+						body,
+						headers,
+						fresh: true,
+					});
+					expect({ provider, process: second.label, status: b.status, body: b.body }).toEqual({
+						provider,
+						process: second.label,
+						status: 200,
+						body: { received: 1, emitted: 0 },
+					});
 					await sleep(1500);
-					expect({ provider, executions: (await executionsNow()).length }).toEqual({ provider, executions: before + 1 });
+					expect({ provider, executions: (await executionsNow()).length }).toEqual({
+						provider,
+						executions: before + 1,
+					});
 				}
 			}),
 		);
@@ -317,14 +449,16 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 				let executionId;
 				let victim;
 				while (!victim) {
-					if (Date.now() > deadline) throw new Error('the bulk execution never started on a worker');
+					if (Date.now() > deadline)
+						throw new Error('the bulk execution never started on a worker');
 					const [e] = await n8n.listExecutions(workflow.id, { includeData: false });
 					executionId = e?.id;
 					victim = executionId ? workerOf(executionId) : undefined;
 					await sleep(200);
 				}
 				while (chargedFor(list).length < BULK / 4) {
-					if (Date.now() > deadline) throw new Error('the bulk execution charged too little before the kill');
+					if (Date.now() > deadline)
+						throw new Error('the bulk execution charged too little before the kill');
 					await sleep(100);
 				}
 				await victim.kill();
@@ -333,14 +467,20 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 
 				// n8n 2.41 never runs a stalled job again (Bull maxStalledCount 0): the job fails and
 				// the execution ends "error" (or "crashed", if the main's queue recovery finds it first).
-				const [dead] = await n8n.waitForExecutions(workflow.id, (l) => l.length === 1 && ['crashed', 'error'].includes(l[0].status), {
-					timeoutMs: 150_000,
-					intervalMs: 1000,
-					includeData: false,
-				});
+				const [dead] = await n8n.waitForExecutions(
+					workflow.id,
+					(l) => l.length === 1 && ['crashed', 'error'].includes(l[0].status),
+					{
+						timeoutMs: 150_000,
+						intervalMs: 1000,
+						includeData: false,
+					},
+				);
 				expect(dead.id).toBe(executionId);
 				const detail = await n8n.getExecution(dead.id, { includeData: true });
-				process.stderr.write(`[queue-e2e] killed worker's execution ${dead.id}: ${dead.status}: ${detail.data?.resultData?.error?.message ?? '(no error message)'}\n`);
+				process.stderr.write(
+					`[queue-e2e] killed worker's execution ${dead.id}: ${dead.status}: ${detail.data?.resultData?.error?.message ?? '(no error message)'}\n`,
+				);
 				await sleep(2000);
 				const afterCrash = chargedFor(list).length; // also asserts: no recipient charged twice
 				expect(afterCrash).toBeGreaterThanOrEqual(chargedAtKill);
@@ -349,12 +489,21 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 				sandbox.configure({ latencyMs: 0 });
 				const again = await n8n.callWebhook('POST', path, { body: { recipients: list } });
 				expect(again.status).toBe(200);
-				const executions = await n8n.waitForExecutions(workflow.id, (l) => l.length === 2 && l.every((e) => e.finished || e.status !== 'running' && e.status !== 'new'), {
-					timeoutMs: 240_000,
-					intervalMs: 1000,
-					includeData: false,
-				});
-				expect(executions.map((e) => (e.id === dead.id ? 'killed' : e.status)).sort()).toEqual(['killed', 'success']);
+				const executions = await n8n.waitForExecutions(
+					workflow.id,
+					(l) =>
+						l.length === 2 &&
+						l.every((e) => e.finished || (e.status !== 'running' && e.status !== 'new')),
+					{
+						timeoutMs: 240_000,
+						intervalMs: 1000,
+						includeData: false,
+					},
+				);
+				expect(executions.map((e) => (e.id === dead.id ? 'killed' : e.status)).sort()).toEqual([
+					'killed',
+					'success',
+				]);
 				const charged = chargedFor(list);
 				expect(charged).toHaveLength(BULK);
 				expect(new Set(charged.map((m) => m.to)).size).toBe(BULK);

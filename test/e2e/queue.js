@@ -79,8 +79,14 @@ async function startQueueCluster(o = {}) {
 	const cluster = { dir, rt, workers: [], webhooks: [], processes: [] };
 
 	cluster.logTails = (lines = 40) =>
-		[...cluster.processes.map((p) => ({ label: p.label, logFile: p.logFile })), ...['postgres', 'redis'].map((n) => ({ label: n, logFile: path.join(dir, n, `${n}.log`) }))]
-			.map(({ label, logFile }) => `--- ${label}: ${logFile} (last ${lines} lines) ---\n${tail(logFile, lines)}`)
+		[
+			...cluster.processes.map((p) => ({ label: p.label, logFile: p.logFile })),
+			...['postgres', 'redis'].map((n) => ({ label: n, logFile: path.join(dir, n, `${n}.log`) })),
+		]
+			.map(
+				({ label, logFile }) =>
+					`--- ${label}: ${logFile} (last ${lines} lines) ---\n${tail(logFile, lines)}`,
+			)
 			.join('\n');
 	cluster.stop = async () => {
 		for (const stop of stoppers.splice(0).reverse()) {
@@ -98,7 +104,8 @@ async function startQueueCluster(o = {}) {
 			startPostgres({ dir: path.join(dir, 'postgres'), settings: o.postgresSettings }),
 			startRedis({ dir: path.join(dir, 'redis') }),
 		]);
-		for (const result of services) if (result.status === 'fulfilled') stoppers.push(() => result.value.stop());
+		for (const result of services)
+			if (result.status === 'fulfilled') stoppers.push(() => result.value.stop());
 		const failed = services.find((result) => result.status === 'rejected');
 		if (failed) throw failed.reason;
 		const [pg, redis] = services.map((result) => result.value);
@@ -107,14 +114,29 @@ async function startQueueCluster(o = {}) {
 
 		const webhookCount = o.webhooks ?? 2;
 		const webhookPorts = await Promise.all(Array.from({ length: webhookCount }, () => freePort()));
-		const proxy = await startProxy({ backends: webhookPorts.map((port) => `http://127.0.0.1:${port}`) });
+		const proxy = await startProxy({
+			backends: webhookPorts.map((port) => `http://127.0.0.1:${port}`),
+		});
 		stoppers.push(() => proxy.stop());
 		cluster.proxy = proxy;
-		const shared = { ...queueEnv({ pg, redis, webhookUrl: proxy.url, prefix: `smsroute${path.basename(dir).slice(4)}` }), ...o.env };
+		const shared = {
+			...queueEnv({
+				pg,
+				redis,
+				webhookUrl: proxy.url,
+				prefix: `smsroute${path.basename(dir).slice(4)}`,
+			}),
+			...o.env,
+		};
 
 		/** One n8n process with a user folder of its own (config, the linked package) and its log. */
 		const spawnOne = async ({ label, command, args = [], port, extra = {}, readyUrl }) => {
-			const { userFolder } = prepareUserFolder({ rt, userFolder: path.join(dir, label), fresh: true, unmarkedVersion: PINNED[2] });
+			const { userFolder } = prepareUserFolder({
+				rt,
+				userFolder: path.join(dir, label),
+				fresh: true,
+				unmarkedVersion: PINNED[2],
+			});
 			const brokerPort = await freePort();
 			const proc = await spawnN8n({
 				rt,
@@ -126,7 +148,16 @@ async function startQueueCluster(o = {}) {
 				logFile: path.join(dir, `${label}.log`),
 				readyUrl,
 			});
-			const member = { ...proc, label, stop: proc.stop, kill: proc.kill, logTail: proc.logTail, get exited() { return proc.exited; } };
+			const member = {
+				...proc,
+				label,
+				stop: proc.stop,
+				kill: proc.kill,
+				logTail: proc.logTail,
+				get exited() {
+					return proc.exited;
+				},
+			};
 			cluster.processes.push(member);
 			stoppers.push(() => proc.stop());
 			return member;
@@ -135,7 +166,12 @@ async function startQueueCluster(o = {}) {
 		// The main process first: it migrates the database the others then use.
 		const mainPort = await freePort();
 		const mainUrl = `http://127.0.0.1:${mainPort}`;
-		const mainProc = await spawnOne({ label: 'main', command: 'start', port: mainPort, readyUrl: mainUrl });
+		const mainProc = await spawnOne({
+			label: 'main',
+			command: 'start',
+			port: mainPort,
+			readyUrl: mainUrl,
+		});
 		const session = await openSession(rt, mainUrl);
 		cluster.main = {
 			version: rt.version,
@@ -145,7 +181,13 @@ async function startQueueCluster(o = {}) {
 			logFile: mainProc.logFile,
 			owner: { email: OWNER.email, password: OWNER.password },
 			apiKey: session.apiKey,
-			...createClient({ rt, url: mainUrl, session, webhookUrl: proxy.url, logFile: mainProc.logFile }),
+			...createClient({
+				rt,
+				url: mainUrl,
+				session,
+				webhookUrl: proxy.url,
+				logFile: mainProc.logFile,
+			}),
 		};
 
 		const workerCount = o.workers ?? 2;
@@ -158,20 +200,32 @@ async function startQueueCluster(o = {}) {
 					command: 'worker',
 					args: [`--concurrency=${concurrency}`],
 					port: await freePort(),
-					extra: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+					extra: {
+						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+						QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+						N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+					},
 					readyUrl: `http://127.0.0.1:${healthPort}`,
 				});
 				return { kind: 'worker', member: worker };
 			}),
 			...webhookPorts.map(async (port, i) => {
 				const url = `http://127.0.0.1:${port}`;
-				const webhook = await spawnOne({ label: `webhook-${i + 1}`, command: 'webhook', port, readyUrl: url });
+				const webhook = await spawnOne({
+					label: `webhook-${i + 1}`,
+					command: 'webhook',
+					port,
+					readyUrl: url,
+				});
 				return { kind: 'webhook', member: Object.assign(webhook, { url, port }) };
 			}),
 		]);
-		for (const { kind, member } of members) cluster[kind === 'worker' ? 'workers' : 'webhooks'].push(member);
+		for (const { kind, member } of members)
+			cluster[kind === 'worker' ? 'workers' : 'webhooks'].push(member);
 		cluster.startMs = Date.now() - started;
-		log(`queue mode: main ${mainUrl}, ${workerCount} workers, ${webhookCount} webhook processes behind ${proxy.url}; up in ${(cluster.startMs / 1000).toFixed(1)} s (logs: ${dir})`);
+		log(
+			`queue mode: main ${mainUrl}, ${workerCount} workers, ${webhookCount} webhook processes behind ${proxy.url}; up in ${(cluster.startMs / 1000).toFixed(1)} s (logs: ${dir})`,
+		);
 		return cluster;
 	} catch (error) {
 		const tails = cluster.logTails(30);

@@ -17,7 +17,11 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE24_VERSION = process.env.NODE24_VERSION || '24.21.0';
 const CACHE = process.env.SMSROUTE_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-smsroute');
-const RECIPE_FILES = [path.join(__dirname, 'install-n8n.sh'), __filename, path.join(ROOT, '.npmrc')];
+const RECIPE_FILES = [
+	path.join(__dirname, 'install-n8n.sh'),
+	__filename,
+	path.join(ROOT, '.npmrc'),
+];
 
 function recipeHash(n8nVersion) {
 	const h = crypto.createHash('sha256');

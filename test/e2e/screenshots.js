@@ -25,7 +25,9 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BASE_URL = (process.env.SMSROUTE_N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
-const OUT_DIR = path.resolve(process.env.SMSROUTE_SCREENSHOTS_DIR || path.join(ROOT, 'docs', 'screenshots'));
+const OUT_DIR = path.resolve(
+	process.env.SMSROUTE_SCREENSHOTS_DIR || path.join(ROOT, 'docs', 'screenshots'),
+);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const OWNER = { email: 'owner@smsroute.test', password: 'SmsRoute-e2e-2024' };
@@ -41,7 +43,10 @@ const WORKFLOWS = {
 };
 
 // The trigger's credential fields (displayName in its description).
-const TRIGGER_CREDENTIAL_LABELS = ['smsroute API Key (verifies smsroute webhooks)', 'SendCloud App Key (verifies SMSHook callbacks)'];
+const TRIGGER_CREDENTIAL_LABELS = [
+	'smsroute API Key (verifies smsroute webhooks)',
+	'SendCloud App Key (verifies SMSHook callbacks)',
+];
 
 const log = (line) => process.stdout.write(`[screenshots] ${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,7 +103,8 @@ async function checkInstance() {
 /** Counts the page's requests in flight (not the push connection), for settle(). */
 function trackRequests(page) {
 	const inFlight = new Set();
-	const counts = (req) => !/\/rest\/push\b/.test(req.url()) && !['eventsource', 'websocket'].includes(req.resourceType());
+	const counts = (req) =>
+		!/\/rest\/push\b/.test(req.url()) && !['eventsource', 'websocket'].includes(req.resourceType());
 	page.on('request', (req) => counts(req) && inFlight.add(req));
 	page.on('requestfinished', (req) => inFlight.delete(req));
 	page.on('requestfailed', (req) => inFlight.delete(req));
@@ -129,7 +135,8 @@ async function settle(page, { quietMs = 700, maxMs = 60_000 } = {}) {
 				.filter((el) => {
 					const r = el.getBoundingClientRect();
 					if (r.width === 0 || r.height === 0) return false;
-					if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return false;
+					if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+						return false;
 					// A canvas node's own status slot (its run state is waited for explicitly).
 					return !el.closest('[data-test-id="canvas-node"]');
 				})
@@ -143,7 +150,9 @@ async function settle(page, { quietMs = 700, maxMs = 60_000 } = {}) {
 			idleSince = 0;
 		}
 		if (Date.now() > deadline) {
-			log(`warning: the editor did not settle in ${maxMs / 1000} s (spinners: ${busy.join(' | ') || 'none'}; requests: ${page.inFlight?.size ?? 0})`);
+			log(
+				`warning: the editor did not settle in ${maxMs / 1000} s (spinners: ${busy.join(' | ') || 'none'}; requests: ${page.inFlight?.size ?? 0})`,
+			);
 			break;
 		}
 		await sleep(100);
@@ -196,17 +205,24 @@ async function signIn(page) {
 async function rest(page, p) {
 	const result = await page.evaluate(async (p) => {
 		const res = await fetch(`/rest${p}`, {
-			headers: { accept: 'application/json', 'browser-id': localStorage.getItem('n8n-browserId') ?? '' },
+			headers: {
+				accept: 'application/json',
+				'browser-id': localStorage.getItem('n8n-browserId') ?? '',
+			},
 		});
 		return { status: res.status, text: await res.text() };
 	}, p);
-	if (result.status !== 200) throw new Error(`GET /rest${p} → HTTP ${result.status}: ${result.text.slice(0, 500)}`);
+	if (result.status !== 200)
+		throw new Error(`GET /rest${p} → HTTP ${result.status}: ${result.text.slice(0, 500)}`);
 	return JSON.parse(result.text).data;
 }
 
 async function findWorkflow(page, name) {
-	const data = await rest(page, `/workflows?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
-	const list = Array.isArray(data) ? data : data?.items ?? data?.data ?? [];
+	const data = await rest(
+		page,
+		`/workflows?filter=${encodeURIComponent(JSON.stringify({ name }))}`,
+	);
+	const list = Array.isArray(data) ? data : (data?.items ?? data?.data ?? []);
 	const found = list.find((w) => w.name === name && !w.isArchived);
 	if (!found) throw new Error(`workflow "${name}" not found: did "npm start" import the examples?`);
 	return found;
@@ -227,12 +243,14 @@ async function inView(locator) {
 	await locator.scrollIntoViewIfNeeded();
 }
 
-const nodeOnCanvas = (page, name) => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+const nodeOnCanvas = (page, name) =>
+	page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
 
 /** Opens a workflow (or one of its executions) by URL and waits for its nodes on the canvas. */
 async function openCanvas(page, urlPath, nodeNames) {
 	await page.goto(`${BASE_URL}${urlPath}`, { waitUntil: 'commit' });
-	for (const name of nodeNames) await nodeOnCanvas(page, name).first().waitFor({ state: 'visible' });
+	for (const name of nodeNames)
+		await nodeOnCanvas(page, name).first().waitFor({ state: 'visible' });
 	await settle(page);
 	await dismissOverlays(page);
 	// Fit the whole workflow into the view (the checklist popover, once closed, leaves room).
@@ -260,7 +278,10 @@ async function widenNode(page, px) {
 		['right', px / 2],
 		['left', -px / 2],
 	]) {
-		const edge = await page.locator(`[data-test-id="ndv"] [data-dir="${dir}"]`).first().boundingBox();
+		const edge = await page
+			.locator(`[data-test-id="ndv"] [data-dir="${dir}"]`)
+			.first()
+			.boundingBox();
 		if (!edge) continue;
 		const y = edge.y + edge.height / 2;
 		await page.mouse.move(edge.x + 2, y);
@@ -273,7 +294,8 @@ async function widenNode(page, px) {
 
 async function resetNodeWidths(page) {
 	await page.evaluate(() => {
-		for (const key of Object.keys(localStorage)) if (key.startsWith('N8N_NDV_PANEL_WIDTH')) localStorage.removeItem(key);
+		for (const key of Object.keys(localStorage))
+			if (key.startsWith('N8N_NDV_PANEL_WIDTH')) localStorage.removeItem(key);
 	});
 }
 
@@ -325,10 +347,24 @@ async function takeScreenshots(page) {
 	// options; then the option list.
 	await openNode(page, 'Send in Bulk');
 	await inView(page.locator('[data-test-id="ndv"]').getByText('Metadata', { exact: true }).first());
-	files.push(await shot(page, 'node-send-in-bulk.png', 'SMS Route node panel, operation Send in Bulk'));
-	await page.locator('[data-test-id="ndv"] [data-test-id="collection-parameter-add"]').last().click();
-	await page.locator('.el-select-dropdown__item:visible', { hasText: 'Max Attempts' }).first().waitFor();
-	files.push(await shot(page, 'node-send-in-bulk-options.png', 'SMS Route node panel, the Send in Bulk options'));
+	files.push(
+		await shot(page, 'node-send-in-bulk.png', 'SMS Route node panel, operation Send in Bulk'),
+	);
+	await page
+		.locator('[data-test-id="ndv"] [data-test-id="collection-parameter-add"]')
+		.last()
+		.click();
+	await page
+		.locator('.el-select-dropdown__item:visible', { hasText: 'Max Attempts' })
+		.first()
+		.waitFor();
+	files.push(
+		await shot(
+			page,
+			'node-send-in-bulk-options.png',
+			'SMS Route node panel, the Send in Bulk options',
+		),
+	);
 	await page.keyboard.press('Escape');
 	await closeNode(page);
 
@@ -337,20 +373,50 @@ async function takeScreenshots(page) {
 	await openNode(page, 'SMS Route Trigger');
 	await widenNode(page, 240);
 	const urls = page.locator('[data-test-id="ndv"]').getByText('Webhook URLs', { exact: true });
-	if (!(await page.locator('[data-test-id="radio-button-production"]').isVisible())) await urls.click();
+	if (!(await page.locator('[data-test-id="radio-button-production"]').isVisible()))
+		await urls.click();
 	await page.locator('[data-test-id="radio-button-production"]').click();
-	await page.locator('[data-test-id="ndv"]').getByText(/\/webhook\/[0-9a-f-]+\/webhook/).first().waitFor();
+	await page
+		.locator('[data-test-id="ndv"]')
+		.getByText(/\/webhook\/[0-9a-f-]+\/webhook/)
+		.first()
+		.waitFor();
 	// Both credential fields, each labelled by what it verifies.
 	for (const label of TRIGGER_CREDENTIAL_LABELS) {
-		await page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]').getByText(label).first().waitFor();
+		await page
+			.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]')
+			.getByText(label)
+			.first()
+			.waitFor();
 	}
 	await inView(page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]').first());
-	files.push(await shot(page, 'node-trigger.png', 'SMS Route Trigger panel: Production URL, credentials, notice, events'));
+	files.push(
+		await shot(
+			page,
+			'node-trigger.png',
+			'SMS Route Trigger panel: Production URL, credentials, notice, events',
+		),
+	);
 	// The Test URL and the notice that says how to send a signed test event to it.
 	await page.locator('[data-test-id="radio-button-test"]').click();
-	await page.locator('[data-test-id="ndv"]').getByText(/\/webhook-test\/[0-9a-f-]+\/webhook/).first().waitFor();
-	await inView(page.locator('[data-test-id="ndv"]').getByText(/__sandbox\/webhooks\/emit/).first());
-	files.push(await shot(page, 'node-trigger-test-event.png', 'SMS Route Trigger panel: Test URL and the test-event notice'));
+	await page
+		.locator('[data-test-id="ndv"]')
+		.getByText(/\/webhook-test\/[0-9a-f-]+\/webhook/)
+		.first()
+		.waitFor();
+	await inView(
+		page
+			.locator('[data-test-id="ndv"]')
+			.getByText(/__sandbox\/webhooks\/emit/)
+			.first(),
+	);
+	files.push(
+		await shot(
+			page,
+			'node-trigger-test-event.png',
+			'SMS Route Trigger panel: Test URL and the test-event notice',
+		),
+	);
 	await closeNode(page);
 	await resetNodeWidths(page);
 
@@ -362,25 +428,49 @@ async function takeScreenshots(page) {
 		slack.id,
 		(d) => d.includes('message.delivered') && !d.includes('retryOf') && !d.includes('n8nResumeUrl'),
 	);
-	await openCanvas(page, `/workflow/${slack.id}/executions/${execution.id}`, ['SMS Route Trigger', 'Format Slack message']);
+	await openCanvas(page, `/workflow/${slack.id}/executions/${execution.id}`, [
+		'SMS Route Trigger',
+		'Format Slack message',
+	]);
 	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
-	files.push(await shot(page, 'execution-delivery-event.png', `execution ${execution.id} of "${WORKFLOWS.slack}"`));
+	files.push(
+		await shot(
+			page,
+			'execution-delivery-event.png',
+			`execution ${execution.id} of "${WORKFLOWS.slack}"`,
+		),
+	);
 	await openNode(page, 'SMS Route Trigger');
 	const output = page.locator('[data-test-id="output-panel"]');
 	await output.locator('[data-test-id="radio-button-json"]').click();
 	await output.getByText('"messageId"').first().waitFor();
-	files.push(await shot(page, 'execution-trigger-output.png', `execution ${execution.id}: the trigger's normalized event (JSON)`));
+	files.push(
+		await shot(
+			page,
+			'execution-trigger-output.png',
+			`execution ${execution.id}: the trigger's normalized event (JSON)`,
+		),
+	);
 	await closeNode(page);
 
 	// 5. A past run of the bulk example: the node's output, one item per message with its id.
 	const bulkRun = await pickExecution(page, bulk.id);
-	await openCanvas(page, `/workflow/${bulk.id}/executions/${bulkRun.id}`, ['Recipients', 'Send in Bulk']);
+	await openCanvas(page, `/workflow/${bulk.id}/executions/${bulkRun.id}`, [
+		'Recipients',
+		'Send in Bulk',
+	]);
 	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
 	await openNode(page, 'Send in Bulk');
 	const bulkOutput = page.locator('[data-test-id="output-panel"]');
 	await bulkOutput.locator('[data-test-id="radio-button-table"]').click();
 	await bulkOutput.getByText(/^msg_/).first().waitFor();
-	files.push(await shot(page, 'execution-bulk-output.png', `execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`));
+	files.push(
+		await shot(
+			page,
+			'execution-bulk-output.png',
+			`execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`,
+		),
+	);
 	await closeNode(page);
 
 	// 6. Send and Wait for Delivery, from runs of the OTP example (npm start's banner shows the curl
@@ -398,19 +488,46 @@ async function takeScreenshots(page) {
 		`${otpCall('+15005550001')}, wait a second`,
 	);
 	await openCanvas(page, `/workflow/${otp.id}/executions/${delivered.id}`, otpNodes);
-	await nodeOnCanvas(page, 'OTP delivered').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
-	files.push(await shot(page, 'execution-send-and-wait-delivered.png', `execution ${delivered.id} of "${WORKFLOWS.otp}": Delivered`));
+	await nodeOnCanvas(page, 'OTP delivered')
+		.locator('[data-test-id="canvas-node-status-success"]')
+		.first()
+		.waitFor();
+	files.push(
+		await shot(
+			page,
+			'execution-send-and-wait-delivered.png',
+			`execution ${delivered.id} of "${WORKFLOWS.otp}": Delivered`,
+		),
+	);
 	await openNode(page, 'Send OTP and wait');
 	const sawOutput = page.locator('[data-test-id="output-panel"]');
 	await sawOutput.locator('[data-test-id="radio-button-json"]').click();
 	await sawOutput.getByText('"outcome"').first().waitFor();
-	files.push(await shot(page, 'node-send-and-wait.png', `execution ${delivered.id}: the Send and Wait panel, Delivered output`));
-	await closeNode(page);
-	const notDelivered = await pickExecution(page, otp.id, (d) => d.includes('"notDelivered"'), `${otpCall('+15005550002')}, wait a second`);
-	await openCanvas(page, `/workflow/${otp.id}/executions/${notDelivered.id}`, otpNodes);
-	await nodeOnCanvas(page, 'Not delivered: offer another channel').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
 	files.push(
-		await shot(page, 'execution-send-and-wait-not-delivered.png', `execution ${notDelivered.id} of "${WORKFLOWS.otp}": Not Delivered`),
+		await shot(
+			page,
+			'node-send-and-wait.png',
+			`execution ${delivered.id}: the Send and Wait panel, Delivered output`,
+		),
+	);
+	await closeNode(page);
+	const notDelivered = await pickExecution(
+		page,
+		otp.id,
+		(d) => d.includes('"notDelivered"'),
+		`${otpCall('+15005550002')}, wait a second`,
+	);
+	await openCanvas(page, `/workflow/${otp.id}/executions/${notDelivered.id}`, otpNodes);
+	await nodeOnCanvas(page, 'Not delivered: offer another channel')
+		.locator('[data-test-id="canvas-node-status-success"]')
+		.first()
+		.waitFor();
+	files.push(
+		await shot(
+			page,
+			'execution-send-and-wait-not-delivered.png',
+			`execution ${notDelivered.id} of "${WORKFLOWS.otp}": Not Delivered`,
+		),
 	);
 	const timedOut = await pickExecution(
 		page,
@@ -419,8 +536,17 @@ async function takeScreenshots(page) {
 		`${otpCall('+15005550009')} (no delivery event: it times out), wait 3 minutes`,
 	);
 	await openCanvas(page, `/workflow/${otp.id}/executions/${timedOut.id}`, otpNodes);
-	await nodeOnCanvas(page, 'Timed out: look up the status').locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
-	files.push(await shot(page, 'execution-send-and-wait-timed-out.png', `execution ${timedOut.id} of "${WORKFLOWS.otp}": Timed Out`));
+	await nodeOnCanvas(page, 'Timed out: look up the status')
+		.locator('[data-test-id="canvas-node-status-success"]')
+		.first()
+		.waitFor();
+	files.push(
+		await shot(
+			page,
+			'execution-send-and-wait-timed-out.png',
+			`execution ${timedOut.id} of "${WORKFLOWS.otp}": Timed Out`,
+		),
+	);
 	return files;
 }
 
@@ -445,14 +571,20 @@ async function main() {
 		],
 	});
 	try {
-		const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-US' });
+		const context = await browser.newContext({
+			viewport: VIEWPORT,
+			deviceScaleFactor: 1,
+			colorScheme: 'light',
+			locale: 'en-US',
+		});
 		context.setDefaultTimeout(TIMEOUT_MS);
 		context.setDefaultNavigationTimeout(TIMEOUT_MS);
 		// Offline and local only: nothing leaves for another host (telemetry, fonts, CDNs).
 		const allowed = new URL(BASE_URL).host;
 		await context.route('**/*', (route) => {
 			const url = new URL(route.request().url());
-			if (url.protocol.startsWith('http') && url.host !== allowed) return route.abort('blockedbyclient');
+			if (url.protocol.startsWith('http') && url.host !== allowed)
+				return route.abort('blockedbyclient');
 			return route.continue();
 		});
 		const page = await context.newPage();

@@ -33,7 +33,11 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl },
 		});
 		n8n.credentialRef = { id: credential.id, name: credential.name };
-		const { webhookPath } = await createTriggerWorkflow(n8n, n8n.credentialRef, 'queue wait: trigger');
+		const { webhookPath } = await createTriggerWorkflow(
+			n8n,
+			n8n.credentialRef,
+			'queue wait: trigger',
+		);
 		sandbox.configure({ webhook: { url: `${cluster.proxy.url}/webhook/${webhookPath}` } });
 	}, 10 * 60_000);
 
@@ -43,7 +47,9 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 	}, 120_000);
 
 	test('three messages per execution, events spread over both webhook processes: each execution resumes once, on the right outputs', async () => {
-		const { workflow, path } = await createWaitWorkflow(n8n, n8n.credentialRef, { name: 'queue wait: several' });
+		const { workflow, path } = await createWaitWorkflow(n8n, n8n.credentialRef, {
+			name: 'queue wait: several',
+		});
 
 		const RUNS = 4;
 		for (let run = 0; run < RUNS; run++) {
@@ -52,14 +58,19 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 		}
 		const finished = await n8n.waitForExecutions(
 			workflow.id,
-			(all) => all.length === RUNS && all.every((e) => e.status === 'success' || e.status === 'error'),
+			(all) =>
+				all.length === RUNS && all.every((e) => e.status === 'success' || e.status === 'error'),
 			{ timeoutMs: 120_000, intervalMs: 1000 },
 		);
 		for (const summary of finished) {
 			const execution = await n8n.getExecution(summary.id);
 			expect(execution.status).toBe('success');
 			const runData = execution.data.resultData.runData;
-			const out = (i) => (runData['Send and Wait'].at(-1).data.main[i] ?? []).map((item) => [item.json.to, item.json.status]);
+			const out = (i) =>
+				(runData['Send and Wait'].at(-1).data.main[i] ?? []).map((item) => [
+					item.json.to,
+					item.json.status,
+				]);
 			expect(out(0)).toEqual([[NUMBERS[0], 'delivered']]);
 			expect(out(1)).toEqual([
 				[NUMBERS[1], 'failed'],
@@ -72,7 +83,9 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 		}
 		// Every message was sent once, and each final event went through the trigger.
 		expect(sandbox.ledger()).toHaveLength(RUNS * NUMBERS.length);
-		const finals = sandbox.webhookLog().filter((w) => ['delivered', 'failed', 'undelivered'].includes(w.status));
+		const finals = sandbox
+			.webhookLog()
+			.filter((w) => ['delivered', 'failed', 'undelivered'].includes(w.status));
 		expect(finals).toHaveLength(RUNS * NUMBERS.length);
 		expect(finals.every((w) => w.statusCode === 200)).toBe(true);
 	});

@@ -69,14 +69,29 @@ async function createWaitWorkflow(n8n, credentialRef, { name, options = {}, bran
 		{ credentials: smsRouteApi },
 	);
 	const nodes = [
-		node('Webhook', 'n8n-nodes-base.webhook', [0, 0], { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} }, {
-			typeVersion: 2,
-			webhookId: crypto.randomUUID(),
-		}),
-		node('Recipients', 'n8n-nodes-base.code', [220, 0], { jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' }, { typeVersion: 2 }),
+		node(
+			'Webhook',
+			'n8n-nodes-base.webhook',
+			[0, 0],
+			{ httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			{
+				typeVersion: 2,
+				webhookId: crypto.randomUUID(),
+			},
+		),
+		node(
+			'Recipients',
+			'n8n-nodes-base.code',
+			[220, 0],
+			{ jsCode: 'return $input.first().json.body.to.map((to) => ({ json: { to } }));' },
+			{ typeVersion: 2 },
+		),
 		send,
 	];
-	const connections = { Webhook: { main: [link('Recipients')] }, Recipients: { main: [link('Send and Wait')] } };
+	const connections = {
+		Webhook: { main: [link('Recipients')] },
+		Recipients: { main: [link('Send and Wait')] },
+	};
 	// Each branch node reads the item's input through n8n's paired-item lineage.
 	const branch = (name, y) =>
 		node(
@@ -86,7 +101,16 @@ async function createWaitWorkflow(n8n, credentialRef, { name, options = {}, bran
 			{
 				mode: 'manual',
 				includeOtherFields: true,
-				assignments: { assignments: [{ id: crypto.randomUUID(), name: 'pairedInput', value: "={{ $('Recipients').item.json.to }}", type: 'string' }] },
+				assignments: {
+					assignments: [
+						{
+							id: crypto.randomUUID(),
+							name: 'pairedInput',
+							value: "={{ $('Recipients').item.json.to }}",
+							type: 'string',
+						},
+					],
+				},
 				options: {},
 			},
 			{ typeVersion: 3.4 },
@@ -96,9 +120,17 @@ async function createWaitWorkflow(n8n, credentialRef, { name, options = {}, bran
 			branch('Delivered', -200),
 			branch('Not Delivered', 0),
 			branch('Timed Out', 200),
-			node('Get Status', ACTION, [920, 200], { resource: 'message', operation: 'get', messageId: '={{ $json.id }}', options: {} }, { credentials: smsRouteApi }),
+			node(
+				'Get Status',
+				ACTION,
+				[920, 200],
+				{ resource: 'message', operation: 'get', messageId: '={{ $json.id }}', options: {} },
+				{ credentials: smsRouteApi },
+			),
 		);
-		connections['Send and Wait'] = { main: [link('Delivered'), link('Not Delivered'), link('Timed Out')] };
+		connections['Send and Wait'] = {
+			main: [link('Delivered'), link('Not Delivered'), link('Timed Out')],
+		};
 		connections['Timed Out'] = { main: [link('Get Status')] };
 	}
 	const workflow = await n8n.createWorkflow({ name, nodes, connections });

@@ -21,28 +21,40 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs services.sh: quick when both are installed, an apt-get install (root) when not. */
 function ensureServices() {
-	const result = spawnSync('bash', [path.join(__dirname, 'services.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-	if (result.status !== 0) throw new Error(`test/e2e/services.sh failed (exit ${result.status}); see its output above`);
+	const result = spawnSync('bash', [path.join(__dirname, 'services.sh')], {
+		stdio: ['ignore', 'inherit', 'inherit'],
+	});
+	if (result.status !== 0)
+		throw new Error(`test/e2e/services.sh failed (exit ${result.status}); see its output above`);
 }
 
 /** The newest /usr/lib/postgresql/<major>/bin (Debian keeps the server binaries off PATH). */
 function postgresBin() {
 	const root = '/usr/lib/postgresql';
-	const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => b - a) : [];
+	const majors = fs.existsSync(root)
+		? fs
+				.readdirSync(root)
+				.filter((d) => /^\d+$/.test(d))
+				.sort((a, b) => b - a)
+		: [];
 	for (const major of majors) {
 		const bin = path.join(root, major, 'bin');
 		if (fs.existsSync(path.join(bin, 'initdb'))) return bin;
 	}
-	throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (run test/e2e/services.sh)');
+	throw new Error(
+		'no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (run test/e2e/services.sh)',
+	);
 }
 
 /** initdb and postgres refuse to run as root: then they run as the `postgres` user the package creates. */
 function serverUser() {
 	if (process.getuid?.() !== 0) return {};
-	const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+	const id = (flag) =>
+		Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
 	const uid = id('-u');
 	const gid = id('-g');
-	if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
+	if (!Number.isInteger(uid) || !Number.isInteger(gid))
+		throw new Error('running as root and there is no "postgres" user to run PostgreSQL as');
 	return { uid, gid };
 }
 
@@ -94,9 +106,15 @@ function spawnServer(command, args, { logFile, user = {}, cwd }) {
 async function waitUntil(what, check, { state, logFile, timeoutMs = 30_000 }) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		if (state.exited) throw new Error(`${what} exited during start (${JSON.stringify(state.exited)})\n--- ${logFile} ---\n${tail(logFile)}`);
+		if (state.exited)
+			throw new Error(
+				`${what} exited during start (${JSON.stringify(state.exited)})\n--- ${logFile} ---\n${tail(logFile)}`,
+			);
 		if (check()) return;
-		if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs / 1000} s\n--- ${logFile} ---\n${tail(logFile)}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`${what} not ready after ${timeoutMs / 1000} s\n--- ${logFile} ---\n${tail(logFile)}`,
+			);
 		await sleep(100);
 	}
 }
@@ -119,11 +137,15 @@ async function startPostgres({ dir, settings = {} } = {}) {
 		fs.chownSync(base, user.uid, user.gid);
 		fs.chownSync(sockets, user.uid, user.gid);
 	}
-	const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
-		encoding: 'utf8',
-		cwd: base,
-		...user,
-	});
+	const init = spawnSync(
+		path.join(bin, 'initdb'),
+		['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'],
+		{
+			encoding: 'utf8',
+			cwd: base,
+			...user,
+		},
+	);
 	if (init.status !== 0) {
 		fs.rmSync(base, { recursive: true, force: true });
 		throw new Error(`initdb failed (exit ${init.status}): ${init.stderr || init.stdout}`);
@@ -133,24 +155,53 @@ async function startPostgres({ dir, settings = {} } = {}) {
 	const server = spawnServer(
 		path.join(bin, 'postgres'),
 		[
-			'-D', data,
-			'-p', String(port),
-			'-k', sockets,
-			'-c', 'listen_addresses=127.0.0.1',
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'max_connections=200',
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			sockets,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=200',
 			...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
 		],
 		{ logFile, user, cwd: base },
 	);
 	const psql = (sql) =>
-		spawnSync(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-			encoding: 'utf8',
-		});
+		spawnSync(
+			path.join(bin, 'psql'),
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				'postgres',
+				'-d',
+				'postgres',
+				'-XAtq',
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-c',
+				sql,
+			],
+			{
+				encoding: 'utf8',
+			},
+		);
 	try {
-		await waitUntil('PostgreSQL', () => psql('select 1').status === 0, { state: server.state, logFile });
+		await waitUntil('PostgreSQL', () => psql('select 1').status === 0, {
+			state: server.state,
+			logFile,
+		});
 	} catch (error) {
 		await server.stop('SIGKILL');
 		fs.rmSync(base, { recursive: true, force: true });
@@ -188,11 +239,26 @@ async function startRedis({ dir } = {}) {
 	const port = await freePort();
 	const server = spawnServer(
 		'redis-server',
-		['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+		],
 		{ logFile, cwd: dir },
 	);
 	const ping = () =>
-		spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
+		spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], {
+			encoding: 'utf8',
+		}).stdout?.trim() === 'PONG';
 	await waitUntil('Redis', ping, { state: server.state, logFile });
 	return {
 		host: '127.0.0.1',

@@ -15,7 +15,10 @@ const http = require('node:http');
 const path = require('node:path');
 const { ROOT, startN8n, freePort } = require('./n8n');
 // The trigger's test-event notice holds the same command (npm start builds dist first).
-const { testEventCommand, TEST_URL_PLACEHOLDER } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+const {
+	testEventCommand,
+	TEST_URL_PLACEHOLDER,
+} = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
 
 const N8N_PORT = Number(process.env.SMSROUTE_N8N_PORT || 5678);
 const SANDBOX_PORT = Number(process.env.SMSROUTE_SANDBOX_PORT || 5055);
@@ -51,7 +54,11 @@ function createRelay(getTargets) {
 			const answers = await Promise.all(
 				getTargets().map(async (target) => {
 					try {
-						const r = await fetch(target, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
+						const r = await fetch(target, {
+							method: req.method,
+							headers,
+							body: req.method === 'GET' ? undefined : body,
+						});
 						return { status: r.status, text: await r.text() };
 					} catch (error) {
 						return { status: 502, text: String(error.message) };
@@ -103,7 +110,12 @@ async function main() {
 		const smsRoute = await n8n.upsertCredential({
 			name: 'SMS Route sandbox',
 			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl },
+			data: {
+				environment: 'test',
+				testApiKey: DEFAULT_TEST_KEY,
+				liveApiKey: DEFAULT_LIVE_KEY,
+				baseUrl,
+			},
 		});
 		const sendCloud = await n8n.upsertCredential({
 			name: 'SendCloud SMSHook sandbox',
@@ -119,7 +131,10 @@ async function main() {
 		await ensureDataTable(n8n);
 
 		const imported = [];
-		for (const file of fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()) {
+		for (const file of fs
+			.readdirSync(EXAMPLES_DIR)
+			.filter((f) => f.endsWith('.json'))
+			.sort()) {
 			const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
 			for (const node of workflow.nodes) {
 				for (const type of Object.keys(node.credentials ?? {})) {
@@ -140,14 +155,19 @@ async function main() {
 				.map((n) => `${n8n.url}/webhook/${n.webhookId}/webhook`),
 		);
 		// The first call right after activation can answer 404: wait until the triggers answer.
-		for (const u of triggerUrls) await n8n.callWebhook('GET', u.slice(`${n8n.url}/webhook/`.length));
+		for (const u of triggerUrls)
+			await n8n.callWebhook('GET', u.slice(`${n8n.url}/webhook/`.length));
 
 		// Show something happening: send the bulk example once (sandbox numbers, no real SMS).
-		const bulk = imported.find(({ workflow }) => workflow.nodes.some((n) => n.parameters?.path === 'smsroute-example-bulk-send'));
+		const bulk = imported.find(({ workflow }) =>
+			workflow.nodes.some((n) => n.parameters?.path === 'smsroute-example-bulk-send'),
+		);
 		if (bulk) {
 			const res = await n8n.callWebhook('POST', 'smsroute-example-bulk-send', { body: {} });
 			const sent = Array.isArray(res.body) ? res.body : [];
-			log(`bulk example sent ${sent.length} SMS through the sandbox (HTTP ${res.status}); delivery events follow in a second`);
+			log(
+				`bulk example sent ${sent.length} SMS through the sandbox (HTTP ${res.status}); delivery events follow in a second`,
+			);
 		}
 
 		const line = '─'.repeat(72);
@@ -191,12 +211,17 @@ async function main() {
 
 async function ensureDataTable(n8n) {
 	try {
-		const list = await n8n.apiOk('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: DATA_TABLE.name }))}`);
+		const list = await n8n.apiOk(
+			'GET',
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: DATA_TABLE.name }))}`,
+		);
 		if ((list.data ?? []).some((t) => t.name === DATA_TABLE.name)) return;
 		await n8n.apiOk('POST', '/data-tables', DATA_TABLE);
 		log(`data table "${DATA_TABLE.name}" created`);
 	} catch (error) {
-		log(`could not create the data table "${DATA_TABLE.name}" (the CRM example needs it): ${error.message}`);
+		log(
+			`could not create the data table "${DATA_TABLE.name}" (the CRM example needs it): ${error.message}`,
+		);
 	}
 }
 

@@ -17,7 +17,10 @@ const { ensureN8nInstalled, startN8n, nodeOutput, PINNED } = require('./n8n');
 
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
 const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key'; // npm start's (test/e2e/start.js)
-const { DEFAULT_SANDBOX_URL, TEST_URL_PLACEHOLDER } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+const {
+	DEFAULT_SANDBOX_URL,
+	TEST_URL_PLACEHOLDER,
+} = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
 
 jest.setTimeout(5 * 60_000);
 
@@ -33,19 +36,36 @@ beforeAll(async () => {
 
 beforeAll(async () => {
 	const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
-	sandbox = createSandbox({ port: 0, webhook: { mode: 'smsroute', sendCloudAppKey: SENDCLOUD_APP_KEY } });
+	sandbox = createSandbox({
+		port: 0,
+		webhook: { mode: 'smsroute', sendCloudAppKey: SENDCLOUD_APP_KEY },
+	});
 	const started = await sandbox.start();
 	sandboxUrl = started.url;
 	n8n = await startN8n({ version: PINNED[2] });
 	const sms = await n8n.createCredential({
 		name: 'SMS Route sandbox',
 		type: 'smsRouteApi',
-		data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: DEFAULT_LIVE_KEY, baseUrl: started.baseUrl },
+		data: {
+			environment: 'test',
+			testApiKey: DEFAULT_TEST_KEY,
+			liveApiKey: DEFAULT_LIVE_KEY,
+			baseUrl: started.baseUrl,
+		},
 	});
-	const sendCloud = await n8n.createCredential({ name: 'SendCloud SMSHook sandbox', type: 'sendCloudSmsHookApi', data: { appKey: SENDCLOUD_APP_KEY } });
-	credentials = { smsRouteApi: { id: sms.id, name: sms.name }, sendCloudSmsHookApi: { id: sendCloud.id, name: sendCloud.name } };
+	const sendCloud = await n8n.createCredential({
+		name: 'SendCloud SMSHook sandbox',
+		type: 'sendCloudSmsHookApi',
+		data: { appKey: SENDCLOUD_APP_KEY },
+	});
+	credentials = {
+		smsRouteApi: { id: sms.id, name: sms.name },
+		sendCloudSmsHookApi: { id: sendCloud.id, name: sendCloud.name },
+	};
 	const types = await n8n.nodeTypes();
-	triggerType = types.filter((t) => t.name === TRIGGER).sort((a, b) => Math.max(...[b.version].flat()) - Math.max(...[a.version].flat()))[0];
+	triggerType = types
+		.filter((t) => t.name === TRIGGER)
+		.sort((a, b) => Math.max(...[b.version].flat()) - Math.max(...[a.version].flat()))[0];
 }, 5 * 60_000);
 
 afterAll(async () => {
@@ -56,22 +76,29 @@ afterAll(async () => {
 /** The curl command of the notice the editor shows for this Provider value. */
 function noticeCommand(provider) {
 	const notices = triggerType.properties.filter(
-		(p) => p.type === 'notice' && (!p.displayOptions?.show?.provider || p.displayOptions.show.provider.includes(provider)),
+		(p) =>
+			p.type === 'notice' &&
+			(!p.displayOptions?.show?.provider || p.displayOptions.show.provider.includes(provider)),
 	);
-	const commands = notices.map((p) => /curl -X POST \S+ -H '[^']*' -d '[^']*'/.exec(p.displayName)?.[0]).filter(Boolean);
+	const commands = notices
+		.map((p) => /curl -X POST \S+ -H '[^']*' -d '[^']*'/.exec(p.displayName)?.[0])
+		.filter(Boolean);
 	expect(commands).toHaveLength(1);
 	return commands[0];
 }
 
 function sh(line) {
 	return new Promise((resolve, reject) => {
-		execFile('sh', ['-c', `${line} --silent --show-error --fail-with-body`], (error, stdout, stderr) =>
-			error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
+		execFile(
+			'sh',
+			['-c', `${line} --silent --show-error --fail-with-body`],
+			(error, stdout, stderr) =>
+				error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
 		);
 	});
 }
 
-test('n8n serves the trigger\'s credential fields with labels naming what each verifies', () => {
+test("n8n serves the trigger's credential fields with labels naming what each verifies", () => {
 	expect(triggerType).toBeDefined();
 	expect(triggerType.credentials.map((c) => [c.name, c.displayName])).toEqual([
 		['smsRouteApi', 'smsroute API Key (verifies smsroute webhooks)'],
@@ -82,40 +109,53 @@ test('n8n serves the trigger\'s credential fields with labels naming what each v
 test.each([
 	['auto', 'smsroute'],
 	['sendcloud', 'sendcloud'],
-])('Provider %s: Execute step listens; the notice\'s command sends a signed %s event to the Test URL; n8n runs it', async (provider, expected) => {
-	const webhookId = crypto.randomUUID();
-	const workflow = await n8n.createWorkflow({
-		name: `test event ${provider}`,
-		nodes: [
+])(
+	"Provider %s: Execute step listens; the notice's command sends a signed %s event to the Test URL; n8n runs it",
+	async (provider, expected) => {
+		const webhookId = crypto.randomUUID();
+		const workflow = await n8n.createWorkflow({
+			name: `test event ${provider}`,
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route Trigger',
+					type: TRIGGER,
+					typeVersion: 1.1,
+					position: [0, 0],
+					webhookId,
+					parameters: { provider, events: [] },
+					credentials,
+				},
+			],
+			connections: {},
+		});
+		// What the editor sends for "Execute step" on a trigger: n8n then listens on the Test URL.
+		const run = await n8n.restOk('POST', `/workflows/${workflow.id}/run`, {
+			triggerToStartFrom: { name: 'SMS Route Trigger' },
+		});
+		expect(run.data ?? run).toMatchObject({ waitingForWebhook: true });
+
+		const testUrl = `${n8n.url}/webhook-test/${webhookId}/webhook`;
+		const line = noticeCommand(provider)
+			.replace(DEFAULT_SANDBOX_URL, sandboxUrl)
+			.replace(TEST_URL_PLACEHOLDER, testUrl);
+		const answer = JSON.parse(await sh(line));
+		expect(answer.statusCode).toBe(200);
+		expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
+
+		const [execution] = await n8n.waitForExecutions(
+			workflow.id,
+			(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
 			{
-				id: crypto.randomUUID(),
-				name: 'SMS Route Trigger',
-				type: TRIGGER,
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId,
-				parameters: { provider, events: [] },
-				credentials,
+				timeoutMs: 60_000,
 			},
-		],
-		connections: {},
-	});
-	// What the editor sends for "Execute step" on a trigger: n8n then listens on the Test URL.
-	const run = await n8n.restOk('POST', `/workflows/${workflow.id}/run`, { triggerToStartFrom: { name: 'SMS Route Trigger' } });
-	expect(run.data ?? run).toMatchObject({ waitingForWebhook: true });
-
-	const testUrl = `${n8n.url}/webhook-test/${webhookId}/webhook`;
-	const line = noticeCommand(provider).replace(DEFAULT_SANDBOX_URL, sandboxUrl).replace(TEST_URL_PLACEHOLDER, testUrl);
-	const answer = JSON.parse(await sh(line));
-	expect(answer.statusCode).toBe(200);
-	expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
-
-	const [execution] = await n8n.waitForExecutions(workflow.id, (list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'), {
-		timeoutMs: 60_000,
-	});
-	expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
-	expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([expect.objectContaining({ provider: expected, status: 'delivered' })]);
-});
+		);
+		expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
+		expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([
+			expect.objectContaining({ provider: expected, status: 'delivered' }),
+		]);
+	},
+);
 
 /** Imports a workflow file with npm start's credentials, runs it from its manual trigger, returns the ledger's new entries. */
 async function runExample(file) {
@@ -123,18 +163,26 @@ async function runExample(file) {
 	const path = require('node:path');
 	const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', file), 'utf8'));
 	for (const node of workflow.nodes) {
-		for (const type of Object.keys(node.credentials ?? {})) node.credentials[type] = credentials[type];
+		for (const type of Object.keys(node.credentials ?? {}))
+			node.credentials[type] = credentials[type];
 		// Each import listens on a path of its own (the two files share one).
 		if (node.webhookId) node.webhookId = crypto.randomUUID();
-		if (node.parameters?.path) node.parameters.path = `${node.parameters.path}-${crypto.randomUUID()}`;
+		if (node.parameters?.path)
+			node.parameters.path = `${node.parameters.path}-${crypto.randomUUID()}`;
 	}
 	const saved = await n8n.createWorkflow({ ...workflow, name: `${workflow.name} (${file})` });
 	const before = sandbox.ledger().length;
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-	await n8n.restOk('POST', `/workflows/${saved.id}/run`, { triggerToStartFrom: { name: trigger.name } });
-	const [execution] = await n8n.waitForExecutions(saved.id, (list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'), {
-		timeoutMs: 60_000,
+	await n8n.restOk('POST', `/workflows/${saved.id}/run`, {
+		triggerToStartFrom: { name: trigger.name },
 	});
+	const [execution] = await n8n.waitForExecutions(
+		saved.id,
+		(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
+		{
+			timeoutMs: 60_000,
+		},
+	);
 	expect(execution.status).toBe('success');
 	return sandbox.ledger().slice(before);
 }
@@ -142,7 +190,8 @@ async function runExample(file) {
 test('a bulk workflow saved with 0.1.0 (metadata as JSON.stringify) and the example as shipped now (object) send the same metadata', async () => {
 	const saved = await runExample('test/SmsRoute/fixtures/bulk-otp-send.saved-0.1.0.json');
 	const current = await runExample('examples/bulk-otp-send.json');
-	const metadata = (ledger) => ledger.map((entry) => entry.metadata).sort((a, b) => a.name.localeCompare(b.name));
+	const metadata = (ledger) =>
+		ledger.map((entry) => entry.metadata).sort((a, b) => a.name.localeCompare(b.name));
 	expect(saved).toHaveLength(5);
 	expect(metadata(saved)).toEqual(metadata(current));
 	expect(metadata(saved)[0]).toEqual({ campaign: 'example-otp', name: 'Ada' });

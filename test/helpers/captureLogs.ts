@@ -8,7 +8,8 @@ process.env.N8N_LOG_LEVEL = 'debug';
 
 export const logged: string[] = [];
 
-const text = (args: unknown[]) => args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+const text = (args: unknown[]) =>
+	args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
 
 const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
 	jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {

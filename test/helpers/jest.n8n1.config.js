@@ -13,8 +13,13 @@ const base = require('../../jest.config.js');
 function n8n1Modules() {
 	if (process.env.N8N1_MODULES) return process.env.N8N1_MODULES;
 	const cache = path.join(os.homedir(), '.cache', 'n8n-nodes-smsroute');
-	const install = fs.existsSync(cache) && fs.readdirSync(cache).find((name) => /^n8n-1\.[\d.]+-[0-9a-f]+$/.test(name));
-	if (!install) throw new Error(`No n8n 1.x install in ${cache}: run test/e2e/install-n8n.sh, or set N8N1_MODULES`);
+	const install =
+		fs.existsSync(cache) &&
+		fs.readdirSync(cache).find((name) => /^n8n-1\.[\d.]+-[0-9a-f]+$/.test(name));
+	if (!install)
+		throw new Error(
+			`No n8n 1.x install in ${cache}: run test/e2e/install-n8n.sh, or set N8N1_MODULES`,
+		);
 	return path.join(cache, install, 'node_modules');
 }
 

@@ -40,7 +40,9 @@ class ItemsSource implements INodeType {
 		defaults: { name: 'Items' },
 		inputs: [],
 		outputs: ['main'],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties,
+		],
 	} as unknown as INodeType['description'];
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -134,7 +136,11 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 		return new MemoryCredentials(details, type, this.credentials[type] ?? {});
 	}
 
-	async getDecrypted(_additionalData: unknown, _details: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: unknown,
+		_details: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		return { ...(this.credentials[type] ?? {}) };
 	}
 
@@ -186,15 +192,21 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 			type: 'n8n-nodes-smsroute.smsRoute',
 			typeVersion: 1,
 			position: [200, 0],
-			parameters: options.parameters as INode["parameters"],
+			parameters: options.parameters as INode['parameters'],
 			credentials: { smsRouteApi: { id: '1', name: 'SMS Route sandbox' } },
 			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			...(options.retryOnFail
-				? { retryOnFail: true, maxTries: options.retryOnFail.maxTries, waitBetweenTries: options.retryOnFail.waitBetweenTries }
+				? {
+						retryOnFail: true,
+						maxTries: options.retryOnFail.maxTries,
+						waitBetweenTries: options.retryOnFail.waitBetweenTries,
+					}
 				: {}),
 		},
 	];
-	const connections = { Items: { main: [[{ node: 'SMS Route', type: 'main' as const, index: 0 }]] } };
+	const connections = {
+		Items: { main: [[{ node: 'SMS Route', type: 'main' as const, index: 0 }]] },
+	};
 	const workflowData = {
 		id: workflowId,
 		name: 'SMS Route test',
@@ -232,7 +244,10 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 	// tests can then run against n8n 1.x's core (jest moduleNameMapper onto an installed 1.x).
 	const run =
 		execute.run.length > 1
-			? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(workflow, startNode)
+			? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
+					workflow,
+					startNode,
+				)
 			: await execute.run({ workflow, startNode });
 	const taskData = run.data.resultData.runData['SMS Route']?.[0];
 	const error = (run.data.resultData.error ?? taskData?.error) as SmsRouteRunResult['error'];

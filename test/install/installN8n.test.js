@@ -15,12 +15,23 @@ const VERSION = '1.123.81'; // the 1.x path runs on this machine's Node, so no N
 
 function fakeCache({ sqlite3Loads }) {
 	const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'smsroute-cache-'));
-	const env = { ...process.env, SMSROUTE_CACHE: cache, N8N_VERSION: VERSION, NODE20: process.execPath };
-	const dir = spawnSync(process.execPath, [RECIPE, 'dir', VERSION], { env, encoding: 'utf8' }).stdout.trim();
+	const env = {
+		...process.env,
+		SMSROUTE_CACHE: cache,
+		N8N_VERSION: VERSION,
+		NODE20: process.execPath,
+	};
+	const dir = spawnSync(process.execPath, [RECIPE, 'dir', VERSION], {
+		env,
+		encoding: 'utf8',
+	}).stdout.trim();
 	// A folder laid out like a finished install: n8n, and sqlite3 beside it.
 	const mod = (name, main) => {
 		fs.mkdirSync(path.join(dir, 'node_modules', name), { recursive: true });
-		fs.writeFileSync(path.join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, main: 'index.js' }));
+		fs.writeFileSync(
+			path.join(dir, 'node_modules', name, 'package.json'),
+			JSON.stringify({ name, main: 'index.js' }),
+		);
 		fs.writeFileSync(path.join(dir, 'node_modules', name, 'index.js'), main);
 	};
 	mod('n8n', '');
@@ -80,7 +91,9 @@ describe('install-n8n.sh', () => {
 			const r = run(env);
 			expect(r.status).toBe(0);
 			expect(r.stdout).toContain(`ready: ${dir}`);
-			expect(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').not.toMatch(/npm (install|rebuild)/);
+			expect(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '').not.toMatch(
+				/npm (install|rebuild)/,
+			);
 		} finally {
 			fs.rmSync(cache, { recursive: true, force: true });
 		}
@@ -88,7 +101,10 @@ describe('install-n8n.sh', () => {
 
 	test('the cache folder is keyed by the recipe: versions and the project .npmrc change it', () => {
 		const dirFor = (extra) =>
-			spawnSync(process.execPath, [RECIPE, 'dir', VERSION], { env: { ...process.env, ...extra }, encoding: 'utf8' }).stdout.trim();
+			spawnSync(process.execPath, [RECIPE, 'dir', VERSION], {
+				env: { ...process.env, ...extra },
+				encoding: 'utf8',
+			}).stdout.trim();
 		const base = dirFor({});
 		expect(path.basename(base)).toMatch(/^n8n-1\.123\.81-[0-9a-f]{12}$/);
 		expect(dirFor({})).toBe(base);

@@ -35,7 +35,9 @@ test('a package whose author has no email fails the scan, on the sources and the
 		const r = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8', timeout: 120_000 });
 		expect(r.status).toBe(1);
 		expect(r.stderr).toMatch(/n8n scanner \(sources\): ESLint violations found[\s\S]*valid-author/);
-		expect(r.stderr).toMatch(/n8n scanner \(tarball [^)]*\): ESLint violations found[\s\S]*valid-author/);
+		expect(r.stderr).toMatch(
+			/n8n scanner \(tarball [^)]*\): ESLint violations found[\s\S]*valid-author/,
+		);
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}

@@ -19,7 +19,10 @@ function githubAnchors(markdown) {
 		const m = !fenced && /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
 		if (!m) continue;
 		const text = m[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-		const base = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+		const base = text
+			.toLowerCase()
+			.replace(/[^\p{L}\p{N}\s_-]/gu, '')
+			.replace(/\s/g, '-');
 		const n = seen.get(base) ?? 0;
 		seen.set(base, n + 1);
 		anchors.set(n ? `${base}-${n}` : base, m[1]);
@@ -32,16 +35,25 @@ const headingOf = (url) => {
 	expect(url.startsWith(`${README_URL}#`)).toBe(true);
 	return anchors.get(url.slice(README_URL.length + 1));
 };
-const credentialUrl = (file) => /documentationUrl = '([^']+)'/.exec(read(file))[1];
+const credentialUrl = (file) => /documentationUrl =\s*'([^']+)'/.exec(read(file))[1];
 
 test('the anchor function matches GitHub for the headings we link to', () => {
-	expect(githubAnchors('## SMS Route API (`smsRouteApi`)\n## A\n## A\n```\n## not a heading\n```').has('sms-route-api-smsrouteapi')).toBe(true);
+	expect(
+		githubAnchors('## SMS Route API (`smsRouteApi`)\n## A\n## A\n```\n## not a heading\n```').has(
+			'sms-route-api-smsrouteapi',
+		),
+	).toBe(true);
 	expect([...githubAnchors('## A\n## A').keys()]).toEqual(['a', 'a-1']);
 	expect(githubAnchors('```\n## in code\n```').size).toBe(0);
 });
 
 test.each([
-	['nodes/SmsRoute/SmsRoute.node.json', 'n8n-nodes-smsroute.smsRoute', 'SMS Route action node', ['SMS Route API (`smsRouteApi`)']],
+	[
+		'nodes/SmsRoute/SmsRoute.node.json',
+		'n8n-nodes-smsroute.smsRoute',
+		'SMS Route action node',
+		['SMS Route API (`smsRouteApi`)'],
+	],
 	[
 		'nodes/SmsRouteTrigger/SmsRouteTrigger.node.json',
 		'n8n-nodes-smsroute.smsRouteTrigger',
@@ -52,12 +64,17 @@ test.each([
 	const codex = JSON.parse(read(file));
 	expect(codex.node).toBe(node);
 	expect(codex.resources.primaryDocumentation.map((d) => headingOf(d.url))).toEqual([heading]);
-	expect(codex.resources.credentialDocumentation.map((d) => headingOf(d.url))).toEqual(credentialHeadings);
+	expect(codex.resources.credentialDocumentation.map((d) => headingOf(d.url))).toEqual(
+		credentialHeadings,
+	);
 });
 
 test.each([
 	['credentials/SmsRouteApi.credentials.ts', 'SMS Route API (`smsRouteApi`)'],
-	['credentials/SendCloudSmsHookApi.credentials.ts', 'SendCloud SMSHook API (`sendCloudSmsHookApi`)'],
+	[
+		'credentials/SendCloudSmsHookApi.credentials.ts',
+		'SendCloud SMSHook API (`sendCloudSmsHookApi`)',
+	],
 ])('%s documentationUrl is its README section', (file, heading) => {
 	expect(headingOf(credentialUrl(file))).toBe(heading);
 });

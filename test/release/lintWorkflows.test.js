@@ -49,18 +49,26 @@ describe('scripts/lint-workflows.js', () => {
 		write('bad.yml', GOOD.replace('    runs-on:', '    needs: build\n    runs-on:'));
 		const r = run(dir);
 		expect(r.code).toBe(1);
-		expect(r.out).toMatch(/bad\.yml:4:\d+: job "test" needs job "build" which does not exist.*\[job-needs\]/);
+		expect(r.out).toMatch(
+			/bad\.yml:4:\d+: job "test" needs job "build" which does not exist.*\[job-needs\]/,
+		);
 	});
 
 	test('untrusted input interpolated into a shell script fails', () => {
-		write('inject.yml', GOOD.replace('npm ci && npm test', 'echo "${{ github.event.pull_request.title }}"'));
+		write(
+			'inject.yml',
+			GOOD.replace('npm ci && npm test', 'echo "${{ github.event.pull_request.title }}"'),
+		);
 		const r = run(dir);
 		expect(r.code).toBe(1);
 		expect(r.out).toMatch(/inject\.yml:8:\d+: .*potentially untrusted.*\[expression\]/);
 	});
 
 	test('a misspelt step key fails', () => {
-		write('key.yml', GOOD.replace('      - run: npm ci && npm test', '      - runs: npm ci && npm test'));
+		write(
+			'key.yml',
+			GOOD.replace('      - run: npm ci && npm test', '      - runs: npm ci && npm test'),
+		);
 		const r = run(dir);
 		expect(r.code).toBe(1);
 		expect(r.out).toMatch(/key\.yml:8:\d+: unexpected key "runs" for "step" section/);

@@ -8,7 +8,10 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '..', '..');
 const read = (p) => fs.readFileSync(path.join(ROOT, p), 'utf8');
 // Comments can say anything; the assertions are about what runs.
-const code = (p) => read(p).replace(/^\s*#.*$/gm, '').replace(/ #.*$/gm, '');
+const code = (p) =>
+	read(p)
+		.replace(/^\s*#.*$/gm, '')
+		.replace(/ #.*$/gm, '');
 
 describe('.github/workflows/ci.yml', () => {
 	const ci = code('.github/workflows/ci.yml');

@@ -9,7 +9,12 @@ const { HttpError, readBody, parseJson, sendJson } = require('./httpIo');
 function publicConfig(options, state) {
 	const { testKey, liveKey, webhook, faults, ...rest } = options;
 	const { sendCloudAppKey, ...hook } = webhook;
-	return { ...rest, creditsRemaining: state.creditsRemaining, faults: { ...faults }, webhook: { ...hook } };
+	return {
+		...rest,
+		creditsRemaining: state.creditsRemaining,
+		faults: { ...faults },
+		webhook: { ...hook },
+	};
 }
 
 /** `sandbox` is the public interface (server.js); `serverInfo()` its address once started. */
@@ -35,18 +40,25 @@ function createAdminHandler(options, state, sandbox, serverInfo) {
 		if (m === 'GET' && path === '/__sandbox/ledger') {
 			const { ledgerEntries } = state;
 			const offset = Math.max(0, parseInt(query.get('offset') || '0', 10) || 0);
-			const limit = query.has('limit') ? Math.max(0, parseInt(query.get('limit'), 10) || 0) : Infinity;
-			const slice = offset === 0 && limit === Infinity ? ledgerEntries : ledgerEntries.slice(offset, offset + limit);
+			const limit = query.has('limit')
+				? Math.max(0, parseInt(query.get('limit'), 10) || 0)
+				: Infinity;
+			const slice =
+				offset === 0 && limit === Infinity
+					? ledgerEntries
+					: ledgerEntries.slice(offset, offset + limit);
 			return reply(200, { count: ledgerEntries.length, messages: slice });
 		}
 		if (m === 'GET' && path === '/__sandbox/stats') return reply(200, sandbox.stats());
-		if (m === 'GET' && path === '/__sandbox/config') return reply(200, publicConfig(options, state));
+		if (m === 'GET' && path === '/__sandbox/config')
+			return reply(200, publicConfig(options, state));
 		if (m === 'POST' && path === '/__sandbox/config') {
 			sandbox.configure(input);
 			return reply(200, publicConfig(options, state));
 		}
 		if (m === 'POST' && path === '/__sandbox/faults/queue') {
-			if (!isObj(input) || !Array.isArray(input.faults)) throw new HttpError(400, 'faults: must be an array');
+			if (!isObj(input) || !Array.isArray(input.faults))
+				throw new HttpError(400, 'faults: must be an array');
 			sandbox.queueFaults(input.faults);
 			return reply(200, { queued: state.faultQueue.length });
 		}
@@ -57,7 +69,8 @@ function createAdminHandler(options, state, sandbox, serverInfo) {
 		if (m === 'GET' && path === '/__sandbox/webhooks') {
 			return reply(200, { count: state.webhookEntries.length, webhooks: state.webhookEntries });
 		}
-		if (m === 'POST' && path === '/__sandbox/webhooks/emit') return reply(200, await sandbox.emitWebhook(input));
+		if (m === 'POST' && path === '/__sandbox/webhooks/emit')
+			return reply(200, await sandbox.emitWebhook(input));
 		throw new HttpError(404, 'not found');
 	};
 }

@@ -15,12 +15,17 @@ const MAX_IDEMPOTENCY_KEY = 255;
 
 function validateMessage(m, prefix, bulk) {
 	const p = prefix ? `${prefix}.` : '';
-	if (!isObj(m)) return prefix ? `${prefix}: must be an object` : 'request body must be a JSON object';
+	if (!isObj(m))
+		return prefix ? `${prefix}: must be an object` : 'request body must be a JSON object';
 	if (typeof m.to !== 'string' || !PHONE_RE.test(m.to)) return `${p}to: invalid phone number`;
-	if (typeof m.body !== 'string' || m.body.length === 0) return `${p}body: must be a non-empty string`;
-	if (m.body.length > MAX_BODY_CHARS) return `${p}body: must be at most ${MAX_BODY_CHARS} characters`;
-	if (m.from !== undefined && m.from !== null && typeof m.from !== 'string') return `${p}from: must be a string`;
-	if (m.metadata !== undefined && m.metadata !== null && !isObj(m.metadata)) return `${p}metadata: must be an object`;
+	if (typeof m.body !== 'string' || m.body.length === 0)
+		return `${p}body: must be a non-empty string`;
+	if (m.body.length > MAX_BODY_CHARS)
+		return `${p}body: must be at most ${MAX_BODY_CHARS} characters`;
+	if (m.from !== undefined && m.from !== null && typeof m.from !== 'string')
+		return `${p}from: must be a string`;
+	if (m.metadata !== undefined && m.metadata !== null && !isObj(m.metadata))
+		return `${p}metadata: must be an object`;
 	if (bulk && m.idempotency_key !== undefined && m.idempotency_key !== null) {
 		const k = m.idempotency_key;
 		if (typeof k !== 'string' || k.length === 0 || k.length > MAX_IDEMPOTENCY_KEY) {
@@ -47,7 +52,9 @@ function createApiHandler(options, state, runtime) {
 	// between an idempotency lookup and the matching store (no double charge under concurrency).
 	function optOutError(message, prefix) {
 		if (!options.optedOut.includes(message.to)) return null;
-		return options.optOutNamesIndex || !prefix ? `${prefix ? `${prefix}.` : ''}to: recipient has opted out` : 'a recipient has opted out';
+		return options.optOutNamesIndex || !prefix
+			? `${prefix ? `${prefix}.` : ''}to: recipient has opted out`
+			: 'a recipient has opted out';
 	}
 
 	function handleSend(auth, req, text) {
@@ -59,11 +66,24 @@ function createApiHandler(options, state, runtime) {
 		if (key) {
 			const existing = state.idemGet(state.messageKeys, `${auth.env}\0${key}`, now);
 			const msg = existing && state.messages.get(existing);
-			if (msg) return { status: 200, body: state.creationView(msg), headers: { 'idempotent-replayed': 'true' } };
+			if (msg)
+				return {
+					status: 200,
+					body: state.creationView(msg),
+					headers: { 'idempotent-replayed': 'true' },
+				};
 		}
 		const credits = creditsFor(input.body);
 		state.checkBalance(credits);
-		const msg = state.createMessage(auth.env, auth.key, input, credits, key, now, new Date(now).toISOString());
+		const msg = state.createMessage(
+			auth.env,
+			auth.key,
+			input,
+			credits,
+			key,
+			now,
+			new Date(now).toISOString(),
+		);
 		if (key) state.idemSet(state.messageKeys, `${auth.env}\0${key}`, msg.id, now);
 		return { status: 200, body: state.creationView(msg) };
 	}
@@ -76,7 +96,10 @@ function createApiHandler(options, state, runtime) {
 		const list = input.messages;
 		if (list.length === 0) throw new HttpError(400, 'messages: must contain at least 1 message');
 		if (list.length > MAX_BULK) {
-			throw new HttpError(400, `messages: at most ${MAX_BULK} messages per request (got ${list.length})`);
+			throw new HttpError(
+				400,
+				`messages: at most ${MAX_BULK} messages per request (got ${list.length})`,
+			);
 		}
 		const now = Date.now();
 		const chunkKey = idempotencyHeader(req);
@@ -86,7 +109,8 @@ function createApiHandler(options, state, runtime) {
 		}
 		// Pass 1: validate everything, so one bad message rejects the request before any charge.
 		for (let i = 0; i < list.length; i++) {
-			const err = validateMessage(list[i], `messages[${i}]`, true) || optOutError(list[i], `messages[${i}]`);
+			const err =
+				validateMessage(list[i], `messages[${i}]`, true) || optOutError(list[i], `messages[${i}]`);
 			if (err) throw new HttpError(400, err);
 		}
 		// Pass 2: resolve per-message keys (stored, or repeated within this request) and price the rest.
@@ -139,14 +163,20 @@ function createApiHandler(options, state, runtime) {
 	}
 
 	function handleBalance(auth) {
-		return { status: 200, body: { environment: auth.env, credits_remaining: state.creditsRemaining } };
+		return {
+			status: 200,
+			body: { environment: auth.env, credits_remaining: state.creditsRemaining },
+		};
 	}
 
 	function idempotencyHeader(req) {
 		const v = req.headers['idempotency-key'];
 		if (v === undefined || v === '') return null;
 		if (v.length > MAX_IDEMPOTENCY_KEY) {
-			throw new HttpError(400, `Idempotency-Key: must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+			throw new HttpError(
+				400,
+				`Idempotency-Key: must be at most ${MAX_IDEMPOTENCY_KEY} characters`,
+			);
 		}
 		return v;
 	}
@@ -163,9 +193,12 @@ function createApiHandler(options, state, runtime) {
 
 	function route(method, path) {
 		if (path === '/v1/messages') {
-			return method === 'POST' ? { name: 'POST /v1/messages', run: handleSend } : { name: `${method} /v1/messages`, allow: 'POST' };
+			return method === 'POST'
+				? { name: 'POST /v1/messages', run: handleSend }
+				: { name: `${method} /v1/messages`, allow: 'POST' };
 		}
-		if (path === '/v1/messages/bulk' && method === 'POST') return { name: 'POST /v1/messages/bulk', run: handleBulk };
+		if (path === '/v1/messages/bulk' && method === 'POST')
+			return { name: 'POST /v1/messages/bulk', run: handleBulk };
 		if (path.startsWith('/v1/messages/') && path.indexOf('/', 13) === -1 && path.length > 13) {
 			let id = path.slice(13);
 			try {
@@ -178,7 +211,9 @@ function createApiHandler(options, state, runtime) {
 				: { name: `${method} /v1/messages/:id`, allow: 'GET' };
 		}
 		if (path === '/v1/balance') {
-			return method === 'GET' ? { name: 'GET /v1/balance', run: handleBalance } : { name: `${method} /v1/balance`, allow: 'GET' };
+			return method === 'GET'
+				? { name: 'GET /v1/balance', run: handleBalance }
+				: { name: `${method} /v1/balance`, allow: 'GET' };
 		}
 		return { name: `${method} /v1/*` };
 	}
@@ -187,7 +222,8 @@ function createApiHandler(options, state, runtime) {
 		const r = route(req.method, path);
 		inc(state.stats.requests, r.name);
 		const log = (status) => {
-			if (options.verbose) console.error(`[sandbox] ${req.method} ${path} -> ${status} (${Date.now() - started} ms)`);
+			if (options.verbose)
+				console.error(`[sandbox] ${req.method} ${path} -> ${status} (${Date.now() - started} ms)`);
 		};
 		let text = '';
 		try {
@@ -205,8 +241,13 @@ function createApiHandler(options, state, runtime) {
 		if (fault === '500' || fault === '503' || fault === '429') {
 			const status = Number(fault);
 			const message =
-				status === 429 ? 'rate limit exceeded' : status === 503 ? 'service unavailable (sandbox fault)' : 'internal server error (sandbox fault)';
-			const headers = status === 429 ? { 'retry-after': String(options.faults.retryAfterSeconds) } : undefined;
+				status === 429
+					? 'rate limit exceeded'
+					: status === 503
+						? 'service unavailable (sandbox fault)'
+						: 'internal server error (sandbox fault)';
+			const headers =
+				status === 429 ? { 'retry-after': String(options.faults.retryAfterSeconds) } : undefined;
 			answer(res, status, { error: message }, headers);
 			log(status);
 			return;
@@ -216,7 +257,9 @@ function createApiHandler(options, state, runtime) {
 		try {
 			const auth = authenticate(req);
 			if (!r.run) {
-				throw r.allow ? new HttpError(405, 'method not allowed', { allow: r.allow }) : new HttpError(404, 'not found');
+				throw r.allow
+					? new HttpError(405, 'method not allowed', { allow: r.allow })
+					: new HttpError(404, 'not found');
 			}
 			result = r.run(auth, req, text);
 		} catch (e) {

@@ -37,7 +37,8 @@ function optionsFromEnv(env = process.env) {
 	if (env.SANDBOX_WEBHOOK_MODE) opts.webhook.mode = env.SANDBOX_WEBHOOK_MODE;
 	if (env.SANDBOX_SENDCLOUD_APP_KEY) opts.webhook.sendCloudAppKey = env.SANDBOX_SENDCLOUD_APP_KEY;
 	if (env.SANDBOX_SENDCLOUD_FORMAT) opts.webhook.sendCloudFormat = env.SANDBOX_SENDCLOUD_FORMAT;
-	if (env.SANDBOX_WEBHOOK_ALL_NUMBERS) opts.webhook.allNumbers = /^(1|true|yes)$/i.test(env.SANDBOX_WEBHOOK_ALL_NUMBERS);
+	if (env.SANDBOX_WEBHOOK_ALL_NUMBERS)
+		opts.webhook.allNumbers = /^(1|true|yes)$/i.test(env.SANDBOX_WEBHOOK_ALL_NUMBERS);
 	if (env.SANDBOX_FAULTS) {
 		try {
 			opts.faults = JSON.parse(env.SANDBOX_FAULTS);
@@ -71,7 +72,9 @@ async function main() {
 	};
 	process.on('SIGINT', shutdown);
 	process.on('SIGTERM', shutdown);
-	console.log(`smsroute sandbox listening on ${info.baseUrl} (admin: ${info.url}/__sandbox/health)`);
+	console.log(
+		`smsroute sandbox listening on ${info.baseUrl} (admin: ${info.url}/__sandbox/health)`,
+	);
 }
 
 if (require.main === module) main();

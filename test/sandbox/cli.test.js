@@ -18,7 +18,9 @@ function run(env) {
 	let stderr = '';
 	child.stdout.on('data', (c) => (stdout += c));
 	child.stderr.on('data', (c) => (stderr += c));
-	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, signal) => resolve({ code, signal })),
+	);
 	const firstLine = new Promise((resolve, reject) => {
 		const check = () => {
 			if (stdout.includes('\n')) resolve(stdout.split('\n')[0]);
@@ -43,8 +45,13 @@ test('starts from env, prints one line with the base URL, never the keys, stops 
 	expect(m).not.toBeNull();
 	const base = m[1].replace(/\/v1$/, '');
 
-	expect((await httpCall(base, 'GET', '/v1/balance', { key: TEST_KEY })).json).toEqual({ environment: 'test', credits_remaining: 3 });
-	expect((await httpCall(base, 'GET', '/v1/balance', { key: LIVE_KEY })).json.environment).toBe('live');
+	expect((await httpCall(base, 'GET', '/v1/balance', { key: TEST_KEY })).json).toEqual({
+		environment: 'test',
+		credits_remaining: 3,
+	});
+	expect((await httpCall(base, 'GET', '/v1/balance', { key: LIVE_KEY })).json.environment).toBe(
+		'live',
+	);
 	expect((await httpCall(base, 'GET', '/__sandbox/config')).json.faults.retryAfterSeconds).toBe(9);
 
 	p.child.kill('SIGTERM');

@@ -81,7 +81,8 @@ function mergeConfig(target, partial, initial) {
 		if (key in p && !isNonNegNumber(p[key])) throw new TypeError(`${key} must be a number >= 0`);
 	}
 	if ('seed' in p && !Number.isInteger(p.seed)) throw new TypeError('seed must be an integer');
-	if ('verbose' in p && typeof p.verbose !== 'boolean') throw new TypeError('verbose must be a boolean');
+	if ('verbose' in p && typeof p.verbose !== 'boolean')
+		throw new TypeError('verbose must be a boolean');
 	for (const key of ['testKey', 'liveKey']) {
 		if (key in p && (typeof p[key] !== 'string' || p[key].length === 0)) {
 			throw new TypeError(`${key} must be a non-empty string`);
@@ -91,7 +92,10 @@ function mergeConfig(target, partial, initial) {
 	if ('port' in p && !(Number.isInteger(p.port) && p.port >= 0 && p.port < 65536)) {
 		throw new TypeError('port must be an integer 0..65535');
 	}
-	if ('optedOut' in p && !(Array.isArray(p.optedOut) && p.optedOut.every((n) => typeof n === 'string'))) {
+	if (
+		'optedOut' in p &&
+		!(Array.isArray(p.optedOut) && p.optedOut.every((n) => typeof n === 'string'))
+	) {
 		throw new TypeError('optedOut must be an array of phone numbers');
 	}
 	if ('optOutNamesIndex' in p && typeof p.optOutNamesIndex !== 'boolean') {
@@ -116,7 +120,8 @@ function validateWebhook(w) {
 		} catch {
 			throw new TypeError('webhook.url must be an http(s) URL or null');
 		}
-		if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError('webhook.url must be an http(s) URL or null');
+		if (u.protocol !== 'http:' && u.protocol !== 'https:')
+			throw new TypeError('webhook.url must be an http(s) URL or null');
 	}
 	if ('mode' in w && w.mode !== 'smsroute' && w.mode !== 'sendcloud') {
 		throw new TypeError('webhook.mode must be "smsroute" or "sendcloud"');
@@ -127,12 +132,21 @@ function validateWebhook(w) {
 	if ('sendCloudAppKey' in w && (typeof w.sendCloudAppKey !== 'string' || !w.sendCloudAppKey)) {
 		throw new TypeError('webhook.sendCloudAppKey must be a non-empty string');
 	}
-	if ('allNumbers' in w && typeof w.allNumbers !== 'boolean') throw new TypeError('webhook.allNumbers must be a boolean');
-	if ('retries' in w && !(Number.isInteger(w.retries) && w.retries >= 0)) throw new TypeError('webhook.retries must be an integer >= 0');
+	if ('allNumbers' in w && typeof w.allNumbers !== 'boolean')
+		throw new TypeError('webhook.allNumbers must be a boolean');
+	if ('retries' in w && !(Number.isInteger(w.retries) && w.retries >= 0))
+		throw new TypeError('webhook.retries must be an integer >= 0');
 	for (const key of ['retryBackoffMs', 'timeoutMs']) {
-		if (key in w && !isNonNegNumber(w[key])) throw new TypeError(`webhook.${key} must be a number >= 0`);
+		if (key in w && !isNonNegNumber(w[key]))
+			throw new TypeError(`webhook.${key} must be a number >= 0`);
 	}
 }
 
-
-module.exports = { DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, DEFAULT_PORT, defaultOptions, mergeConfig, isObj };
+module.exports = {
+	DEFAULT_TEST_KEY,
+	DEFAULT_LIVE_KEY,
+	DEFAULT_PORT,
+	defaultOptions,
+	mergeConfig,
+	isObj,
+};

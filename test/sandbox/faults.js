@@ -4,7 +4,13 @@
 
 const FAULT_KINDS = ['500', '503', '429', 'drop', 'stall', 'ok'];
 const PROBABILITY_KEYS = ['error500', 'error503', 'rateLimit', 'dropAfterCharge', 'stall'];
-const KIND_OF = { error500: '500', error503: '503', rateLimit: '429', dropAfterCharge: 'drop', stall: 'stall' };
+const KIND_OF = {
+	error500: '500',
+	error503: '503',
+	rateLimit: '429',
+	dropAfterCharge: 'drop',
+	stall: 'stall',
+};
 
 /** mulberry32: tiny, fast, good enough for test randomness; state is one 32-bit integer. */
 function createPrng(seed) {
@@ -34,13 +40,15 @@ function validateFaults(faults) {
 	for (const key of PROBABILITY_KEYS) {
 		if (key in faults) {
 			const p = faults[key];
-			if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new TypeError(`faults.${key} must be a number in 0..1`);
+			if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+				throw new TypeError(`faults.${key} must be a number in 0..1`);
 		}
 	}
 	for (const key of ['retryAfterSeconds', 'stallMs']) {
 		if (key in faults) {
 			const v = faults[key];
-			if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new TypeError(`faults.${key} must be a number >= 0`);
+			if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+				throw new TypeError(`faults.${key} must be a number >= 0`);
 		}
 	}
 }
@@ -68,4 +76,11 @@ function pickFault(queue, faults, prng) {
 	return null;
 }
 
-module.exports = { createPrng, normalizeFaultKind, validateFaults, pickFault, FAULT_KINDS, PROBABILITY_KEYS };
+module.exports = {
+	createPrng,
+	normalizeFaultKind,
+	validateFaults,
+	pickFault,
+	FAULT_KINDS,
+	PROBABILITY_KEYS,
+};

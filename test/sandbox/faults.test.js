@@ -16,7 +16,15 @@ beforeEach(() => {
 	ctx.sb.configure({
 		latencyMs: 0,
 		seed: 1,
-		faults: { error500: 0, error503: 0, rateLimit: 0, retryAfterSeconds: 1, dropAfterCharge: 0, stall: 0, stallMs: 30000 },
+		faults: {
+			error500: 0,
+			error503: 0,
+			rateLimit: 0,
+			retryAfterSeconds: 1,
+			dropAfterCharge: 0,
+			stall: 0,
+			stallMs: 30000,
+		},
 	});
 });
 
@@ -66,7 +74,9 @@ describe('queued faults (deterministic)', () => {
 		ctx.sb.queueFaults(['drop']);
 		const headers = { 'idempotency-key': 'chunk-drop' };
 		const body = { messages: [MSG, { ...MSG, body: 'second' }] };
-		await expect(ctx.call('POST', '/v1/messages/bulk', { key: TEST, body, headers })).rejects.toThrow();
+		await expect(
+			ctx.call('POST', '/v1/messages/bulk', { key: TEST, body, headers }),
+		).rejects.toThrow();
 		expect(ctx.sb.ledger()).toHaveLength(2);
 		const retry = await ctx.call('POST', '/v1/messages/bulk', { key: TEST, body, headers });
 		expect(retry.json.ids).toEqual(ctx.sb.ledger().map((m) => m.id));
@@ -84,7 +94,9 @@ describe('queued faults (deterministic)', () => {
 		const retry = await send({ headers });
 		expect(retry.status).toBe(200);
 		expect(retry.json.id).toBe(ctx.sb.ledger()[0].id);
-		await waitFor(() => ctx.sb.stats().responses.abandoned === 1, { what: 'stalled response to be abandoned' });
+		await waitFor(() => ctx.sb.stats().responses.abandoned === 1, {
+			what: 'stalled response to be abandoned',
+		});
 	});
 
 	test('stall answers after stallMs when the client waits', async () => {
@@ -111,7 +123,9 @@ describe('queued faults (deterministic)', () => {
 	});
 
 	test('POST /__sandbox/faults/queue queues faults; unknown kinds -> 400', async () => {
-		const q = await ctx.call('POST', '/__sandbox/faults/queue', { body: { faults: ['429', '500'] } });
+		const q = await ctx.call('POST', '/__sandbox/faults/queue', {
+			body: { faults: ['429', '500'] },
+		});
 		expect(q.json).toEqual({ queued: 2 });
 		expect((await send()).status).toBe(429);
 		expect((await send()).status).toBe(500);

@@ -48,7 +48,9 @@ const hmacMemo = new Map(); // the same (key, message) is sometimes checked twic
 function opensslHmacSha256Hex(key, message) {
 	const memoKey = `${key}\0${message}`;
 	if (hmacMemo.has(memoKey)) return hmacMemo.get(memoKey);
-	const out = execFileSync('openssl', ['dgst', '-sha256', '-hmac', key], { input: Buffer.from(message, 'utf8') });
+	const out = execFileSync('openssl', ['dgst', '-sha256', '-hmac', key], {
+		input: Buffer.from(message, 'utf8'),
+	});
 	// OpenSSL 1.x/3.x print "HMAC-SHA256(stdin)= <hex>" or "SHA2-256(stdin)= <hex>": take the last token.
 	const hex = out.toString('utf8').trim().split(/\s+/).pop();
 	hmacMemo.set(memoKey, hex);
@@ -62,7 +64,12 @@ async function startReceiver(respond) {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', () => {
-			const entry = { method: req.method, url: req.url, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') };
+			const entry = {
+				method: req.method,
+				url: req.url,
+				headers: req.headers,
+				raw: Buffer.concat(chunks).toString('utf8'),
+			};
 			received.push(entry);
 			const status = respond ? respond(entry, received.length) : 200;
 			res.writeHead(status, { 'content-type': 'application/json' });
@@ -95,7 +102,11 @@ async function waitFor(predicate, { timeoutMs = 4000, intervalMs = 20, what = 'c
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseSignatureHeader(h) {
-	const parts = Object.fromEntries(String(h).split(',').map((p) => p.split('=', 2)));
+	const parts = Object.fromEntries(
+		String(h)
+			.split(',')
+			.map((p) => p.split('=', 2)),
+	);
 	return { t: parts.t, v1: parts.v1 };
 }
 

@@ -16,8 +16,10 @@ beforeEach(() => {
 	ctx.sb.configure({ balance: null, idempotencyTtlMs: 24 * 3600 * 1000, stepMs: 100 });
 });
 
-const send = (msg, opts = {}) => ctx.call('POST', '/v1/messages', { key: TEST, body: msg, ...opts });
-const bulk = (messages, opts = {}) => ctx.call('POST', '/v1/messages/bulk', { key: TEST, body: { messages }, ...opts });
+const send = (msg, opts = {}) =>
+	ctx.call('POST', '/v1/messages', { key: TEST, body: msg, ...opts });
+const bulk = (messages, opts = {}) =>
+	ctx.call('POST', '/v1/messages/bulk', { key: TEST, body: { messages }, ...opts });
 
 describe('auth', () => {
 	test('no key -> 401 JSON error', async () => {
@@ -27,10 +29,15 @@ describe('auth', () => {
 	});
 
 	test('wrong key or wrong scheme -> 401, and the key is never echoed', async () => {
-		const wrong = await ctx.call('POST', '/v1/messages', { key: 'sk_test_not_the_key', body: { to: '+15551234567', body: 'x' } });
+		const wrong = await ctx.call('POST', '/v1/messages', {
+			key: 'sk_test_not_the_key',
+			body: { to: '+15551234567', body: 'x' },
+		});
 		expect(wrong.status).toBe(401);
 		expect(wrong.text).not.toContain('sk_test_not_the_key');
-		const basic = await ctx.call('GET', '/v1/balance', { headers: { authorization: `Basic ${TEST}` } });
+		const basic = await ctx.call('GET', '/v1/balance', {
+			headers: { authorization: `Basic ${TEST}` },
+		});
 		expect(basic.status).toBe(401);
 		expect(ctx.sb.ledger()).toHaveLength(0);
 	});
@@ -43,14 +50,22 @@ describe('auth', () => {
 		expect(l.json).toEqual({ environment: 'live', credits_remaining: null });
 
 		await send({ to: '+15551234567', body: 'test env' });
-		await ctx.call('POST', '/v1/messages', { key: LIVE, body: { to: '+15551234567', body: 'live env' } });
+		await ctx.call('POST', '/v1/messages', {
+			key: LIVE,
+			body: { to: '+15551234567', body: 'live env' },
+		});
 		expect(ctx.sb.ledger().map((m) => m.environment)).toEqual(['test', 'live']);
 	});
 });
 
 describe('send and get', () => {
 	test('POST /v1/messages answers the queued message', async () => {
-		const r = await send({ to: '+15551234567', body: 'Hello from smsroute!', from: 'ACME', metadata: { order: 42 } });
+		const r = await send({
+			to: '+15551234567',
+			body: 'Hello from smsroute!',
+			from: 'ACME',
+			metadata: { order: 42 },
+		});
 		expect(r.status).toBe(200);
 		expect(r.headers['content-type']).toMatch(/^application\/json/);
 		expect(r.json).toEqual({
@@ -73,7 +88,8 @@ describe('send and get', () => {
 		// the moment the request left and the moment the answer came back (robust on a loaded CI box).
 		const step = 100;
 		const expectStatusAt = async (id, created, final) => {
-			const phase = (t) => (t - created < step ? 'queued' : t - created < 2 * step ? 'sent' : final);
+			const phase = (t) =>
+				t - created < step ? 'queued' : t - created < 2 * step ? 'sent' : final;
 			const before = Date.now();
 			const g = await ctx.call('GET', `/v1/messages/${id}`, { key: TEST });
 			const possible = new Set([phase(before), phase(Date.now())]);
@@ -82,7 +98,9 @@ describe('send and get', () => {
 		};
 		const t0 = Date.now();
 		const failed = (await send({ to: '+15005550002', body: 'will fail' })).json.id;
-		const created = Date.parse((await ctx.call('GET', `/v1/messages/${failed}`, { key: TEST })).json.created_at);
+		const created = Date.parse(
+			(await ctx.call('GET', `/v1/messages/${failed}`, { key: TEST })).json.created_at,
+		);
 		expect(created).toBeGreaterThanOrEqual(t0 - 5);
 		const g1 = await expectStatusAt(failed, created, 'failed');
 		expect(g1).toMatchObject({ id: failed, livemode: false });
@@ -95,7 +113,9 @@ describe('send and get', () => {
 		expect(g3.updated_at).toBe(new Date(created + 2 * step).toISOString());
 		const ok = (await send({ to: '+15551234567', body: 'will deliver' })).json.id;
 		await sleep(2 * step + 10);
-		expect((await ctx.call('GET', `/v1/messages/${ok}`, { key: TEST })).json.status).toBe('delivered');
+		expect((await ctx.call('GET', `/v1/messages/${ok}`, { key: TEST })).json.status).toBe(
+			'delivered',
+		);
 	});
 
 	test('a fresh message is queued, with no reason yet', async () => {
@@ -107,13 +127,16 @@ describe('send and get', () => {
 
 	test('magic numbers end delivered / failed / undelivered', async () => {
 		ctx.sb.configure({ stepMs: 0 });
-		const r = await bulk(['+15005550001', '+15005550002', '+15005550003'].map((to) => ({ to, body: 'magic' })));
+		const r = await bulk(
+			['+15005550001', '+15005550002', '+15005550003'].map((to) => ({ to, body: 'magic' })),
+		);
 		const statuses = [];
-		for (const id of r.json.ids) statuses.push((await ctx.call('GET', `/v1/messages/${id}`, { key: TEST })).json.status);
+		for (const id of r.json.ids)
+			statuses.push((await ctx.call('GET', `/v1/messages/${id}`, { key: TEST })).json.status);
 		expect(statuses).toEqual(['delivered', 'failed', 'undelivered']);
 	});
 
-	test('unknown id and the other environment\'s id -> 404', async () => {
+	test("unknown id and the other environment's id -> 404", async () => {
 		const id = (await send({ to: '+15551234567', body: 'x' })).json.id;
 		const unknown = await ctx.call('GET', '/v1/messages/msg_0000000000000000', { key: TEST });
 		expect(unknown.status).toBe(404);
@@ -170,7 +193,10 @@ describe('bulk', () => {
 	});
 
 	test('one invalid message rejects the whole request, naming its index', async () => {
-		const msgs = Array.from({ length: 20 }, (_, i) => ({ to: `+1555000${String(i).padStart(4, '0')}`, body: 'ok' }));
+		const msgs = Array.from({ length: 20 }, (_, i) => ({
+			to: `+1555000${String(i).padStart(4, '0')}`,
+			body: 'ok',
+		}));
 		msgs[17].to = '555-1234';
 		const r = await bulk(msgs);
 		expect(r.status).toBe(400);
@@ -178,7 +204,9 @@ describe('bulk', () => {
 
 		const msgs2 = msgs.map((m) => ({ ...m, to: '+15551234567' }));
 		msgs2[3].body = '';
-		expect((await bulk(msgs2)).json).toEqual({ error: 'messages[3].body: must be a non-empty string' });
+		expect((await bulk(msgs2)).json).toEqual({
+			error: 'messages[3].body: must be a non-empty string',
+		});
 		msgs2[3] = 'not an object';
 		expect((await bulk(msgs2)).json).toEqual({ error: 'messages[3]: must be an object' });
 		expect(ctx.sb.ledger()).toHaveLength(0);
@@ -191,7 +219,10 @@ describe('bulk', () => {
 		const tooMany = await bulk(many);
 		expect(tooMany.status).toBe(400);
 		expect(tooMany.json.error).toMatch(/1000/);
-		const noArray = await ctx.call('POST', '/v1/messages/bulk', { key: TEST, body: { messages: 'x' } });
+		const noArray = await ctx.call('POST', '/v1/messages/bulk', {
+			key: TEST,
+			body: { messages: 'x' },
+		});
 		expect(noArray.status).toBe(400);
 		expect(ctx.sb.ledger()).toHaveLength(0);
 		const max = await bulk(many.slice(0, 1000));
@@ -211,7 +242,10 @@ describe('idempotency', () => {
 		expect(b.headers['idempotent-replayed']).toBe('true');
 		expect(ctx.sb.ledger()).toHaveLength(1);
 		expect(ctx.sb.ledger()[0].idempotencyKey).toBe('order-1');
-		const other = await send({ to: '+15551234567', body: 'once' }, { headers: { 'idempotency-key': 'order-2' } });
+		const other = await send(
+			{ to: '+15551234567', body: 'once' },
+			{ headers: { 'idempotency-key': 'order-2' } },
+		);
 		expect(other.json.id).not.toBe(a.json.id);
 		expect(ctx.sb.ledger()).toHaveLength(2);
 	});
@@ -219,7 +253,11 @@ describe('idempotency', () => {
 	test('keys are scoped per API key', async () => {
 		const headers = { 'idempotency-key': 'shared' };
 		const t = await send({ to: '+15551234567', body: 'x' }, { headers });
-		const l = await ctx.call('POST', '/v1/messages', { key: LIVE, body: { to: '+15551234567', body: 'x' }, headers });
+		const l = await ctx.call('POST', '/v1/messages', {
+			key: LIVE,
+			body: { to: '+15551234567', body: 'x' },
+			headers,
+		});
 		expect(l.json.id).not.toBe(t.json.id);
 		expect(ctx.sb.ledger()).toHaveLength(2);
 	});
@@ -238,11 +276,18 @@ describe('idempotency', () => {
 	});
 
 	test('per-message idempotency_key: a retried chunk with a new chunk key charges nothing twice', async () => {
-		const msgs = [0, 1, 2].map((i) => ({ to: '+15551234567', body: `m${i}`, idempotency_key: `row-${i}` }));
+		const msgs = [0, 1, 2].map((i) => ({
+			to: '+15551234567',
+			body: `m${i}`,
+			idempotency_key: `row-${i}`,
+		}));
 		const first = await bulk(msgs, { headers: { 'idempotency-key': 'chunk-A' } });
-		const retry = await bulk([...msgs, { to: '+15551234567', body: 'new', idempotency_key: 'row-3' }], {
-			headers: { 'idempotency-key': 'chunk-B' },
-		});
+		const retry = await bulk(
+			[...msgs, { to: '+15551234567', body: 'new', idempotency_key: 'row-3' }],
+			{
+				headers: { 'idempotency-key': 'chunk-B' },
+			},
+		);
 		expect(retry.json.ids.slice(0, 3)).toEqual(first.json.ids);
 		expect(retry.json.count).toBe(4);
 		expect(ctx.sb.ledger()).toHaveLength(4);
@@ -261,7 +306,10 @@ describe('idempotency', () => {
 	});
 
 	test('a /messages Idempotency-Key and a bulk idempotency_key share the message-key namespace', async () => {
-		const one = await send({ to: '+15551234567', body: 'x' }, { headers: { 'idempotency-key': 'k1' } });
+		const one = await send(
+			{ to: '+15551234567', body: 'x' },
+			{ headers: { 'idempotency-key': 'k1' } },
+		);
 		const b = await bulk([{ to: '+15551234567', body: 'x', idempotency_key: 'k1' }]);
 		expect(b.json.ids).toEqual([one.json.id]);
 		expect(ctx.sb.ledger()).toHaveLength(1);
@@ -286,7 +334,9 @@ describe('credits from SMS segments', () => {
 		expect(await credits('a'.repeat(161))).toBe(2);
 		expect(await credits('a'.repeat(306))).toBe(2);
 		expect(await credits('a'.repeat(307))).toBe(3);
-		expect(await credits('@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&\'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà')).toBe(1);
+		expect(await credits('@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&\'()*+,-./:;<=>?¡ÄÖÑÜ§¿äöñüà')).toBe(
+			1,
+		);
 	});
 
 	test('GSM-7 extension characters count two septets', async () => {
@@ -339,7 +389,10 @@ describe('balance', () => {
 		const empty = await send({ to: '+15551234567', body: 'x' });
 		expect(empty.status).toBe(402);
 		expect(empty.json).toEqual({ error: 'insufficient balance' });
-		expect((await ctx.call('GET', '/v1/balance', { key: LIVE })).json).toEqual({ environment: 'live', credits_remaining: 0 });
+		expect((await ctx.call('GET', '/v1/balance', { key: LIVE })).json).toEqual({
+			environment: 'live',
+			credits_remaining: 0,
+		});
 	});
 
 	test('balance can be set through POST /__sandbox/config; reset restores it', async () => {
@@ -354,8 +407,14 @@ describe('balance', () => {
 
 describe('ledger, stats and admin endpoints', () => {
 	test('GET /__sandbox/ledger lists every charged message', async () => {
-		await send({ to: '+15551234567', body: 'one', from: 'ME', metadata: { a: 1 } }, { headers: { 'idempotency-key': 'L1' } });
-		await ctx.call('POST', '/v1/messages', { key: LIVE, body: { to: '+15557654321', body: 'two' } });
+		await send(
+			{ to: '+15551234567', body: 'one', from: 'ME', metadata: { a: 1 } },
+			{ headers: { 'idempotency-key': 'L1' } },
+		);
+		await ctx.call('POST', '/v1/messages', {
+			key: LIVE,
+			body: { to: '+15557654321', body: 'two' },
+		});
 		const r = await ctx.call('GET', '/__sandbox/ledger');
 		expect(r.status).toBe(200);
 		expect(r.json.count).toBe(2);
@@ -370,7 +429,11 @@ describe('ledger, stats and admin endpoints', () => {
 			chargedAt: expect.any(String),
 			metadata: { a: 1 },
 		});
-		expect(r.json.messages[1]).toMatchObject({ to: '+15557654321', environment: 'live', idempotencyKey: null });
+		expect(r.json.messages[1]).toMatchObject({
+			to: '+15557654321',
+			environment: 'live',
+			idempotencyKey: null,
+		});
 		expect(r.json).toEqual({ count: 2, messages: ctx.sb.ledger() });
 		const page = await ctx.call('GET', '/__sandbox/ledger?offset=1&limit=1');
 		expect(page.json.count).toBe(2);
@@ -384,7 +447,11 @@ describe('ledger, stats and admin endpoints', () => {
 		await bulk([{ to: '+15551234567', body: 'x' }]);
 		await ctx.call('GET', '/v1/messages/msg_missing', { key: TEST });
 		const s = (await ctx.call('GET', '/__sandbox/stats')).json;
-		expect(s.requests).toEqual({ 'POST /v1/messages': 2, 'POST /v1/messages/bulk': 1, 'GET /v1/messages/:id': 1 });
+		expect(s.requests).toEqual({
+			'POST /v1/messages': 2,
+			'POST /v1/messages/bulk': 1,
+			'GET /v1/messages/:id': 1,
+		});
 		expect(s.responses).toEqual({ 200: 2, 400: 1, 404: 1 });
 		expect(s.charged).toBe(2);
 		expect(s.creditsCharged).toBe(2);
@@ -398,7 +465,9 @@ describe('ledger, stats and admin endpoints', () => {
 		expect(c.text).not.toContain(TEST);
 		expect(c.text).not.toContain(LIVE);
 		expect((await ctx.call('POST', '/__sandbox/config', { body: { nope: 1 } })).status).toBe(400);
-		expect((await ctx.call('POST', '/__sandbox/config', { body: { faults: { error500: 2 } } })).status).toBe(400);
+		expect(
+			(await ctx.call('POST', '/__sandbox/config', { body: { faults: { error500: 2 } } })).status,
+		).toBe(400);
 		expect((await ctx.call('POST', '/__sandbox/config', { body: '{' })).status).toBe(400);
 
 		await send({ to: '+15551234567', body: 'x' }, { headers: { 'idempotency-key': 'R' } });
@@ -438,13 +507,19 @@ describe('opted-out recipients', () => {
 	];
 
 	it('refuses the whole bulk request naming the opted-out index, charging nothing', async () => {
-		expect(await bulk(three)).toEqual({ status: 400, body: { error: 'messages[1].to: recipient has opted out' } });
+		expect(await bulk(three)).toEqual({
+			status: 400,
+			body: { error: 'messages[1].to: recipient has opted out' },
+		});
 		expect(sb.ledger()).toHaveLength(0);
 	});
 
 	it('can refuse without naming the index', async () => {
 		sb.configure({ optOutNamesIndex: false });
-		expect(await bulk(three)).toEqual({ status: 400, body: { error: 'a recipient has opted out' } });
+		expect(await bulk(three)).toEqual({
+			status: 400,
+			body: { error: 'a recipient has opted out' },
+		});
 		sb.configure({ optOutNamesIndex: true });
 	});
 });

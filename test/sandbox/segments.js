@@ -26,7 +26,7 @@ function packedParts(text, total, single, part, sizeAt) {
 	if (total <= single) return 1;
 	let parts = 1;
 	let used = 0;
-	for (let i = 0; i < text.length; ) {
+	for (let i = 0; i < text.length;) {
 		const [size, step] = sizeAt(i);
 		if (used + size > part) {
 			parts += 1;
@@ -52,11 +52,19 @@ function countSegments(text) {
 		const w = TABLE[text.charCodeAt(i)];
 		if (w === 0) {
 			const units = text.length;
-			return { encoding: 'UCS-2', units, segments: packedParts(text, units, 70, 67, ucs2Size(text)) };
+			return {
+				encoding: 'UCS-2',
+				units,
+				segments: packedParts(text, units, 70, 67, ucs2Size(text)),
+			};
 		}
 		septets += w;
 	}
-	return { encoding: 'GSM-7', units: septets, segments: packedParts(text, septets, 160, 153, gsmSize(text)) };
+	return {
+		encoding: 'GSM-7',
+		units: septets,
+		segments: packedParts(text, septets, 160, 153, gsmSize(text)),
+	};
 }
 
 /** Credits charged for one message = its segment count (at least 1). */

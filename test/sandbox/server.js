@@ -12,7 +12,14 @@
 const http = require('node:http');
 const { createPrng, normalizeFaultKind } = require('./faults');
 const { Scheduler } = require('./webhooks');
-const { DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, DEFAULT_PORT, defaultOptions, mergeConfig, isObj } = require('./config');
+const {
+	DEFAULT_TEST_KEY,
+	DEFAULT_LIVE_KEY,
+	DEFAULT_PORT,
+	defaultOptions,
+	mergeConfig,
+	isObj,
+} = require('./config');
 const { HttpError, sendJson } = require('./httpIo');
 const { createState } = require('./state');
 const { createApiHandler } = require('./api');
@@ -62,11 +69,17 @@ function createSandbox(userOptions = {}) {
 		if (path === '/v1' || path.startsWith('/v1/')) return handleApi(req, res, path, started);
 		try {
 			if (path.startsWith('/__sandbox/')) {
-				return await handleAdmin(req, res, path, new URLSearchParams(q === -1 ? '' : req.url.slice(q + 1)));
+				return await handleAdmin(
+					req,
+					res,
+					path,
+					new URLSearchParams(q === -1 ? '' : req.url.slice(q + 1)),
+				);
 			}
 			throw new HttpError(404, 'not found');
 		} catch (e) {
-			const status = e instanceof HttpError ? e.status : e instanceof TypeError ? 400 : e.status || 500;
+			const status =
+				e instanceof HttpError ? e.status : e instanceof TypeError ? 400 : e.status || 500;
 			sendJson(res, status, { error: e.message });
 		}
 	}

@@ -172,7 +172,9 @@ function createState(options, scheduler) {
 		if (entry.statusCode >= 200 && entry.statusCode < 300) state.stats.webhooks.delivered++;
 		else state.stats.webhooks.failed++;
 		if (options.verbose) {
-			console.error(`[sandbox] webhook ${entry.mode} ${entry.status} ${entry.messageId} -> ${entry.statusCode ?? entry.error} (${entry.attempts} attempt(s))`);
+			console.error(
+				`[sandbox] webhook ${entry.mode} ${entry.status} ${entry.messageId} -> ${entry.statusCode ?? entry.error} (${entry.attempts} attempt(s))`,
+			);
 		}
 	}
 

@@ -67,24 +67,25 @@ function createWebhookSender(options, state, runtime) {
 				backoffMs: options.webhook.retryBackoffMs,
 				sleep: runtime.sleep,
 				isStopped: () => runtime.isStopped() || gen !== state.generation,
-			}).then((r) => {
-				if (runtime.isStopped() || gen !== state.generation) return;
-				state.logWebhook({
-					url,
-					mode,
-					environment: msg.env,
-					messageId: msg.id,
-					status: item.status,
-					statusCode: r.statusCode,
-					body: r.request.body,
-					headers: r.request.headers,
-					attempts: r.attempts,
-					error: r.error,
-					responseBody: r.body,
-					sentAt: new Date().toISOString(),
-				});
 			})
-			.catch(() => {}); // a broken delivery must not break the message's chain
+				.then((r) => {
+					if (runtime.isStopped() || gen !== state.generation) return;
+					state.logWebhook({
+						url,
+						mode,
+						environment: msg.env,
+						messageId: msg.id,
+						status: item.status,
+						statusCode: r.statusCode,
+						body: r.request.body,
+						headers: r.request.headers,
+						attempts: r.attempts,
+						error: r.error,
+						responseBody: r.body,
+						sentAt: new Date().toISOString(),
+					});
+				})
+				.catch(() => {}); // a broken delivery must not break the message's chain
 		};
 		// Chain per message: its final event never overtakes its "sent" event (also while retrying),
 		// while different messages still go out in parallel.
@@ -95,17 +96,20 @@ function createWebhookSender(options, state, runtime) {
 	async function emitWebhook(opts = {}) {
 		if (!isObj(opts)) throw new TypeError('emit options must be an object');
 		const mode = opts.mode || options.webhook.mode;
-		if (mode !== 'smsroute' && mode !== 'sendcloud') throw new TypeError('mode must be "smsroute" or "sendcloud"');
+		if (mode !== 'smsroute' && mode !== 'sendcloud')
+			throw new TypeError('mode must be "smsroute" or "sendcloud"');
 		const url = opts.url || options.webhook.url;
 		if (!url) throw new TypeError('no webhook url: pass url or configure webhook.url');
 		const hasType = opts.eventType !== undefined && opts.eventType !== null;
 		if (!(typeof opts.status === 'string' && opts.status) && !(mode === 'sendcloud' && hasType)) {
 			throw new TypeError('status must be a non-empty string');
 		}
-		if (hasType && !Number.isInteger(Number(opts.eventType))) throw new TypeError('eventType must be an integer');
+		if (hasType && !Number.isInteger(Number(opts.eventType)))
+			throw new TypeError('eventType must be an integer');
 		const msg = opts.messageId ? state.messages.get(opts.messageId) : undefined;
 		const environment = opts.environment || (msg ? msg.env : 'test');
-		if (environment !== 'test' && environment !== 'live') throw new TypeError('environment must be "test" or "live"');
+		if (environment !== 'test' && environment !== 'live')
+			throw new TypeError('environment must be "test" or "live"');
 		const event = {
 			messageId: opts.messageId || randomMessageId(),
 			status: opts.status || null,
@@ -116,7 +120,10 @@ function createWebhookSender(options, state, runtime) {
 		};
 		if (opts.reason !== undefined) event.reason = opts.reason;
 		const apiKey = environment === 'live' ? options.liveKey : options.testKey;
-		const request = buildRequest(mode, event, apiKey, { tamper: !!opts.tamper, eventType: hasType ? Number(opts.eventType) : undefined })(1);
+		const request = buildRequest(mode, event, apiKey, {
+			tamper: !!opts.tamper,
+			eventType: hasType ? Number(opts.eventType) : undefined,
+		})(1);
 		const entry = {
 			url,
 			mode,
@@ -134,7 +141,11 @@ function createWebhookSender(options, state, runtime) {
 			tampered: !!opts.tamper,
 		};
 		try {
-			const r = await postOnce(url, request.body, request.headers, { agent: runtime.agent(), inflight: runtime.inflight, timeoutMs: options.webhook.timeoutMs });
+			const r = await postOnce(url, request.body, request.headers, {
+				agent: runtime.agent(),
+				inflight: runtime.inflight,
+				timeoutMs: options.webhook.timeoutMs,
+			});
 			entry.statusCode = r.statusCode;
 			entry.responseBody = r.body;
 			return { statusCode: r.statusCode, body: r.body };

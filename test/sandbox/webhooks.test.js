@@ -2,7 +2,16 @@
 // Delivery webhooks. Every signature is checked with OpenSSL's CLI (opensslHmacSha256Hex), an
 // HMAC computed independently of the sandbox's own signing code.
 
-const { TEST, LIVE, startSandbox, startReceiver, opensslHmacSha256Hex, waitFor, parseSignatureHeader, sleep } = require('./helpers');
+const {
+	TEST,
+	LIVE,
+	startSandbox,
+	startReceiver,
+	opensslHmacSha256Hex,
+	waitFor,
+	parseSignatureHeader,
+	sleep,
+} = require('./helpers');
 
 const APP_KEY = 'sendcloud_app_key_for_tests_123';
 let ctx;
@@ -23,13 +32,24 @@ beforeEach(() => {
 	respond = undefined;
 	ctx.sb.configure({
 		stepMs: 60,
-		webhook: { url: receiver.url, mode: 'smsroute', sendCloudAppKey: APP_KEY, sendCloudFormat: 'json', allNumbers: false, retries: 3, retryBackoffMs: 40 },
+		webhook: {
+			url: receiver.url,
+			mode: 'smsroute',
+			sendCloudAppKey: APP_KEY,
+			sendCloudFormat: 'json',
+			allNumbers: false,
+			retries: 3,
+			retryBackoffMs: 40,
+		},
 	});
 });
 
-const send = (key, to, extra = {}) => ctx.call('POST', '/v1/messages', { key, body: { to, body: 'webhook test', ...extra } });
-const waitReceived = (n) => waitFor(() => receiver.received.length >= n, { what: `${n} webhook(s)` });
-const waitLogged = (n) => waitFor(() => ctx.sb.webhookLog().length >= n, { what: `${n} webhook log entries` });
+const send = (key, to, extra = {}) =>
+	ctx.call('POST', '/v1/messages', { key, body: { to, body: 'webhook test', ...extra } });
+const waitReceived = (n) =>
+	waitFor(() => receiver.received.length >= n, { what: `${n} webhook(s)` });
+const waitLogged = (n) =>
+	waitFor(() => ctx.sb.webhookLog().length >= n, { what: `${n} webhook log entries` });
 
 /** Verifies an smsroute delivery against `key` with OpenSSL; returns the parsed body. */
 function verifySmsRoute(entry, key) {
@@ -43,7 +63,9 @@ function verifySmsRoute(entry, key) {
 
 function verifySendCloud(payload, appKey) {
 	expect(payload.token).toMatch(/^[A-Za-z0-9]{50}$/);
-	expect(payload.signature).toBe(opensslHmacSha256Hex(appKey, `${payload.timestamp}${payload.token}`));
+	expect(payload.signature).toBe(
+		opensslHmacSha256Hex(appKey, `${payload.timestamp}${payload.token}`),
+	);
 }
 
 test('the independent HMAC (OpenSSL CLI) matches RFC 4231 test case 2', () => {
@@ -68,7 +90,12 @@ describe('smsroute webhooks', () => {
 			reason: null,
 			metadata: { order: 42 },
 		});
-		expect(failed).toMatchObject({ type: 'message.failed', status: 'failed', message_id: id, livemode: false });
+		expect(failed).toMatchObject({
+			type: 'message.failed',
+			status: 'failed',
+			message_id: id,
+			livemode: false,
+		});
 		expect(failed.reason).toEqual(expect.any(String));
 		// The live key must NOT verify a test-mode event.
 		const { t, v1 } = parseSignatureHeader(receiver.received[0].headers['x-smsroute-signature']);
@@ -99,19 +126,30 @@ describe('smsroute webhooks', () => {
 		await send(TEST, '+15005550003');
 		await waitReceived(2);
 		await sleep(150);
-		expect(receiver.received.map((e) => verifySmsRoute(e, TEST).status)).toEqual(['sent', 'undelivered']);
+		expect(receiver.received.map((e) => verifySmsRoute(e, TEST).status)).toEqual([
+			'sent',
+			'undelivered',
+		]);
 
 		receiver.received.length = 0;
 		ctx.sb.configure({ webhook: { allNumbers: true } });
 		await send(TEST, '+15551234567');
 		await waitReceived(2);
-		expect(receiver.received.map((e) => verifySmsRoute(e, TEST).status)).toEqual(['sent', 'delivered']);
+		expect(receiver.received.map((e) => verifySmsRoute(e, TEST).status)).toEqual([
+			'sent',
+			'delivered',
+		]);
 	});
 
 	test('bulk: every magic message fires both events, timestamps follow stepMs', async () => {
 		const r = await ctx.call('POST', '/v1/messages/bulk', {
 			key: TEST,
-			body: { messages: ['+15005550001', '+15005550002', '+15005550003', '+15005550001'].map((to) => ({ to, body: 'b' })) },
+			body: {
+				messages: ['+15005550001', '+15005550002', '+15005550003', '+15005550001'].map((to) => ({
+					to,
+					body: 'b',
+				})),
+			},
 		});
 		await waitReceived(8);
 		const events = receiver.received.map((e) => verifySmsRoute(e, TEST));
@@ -150,7 +188,9 @@ describe('smsroute webhooks', () => {
 	});
 
 	test('an unreachable receiver is retried and logged with the error', async () => {
-		ctx.sb.configure({ webhook: { url: 'http://127.0.0.1:1/nowhere', retries: 1, retryBackoffMs: 10 } });
+		ctx.sb.configure({
+			webhook: { url: 'http://127.0.0.1:1/nowhere', retries: 1, retryBackoffMs: 10 },
+		});
 		await send(TEST, '+15005550001');
 		await waitLogged(2);
 		const [w] = ctx.sb.webhookLog();
@@ -164,7 +204,13 @@ describe('smsroute webhooks', () => {
 		await waitLogged(2);
 		const r = await ctx.call('GET', '/__sandbox/webhooks');
 		expect(r.json.count).toBe(2);
-		expect(r.json.webhooks[0]).toMatchObject({ url: receiver.url, mode: 'smsroute', environment: 'test', statusCode: 200, attempts: 1 });
+		expect(r.json.webhooks[0]).toMatchObject({
+			url: receiver.url,
+			mode: 'smsroute',
+			environment: 'test',
+			statusCode: 200,
+			attempts: 1,
+		});
 		expect(r.json.webhooks[0].headers['x-smsroute-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 	});
 });
@@ -195,7 +241,9 @@ describe('SendCloud SMSHook webhooks', () => {
 		expect(failed).toMatchObject({ event: 'Failed', eventType: 5, customArgs: { message_id: id } });
 		expect(failed.token).not.toBe(requested.token);
 		// A different app key must not verify.
-		expect(opensslHmacSha256Hex('wrong_app_key', `${failed.timestamp}${failed.token}`)).not.toBe(failed.signature);
+		expect(opensslHmacSha256Hex('wrong_app_key', `${failed.timestamp}${failed.token}`)).not.toBe(
+			failed.signature,
+		);
 		await waitLogged(2);
 		expect(ctx.sb.webhookLog().map((w) => w.mode)).toEqual(['sendcloud', 'sendcloud']);
 	});
@@ -222,12 +270,15 @@ describe('SendCloud SMSHook webhooks', () => {
 		});
 		for (const p of parsed) {
 			// The signature is over the timestamp exactly as it appears in the field.
-			expect(p.raw.signature).toBe(opensslHmacSha256Hex(APP_KEY, `${p.raw.timestamp}${p.raw.token}`));
+			expect(p.raw.signature).toBe(
+				opensslHmacSha256Hex(APP_KEY, `${p.raw.timestamp}${p.raw.token}`),
+			);
 			verifySendCloud(p, APP_KEY);
 			expect(p.userId).toBe(19999);
 			expect(p.smsUser).toBe('sandbox');
 		}
-		const byMessage = (id) => parsed.filter((p) => p.customArgs.message_id === id).map((p) => [p.event, p.eventType]);
+		const byMessage = (id) =>
+			parsed.filter((p) => p.customArgs.message_id === id).map((p) => [p.event, p.eventType]);
 		expect(byMessage(delivered)).toEqual([
 			['Requested', 1],
 			['Delivered', 20],
@@ -236,21 +287,34 @@ describe('SendCloud SMSHook webhooks', () => {
 			['Requested', 1],
 			['Suppressed', 4],
 		]);
-		expect(parsed.find((p) => p.customArgs.message_id === undelivered).phones).toEqual(['+15005550003']);
+		expect(parsed.find((p) => p.customArgs.message_id === undelivered).phones).toEqual([
+			'+15005550003',
+		]);
 	});
 });
 
 describe('POST /__sandbox/webhooks/emit', () => {
 	const emit = (body) => ctx.call('POST', '/__sandbox/webhooks/emit', { body });
 
-	test('smsroute: one signed event now, answering the receiver\'s status and body', async () => {
+	test("smsroute: one signed event now, answering the receiver's status and body", async () => {
 		respond = () => 202;
-		const r = await emit({ status: 'delivered', to: '+15550001111', messageId: 'msg_emitemitemitemit', environment: 'live' });
+		const r = await emit({
+			status: 'delivered',
+			to: '+15550001111',
+			messageId: 'msg_emitemitemitemit',
+			environment: 'live',
+		});
 		expect(r.status).toBe(200);
 		expect(r.json).toEqual({ statusCode: 202, body: JSON.stringify({ received: true }) });
 		expect(receiver.received).toHaveLength(1);
 		const body = verifySmsRoute(receiver.received[0], LIVE);
-		expect(body).toMatchObject({ type: 'message.delivered', status: 'delivered', message_id: 'msg_emitemitemitemit', to: '+15550001111', livemode: true });
+		expect(body).toMatchObject({
+			type: 'message.delivered',
+			status: 'delivered',
+			message_id: 'msg_emitemitemitemit',
+			to: '+15550001111',
+			livemode: true,
+		});
 	});
 
 	test('smsroute tamper: the body changes after signing, so the signature no longer verifies', async () => {
@@ -280,12 +344,17 @@ describe('POST /__sandbox/webhooks/emit', () => {
 		}
 	});
 
-	test('emit uses a stored message\'s number and environment when messageId is known', async () => {
+	test("emit uses a stored message's number and environment when messageId is known", async () => {
 		ctx.sb.configure({ webhook: { url: null } }); // no scheduled events: only the emitted one
 		const id = (await send(LIVE, '+15559990000', { metadata: { k: 'v' } })).json.id;
 		await emit({ status: 'sent', messageId: id, url: receiver.url });
 		const body = verifySmsRoute(receiver.received[0], LIVE);
-		expect(body).toMatchObject({ message_id: id, to: '+15559990000', livemode: true, metadata: { k: 'v' } });
+		expect(body).toMatchObject({
+			message_id: id,
+			to: '+15559990000',
+			livemode: true,
+			metadata: { k: 'v' },
+		});
 	});
 
 	test('errors: no url -> 400, unreachable receiver -> 502', async () => {

@@ -39,7 +39,9 @@ export interface RunOptions {
 /** A whole number within the limit; anything else (empty, text, below the minimum) is the default. */
 function withinLimit(value: unknown, limit: Limit): number {
 	const number = Math.floor(Number(value));
-	return Number.isFinite(number) && number >= limit.min ? Math.min(number, limit.max) : limit.default;
+	return Number.isFinite(number) && number >= limit.min
+		? Math.min(number, limit.max)
+		: limit.default;
 }
 
 export function readClientSettings(options: IDataObject): ClientSettings {
@@ -61,7 +63,10 @@ export function readRunOptions(options: IDataObject, defaults: OperationDefaults
 	};
 }
 
-function numberOption(limit: Limit, option: Omit<INodeProperties, 'type' | 'default'>): INodeProperties {
+function numberOption(
+	limit: Limit,
+	option: Omit<INodeProperties, 'type' | 'default'>,
+): INodeProperties {
 	return {
 		...option,
 		type: 'number',
@@ -70,7 +75,10 @@ function numberOption(limit: Limit, option: Omit<INodeProperties, 'type' | 'defa
 	};
 }
 
-export function concurrencyOption(defaults: OperationDefaults, description: string): INodeProperties {
+export function concurrencyOption(
+	defaults: OperationDefaults,
+	description: string,
+): INodeProperties {
 	return numberOption(
 		{ ...OPTION_LIMITS.concurrency, default: defaults.concurrency },
 		{ displayName: 'Concurrency', name: 'concurrency', description },
@@ -100,7 +108,6 @@ export const requestOptions: INodeProperties[] = [
 	numberOption(OPTION_LIMITS.timeoutSeconds, {
 		displayName: 'Timeout (Seconds)',
 		name: 'timeoutSeconds',
-		description:
-			'Longest time one attempt may take, whole response included, before it is retried',
+		description: 'Longest time one attempt may take, whole response included, before it is retried',
 	}),
 ];

@@ -18,8 +18,10 @@ function idempotencySeed(context: IExecuteFunctions): string[] {
 	const node = context.getNode();
 	// getRunIndex is not on the public execute-functions type of every n8n version.
 	const runIndex = (context as unknown as { getRunIndex?: () => number }).getRunIndex?.() ?? 0;
-	const instanceId = typeof context.getInstanceId === 'function' ? String(context.getInstanceId() ?? '') : '';
-	const workflowId = typeof context.getWorkflow === 'function' ? String(context.getWorkflow()?.id ?? '') : '';
+	const instanceId =
+		typeof context.getInstanceId === 'function' ? String(context.getInstanceId() ?? '') : '';
+	const workflowId =
+		typeof context.getWorkflow === 'function' ? String(context.getWorkflow()?.id ?? '') : '';
 	return [instanceId, workflowId, executionId, node.id ?? node.name, String(runIndex)];
 }
 
@@ -36,10 +38,18 @@ function digest(parts: readonly string[]): string {
  * hashed once; per message, one hash over the seed and a JSON array (unambiguous, one call),
  * which measured about twice as fast as copying a seeded hash.
  */
-export function automaticKeys(context: IExecuteFunctions): (itemIndex: number, message: KeyedMessage) => string {
+export function automaticKeys(
+	context: IExecuteFunctions,
+): (itemIndex: number, message: KeyedMessage) => string {
 	const seed = digest(idempotencySeed(context));
 	return (itemIndex, message) => {
-		const content = JSON.stringify([itemIndex, message.to, message.body, message.from ?? null, message.metadata ?? null]);
+		const content = JSON.stringify([
+			itemIndex,
+			message.to,
+			message.body,
+			message.from ?? null,
+			message.metadata ?? null,
+		]);
 		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 	};
 }
@@ -62,7 +72,8 @@ const MAX_HEADER_KEY = 255;
  * itself starts with one of these prefixes is encoded too.
  */
 export function headerIdempotencyKey(key: string): string {
-	if (PLAIN_HEADER_KEY.test(key) && !ENCODED_PREFIXES.some((prefix) => key.startsWith(prefix))) return key;
+	if (PLAIN_HEADER_KEY.test(key) && !ENCODED_PREFIXES.some((prefix) => key.startsWith(prefix)))
+		return key;
 	const encoded = `utf8:${Buffer.from(key, 'utf8').toString('base64url')}`;
 	if (encoded.length <= MAX_HEADER_KEY) return encoded;
 	return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;

@@ -5,18 +5,29 @@ import { SmsRouteRequestError, redactSecrets } from '../transport/smsRouteReques
 import type { OutgoingMessage } from './outgoingMessage';
 
 /** The node error for one item: NodeApiError when smsroute answered, NodeOperationError otherwise. */
-export function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	const message = redactSecrets(error instanceof Error ? error.message : String(error));
 	if (error instanceof SmsRouteRequestError && error.statusCode !== undefined) {
-		return new NodeApiError(context.getNode(), { message, error: error.apiError ?? null } as JsonObject, {
-			message,
-			description: `Item ${itemIndex}`,
-			httpCode: String(error.statusCode),
-			itemIndex,
-		});
+		return new NodeApiError(
+			context.getNode(),
+			{ message, error: error.apiError ?? null } as JsonObject,
+			{
+				message,
+				description: `Item ${itemIndex}`,
+				httpCode: String(error.statusCode),
+				itemIndex,
+			},
+		);
 	}
-	return new NodeOperationError(context.getNode(), message, { itemIndex, description: `Item ${itemIndex}` });
+	return new NodeOperationError(context.getNode(), message, {
+		itemIndex,
+		description: `Item ${itemIndex}`,
+	});
 }
 
 /**
@@ -33,7 +44,12 @@ export function errorItemOrThrow(
 	if (!context.continueOnFail()) throw nodeError;
 	const httpCode = nodeError instanceof NodeApiError ? nodeError.httpCode : null;
 	return {
-		json: { ...details, error: nodeError.message, statusCode: httpCode ? Number(httpCode) : null, itemIndex },
+		json: {
+			...details,
+			error: nodeError.message,
+			statusCode: httpCode ? Number(httpCode) : null,
+			itemIndex,
+		},
 		pairedItem: { item: itemIndex },
 	};
 }
@@ -46,7 +62,9 @@ export function messageSummary(message: OutgoingMessage): IDataObject {
 		encoding: message.estimate.encoding,
 		segments: message.estimate.segments,
 		nonGsmCharacters: message.estimate.nonGsmCharacters,
-		...(message.replacedCharacters !== undefined ? { replacedCharacters: message.replacedCharacters } : {}),
+		...(message.replacedCharacters !== undefined
+			? { replacedCharacters: message.replacedCharacters }
+			: {}),
 	};
 }
 

@@ -37,10 +37,14 @@ function invalid(
 	problem: string,
 	details: IDataObject = {},
 ): InvalidMessageError {
-	const error = new InvalidMessageError(context.getNode(), `Item ${itemIndex}: '${field}' ${problem}`, {
-		itemIndex,
-		description: 'Fix the value in this item (or the expression that makes it) and run again.',
-	});
+	const error = new InvalidMessageError(
+		context.getNode(),
+		`Item ${itemIndex}: '${field}' ${problem}`,
+		{
+			itemIndex,
+			description: 'Fix the value in this item (or the expression that makes it) and run again.',
+		},
+	);
 	error.details = details;
 	return error;
 }
@@ -55,7 +59,11 @@ interface Preparation {
 	maxSegments: number;
 }
 
-function readPreparation(context: IExecuteFunctions, itemIndex: number, options: IDataObject): Preparation {
+function readPreparation(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): Preparation {
 	const defaultCountry = String(options.defaultCountry ?? '').trim();
 	if (defaultCountry && !isKnownCountry(defaultCountry)) {
 		throw invalid(
@@ -76,12 +84,17 @@ function readPreparation(context: IExecuteFunctions, itemIndex: number, options:
 /** "“ ” –": the characters that forced UCS-2, quoted so spaces and invisible ones show. */
 function listCharacters(characters: string[]): string {
 	return characters
-		.map((char) => (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char) ? char : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))
+		.map((char) =>
+			/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char)
+				? char
+				: `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+		)
 		.join(' ');
 }
 
 function tooManySegments(estimate: SegmentEstimate, preparation: Preparation): string {
-	const size = estimate.encoding === 'GSM-7' ? `${estimate.units} septets` : `${estimate.units} UTF-16 units`;
+	const size =
+		estimate.encoding === 'GSM-7' ? `${estimate.units} septets` : `${estimate.units} UTF-16 units`;
 	// Point to Smart Encoding only when it is off and would replace one of the culprits.
 	const tip =
 		!preparation.smartEncoding && estimate.nonGsmCharacters.some(hasLookAlike)
@@ -93,7 +106,8 @@ function tooManySegments(estimate: SegmentEstimate, preparation: Preparation): s
 	return `needs ${estimate.segments} parts as ${estimate.encoding} (${size}), more than Max Segments ${preparation.maxSegments}${why}`;
 }
 
-const METADATA_SHAPE = 'must be a JSON object, e.g. {"orderId": "A-17"} or {{ { orderId: $json.id } }}';
+const METADATA_SHAPE =
+	'must be a JSON object, e.g. {"orderId": "A-17"} or {{ { orderId: $json.id } }}';
 
 /** "an array", "a number", …: what the Metadata field held instead of an object. */
 function kindOf(value: unknown): string {
@@ -106,14 +120,23 @@ function kindOf(value: unknown): string {
  * (saved workflows often write {{ JSON.stringify(…) }}), expressions returning an object as
  * the object. Both give the same object, so the same automatic idempotency key.
  */
-function readMetadata(context: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject | undefined {
+function readMetadata(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+): IDataObject | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	let parsed: unknown = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = jsonParse(value);
 		} catch {
-			throw invalid(context, itemIndex, 'Metadata', `${METADATA_SHAPE} (got text that is not valid JSON)`);
+			throw invalid(
+				context,
+				itemIndex,
+				'Metadata',
+				`${METADATA_SHAPE} (got text that is not valid JSON)`,
+			);
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -140,20 +163,35 @@ export function readOutgoingMessage(
 	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
 	parameters: MessageParameters,
 ): OutgoingMessage {
-	const preparation = readPreparation(context, itemIndex, (parameters.options(itemIndex) ?? {}) as IDataObject);
+	const preparation = readPreparation(
+		context,
+		itemIndex,
+		(parameters.options(itemIndex) ?? {}) as IDataObject,
+	);
 	const rawTo = parameters.to(itemIndex);
 	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
 	const phone = normalize(rawTo, preparation.defaultCountry);
-	if (phone.e164 === null) throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
+	if (phone.e164 === null)
+		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
 	const to = phone.e164;
 
 	const rawBody = parameters.body(itemIndex);
-	const written = typeof rawBody === 'string' ? rawBody : rawBody === undefined || rawBody === null ? '' : String(rawBody);
+	const written =
+		typeof rawBody === 'string'
+			? rawBody
+			: rawBody === undefined || rawBody === null
+				? ''
+				: String(rawBody);
 	if (written.trim() === '') throw invalid(context, itemIndex, 'Body', 'is empty');
 	const smart = preparation.smartEncoding ? applySmartEncoding(written) : undefined;
 	const body = smart ? smart.body : written;
 	if (body.length > MAX_BODY_LENGTH) {
-		throw invalid(context, itemIndex, 'Body', `is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`);
+		throw invalid(
+			context,
+			itemIndex,
+			'Body',
+			`is ${body.length} characters long; smsroute takes at most ${MAX_BODY_LENGTH}`,
+		);
 	}
 	const estimate = estimateSegments(body);
 	if (preparation.maxSegments && estimate.segments > preparation.maxSegments) {
@@ -168,7 +206,10 @@ export function readOutgoingMessage(
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
 	const metadata = readMetadata(context, itemIndex, extra.metadata);
-	const givenKey = typeof extra.idempotencyKey === 'string' ? extra.idempotencyKey.trim() : String(extra.idempotencyKey ?? '').trim();
+	const givenKey =
+		typeof extra.idempotencyKey === 'string'
+			? extra.idempotencyKey.trim()
+			: String(extra.idempotencyKey ?? '').trim();
 
 	return {
 		itemIndex,
@@ -182,7 +223,9 @@ export function readOutgoingMessage(
 		...(smart
 			? {
 					replacedCharacters: smart.replacedCharacters,
-					segmentsWithoutSmartEncoding: smart.replacedCharacters ? estimateSegments(written).segments : estimate.segments,
+					segmentsWithoutSmartEncoding: smart.replacedCharacters
+						? estimateSegments(written).segments
+						: estimate.segments,
 				}
 			: {}),
 	};

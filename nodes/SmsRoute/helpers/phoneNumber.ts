@@ -4,7 +4,11 @@
  * with one, a number is read every way a person could have meant it and accepted only when
  * exactly one reading is a valid number, so a guess never sends to the wrong person.
  */
-import { COUNTRY_PLANS, NON_GEOGRAPHIC_PLANS, type NonGeographicPlan } from './countryTable.generated';
+import {
+	COUNTRY_PLANS,
+	NON_GEOGRAPHIC_PLANS,
+	type NonGeographicPlan,
+} from './countryTable.generated';
 
 export interface NormalizedPhone {
 	/** The E.164 number to send to, or null when the input is not a valid number. */
@@ -42,7 +46,10 @@ function plansForCallingCode(code: string): Plan[] {
 			plansByCode.set(plan.code, [...(plansByCode.get(plan.code) ?? []), plan]);
 		}
 		for (const [nonGeoCode, plan] of Object.entries(NON_GEOGRAPHIC_PLANS)) {
-			plansByCode.set(nonGeoCode, [...(plansByCode.get(nonGeoCode) ?? []), { ...plan, code: nonGeoCode }]);
+			plansByCode.set(nonGeoCode, [
+				...(plansByCode.get(nonGeoCode) ?? []),
+				{ ...plan, code: nonGeoCode },
+			]);
 		}
 	}
 	return plansByCode.get(code) ?? [];
@@ -137,10 +144,15 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	if (!country) {
 		const compact = normalizePhone(given);
 		if (E164.test(compact)) return result(given, compact, 'E.164');
-		return refused('must be an E.164 phone number like +15551234567 (or set the Default Country option)');
+		return refused(
+			'must be an E.164 phone number like +15551234567 (or set the Default Country option)',
+		);
 	}
 	const home = COUNTRY_PLANS[country];
-	if (!home) return refused(`cannot be read: Default Country "${defaultCountry}" is not an ISO 3166-1 alpha-2 code`);
+	if (!home)
+		return refused(
+			`cannot be read: Default Country "${defaultCountry}" is not an ISO 3166-1 alpha-2 code`,
+		);
 
 	const compact = given.trim().replace(NATIONAL_PUNCTUATION, '');
 	if (compact === '') return refused('is empty');
@@ -168,13 +180,17 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	if (national && !readings.has(`+${home.code}${national}`)) {
 		readings.set(`+${home.code}${national}`, `national ${country} number`);
 	}
-	const ownCode = compact.startsWith(home.code) ? readNational(compact.slice(home.code.length), home, false) : undefined;
+	const ownCode = compact.startsWith(home.code)
+		? readNational(compact.slice(home.code.length), home, false)
+		: undefined;
 	if (ownCode && !readings.has(`+${home.code}${ownCode}`)) {
 		readings.set(`+${home.code}${ownCode}`, 'international without +');
 	}
 	if (readings.size > 1) {
 		const options = [...readings].map(([e164, how]) => `${e164} (${how})`).join(' or ');
-		return refused(`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`);
+		return refused(
+			`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`,
+		);
 	}
 	for (const [e164, how] of readings) return result(given, e164, how);
 

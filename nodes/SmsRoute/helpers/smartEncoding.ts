@@ -13,13 +13,33 @@ import { gsm7Septets } from './segments';
 
 /** [characters, replacement, what they are]. An empty replacement removes an invisible character. */
 export const LOOK_ALIKES: ReadonlyArray<readonly [string, string, string]> = [
-	['\u2018\u2019\u201A\u201B\u2032\u2035\u02B9\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00B4\u0060\u2039\u203A\u275B\u275C\uFF07', "'", 'single quotes, apostrophes, primes, acute and grave accents, backtick'],
-	['\u201C\u201D\u201E\u201F\u2033\u2036\u00AB\u00BB\u02BA\u02EE\u275D\u275E\u301D\u301E\uFF02', '"', 'double quotes, double primes, guillemets'],
-	['\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\uFE58\uFE63\uFF0D', '-', 'hyphens, en and em dashes, minus sign'],
+	[
+		'\u2018\u2019\u201A\u201B\u2032\u2035\u02B9\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00B4\u0060\u2039\u203A\u275B\u275C\uFF07',
+		"'",
+		'single quotes, apostrophes, primes, acute and grave accents, backtick',
+	],
+	[
+		'\u201C\u201D\u201E\u201F\u2033\u2036\u00AB\u00BB\u02BA\u02EE\u275D\u275E\u301D\u301E\uFF02',
+		'"',
+		'double quotes, double primes, guillemets',
+	],
+	[
+		'\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\uFE58\uFE63\uFF0D',
+		'-',
+		'hyphens, en and em dashes, minus sign',
+	],
 	['\u2026', '...', 'horizontal ellipsis'],
-	['\u0009\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000', ' ', 'tab, non-breaking, narrow, thin, en, em and other spaces'],
+	[
+		'\u0009\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000',
+		' ',
+		'tab, non-breaking, narrow, thin, en, em and other spaces',
+	],
 	['\u2028\u2029\u0085', '\n', 'line and paragraph separators'],
-	['\u00AD\u200B\u200C\u200D\u2060\uFEFF', '', 'soft hyphen, zero-width spaces and joiners, byte order mark'],
+	[
+		'\u00AD\u200B\u200C\u200D\u2060\uFEFF',
+		'',
+		'soft hyphen, zero-width spaces and joiners, byte order mark',
+	],
 	['\u2044\u2215\uFF0F', '/', 'fraction and division slashes'],
 	['\u2216\uFF3C', '\\', 'set minus, fullwidth backslash'],
 	['\u02C6\u2038', '^', 'modifier circumflex, caret'],

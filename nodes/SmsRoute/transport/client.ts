@@ -26,7 +26,11 @@ export async function createClient(
 		context,
 		baseUrl: String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, ''),
 		environment: credentials.environment === 'live' ? 'live' : 'test',
-		retry: { ...DEFAULT_RETRY_OPTIONS, maxAttempts: settings.maxAttempts, maxWaitMs: settings.maxWaitMs },
+		retry: {
+			...DEFAULT_RETRY_OPTIONS,
+			maxAttempts: settings.maxAttempts,
+			maxWaitMs: settings.maxWaitMs,
+		},
 		timeoutMs: settings.timeoutMs,
 		redact: createRedactor([credentials.testApiKey, credentials.liveApiKey]),
 	};

@@ -5,7 +5,9 @@ export class DeadlineExceeded extends Error {
 	readonly code = 'ETIMEDOUT';
 
 	constructor(timeoutMs: number) {
-		super(`smsroute sent no complete response within ${Math.round(timeoutMs / 1000)} s (the Timeout option)`);
+		super(
+			`smsroute sent no complete response within ${Math.round(timeoutMs / 1000)} s (the Timeout option)`,
+		);
 		this.name = 'DeadlineExceeded';
 	}
 }
@@ -25,9 +27,14 @@ export async function requestWithDeadline(
 	options: IHttpRequestOptions,
 ): Promise<IN8nHttpFullResponse> {
 	const deadline = AbortSignal.timeout(timeoutMs);
-	const cancel = typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+	const cancel =
+		typeof context.getExecutionCancelSignal === 'function'
+			? context.getExecutionCancelSignal()
+			: undefined;
 	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
-	const cancellable = Object.create(context, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+	const cancellable = Object.create(context, {
+		getExecutionCancelSignal: { value: () => signal },
+	}) as IExecuteFunctions;
 
 	let onDeadline = () => {};
 	const expired = new Promise<never>((_resolve, reject) => {

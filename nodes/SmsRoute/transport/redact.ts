@@ -36,13 +36,20 @@ function base64Cores(secret: string): string[] {
 
 function secretForms(secret: string): string[] {
 	const encoded = encodeURIComponent(secret);
-	return [secret, encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), ...base64Cores(secret)];
+	return [
+		secret,
+		encoded,
+		encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+		...base64Cores(secret),
+	];
 }
 
 /** A redactor for these key values (too-short values are ignored: masking them would mask noise). */
 export function createRedactor(secrets: readonly unknown[]): Redact {
 	const values = secrets.filter((s): s is string => typeof s === 'string').map((s) => s.trim());
-	const forms = [...new Set(values.filter((s) => s.length >= 8).flatMap(secretForms))].sort((a, b) => b.length - a.length);
+	const forms = [...new Set(values.filter((s) => s.length >= 8).flatMap(secretForms))].sort(
+		(a, b) => b.length - a.length,
+	);
 	return (text) => {
 		let result = text;
 		for (const form of forms) if (result.includes(form)) result = result.split(form).join(MASK);
@@ -55,7 +62,9 @@ export function redactJson<T>(value: T, redact: Redact): T {
 	if (typeof value === 'string') return redact(value) as T;
 	if (Array.isArray(value)) return value.map((entry) => redactJson(entry, redact)) as T;
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redact(key), redactJson(entry, redact)])) as T;
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [redact(key), redactJson(entry, redact)]),
+		) as T;
 	}
 	return value;
 }

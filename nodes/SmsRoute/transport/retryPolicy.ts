@@ -24,7 +24,11 @@ export function isRetryableStatus(statusCode: number): boolean {
 }
 
 /** Exponential backoff with full jitter, so that parallel chunks do not retry in lockstep. */
-export function backoffDelayMs(retryNumber: number, options: RetryOptions, random = Math.random): number {
+export function backoffDelayMs(
+	retryNumber: number,
+	options: RetryOptions,
+	random = Math.random,
+): number {
 	const ceiling = Math.min(options.maxWaitMs, options.baseDelayMs * 2 ** (retryNumber - 1));
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -56,7 +60,8 @@ const TRANSIENT_ERROR_CODES = new Set([
 ]);
 
 export function transientErrorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown; message?: unknown } | undefined;
+	let current = error as
+		{ code?: unknown; httpCode?: unknown; cause?: unknown; message?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		// n8n 1.x's NodeApiError keeps a network code only as its httpCode, with no cause.
 		for (const code of [current.code, current.httpCode]) {

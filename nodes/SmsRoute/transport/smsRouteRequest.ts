@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { DeadlineExceeded, requestWithDeadline } from './deadline';
@@ -60,7 +65,11 @@ export class SmsRouteRequestError extends Error {
 	}
 }
 
-function requestError(client: SmsRouteClient, message: string, answer?: SmsRouteAnswer): SmsRouteRequestError {
+function requestError(
+	client: SmsRouteClient,
+	message: string,
+	answer?: SmsRouteAnswer,
+): SmsRouteRequestError {
 	return new SmsRouteRequestError(client.redact(message), answer);
 }
 
@@ -74,7 +83,11 @@ function apiErrorText(body: unknown): string | undefined {
 	return undefined;
 }
 
-function describeFailure(client: SmsRouteClient, statusCode: number, apiError: string | undefined): string {
+function describeFailure(
+	client: SmsRouteClient,
+	statusCode: number,
+	apiError: string | undefined,
+): string {
 	const label = ENVIRONMENT_LABEL[client.environment];
 	const detail = apiError ? `: ${apiError}` : '';
 	switch (statusCode) {
@@ -136,7 +149,10 @@ async function attemptOnce<T>(
 			return { failed: requestError(client, message) };
 		}
 		// n8n rewrites error texts naming a code like ETIMEDOUT, so a missed deadline says it in words.
-		const reason = error instanceof DeadlineExceeded ? error.message : `Could not reach smsroute at ${client.baseUrl} (${code})`;
+		const reason =
+			error instanceof DeadlineExceeded
+				? error.message
+				: `Could not reach smsroute at ${client.baseUrl} (${code})`;
 		return { retryInMs: backoffDelayMs(attempt, retry), reason };
 	}
 
@@ -162,14 +178,25 @@ async function attemptOnce<T>(
 		};
 	}
 	const reason = `smsroute answered ${statusCode}${safeApiError ? `: ${safeApiError}` : ''}`;
-	if (statusCode !== 429) return { retryInMs: backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
+	if (statusCode !== 429)
+		return {
+			retryInMs: backoffDelayMs(attempt, retry),
+			reason,
+			statusCode,
+			apiError: safeApiError,
+		};
 
 	const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
 	if (retryAfterMs !== undefined && retryAfterMs > retry.maxWaitMs) {
 		const message = `smsroute rate limit (429): Retry-After asks for ${Math.ceil(retryAfterMs / 1000)} s, more than the Longest Wait option (${Math.round(retry.maxWaitMs / 1000)} s)`;
 		return { failed: requestError(client, message, { statusCode: 429, apiError: safeApiError }) };
 	}
-	return { retryInMs: retryAfterMs ?? backoffDelayMs(attempt, retry), reason, statusCode, apiError: safeApiError };
+	return {
+		retryInMs: retryAfterMs ?? backoffDelayMs(attempt, retry),
+		reason,
+		statusCode,
+		apiError: safeApiError,
+	};
 }
 
 /**
@@ -177,7 +204,10 @@ async function attemptOnce<T>(
  * timeouts and dropped connections back off exponentially with jitter, other 4xx fail at once.
  * Resending is safe only because every send carries an idempotency key made before the first try.
  */
-export async function smsRouteRequest<T>(client: SmsRouteClient, request: SmsRouteRequest): Promise<T> {
+export async function smsRouteRequest<T>(
+	client: SmsRouteClient,
+	request: SmsRouteRequest,
+): Promise<T> {
 	const headers: IDataObject = { Accept: 'application/json' };
 	if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
 

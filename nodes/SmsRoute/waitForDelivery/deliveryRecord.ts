@@ -1,7 +1,11 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
-import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import {
+	isPlainObject,
+	normalizeSmsRoute,
+	type NormalizedEvent,
+} from '../../SmsRouteTrigger/normalize';
 import { outcomeOf } from './outcome';
 
 /**
@@ -26,7 +30,10 @@ function bounded<T>(collection: Map<string, T> | Set<string>): void {
 	collection.delete(oldest);
 }
 
-export function recordFinal(executionId: string, event: NormalizedEvent): Map<string, NormalizedEvent> {
+export function recordFinal(
+	executionId: string,
+	event: NormalizedEvent,
+): Map<string, NormalizedEvent> {
 	let finals = finalsByExecution.get(executionId);
 	if (!finals) {
 		finals = new Map();
@@ -51,7 +58,12 @@ export function hasResumed(executionId: string): boolean {
 }
 
 /** The message's current state from GET /messages/{id}, as a normalized event, or null when it is not final or unknown. */
-async function lookUpFinal(context: IWebhookFunctions, baseUrl: string, messageId: string, livemode: boolean): Promise<NormalizedEvent | null> {
+async function lookUpFinal(
+	context: IWebhookFunctions,
+	baseUrl: string,
+	messageId: string,
+	livemode: boolean,
+): Promise<NormalizedEvent | null> {
 	let view: unknown;
 	try {
 		view = await context.helpers.httpRequestWithAuthentication.call(context, 'smsRouteApi', {
@@ -78,7 +90,10 @@ async function lookUpFinal(context: IWebhookFunctions, baseUrl: string, messageI
 			reason: view.reason,
 			metadata: view.metadata,
 		},
-		{ livemode: typeof view.livemode === 'boolean' ? view.livemode : livemode, receivedAt: new Date() },
+		{
+			livemode: typeof view.livemode === 'boolean' ? view.livemode : livemode,
+			receivedAt: new Date(),
+		},
 	);
 	if (!normalized.ok) return null;
 	const [{ event }] = normalized.events;
@@ -100,7 +115,8 @@ export async function allFinal(
 	for (const id of messageIds) {
 		if (finals.has(id)) continue;
 		if (baseUrl === null) {
-			const credentials = await context.getCredentials<ICredentialDataDecryptedObject>('smsRouteApi');
+			const credentials =
+				await context.getCredentials<ICredentialDataDecryptedObject>('smsRouteApi');
 			baseUrl = String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, '');
 		}
 		const event = await lookUpFinal(context, baseUrl, id, livemode);

@@ -13,7 +13,8 @@ export const DEFAULT_LIMIT_MINUTES = 30;
  * Switch and If nodes, so saved workflows of the other operations keep their single output.
  */
 const OUTPUTS = JSON.stringify(OUTPUT_NAMES.map((displayName) => ({ type: 'main', displayName })));
-export const outputsExpression = `={{ $parameter["operation"] === "${SEND_AND_WAIT}" ? ${OUTPUTS} : ["main"] }}` as const;
+export const outputsExpression =
+	`={{ $parameter["operation"] === "${SEND_AND_WAIT}" ? ${OUTPUTS} : ["main"] }}` as const;
 
 /**
  * The resume URL n8n signs for the waiting node (`/webhook-waiting/<execution>/<node id>`), as

@@ -23,7 +23,10 @@ const OUTCOME_OF_STATUS: Readonly<Record<string, Outcome>> = {
 };
 
 export function outcomeOf(status: unknown): Outcome | null {
-	return typeof status === 'string' && Object.prototype.hasOwnProperty.call(OUTCOME_OF_STATUS, status) ? OUTCOME_OF_STATUS[status] : null;
+	return typeof status === 'string' &&
+		Object.prototype.hasOwnProperty.call(OUTCOME_OF_STATUS, status)
+		? OUTCOME_OF_STATUS[status]
+		: null;
 }
 
 /** A message sent and not yet final: its Send output, marked as timed out until an event says otherwise. */

@@ -40,7 +40,11 @@ export function normalizeBase(base: string | undefined): string | null {
  * The n8n base URL a production webhook URL hangs off: `<base><endpoint>/<webhookId>/<path>` →
  * `<base>`. Returns null when the URL does not end in `/<webhookId>/<path>`.
  */
-export function webhookBaseOf(webhookUrl: string | undefined, webhookId: string | undefined, path: string): string | null {
+export function webhookBaseOf(
+	webhookUrl: string | undefined,
+	webhookId: string | undefined,
+	path: string,
+): string | null {
 	if (!webhookUrl || !webhookId) return null;
 	const suffix = `/${webhookId}/${path}`;
 	if (!webhookUrl.endsWith(suffix)) return null;
@@ -56,8 +60,15 @@ export function webhookBaseOf(webhookUrl: string | undefined, webhookId: string 
  * written (so encoded or disguised hosts are refused outright) and after WHATWG parsing (so
  * `..` segments, userinfo and default ports cannot move it elsewhere).
  */
-export function relayTarget(candidate: unknown, bases: ReadonlyArray<string | null | undefined>): string | null {
-	if (typeof candidate !== 'string' || candidate.length > MAX_URL_LENGTH || !PLAIN_URL.test(candidate)) {
+export function relayTarget(
+	candidate: unknown,
+	bases: ReadonlyArray<string | null | undefined>,
+): string | null {
+	if (
+		typeof candidate !== 'string' ||
+		candidate.length > MAX_URL_LENGTH ||
+		!PLAIN_URL.test(candidate)
+	) {
 		return null;
 	}
 	let url: URL;

@@ -26,7 +26,11 @@ import { readWaiting } from './waitingState';
  * it is trusted; the execution resumes when every message it waits for is final.
  */
 
-function refuse(context: IWebhookFunctions, status: 400 | 401, reason: string): IWebhookResponseData {
+function refuse(
+	context: IWebhookFunctions,
+	status: 400 | 401,
+	reason: string,
+): IWebhookResponseData {
 	return refuseRequest(context, 'SMS Route refused a resume request', status, reason);
 }
 
@@ -35,7 +39,10 @@ function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseD
 	return { webhookResponse: { resumed: false, reason, ...extra } };
 }
 
-async function verifiedEvent(context: IWebhookFunctions, receivedAt: Date): Promise<NormalizedEvent | IWebhookResponseData> {
+async function verifiedEvent(
+	context: IWebhookFunctions,
+	receivedAt: Date,
+): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
 	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
 	// Keys cached a while ago may predate a rotation: one retry with the credential as it is now.
@@ -49,7 +56,10 @@ async function verifiedEvent(context: IWebhookFunctions, receivedAt: Date): Prom
 	if (!verified.ok) return refuse(context, 401, verified.reason);
 	const parsed = parseRawBody(rawBody, context.getHeaderData()['content-type']);
 	if (!parsed.ok) return refuse(context, 400, parsed.reason);
-	const normalized = normalizeSmsRoute(parsed.body as IDataObject, { livemode: verified.livemode, receivedAt });
+	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
+		livemode: verified.livemode,
+		receivedAt,
+	});
 	if (!normalized.ok) return refuse(context, 400, normalized.reason);
 	return normalized.events[0].event;
 }
@@ -64,13 +74,17 @@ export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhoo
 	const executionId = this.getExecutionId();
 	const messageIds = waiting.pending.map(messageIdOf).filter((id): id is string => id !== null);
 	// A genuine event of another message (another execution's, or replayed here) changes nothing.
-	if (!event.messageId || !messageIds.includes(event.messageId)) return keepWaiting('not a message of this execution');
+	if (!event.messageId || !messageIds.includes(event.messageId))
+		return keepWaiting('not a message of this execution');
 	if (!outcomeOf(event.status)) return keepWaiting('status is not final', { status: event.status });
 	if (hasResumed(executionId)) return keepWaiting('already resumed');
 
 	const finals = recordFinal(executionId, event);
 	if (!(await allFinal(this, messageIds, finals, event.livemode === true))) {
-		return keepWaiting('other messages are not final yet', { final: finals.size, messages: messageIds.length });
+		return keepWaiting('other messages are not final yet', {
+			final: finals.size,
+			messages: messageIds.length,
+		});
 	}
 	if (!claimResume(executionId)) return keepWaiting('already resumed');
 	return {

@@ -1,4 +1,9 @@
-import type { IExecuteData, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IExecuteData,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { OUTPUT } from './outcome';
 
@@ -25,11 +30,17 @@ export interface WaitingMessages {
 }
 
 function isItemList(value: unknown): value is INodeExecutionData[] {
-	return Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'json' in item);
+	return (
+		Array.isArray(value) &&
+		value.every((item) => typeof item === 'object' && item !== null && 'json' in item)
+	);
 }
 
 /** Makes the timeout output of the waiting node what `waiting` says (see above). */
-export function rememberWaiting(context: IExecuteFunctions, waiting: WaitingMessages): INodeExecutionData[][] {
+export function rememberWaiting(
+	context: IExecuteFunctions,
+	waiting: WaitingMessages,
+): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = [[], waiting.errorItems, waiting.pending];
 	const entry = context.getExecuteData();
 	entry.data = { main: outputs };

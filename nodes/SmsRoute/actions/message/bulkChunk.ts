@@ -2,7 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { chunkIdempotencyKey } from '../../helpers/idempotency';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
-import { SmsRouteRequestError, smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
+import {
+	SmsRouteRequestError,
+	smsRouteRequest,
+	type SmsRouteClient,
+} from '../../transport/smsRouteRequest';
 import { checkBulkIds } from './responseChecks';
 
 interface BulkResponse {
@@ -36,7 +40,11 @@ function bisectionBudget(size: number): number {
 }
 
 function bulkPayload(message: OutgoingMessage): IDataObject {
-	const payload: IDataObject = { to: message.to, body: message.body, idempotency_key: message.idempotencyKey };
+	const payload: IDataObject = {
+		to: message.to,
+		body: message.body,
+		idempotency_key: message.idempotencyKey,
+	};
 	if (message.from) payload.from = message.from;
 	if (message.metadata) payload.metadata = message.metadata;
 	return payload;
@@ -58,7 +66,9 @@ function rejectedIndex(error: SmsRouteRequestError, size: number): number | unde
 /** A 400's text without the index it names, so the same complaint about two messages compares equal. */
 function rejectionText(error: unknown): string | undefined {
 	const rejected = rejection(error);
-	return rejected ? (rejected.apiError ?? '').replace(new RegExp(NAMED_INDEX, 'g'), 'messages[]') : undefined;
+	return rejected
+		? (rejected.apiError ?? '').replace(new RegExp(NAMED_INDEX, 'g'), 'messages[]')
+		: undefined;
 }
 
 /** For messages left when the budget is spent: they were never sent on their own. */
@@ -85,7 +95,9 @@ async function post(state: ChunkState, messages: OutgoingMessage[]): Promise<unk
 			idempotencyKey: chunkIdempotencyKey(messages.map((m) => m.idempotencyKey)),
 			checkBody: checkBulkIds(messages.length),
 		});
-		messages.forEach((message, i) => state.outcome.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }));
+		messages.forEach((message, i) =>
+			state.outcome.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }),
+		);
 		return undefined;
 	} catch (error) {
 		return error;
@@ -104,7 +116,12 @@ async function postAndSettle(state: ChunkState, messages: OutgoingMessage[]): Pr
  * be about all of them, so after a streak one probe sends the last message alone: if smsroute
  * says the same about it, the rest fail with that error instead of costing one request each.
  */
-async function setAsideNamed(state: ChunkState, messages: OutgoingMessage[], culprit: number, error: unknown): Promise<void> {
+async function setAsideNamed(
+	state: ChunkState,
+	messages: OutgoingMessage[],
+	culprit: number,
+	error: unknown,
+): Promise<void> {
 	state.outcome.set(messages[culprit].itemIndex, { error });
 	let rest = messages.filter((_, i) => i !== culprit);
 	const text = rejectionText(error) ?? '';
@@ -131,10 +148,16 @@ async function setAsideNamed(state: ChunkState, messages: OutgoingMessage[], cul
  * halves at several nested splits), or when the chunk's bisection budget is spent: then the
  * messages left fail with that error, unsent.
  */
-async function settle(state: ChunkState, messages: OutgoingMessage[], error: unknown, sameSplits: number): Promise<void> {
+async function settle(
+	state: ChunkState,
+	messages: OutgoingMessage[],
+	error: unknown,
+	sameSplits: number,
+): Promise<void> {
 	const rejected = rejection(error);
 	if (!rejected || messages.length === 1) return failAll(state, messages, error);
-	if (state.chunkWide !== undefined && state.chunkWide === rejectionText(error)) return failAll(state, messages, error);
+	if (state.chunkWide !== undefined && state.chunkWide === rejectionText(error))
+		return failAll(state, messages, error);
 	const culprit = rejectedIndex(rejected, messages.length);
 	if (culprit !== undefined) return await setAsideNamed(state, messages, culprit, error);
 	if (state.splitsBudget < 2) return failAll(state, messages, notNarrowedDown(error));
@@ -149,12 +172,17 @@ async function settle(state: ChunkState, messages: OutgoingMessage[], error: unk
 		return failAll(state, messages, error);
 	}
 	for (const [i, half] of halves.entries()) {
-		if (errors[i] !== undefined) await settle(state, half, errors[i], bothSame ? sameSplits + 1 : 0);
+		if (errors[i] !== undefined)
+			await settle(state, half, errors[i], bothSame ? sameSplits + 1 : 0);
 	}
 }
 
 /** Sends one chunk; every message ends in `outcome` with its id or the error that kept it unsent. */
-export async function sendChunk(client: SmsRouteClient, messages: OutgoingMessage[], outcome: ChunkOutcome): Promise<void> {
+export async function sendChunk(
+	client: SmsRouteClient,
+	messages: OutgoingMessage[],
+	outcome: ChunkOutcome,
+): Promise<void> {
 	const state: ChunkState = { client, outcome, splitsBudget: bisectionBudget(messages.length) };
 	await postAndSettle(state, messages);
 }

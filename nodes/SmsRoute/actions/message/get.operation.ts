@@ -42,7 +42,9 @@ export const execute: Operation = async function (items, client, run) {
 		try {
 			const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
 			if (!messageId) {
-				throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: 'Message ID' is empty`, { itemIndex });
+				throw new NodeOperationError(this.getNode(), `Item ${itemIndex}: 'Message ID' is empty`, {
+					itemIndex,
+				});
 			}
 			if (!PLAIN_ID.test(messageId)) {
 				throw new NodeOperationError(

@@ -24,7 +24,10 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
  * Checks every item before the first request: without "Continue On Fail" a bad item stops the
  * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
  */
-export function prepareMessages(context: IExecuteFunctions, items: INodeExecutionData[]): PreparedMessages {
+export function prepareMessages(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): PreparedMessages {
 	const automaticKey = automaticKeys(context);
 	const parameters: MessageParameters = {
 		to: createParameterReader(context, items, 'to', ''),
@@ -40,7 +43,14 @@ export function prepareMessages(context: IExecuteFunctions, items: INodeExecutio
 			slots.push(message);
 			valid.push(message);
 		} catch (error) {
-			slots.push(errorItemOrThrow(context, itemIndex, error, error instanceof InvalidMessageError ? error.details : {}));
+			slots.push(
+				errorItemOrThrow(
+					context,
+					itemIndex,
+					error,
+					error instanceof InvalidMessageError ? error.details : {},
+				),
+			);
 		}
 	}
 	return { slots, valid };

@@ -8,7 +8,13 @@ import { redactJson } from '../../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
-import { dryRunOption, forOperation, messageFields, messageOptions, optionsCollection } from './fields';
+import {
+	dryRunOption,
+	forOperation,
+	messageFields,
+	messageOptions,
+	optionsCollection,
+} from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { checkSentMessage } from './responseChecks';
 
@@ -42,7 +48,10 @@ interface SentMessage extends IDataObject {
  * One message through POST /messages. The key travels in a header here, so it is made
  * header-safe (see headerIdempotencyKey); the output shows the key as the user gave it.
  */
-export async function sendOne(client: SmsRouteClient, message: OutgoingMessage): Promise<INodeExecutionData> {
+export async function sendOne(
+	client: SmsRouteClient,
+	message: OutgoingMessage,
+): Promise<INodeExecutionData> {
 	const body: IDataObject = { to: message.to, body: message.body };
 	if (message.from) body.from = message.from;
 	if (message.metadata) body.metadata = message.metadata;

@@ -54,15 +54,21 @@ const MAX_LIMIT_MS = 31 * UNIT_MS.days;
  * resume URLs are always checked there).
  */
 function isLegacyEngine(context: IExecuteFunctions): boolean {
-	return typeof (context as unknown as { setSignatureValidationRequired?: unknown }).setSignatureValidationRequired === 'function';
+	return (
+		typeof (context as unknown as { setSignatureValidationRequired?: unknown })
+			.setSignatureValidationRequired === 'function'
+	);
 }
 
 export function limitWaitMs(options: IDataObject): number {
 	const amount = Number(options.limitWaitTime ?? DEFAULT_LIMIT_MINUTES);
 	const unitName = String(options.limitWaitTimeUnit ?? 'minutes');
 	// Own keys only: "constructor" or "__proto__" from an expression must not become a unit.
-	const unit = Object.prototype.hasOwnProperty.call(UNIT_MS, unitName) ? UNIT_MS[unitName] : UNIT_MS.minutes;
-	const ms = Number.isFinite(amount) && amount > 0 ? amount * unit : DEFAULT_LIMIT_MINUTES * UNIT_MS.minutes;
+	const unit = Object.prototype.hasOwnProperty.call(UNIT_MS, unitName)
+		? UNIT_MS[unitName]
+		: UNIT_MS.minutes;
+	const ms =
+		Number.isFinite(amount) && amount > 0 ? amount * unit : DEFAULT_LIMIT_MINUTES * UNIT_MS.minutes;
 	return Math.min(ms, MAX_LIMIT_MS);
 }
 
@@ -75,10 +81,14 @@ export function limitWaitMs(options: IDataObject): number {
  */
 export const execute: Operation = async function (items, client, run) {
 	if (isLegacyEngine(this)) {
-		throw new NodeOperationError(this.getNode(), 'Send and Wait for Delivery needs n8n 2.0 or newer', {
-			description:
-				'n8n 1.x continues a resumed node on its first output only, so undelivered and timed-out messages would be lost. Nothing was sent. Use Send and the SMS Route Trigger instead.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'Send and Wait for Delivery needs n8n 2.0 or newer',
+			{
+				description:
+					'n8n 1.x continues a resumed node on its first output only, so undelivered and timed-out messages would be lost. Nothing was sent. Use Send and the SMS Route Trigger instead.',
+			},
+		);
 	}
 	if (items.length > MAX_WAIT_MESSAGES) {
 		throw new NodeOperationError(
@@ -96,7 +106,10 @@ export const execute: Operation = async function (items, client, run) {
 
 	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
-		const message = { ...slot, metadata: { ...slot.metadata, [RESUME_URL_METADATA_KEY]: resumeUrl } };
+		const message = {
+			...slot,
+			metadata: { ...slot.metadata, [RESUME_URL_METADATA_KEY]: resumeUrl },
+		};
 		try {
 			return await sendOne(client, message);
 		} catch (error) {
@@ -104,7 +117,9 @@ export const execute: Operation = async function (items, client, run) {
 		}
 	});
 
-	const sent = results.filter((item) => typeof item.json.id === 'string' && item.json.error === undefined);
+	const sent = results.filter(
+		(item) => typeof item.json.id === 'string' && item.json.error === undefined,
+	);
 	const errorItems = results.filter((item) => !sent.includes(item));
 	if (sent.length === 0) return [[], errorItems, []];
 

@@ -14,7 +14,13 @@ import {
 	type OperationDefaults,
 } from '../options';
 import { sendChunk, type ChunkOutcome } from './bulkChunk';
-import { dryRunOption, forOperation, messageFields, messageOptions, optionsCollection } from './fields';
+import {
+	dryRunOption,
+	forOperation,
+	messageFields,
+	messageOptions,
+	optionsCollection,
+} from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 
 export const option: OperationModule['option'] = {
