@@ -22,7 +22,9 @@ async function startProxy({ backends, host = '127.0.0.1', port = 0 }) {
 		requests: 0,
 		byStatus: {},
 	}));
-	const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+	// A fresh upstream connection per request: reusing an idle keep-alive socket races n8n closing
+	// it (ECONNRESET on a request the backend never saw), which a test cannot tell from a lost event.
+	const agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
 	let next = 0;
 
 	const server = http.createServer((req, res) => {
