@@ -4,6 +4,7 @@
 const { performance } = require('node:perf_hooks');
 const { request, Agent } = require('undici');
 const { startN8n } = require('../e2e/n8n');
+const { createSandboxCredentials } = require('../e2e/sandboxCredentials');
 const { bulkWorkflow } = require('./workflows');
 const { sampleRss, baselineRss } = require('./rss');
 
@@ -103,11 +104,7 @@ async function runInN8n({
 }) {
 	const n8n = await startN8n({ env: { N8N_PAYLOAD_SIZE_MAX: '64' }, log });
 	try {
-		const credential = await n8n.createCredential({
-			name: 'smsroute sandbox',
-			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
-		});
+		const { smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl, keys });
 		const path = `bench-${variant}-${size}`;
 		const wf = bulkWorkflow(variant, { path, credential, baseUrl, apiKey, concurrency, chunkSize });
 		const created = await n8n.createWorkflow(wf);

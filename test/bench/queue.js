@@ -17,6 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { startQueueCluster } = require('../e2e/queue');
+const { createSandboxCredentials } = require('../e2e/sandboxCredentials');
 const { http, sleep } = require('../e2e/http');
 const { smsRouteSignatureHeader, buildSmsRouteBody } = require('../sandbox/webhooks');
 
@@ -113,23 +114,13 @@ async function bulkRun(n8n, workflowId, hookPath, tag) {
 }
 
 async function main() {
-	const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+	const { createSandbox, DEFAULT_TEST_KEY } = require('../sandbox/server');
 	const sandbox = createSandbox({ port: 0 });
 	const { baseUrl } = await sandbox.start();
 	const cluster = await startQueueCluster({ workers: 2, webhooks: 2 });
 	const n8n = cluster.main;
 	try {
-		const credential = await n8n.createCredential({
-			name: 'smsroute sandbox',
-			type: 'smsRouteApi',
-			data: {
-				environment: 'test',
-				testApiKey: DEFAULT_TEST_KEY,
-				liveApiKey: DEFAULT_LIVE_KEY,
-				baseUrl,
-			},
-		});
-		const ref = { smsRouteApi: { id: credential.id, name: credential.name } };
+		const ref = await createSandboxCredentials(n8n, { baseUrl });
 		const webhookId = crypto.randomUUID();
 		const trigger = await n8n.createWorkflow({
 			name: 'qbench trigger',

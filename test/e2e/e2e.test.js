@@ -10,6 +10,7 @@
  */
 const crypto = require('node:crypto');
 const { ensureN8nInstalled, startN8n, nodeOutput, resolveVersion, N8N_VERSIONS } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 
 const ACTION = 'n8n-nodes-smsroute.smsRoute';
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
@@ -44,21 +45,12 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		sandboxUrls = await sandbox.start();
 		n8n = await startN8n({ version });
 
-		smsCredential = await n8n.createCredential({
-			name: 'smsroute sandbox',
-			type: 'smsRouteApi',
-			data: {
-				environment: 'test',
-				testApiKey: keys.test,
-				liveApiKey: keys.live,
+		({ smsRouteApi: smsCredential, sendCloudSmsHookApi: sendCloudCredential } =
+			await createSandboxCredentials(n8n, {
 				baseUrl: sandboxUrls.baseUrl,
-			},
-		});
-		sendCloudCredential = await n8n.createCredential({
-			name: 'SendCloud sandbox',
-			type: 'sendCloudSmsHookApi',
-			data: { appKey: SENDCLOUD_APP_KEY },
-		});
+				keys,
+				sendCloudAppKey: SENDCLOUD_APP_KEY,
+			}));
 	}, 5 * 60_000);
 
 	afterAll(async () => {

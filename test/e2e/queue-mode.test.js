@@ -11,6 +11,7 @@
 const crypto = require('node:crypto');
 const { startQueueCluster } = require('./queue');
 const { nodeOutput, http } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 const {
 	buildSmsRouteBody,
 	smsRouteSignatureHeader,
@@ -169,21 +170,12 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 		sandboxUrls = await sandbox.start();
 		cluster = await startQueueCluster({ workers: 2, webhooks: 2 });
 		n8n = cluster.main;
-		smsCredential = await n8n.createCredential({
-			name: 'smsroute sandbox',
-			type: 'smsRouteApi',
-			data: {
-				environment: 'test',
-				testApiKey: keys.test,
-				liveApiKey: keys.live,
+		({ smsRouteApi: smsCredential, sendCloudSmsHookApi: sendCloudCredential } =
+			await createSandboxCredentials(n8n, {
 				baseUrl: sandboxUrls.baseUrl,
-			},
-		});
-		sendCloudCredential = await n8n.createCredential({
-			name: 'SendCloud sandbox',
-			type: 'sendCloudSmsHookApi',
-			data: { appKey: SENDCLOUD_APP_KEY },
-		});
+				keys,
+				sendCloudAppKey: SENDCLOUD_APP_KEY,
+			}));
 	}, 15 * 60_000);
 
 	afterAll(async () => {

@@ -7,6 +7,7 @@
  * Needs `npm run build` first.
  */
 const { startQueueCluster } = require('./queue');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 const { createTriggerWorkflow, createWaitWorkflow } = require('./sendAndWaitWorkflows');
 const NUMBERS = ['+15005550001', '+15005550002', '+15005550003'];
 
@@ -27,12 +28,10 @@ describe('Send and Wait for Delivery in queue mode (n8n 2.41.0)', () => {
 		const { baseUrl } = await sandbox.start();
 		cluster = await startQueueCluster({ workers: 1, webhooks: 2 });
 		n8n = cluster.main;
-		const credential = await n8n.createCredential({
-			name: 'smsroute sandbox',
-			type: 'smsRouteApi',
-			data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl },
-		});
-		n8n.credentialRef = { id: credential.id, name: credential.name };
+		({ smsRouteApi: n8n.credentialRef } = await createSandboxCredentials(n8n, {
+			baseUrl,
+			keys: { test: DEFAULT_TEST_KEY, live: '' },
+		}));
 		const { webhookPath } = await createTriggerWorkflow(
 			n8n,
 			n8n.credentialRef,

@@ -9,6 +9,7 @@
  * Prints the resume latency (delivery webhook → next node running) as a `[send-and-wait]` line.
  */
 const { ensureN8nInstalled, startN8n, resolveVersion } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 const { smsRouteSignatureHeader } = require('../sandbox/webhooks');
 const {
 	createTriggerWorkflow,
@@ -53,11 +54,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 			sandbox = createSandbox({ port: 0, stepMs: 300 });
 			const { baseUrl } = await sandbox.start();
 			n8n = await startN8n({ version });
-			credential = await n8n.createCredential({
-				name: 'smsroute sandbox',
-				type: 'smsRouteApi',
-				data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
-			});
+			({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl, keys }));
 			const trigger = await createTriggerWorkflow(
 				n8n,
 				{ id: credential.id, name: credential.name },
@@ -420,12 +417,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 			sandbox = createSandbox({ port: 0 });
 			const { baseUrl } = await sandbox.start();
 			n8n = await startN8n({ version });
-			const credential = await n8n.createCredential({
-				name: 'smsroute sandbox',
-				type: 'smsRouteApi',
-				data: { environment: 'test', testApiKey: DEFAULT_TEST_KEY, liveApiKey: '', baseUrl },
-			});
-			n8n.credentialRef = { id: credential.id, name: credential.name };
+			({ smsRouteApi: n8n.credentialRef } = await createSandboxCredentials(n8n, {
+				baseUrl,
+				keys: { test: DEFAULT_TEST_KEY, live: '' },
+			}));
 		}, 30 * 60_000);
 
 		afterAll(async () => {

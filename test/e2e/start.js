@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { ROOT, startN8n, freePort } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 // The trigger's test-event notice holds the same command (npm start builds dist first).
 const {
 	testEventCommand,
@@ -107,25 +108,12 @@ async function main() {
 
 		n8n = await startN8n({ userFolder: USER_FOLDER, fresh: false, port: N8N_PORT, log });
 
-		const smsRoute = await n8n.upsertCredential({
-			name: 'SMS Route sandbox',
-			type: 'smsRouteApi',
-			data: {
-				environment: 'test',
-				testApiKey: DEFAULT_TEST_KEY,
-				liveApiKey: DEFAULT_LIVE_KEY,
-				baseUrl,
-			},
+		const credentialsByType = await createSandboxCredentials(n8n, {
+			baseUrl,
+			sendCloudAppKey: SENDCLOUD_APP_KEY,
+			names: { smsRouteApi: 'SMS Route sandbox', sendCloudSmsHookApi: 'SendCloud SMSHook sandbox' },
+			upsert: true,
 		});
-		const sendCloud = await n8n.upsertCredential({
-			name: 'SendCloud SMSHook sandbox',
-			type: 'sendCloudSmsHookApi',
-			data: { appKey: SENDCLOUD_APP_KEY },
-		});
-		const credentialsByType = {
-			smsRouteApi: { id: smsRoute.id, name: smsRoute.name },
-			sendCloudSmsHookApi: { id: sendCloud.id, name: sendCloud.name },
-		};
 		log('credentials ready: "SMS Route sandbox", "SendCloud SMSHook sandbox"');
 
 		await ensureDataTable(n8n);

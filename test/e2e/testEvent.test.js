@@ -14,6 +14,7 @@
 const crypto = require('node:crypto');
 const { execFile } = require('node:child_process');
 const { ensureN8nInstalled, startN8n, nodeOutput, PINNED } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
 
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
 const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key'; // npm start's (test/e2e/start.js)
@@ -35,7 +36,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 beforeAll(async () => {
-	const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
+	const { createSandbox } = require('../sandbox/server');
 	sandbox = createSandbox({
 		port: 0,
 		webhook: { mode: 'smsroute', sendCloudAppKey: SENDCLOUD_APP_KEY },
@@ -43,25 +44,11 @@ beforeAll(async () => {
 	const started = await sandbox.start();
 	sandboxUrl = started.url;
 	n8n = await startN8n({ version: PINNED[2] });
-	const sms = await n8n.createCredential({
-		name: 'SMS Route sandbox',
-		type: 'smsRouteApi',
-		data: {
-			environment: 'test',
-			testApiKey: DEFAULT_TEST_KEY,
-			liveApiKey: DEFAULT_LIVE_KEY,
-			baseUrl: started.baseUrl,
-		},
+	credentials = await createSandboxCredentials(n8n, {
+		baseUrl: started.baseUrl,
+		sendCloudAppKey: SENDCLOUD_APP_KEY,
+		names: { smsRouteApi: 'SMS Route sandbox', sendCloudSmsHookApi: 'SendCloud SMSHook sandbox' },
 	});
-	const sendCloud = await n8n.createCredential({
-		name: 'SendCloud SMSHook sandbox',
-		type: 'sendCloudSmsHookApi',
-		data: { appKey: SENDCLOUD_APP_KEY },
-	});
-	credentials = {
-		smsRouteApi: { id: sms.id, name: sms.name },
-		sendCloudSmsHookApi: { id: sendCloud.id, name: sendCloud.name },
-	};
 	const types = await n8n.nodeTypes();
 	triggerType = types
 		.filter((t) => t.name === TRIGGER)
