@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type {
 	IDataObject,
 	INodeExecutionData,
@@ -7,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { resumeOnDelivery } from '../../nodes/SmsRoute/waitForDelivery/resumeWebhook';
+import { smsRouteTestHeader } from '../helpers/signing';
 
 const TEST_KEY = 'sk_test_resume_unit_000000000000';
 const LIVE_KEY = 'sk_live_resume_unit_000000000000';
@@ -29,8 +29,7 @@ function pending(id: string, index: number): INodeExecutionData {
 function signedRequest(body: IDataObject, { key = TEST_KEY, ageSeconds = 0 } = {}) {
 	const raw = Buffer.from(JSON.stringify(body));
 	const t = Math.floor(Date.now() / 1000) - ageSeconds;
-	const v1 = createHmac('sha256', key).update(`${t}.`).update(raw).digest('hex');
-	return { raw, header: `t=${t},v1=${v1}` };
+	return { raw, header: smsRouteTestHeader({ key, timestamp: t, body: raw }) };
 }
 
 function deliveryEvent(messageId: string, status: string): IDataObject {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { sendCloudTestSignature, smsRouteTestHeader } from '../helpers/signing';
 import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
 
 /**
@@ -16,21 +17,11 @@ export function opensslHmacHex(key: string, message: Buffer | string): string {
 	return match[1];
 }
 
-export function smsRouteV1(key: string, t: number | string, body: Buffer | string): string {
-	const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-	return opensslHmacHex(key, Buffer.concat([Buffer.from(`${t}.`, 'utf8'), bytes]));
-}
+export { smsRouteV1 } from '../helpers/signing';
+export const sendCloudSignature = sendCloudTestSignature;
 
 export function smsRouteHeader(key: string, t: number, body: Buffer | string): string {
-	return `t=${t},v1=${smsRouteV1(key, t, body)}`;
-}
-
-export function sendCloudSignature(
-	appKey: string,
-	timestamp: number | string,
-	token: string,
-): string {
-	return opensslHmacHex(appKey, `${timestamp}${token}`);
+	return smsRouteTestHeader({ key, timestamp: t, body });
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);

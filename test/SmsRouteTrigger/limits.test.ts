@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseRawBody } from '../../nodes/SmsRouteTrigger/parseBody';
+import { sendCloudTestSignature } from '../helpers/signing';
 import {
 	APP_KEY,
 	TEST_KEY,
@@ -26,7 +26,7 @@ const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' };
 function fastSendCloud(overrides: IDataObject = {}): IDataObject {
 	const timestamp = (overrides.timestamp as number | undefined) ?? Date.now();
 	const token = (overrides.token as string | undefined) ?? newToken();
-	const signature = createHmac('sha256', APP_KEY).update(`${timestamp}${token}`).digest('hex');
+	const signature = sendCloudTestSignature(APP_KEY, timestamp, token);
 	return sendCloudPayload({ ...overrides, timestamp, token, signature });
 }
 

@@ -13,6 +13,7 @@ const { Agent, request } = require('undici');
 const { startN8n } = require('../e2e/n8n');
 const { triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow } = require('./workflows');
 const { mapLimit } = require('./bulk');
+const { smsRouteTestHeader } = require('../helpers/signing');
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRouteTrigger');
 
@@ -30,10 +31,12 @@ function smsRouteEvent(key, runTag) {
 		metadata: {},
 	});
 	const t = Math.floor(Date.now() / 1000);
-	const v1 = crypto.createHmac('sha256', key).update(`${t}.${body}`).digest('hex');
 	return {
 		body,
-		headers: { 'content-type': 'application/json', 'x-smsroute-signature': `t=${t},v1=${v1}` },
+		headers: {
+			'content-type': 'application/json',
+			'x-smsroute-signature': smsRouteTestHeader({ key, timestamp: t, body }),
+		},
 	};
 }
 

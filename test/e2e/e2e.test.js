@@ -11,6 +11,7 @@
 const crypto = require('node:crypto');
 const { ensureN8nInstalled, startN8n, nodeOutput, resolveVersion, N8N_VERSIONS } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
+const { smsRouteTestHeader } = require('../helpers/signing');
 
 const ACTION = 'n8n-nodes-smsroute.smsRoute';
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
@@ -360,10 +361,9 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 				metadata: {},
 			});
 			const t = Math.floor(Date.now() / 1000);
-			const v1 = crypto.createHmac('sha256', keys.test).update(`${t}.${body}`).digest('hex');
 			const headers = {
 				'content-type': 'application/json',
-				'x-smsroute-signature': `t=${t},v1=${v1}`,
+				'x-smsroute-signature': smsRouteTestHeader({ key: keys.test, timestamp: t, body }),
 			};
 			const first = await n8n.callWebhook('POST', webhookPath, { body, headers });
 			expect({ status: first.status, body: first.body }).toEqual({

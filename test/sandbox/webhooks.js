@@ -5,6 +5,7 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 const https = require('node:https');
+const { sendCloudTestSignature, smsRouteTestHeader } = require('../helpers/signing');
 
 const MAGIC_FINAL = {
 	'+15005550001': 'delivered',
@@ -57,10 +58,6 @@ function randomAlnum(n) {
 	return out;
 }
 
-function hmacHex(key, message) {
-	return crypto.createHmac('sha256', key).update(message, 'utf8').digest('hex');
-}
-
 // ---------------------------------------------------------------- smsroute
 
 /** JSON body exactly as smsroute sends it. `event` = {messageId,status,occurredAt(ms),to,livemode,metadata,reason?} */
@@ -80,8 +77,7 @@ function buildSmsRouteBody(event) {
 
 /** `t=<unix s>,v1=<hex HMAC-SHA256(apiKey, "<t>.<body>")>` — signed fresh on every attempt. */
 function smsRouteSignatureHeader(apiKey, body, nowMs = Date.now()) {
-	const t = Math.floor(nowMs / 1000);
-	return `t=${t},v1=${hmacHex(apiKey, `${t}.${body}`)}`;
+	return smsRouteTestHeader({ key: apiKey, body, nowMs });
 }
 
 // ---------------------------------------------------------------- SendCloud
@@ -108,7 +104,7 @@ function buildSendCloudPayload(event, appKey, eventTypeOverride) {
 		phones: [event.to],
 		timestamp,
 		token,
-		signature: hmacHex(appKey, `${timestamp}${token}`),
+		signature: sendCloudTestSignature(appKey, timestamp, token),
 		customArgs: { message_id: event.messageId },
 	};
 	if (eventType === 6) payload.replyContent = 'sandbox reply';
