@@ -87,10 +87,11 @@ export class SmsRouteTrigger implements INodeType {
 						name: 'Auto-Detect',
 						value: 'auto',
 						description:
-							'Smsroute when the x-smsroute-signature header is present, SendCloud when the body carries token/timestamp/signature',
+							'Picks smsroute when the x-smsroute-signature header is present, SendCloud when the body carries token/timestamp/signature',
 					},
 					{ name: 'SendCloud SMSHook', value: 'sendcloud' },
-					{ name: 'Smsroute', value: 'smsroute' },
+					// The service as it spells itself (its domain): n8n's linter title-cases a bare "smsroute".
+					{ name: 'smsroute.cc', value: 'smsroute' },
 				],
 				default: 'auto',
 				description: 'Which provider calls this URL; requests of the other kind are refused',

@@ -15,11 +15,8 @@ const http = require('node:http');
 const path = require('node:path');
 const { ROOT, startN8n, freePort } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
-// The trigger's test-event notice holds the same command (npm start builds dist first).
-const {
-	testEventCommand,
-	TEST_URL_PLACEHOLDER,
-} = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+// The README's Development section shows the same command.
+const { testEventCommand, TEST_URL_PLACEHOLDER } = require('../sandbox/testEventCommand');
 
 const N8N_PORT = Number(process.env.SMSROUTE_N8N_PORT || 5678);
 const SANDBOX_PORT = Number(process.env.SMSROUTE_SANDBOX_PORT || 5055);

@@ -4,24 +4,22 @@
  * - the trigger's two credential fields reach the editor with labels that say what each verifies
  *   (n8n 2.41's NodeCredentials shows a credential's displayName when there is one);
  * - "Execute step" on the trigger (POST /rest/workflows/:id/run from the trigger, as the editor
- *   does) listens on the Test URL, and the command in the notice n8n serves, run with a shell
- *   and curl, sends a signed event of that provider there: n8n runs the manual execution;
+ *   does) listens on the Test URL; doing what the notice n8n serves says (the Test URL where the
+ *   provider sends its webhooks, an SMS with the test key to smsroute's test number) gets a
+ *   signed event of that provider there, also after SendCloud's GET check: n8n runs it;
  * - Metadata: the bulk example as saved with 0.1.0 (JSON.stringify) and as shipped now (an
  *   object expression) send the same metadata through n8n's own expression evaluation.
  *
  * Needs `npm run build` first. The sandbox and n8n are set up as `npm start` sets them up.
  */
 const crypto = require('node:crypto');
-const { execFile } = require('node:child_process');
 const { ensureN8nInstalled, startN8n, nodeOutput, PINNED } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
 
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
 const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key'; // npm start's (test/e2e/start.js)
-const {
-	DEFAULT_SANDBOX_URL,
-	TEST_URL_PLACEHOLDER,
-} = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+const { TEST_NUMBERS } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+const { DEFAULT_TEST_KEY } = require('../sandbox/server');
 
 jest.setTimeout(5 * 60_000);
 
@@ -60,29 +58,26 @@ afterAll(async () => {
 	if (sandbox) await sandbox.stop();
 }, 60_000);
 
-/** The curl command of the notice the editor shows for this Provider value. */
-function noticeCommand(provider) {
+/** The test-event notice n8n serves for this Provider value. */
+function noticeText(provider) {
 	const notices = triggerType.properties.filter(
 		(p) =>
 			p.type === 'notice' &&
+			/Test URL/.test(p.displayName) &&
 			(!p.displayOptions?.show?.provider || p.displayOptions.show.provider.includes(provider)),
 	);
-	const commands = notices
-		.map((p) => /curl -X POST \S+ -H '[^']*' -d '[^']*'/.exec(p.displayName)?.[0])
-		.filter(Boolean);
-	expect(commands).toHaveLength(1);
-	return commands[0];
+	expect(notices).toHaveLength(1);
+	return notices[0].displayName;
 }
 
-function sh(line) {
-	return new Promise((resolve, reject) => {
-		execFile(
-			'sh',
-			['-c', `${line} --silent --show-error --fail-with-body`],
-			(error, stdout, stderr) =>
-				error ? reject(new Error(`${error.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
-		);
+/** An SMS sent with the sandbox's test key (what the notice asks of a user with an sk_test_ key). */
+async function sendWithTestKey(to) {
+	const response = await fetch(`${sandboxUrl}/v1/messages`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${DEFAULT_TEST_KEY}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ to, body: 'Test from n8n' }),
 	});
+	expect(response.status).toBe(200);
 }
 
 test("n8n serves the trigger's credential fields with labels naming what each verifies", () => {
@@ -94,11 +89,14 @@ test("n8n serves the trigger's credential fields with labels naming what each ve
 });
 
 test.each([
-	['auto', 'smsroute'],
-	['sendcloud', 'sendcloud'],
+	['auto', 'smsroute', ['delivered']],
+	['sendcloud', 'sendcloud', []],
 ])(
-	"Provider %s: Execute step listens; the notice's command sends a signed %s event to the Test URL; n8n runs it",
-	async (provider, expected) => {
+	'Provider %s, following the notice: Execute step listens, the Test URL goes where the provider sends webhooks, an SMS to the test number; n8n runs the %s event',
+	async (provider, expected, events) => {
+		const notice = noticeText(provider);
+		expect(notice).toMatch(/Execute step/);
+		expect(notice).not.toMatch(/npm|127\.0\.0\.1|curl|sandbox/i);
 		const webhookId = crypto.randomUUID();
 		const workflow = await n8n.createWorkflow({
 			name: `test event ${provider}`,
@@ -110,7 +108,7 @@ test.each([
 					typeVersion: 1.1,
 					position: [0, 0],
 					webhookId,
-					parameters: { provider, events: [] },
+					parameters: { provider, events },
 					credentials,
 				},
 			],
@@ -123,24 +121,29 @@ test.each([
 		expect(run.data ?? run).toMatchObject({ waitingForWebhook: true });
 
 		const testUrl = `${n8n.url}/webhook-test/${webhookId}/webhook`;
-		const line = noticeCommand(provider)
-			.replace(DEFAULT_SANDBOX_URL, sandboxUrl)
-			.replace(TEST_URL_PLACEHOLDER, testUrl);
-		const answer = JSON.parse(await sh(line));
-		expect(answer.statusCode).toBe(200);
-		expect(JSON.parse(answer.body)).toEqual({ received: 1, emitted: 1 });
-
-		const [execution] = await n8n.waitForExecutions(
-			workflow.id,
-			(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
-			{
-				timeoutMs: 60_000,
-			},
-		);
-		expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
-		expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([
-			expect.objectContaining({ provider: expected, status: 'delivered' }),
-		]);
+		if (provider === 'sendcloud') {
+			// SendCloud checks the URL with a GET when SMSHook is saved; n8n keeps listening.
+			expect((await fetch(testUrl)).status).toBe(200);
+		}
+		// The dashboard: this account's webhooks now go to the Test URL.
+		sandbox.configure({ webhook: { url: testUrl, mode: expected } });
+		try {
+			await sendWithTestKey(TEST_NUMBERS.delivered);
+			const [execution] = await n8n.waitForExecutions(
+				workflow.id,
+				(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
+				{ timeoutMs: 60_000 },
+			);
+			expect(execution).toMatchObject({ mode: 'manual', status: 'success' });
+			expect(nodeOutput(execution, 'SMS Route Trigger')).toEqual([
+				expect.objectContaining({
+					provider: expected,
+					...(events.length ? { status: 'delivered' } : {}),
+				}),
+			]);
+		} finally {
+			sandbox.configure({ webhook: { url: null, mode: 'smsroute' } });
+		}
 	},
 );
 

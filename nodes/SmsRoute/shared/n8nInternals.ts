@@ -1,0 +1,162 @@
+import type {
+	IExecuteData,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+/**
+ * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
+ * upgrade has one place to look. Each names the n8n versions it was checked against; each is
+ * checked against the installed n8n-core and n8n-workflow by test/internals/n8nInternals.test.ts
+ * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
+ * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
+ */
+
+/** n8n-core's execute and webhook contexts as far as this package reads them. */
+interface ContextFields {
+	runIndex?: unknown;
+	getRunIndex?: unknown;
+	setSignatureValidationRequired?: unknown;
+	executeData?: IExecuteData;
+}
+
+const fieldsOf = (context: object) => context as ContextFields;
+
+/**
+ * The run index of the node's current run (0, then 1, 2 … when a loop runs it again).
+ * n8n 2.41.0 and 1.123.81 have no getRunIndex() on IExecuteFunctions; n8n-core's contexts keep
+ * the index in their `runIndex` field (NodeExecutionContext). getRunIndex() is used where an
+ * n8n has it.
+ */
+export function runIndexOf(context: IExecuteFunctions): number {
+	const fields = fieldsOf(context);
+	if (typeof fields.getRunIndex === 'function') return Number(fields.getRunIndex.call(context));
+	return typeof fields.runIndex === 'number' ? fields.runIndex : 0;
+}
+
+/**
+ * True on an engine that passes only the first output of a resumed node on (no
+ * `forwardAllOutputs`): n8n 1.x. Recognised by setSignatureValidationRequired() on the execute
+ * context, which 1.123.81 has and 2.41.0 dropped (resume URL signatures are always checked there).
+ */
+export function isFirstOutputOnlyEngine(context: IExecuteFunctions): boolean {
+	return typeof fieldsOf(context).setSignatureValidationRequired === 'function';
+}
+
+/**
+ * Makes `outputs` what a waiting node produces when n8n ends its wait at the limit. n8n does not
+ * run the node again then: it marks the saved stack entry (getExecuteData(), the very object it
+ * saves with the execution) disabled and passes its `data` through, all outputs when
+ * `metadata.forwardAllOutputs` is set (WorkflowExecute.handleWaitingState / handleDisabledNode,
+ * n8n 2.41.0; 1.123.81 passes the first output only, see isFirstOutputOnlyEngine).
+ */
+export function setTimeoutOutputs(
+	context: IExecuteFunctions,
+	outputs: INodeExecutionData[][],
+): void {
+	const entry = context.getExecuteData();
+	entry.data = { main: outputs };
+	entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+}
+
+/**
+ * For a node with one input item: makes every output's items trace back to it. On resume n8n
+ * re-pairs the k-th item of output j as "item k of input j" (from the stack entry's `source`), so
+ * each output j needs the node's input as its source j. Leaves the lineage alone otherwise
+ * (several items would name other inputs' items). Checked: n8n 2.41.0.
+ */
+export function pairOutputsWithSingleInput(context: IExecuteFunctions, outputCount: number): void {
+	const entry = context.getExecuteData();
+	const source = entry.source?.main;
+	if (context.getInputData().length === 1 && source?.length === 1 && source[0]) {
+		entry.source = { ...entry.source, main: Array.from({ length: outputCount }, () => source[0]) };
+	}
+}
+
+/**
+ * The waiting node's saved stack entry, in the webhook() that a resume request reaches: n8n-core's
+ * WebhookContext keeps it in its public `executeData` field (the first entry of the execution's
+ * nodeExecutionStack), not on IWebhookFunctions. Checked: n8n 2.41.0, 1.123.81.
+ */
+export function waitingEntryOf(context: IWebhookFunctions): IExecuteData | undefined {
+	return fieldsOf(context).executeData;
+}
+
+/** The slice of express's request the webhooks use. */
+interface RawRequest {
+	rawBody?: unknown;
+	/** n8n's reader (cli middlewares, rawBodyReader): fills rawBody from the stream once. */
+	readRawBody?: () => Promise<void>;
+}
+
+/**
+ * The exact bytes of the request, or undefined. n8n's request carries `rawBody` (a Buffer) once
+ * its body parser ran: always for a version 1 node, for 1.1 only when the content type is JSON,
+ * form, text or XML; otherwise `readRawBody()` reads it. Checked: n8n 2.41.0, 1.123.81.
+ */
+export async function readRawBody(context: IWebhookFunctions): Promise<unknown> {
+	const request = context.getRequestObject() as unknown as RawRequest;
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') {
+		try {
+			await request.readRawBody();
+		} catch {
+			// An unreadable stream (multipart already consumed, aborted request) is answered as a
+			// missing raw body.
+		}
+	}
+	return request.rawBody;
+}
+
+interface JsonResponse {
+	status(code: number): JsonResponse;
+	json(body: unknown): unknown;
+}
+
+/**
+ * Writes the HTTP answer through express's response (the caller then returns
+ * `noWebhookResponse`): the only way to answer a refused request with our own status code and no
+ * execution. Checked: n8n 2.41.0, 1.123.81.
+ */
+export function writeJsonResponse(context: IWebhookFunctions, status: number, body: object): void {
+	const res = context.getResponseObject() as unknown as JsonResponse;
+	res.status(status).json(body);
+}
+
+/**
+ * This n8n's base URL, or undefined where the helper is missing or throws (n8n-core before
+ * getInstanceBaseUrl existed on webhook contexts). Present in 2.41.0 and 1.123.81.
+ */
+export function instanceBaseUrlOf(context: IWebhookFunctions): string | undefined {
+	try {
+		const base = context.getInstanceBaseUrl();
+		return typeof base === 'string' && base !== '' ? base : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * A context whose getExecutionCancelSignal() returns `signal`. n8n's
+ * httpRequestWithAuthentication overwrites a request's `abortSignal` with the cancel signal of
+ * the context it is called on (`this`), so a deadline's signal can only reach the request this
+ * way. Checked: n8n-core 2.41.0 (request-helpers/authentication), 1.123.81.
+ */
+export function withCancelSignal(
+	context: IExecuteFunctions,
+	signal: AbortSignal,
+): IExecuteFunctions {
+	return Object.create(context, {
+		getExecutionCancelSignal: { value: () => signal },
+	}) as IExecuteFunctions;
+}
+
+/**
+ * Where an error from n8n's request helper may carry a network code such as ECONNRESET: `code`,
+ * or, in n8n 1.x's NodeApiError (1.123.81), only `httpCode`. Follow `cause` for the wrapped error.
+ */
+export function networkCodeFields(error: unknown): unknown[] {
+	if (typeof error !== 'object' || error === null) return [];
+	const { code, httpCode } = error as { code?: unknown; httpCode?: unknown };
+	return [code, httpCode];
+}
