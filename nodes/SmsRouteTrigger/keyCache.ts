@@ -117,6 +117,7 @@ export class KeyCache<T> {
 		// Re-inserted so Map order stays oldest-loaded first for eviction.
 		this.entries.delete(cacheKey);
 		this.entries.set(cacheKey, entry);
-		if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+		if (this.entries.size > MAX_ENTRIES)
+			this.entries.delete(this.entries.keys().next().value as string);
 	}
 }

@@ -68,8 +68,10 @@ describe('KeyCache', () => {
 		// A request arriving after that reload started waits for the next slot, shared again.
 		const startedAt = Date.now();
 		const second = await Promise.all(
-			Array.from({ length: 100 }, async () =>
-				await cache.get('a', load, { generation: burst[0].generation, receivedAtMs: Date.now() }),
+			Array.from(
+				{ length: 100 },
+				async () =>
+					await cache.get('a', load, { generation: burst[0].generation, receivedAtMs: Date.now() }),
 			),
 		);
 		expect(loads).toBe(3);

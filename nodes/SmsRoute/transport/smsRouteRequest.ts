@@ -1,8 +1,4 @@
-import type {
-	IDataObject,
-	IHttpRequestMethods,
-	IN8nHttpFullResponse,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { DeadlineExceeded, requestWithDeadline, type RequestContext } from './deadline';

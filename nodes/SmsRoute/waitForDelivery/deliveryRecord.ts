@@ -48,7 +48,8 @@ export function recordFinal(waitKey: string, event: NormalizedEvent): Map<string
 		bounded(finalsByWait);
 	}
 	const known = event.messageId ? finals.get(event.messageId) : undefined;
-	if (event.messageId && (!known || timeOf(event) > timeOf(known))) finals.set(event.messageId, event);
+	if (event.messageId && (!known || timeOf(event) > timeOf(known)))
+		finals.set(event.messageId, event);
 	return finals;
 }
 

@@ -1,6 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import {
+	isPlainObject,
+	normalizeSmsRoute,
+	type NormalizedEvent,
+} from '../../SmsRouteTrigger/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';

@@ -78,7 +78,11 @@ export function rememberWaiting(
 ): INodeExecutionData[][] {
 	const entry = context.getExecuteData();
 	entry.data = { main: outputs };
-	entry.metadata = { ...entry.metadata, forwardAllOutputs: true, [MARK_KEY]: mark } as typeof entry.metadata;
+	entry.metadata = {
+		...entry.metadata,
+		forwardAllOutputs: true,
+		[MARK_KEY]: mark,
+	} as typeof entry.metadata;
 	// On resume n8n re-pairs each output item as "item k of input j", j being its output. For one
 	// input item that is exact on every output once each j has the node's input as its source;
 	// with several it would name other inputs' items, so n8n's own lineage is left as it is.
