@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { NormalizedEvent } from '../../nodes/SmsRouteTrigger/normalize';
+import { TEST_KEY, callWebhook, nowSeconds, smsRouteHeader, smsRoutePayload } from './helpers';
 import {
 	MAX_ATTEMPTS,
 	MAX_PENDING,
@@ -219,9 +220,30 @@ describe('trigger relay to a waiting Send and Wait execution', () => {
 			expect(calls).toHaveLength(MAX_PENDING);
 			expect(relayToWaitingExecution(context, [uniqueEvent()], request)).toBe(0);
 			expect(calls).toHaveLength(MAX_PENDING);
+			// The trigger refuses an event it could not relay (503: smsroute sends it again later)
+			// and records nothing, so the retry is not taken for a duplicate.
+			const staticData: IDataObject = {};
+			const payload = JSON.stringify(
+				smsRoutePayload({ message_id: 'msg_full', metadata: { n8nResumeUrl: OWN } }),
+			);
+			const post = async () =>
+				await callWebhook({
+					rawBody: payload,
+					headers: {
+						'content-type': 'application/json',
+						'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), payload),
+					},
+					staticData,
+					context,
+				});
+			const full = await post();
+			expect([full.httpStatus, full.items]).toEqual([503, []]);
 			release.splice(0).forEach((resolve) => resolve());
 			await jest.advanceTimersByTimeAsync(0);
 			// All ended: there is room again.
+			const retried = await post();
+			expect(retried.httpStatus).toBe(200);
+			expect(retried.items).toHaveLength(1);
 			expect(relayToWaitingExecution(context, [uniqueEvent()], request)).toBe(1);
 			release.splice(0).forEach((resolve) => resolve());
 			await jest.advanceTimersByTimeAsync(0);
