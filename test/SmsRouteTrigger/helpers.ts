@@ -67,7 +67,7 @@ export interface CallOptions {
 	 * node when the content type is not one it parses itself. */
 	lazyRawBody?: boolean;
 	/** More of the webhook context (the relay's URL helpers and httpRequest, say). */
-	context?: Record<string, unknown>;
+	context?: object;
 }
 
 const workflowIds = new WeakMap<object, string>();
