@@ -3,7 +3,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../../../SmsRouteTrigger/normalize';
-
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
@@ -96,9 +95,11 @@ function isReplay(answer: SentMessage, resumeUrl: string): boolean {
 	return isPlainObject(metadata) && metadata[RESUME_URL_METADATA_KEY] !== resumeUrl;
 }
 
-type Sent =
-	| { item: INodeExecutionData; replayed?: undefined }
-	| { item: INodeExecutionData; replayed: boolean };
+interface Sent {
+	item: INodeExecutionData;
+	/** Undefined for an item that was not sent (skipped, or an error item). */
+	replayed?: boolean;
+}
 
 /**
  * Where a replayed message leaves at once: on its outcome when smsroute's status endpoint says
