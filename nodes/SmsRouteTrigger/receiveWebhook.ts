@@ -10,7 +10,7 @@ import type { KeyedEvent, NormalizedStatus } from './normalize';
 import { normalizeSmsRoute } from './normalize';
 import { normalizeSendCloud } from './normalizeSendCloud';
 import { parseRawBody } from './parseBody';
-import { relayToWaitingExecution } from './relay';
+import { relayTargets, startRelays } from './relay';
 import { checkWithKeys, sendCloudAppKey, verifySmsRouteRequest } from './verificationKeys';
 import { RAW_BODY_UNAVAILABLE, isRawBody } from './verify/hmacToolkit';
 import {
@@ -115,7 +115,7 @@ async function receiveSendCloud(
 	const { toleranceSeconds, receivedAt } = request;
 	const nowMs = receivedAt.getTime();
 	const verified = await checkWithKeys(
-		async (reload) => await sendCloudAppKey(context, request.nodeKey, reload),
+		async (after) => await sendCloudAppKey(context, request.nodeKey, after),
 		(appKey) =>
 			appKey === null
 				? null
@@ -126,6 +126,7 @@ async function receiveSendCloud(
 						toleranceSeconds,
 						nowMs,
 					}),
+		nowMs,
 	);
 	if (!verified) {
 		return refuse(
@@ -204,12 +205,15 @@ export async function receiveWebhook(
 	const received = await receive(context, parameters.provider, request, seen);
 	if (!received.ok) return received;
 	// SMS Route "Send and Wait for Delivery": the execution waiting for this message gets the
-	// same verified request (relay.ts), whatever this trigger emits.
-	relayToWaitingExecution(
+	// same verified request (relay.ts), whatever this trigger emits. Refused before anything is
+	// recorded when this process cannot hold another relay, so smsroute sends it again later.
+	const targets = relayTargets(
 		context,
 		received.events.map(({ event }) => event),
 		request,
 	);
+	if (!startRelays(context, targets, request))
+		return refuse(503, 'too many delivery events waiting to be relayed; retry later');
 
 	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
 	const items: INodeExecutionData[] = [];

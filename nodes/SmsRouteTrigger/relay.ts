@@ -18,21 +18,34 @@ import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
  * itself and trusts nothing this trigger says. Only URLs of this n8n's own waiting-webhook
  * endpoint are called (relayUrl.ts), and only for statuses that end a wait.
  *
- * The relay runs after the trigger has answered (it must answer within seconds): n8n answers 409
- * while the sending execution has not finished saving itself as waiting, so 409, 5xx and
- * connection errors are retried for about half a minute, well inside the signature's 300 s.
+ * The relay runs after the trigger has answered (it must answer within seconds). n8n answers 409
+ * while the sending execution has not yet saved itself as waiting — a batch with retries, or a
+ * slow n8n, can take minutes — so 409 (unless n8n says the execution finished), 429, 5xx and
+ * connection errors are retried with backoff for RELAY_WINDOW_MS after the event was accepted,
+ * at most MAX_ATTEMPTS times. Any other answer ends the relay: the wait took the event, refused
+ * it, or n8n says there is nothing waiting there (finished, gone, or waiting on another node).
+ * Memory is bounded: at most MAX_PENDING relays (and MAX_PENDING_BYTES of bodies) at once, one
+ * per target and event; when full, the trigger refuses the request with 503 so smsroute sends
+ * it again later rather than it being accepted and lost.
  */
 
-const ATTEMPTS = 10;
+export const RELAY_WINDOW_MS = 10 * 60_000;
+export const MAX_ATTEMPTS = 60;
 const FIRST_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 8000;
+const MAX_BACKOFF_MS = 15_000;
 const TIMEOUT_MS = 15_000;
+export const MAX_PENDING = 1000;
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 export interface RelayRequest {
 	rawBody: Buffer;
 	contentType: string | undefined;
 	signatureHeader: string | string[] | undefined;
 }
+
+/** Relays in progress in this process, by target and event, with the bytes each holds. */
+const pending = new Map<string, number>();
+let pendingBytes = 0;
 
 function ownBases(context: IWebhookFunctions): string[] {
 	const node = context.getNode();
@@ -45,20 +58,22 @@ function ownBases(context: IWebhookFunctions): string[] {
 	return bases.filter((base): base is string => typeof base === 'string' && base !== '');
 }
 
-function retryable(statusCode: number): boolean {
-	return statusCode === 409 || statusCode === 429 || statusCode >= 500;
+/** n8n's ConflictError text: "… is running already" is retried, "… has finished …" is not. */
+function retryable(statusCode: number, body: string): boolean {
+	if (statusCode === 409) return !/finished/i.test(body);
+	return statusCode === 429 || statusCode >= 500;
 }
 
 async function relayOnce(
 	context: IWebhookFunctions,
 	url: string,
 	request: RelayRequest,
-): Promise<number> {
+): Promise<{ statusCode: number; body: string }> {
 	const headers: Record<string, string> = {
 		[SMSROUTE_SIGNATURE_HEADER]: String(request.signatureHeader),
 	};
 	if (request.contentType) headers['content-type'] = request.contentType;
-	const response = await context.helpers.httpRequest({
+	const response = (await context.helpers.httpRequest({
 		method: 'POST',
 		url,
 		body: request.rawBody,
@@ -68,45 +83,45 @@ async function relayOnce(
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
 		timeout: TIMEOUT_MS,
-	});
-	return Number((response as { statusCode?: number }).statusCode ?? 0);
+	})) as { statusCode?: number; body?: unknown };
+	const body = response.body;
+	const text = typeof body === 'string' || Buffer.isBuffer(body) ? String(body) : '';
+	return { statusCode: Number(response.statusCode ?? 0), body: text.slice(0, 500) };
 }
 
 async function relayWithRetries(
 	context: IWebhookFunctions,
 	url: string,
 	request: RelayRequest,
-): Promise<void> {
+): Promise<string> {
+	const startedMs = Date.now();
 	let outcome = 'not sent';
-	for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+	for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		try {
-			const statusCode = await relayOnce(context, url, request);
-			outcome = `HTTP ${statusCode}`;
-			if (!retryable(statusCode)) break;
+			const answer = await relayOnce(context, url, request);
+			outcome = `HTTP ${answer.statusCode}`;
+			if (!retryable(answer.statusCode, answer.body)) return outcome;
 		} catch (error) {
 			outcome = error instanceof Error ? error.name : 'error';
 		}
-		if (attempt < ATTEMPTS)
-			await sleep(Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+		const delayMs = Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+		if (Date.now() + delayMs - startedMs > RELAY_WINDOW_MS) break;
+		if (attempt < MAX_ATTEMPTS) await sleep(delayMs);
 	}
-	// The resume URL is a capability: log that a relay happened, never the URL.
-	context.logger?.debug('SMS Route Trigger relayed a delivery event to a waiting execution', {
-		outcome,
-	});
+	return `gave up (${outcome})`;
 }
 
 /**
- * Starts the relay of `events` (one verified smsroute request) and returns at once. Returns the
- * number of relays started; events without a resume URL, or with one that is not this n8n's,
- * start none.
+ * The resume URLs `events` (one verified smsroute request) are to be relayed to, each with the
+ * event it carries; events without a resume URL, or with one that is not this n8n's, have none.
  */
-export function relayToWaitingExecution(
+export function relayTargets(
 	context: IWebhookFunctions,
 	events: ReadonlyArray<NormalizedEvent>,
 	request: RelayRequest,
-): number {
-	if (request.signatureHeader === undefined || Array.isArray(request.signatureHeader)) return 0;
-	const targets = new Set<string>();
+): string[] {
+	if (request.signatureHeader === undefined || Array.isArray(request.signatureHeader)) return [];
+	const targets = new Map<string, string>();
 	let bases: string[] | null = null;
 	for (const event of events) {
 		if (event.provider !== 'smsroute' || !outcomeOf(event.status)) continue;
@@ -114,12 +129,53 @@ export function relayToWaitingExecution(
 		if (candidate === undefined) continue;
 		bases ??= ownBases(context);
 		const target = relayTarget(candidate, bases);
-		if (target) targets.add(target);
+		if (target) targets.set(`${target}\0${event.messageId}\0${event.status}`, target);
 		else
 			context.logger?.warn(
 				"SMS Route Trigger did not relay an event: its resume URL is not this n8n's",
 			);
 	}
-	for (const target of targets) void relayWithRetries(context, target, request);
-	return targets.size;
+	return [...targets.keys()];
+}
+
+/**
+ * Starts the relays `relayTargets` named and returns at once; false (and nothing started) when
+ * this process already holds as many relays as it may. A relay of the same event to the same
+ * target already in progress is not started twice.
+ */
+export function startRelays(
+	context: IWebhookFunctions,
+	targets: readonly string[],
+	request: RelayRequest,
+): boolean {
+	const fresh = targets.filter((key) => !pending.has(key));
+	const bytes = request.rawBody.length * fresh.length;
+	if (pending.size + fresh.length > MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES)
+		return false;
+	for (const key of fresh) {
+		pending.set(key, request.rawBody.length);
+		pendingBytes += request.rawBody.length;
+		const url = key.slice(0, key.indexOf('\0'));
+		void relayWithRetries(context, url, request)
+			.catch(() => 'error')
+			.then((outcome) => {
+				pendingBytes -= pending.get(key) ?? 0;
+				pending.delete(key);
+				// The resume URL is a capability: log that a relay happened, never the URL.
+				context.logger?.debug('SMS Route Trigger relayed a delivery event to a waiting execution', {
+					outcome,
+				});
+			});
+	}
+	return true;
+}
+
+/** relayTargets and startRelays in one: the number of relays started (0 when full). */
+export function relayToWaitingExecution(
+	context: IWebhookFunctions,
+	events: ReadonlyArray<NormalizedEvent>,
+	request: RelayRequest,
+): number {
+	const targets = relayTargets(context, events, request);
+	return startRelays(context, targets, request) ? targets.length : 0;
 }

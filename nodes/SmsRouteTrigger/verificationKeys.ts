@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { KeyCache } from './keyCache';
+import { KeyCache, type ReloadAfter } from './keyCache';
 import {
 	verifySmsRouteSignature,
 	type SmsRouteKey,
@@ -12,12 +12,13 @@ import { SIGNATURE_MISMATCH } from './verify/hmacToolkit';
 /**
  * The keys each provider's signature is checked with, derived from the node's credential and
  * served from KeyCache. `fresh` says whether they were loaded by this call; a caller whose
- * signature failed with keys that were not fresh asks again with `reload`.
+ * signature failed with keys that were not fresh asks again with `after` (see KeyCache).
  */
 
 export interface Keys<T> {
 	keys: T;
 	fresh: boolean;
+	generation: number;
 }
 
 const smsRouteCache = new KeyCache<SmsRouteKey[]>();
@@ -56,9 +57,9 @@ function cacheKeyFor(context: IWebhookFunctions, nodeKey: string, type: string):
 export async function smsRouteKeys(
 	context: IWebhookFunctions,
 	nodeKey: string,
-	reload = false,
+	after?: ReloadAfter,
 ): Promise<Keys<SmsRouteKey[]>> {
-	const { value, fresh } = await smsRouteCache.get(
+	const { value, fresh, generation } = await smsRouteCache.get(
 		cacheKeyFor(context, nodeKey, 'smsRouteApi'),
 		async () => {
 			const credentials = await optionalCredentials(context, 'smsRouteApi');
@@ -69,42 +70,48 @@ export async function smsRouteKeys(
 			if (liveKey) keys.push({ key: liveKey, livemode: true });
 			return keys;
 		},
-		reload,
+		after,
 	);
-	return { keys: value, fresh };
+	return { keys: value, fresh, generation };
 }
 
 export async function sendCloudAppKey(
 	context: IWebhookFunctions,
 	nodeKey: string,
-	reload = false,
+	after?: ReloadAfter,
 ): Promise<Keys<KeyObject | null>> {
-	const { value, fresh } = await sendCloudCache.get(
+	const { value, fresh, generation } = await sendCloudCache.get(
 		cacheKeyFor(context, nodeKey, 'sendCloudSmsHookApi'),
 		async () => keyField(await optionalCredentials(context, 'sendCloudSmsHookApi'), 'appKey'),
-		reload,
+		after,
 	);
-	return { keys: value, fresh };
+	return { keys: value, fresh, generation };
 }
 
 /**
  * Runs `check` with the cached keys and, when those were not just loaded and could not verify
- * (no key, or a mismatch), once more with keys reloaded from the credential: only a wrong
- * signature can be cured by newer keys (rotation), a stale timestamp cannot. Null means the
- * credential holds no key.
+ * (no key, or a mismatch), once more with keys loaded after the request arrived: only a wrong
+ * signature can be cured by newer keys (rotation), a stale timestamp cannot. KeyCache limits
+ * and shares those reloads, so forged requests cannot force one each. Null means the credential
+ * holds no key.
  */
 export async function checkWithKeys<K, R extends { ok: boolean; reason?: string }>(
-	load: (reload: boolean) => Promise<Keys<K>>,
+	load: (after?: ReloadAfter) => Promise<Keys<K>>,
 	check: (keys: K) => R | null,
+	receivedAtMs: number,
 ): Promise<R | null> {
-	const cached = await load(false);
+	const cached = await load();
 	const result = check(cached.keys);
 	if (cached.fresh || (result && (result.ok || result.reason !== SIGNATURE_MISMATCH)))
 		return result;
-	return check((await load(true)).keys);
+	return check((await load({ generation: cached.generation, receivedAtMs })).keys);
 }
 
-/** An smsroute request verified with the node's SMS Route API keys; null when it has none. */
+/**
+ * An smsroute request verified with the node's SMS Route API keys; null when it has none. With
+ * `livemode`, only the key of that environment counts (a wait verifies with the key of the
+ * environment its messages were sent in).
+ */
 export async function verifySmsRouteRequest(
 	context: IWebhookFunctions,
 	nodeKey: string,
@@ -113,11 +120,17 @@ export async function verifySmsRouteRequest(
 		header: string | string[] | undefined;
 		toleranceSeconds: number;
 		nowMs: number;
+		livemode?: boolean;
 	},
 ): Promise<SmsRouteVerification | null> {
+	const { livemode, ...signed } = request;
 	return await checkWithKeys(
-		async (reload) => await smsRouteKeys(context, nodeKey, reload),
-		(keys: SmsRouteKey[]) =>
-			keys.length === 0 ? null : verifySmsRouteSignature({ ...request, keys }),
+		async (after) => await smsRouteKeys(context, nodeKey, after),
+		(allKeys: SmsRouteKey[]) => {
+			const keys =
+				livemode === undefined ? allKeys : allKeys.filter((key) => key.livemode === livemode);
+			return keys.length === 0 ? null : verifySmsRouteSignature({ ...signed, keys });
+		},
+		request.nowMs,
 	);
 }

@@ -3,9 +3,12 @@
  * sandbox: what is sent (the resume URL in each message's metadata), what the waiting execution
  * keeps (the Timed Out output and forwardAllOutputs on its stack entry), and the refusals.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { limitWaitMs } from '../../nodes/SmsRoute/actions/message/sendAndWait.operation';
+import {
+	REPLAY_NOT_FINAL_REASON,
+	limitWaitMs,
+} from '../../nodes/SmsRoute/actions/message/sendAndWait.operation';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { createSandbox, DEFAULT_TEST_KEY, type Sandbox } from '../sandbox/server';
 
@@ -135,6 +138,105 @@ describe('Send and Wait for Delivery: sending', () => {
 		});
 		expect(run.waitTill).toBeUndefined();
 		expect(run.data.resultData.runData['SMS Route'][0].data?.main[1]).toHaveLength(1);
+	});
+});
+
+describe('Send and Wait: a reused Idempotency Key (issue 19)', () => {
+	const withKey = (idempotencyKey: string) => ({
+		...PARAMS,
+		additionalFields: { ...PARAMS.additionalFields, idempotencyKey },
+		options: {},
+	});
+	const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+	it('a replayed message already final leaves at once on its output, and the node does not wait', async () => {
+		sandbox.configure({ stepMs: 5 });
+		try {
+			const first = await runSmsRoute({
+				executionId: '1',
+				items: [{ to: '+15005550002', orderId: 'A-1' }],
+				parameters: withKey('order-42'),
+				credentials: credentials(),
+			});
+			expect(first.run.status).toBe('waiting');
+			await sleep(50);
+			const { run } = await runSmsRoute({
+				executionId: '2',
+				items: [{ to: '+15005550002', orderId: 'A-1' }],
+				parameters: withKey('order-42'),
+				credentials: credentials(),
+			});
+			expect(run.waitTill).toBeUndefined();
+			expect(sandbox.ledger()).toHaveLength(1);
+			const [delivered, notDelivered, timedOut] = run.data.resultData.runData['SMS Route'][0].data
+				?.main as INodeExecutionData[][];
+			expect(delivered).toEqual([]);
+			expect(timedOut).toEqual([]);
+			expect(notDelivered.map((i) => [i.json.id, i.json.status, i.json.outcome])).toEqual([
+				[sandbox.ledger()[0].id, 'failed', 'notDelivered'],
+			]);
+			expect(notDelivered[0].json).toMatchObject({
+				idempotencyReplay: true,
+				delivery: { source: 'status endpoint', final: true },
+			});
+		} finally {
+			sandbox.configure({ stepMs: 200 });
+		}
+	});
+
+	it('a replayed message not final yet leaves at once on Timed Out with the reason; fresh messages of the same run still wait', async () => {
+		sandbox.configure({ stepMs: 3_600_000 });
+		try {
+			await runSmsRoute({
+				executionId: '1',
+				items: [{ to: '+15005550001', orderId: 'A-1' }],
+				parameters: withKey('order-43'),
+				credentials: credentials(),
+			});
+			const { run } = await runSmsRoute({
+				executionId: '2',
+				items: [
+					{ to: '+15005550001', orderId: 'A-1' },
+					{ to: '+15005550001', orderId: 'A-2' },
+				],
+				parameters: {
+					...withKey('={{ $json.orderId === "A-1" ? "order-43" : "order-44" }}'),
+				},
+				credentials: credentials(),
+			});
+			expect(run.status).toBe('waiting');
+			const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+			const [, , timedOut] = entry.data.main as INodeExecutionData[][];
+			const [replayed, fresh] = timedOut;
+			expect(replayed.json).toMatchObject({
+				outcome: 'timedOut',
+				idempotencyReplay: true,
+				reason: REPLAY_NOT_FINAL_REASON,
+			});
+			expect(fresh.json.idempotencyReplay).toBeUndefined();
+			// Only the fresh message is waited for; the replayed one is already decided.
+			expect((entry.metadata as IDataObject).smsRouteWait).toMatchObject({
+				waitFor: [fresh.json.id],
+				livemode: false,
+			});
+		} finally {
+			sandbox.configure({ stepMs: 200 });
+		}
+	});
+
+	it('every wait gets its own id (a loop or a fallback node is another wait)', async () => {
+		const waitIds = [];
+		for (const executionId of ['7', '7']) {
+			const { run } = await runSmsRoute({
+				executionId,
+				items: [{ to: '+15005550001', orderId: 'A-1' }],
+				parameters: { ...PARAMS, options: {} },
+				credentials: credentials(),
+			});
+			const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+			waitIds.push(((entry.metadata as IDataObject).smsRouteWait as IDataObject).waitId);
+		}
+		expect(new Set(waitIds).size).toBe(2);
 	});
 });
 

@@ -57,6 +57,8 @@ export interface CallOptions {
 	/** Leave rawBody for the node to read through req.readRawBody(), as n8n does for a 1.1
 	 * node when the content type is not one it parses itself. */
 	lazyRawBody?: boolean;
+	/** More of the webhook context (the relay's URL helpers and httpRequest, say). */
+	context?: object;
 }
 
 const workflowIds = new WeakMap<object, string>();
@@ -162,6 +164,7 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 				]),
 			),
 		}),
+		...opts.context,
 	} as unknown as IWebhookFunctions;
 
 	const result = await node.webhook.call(context);

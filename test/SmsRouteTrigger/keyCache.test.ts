@@ -35,19 +35,48 @@ function signed(key: string) {
 }
 
 describe('KeyCache', () => {
-	it('serves a value for the TTL, then reloads; reload and a null key always load', async () => {
+	it('serves a value for the TTL, then reloads; a reload after failed keys and a null key load', async () => {
 		let now = 1_000_000;
-		const cache = new KeyCache<number>(KEY_CACHE_TTL_MS, () => now);
+		const cache = new KeyCache<number>(KEY_CACHE_TTL_MS, () => now, 0);
 		let loads = 0;
 		const load = async () => ++loads;
-		expect(await cache.get('a', load)).toEqual({ value: 1, fresh: true });
+		expect(await cache.get('a', load)).toMatchObject({ value: 1, fresh: true });
 		now += KEY_CACHE_TTL_MS - 1;
-		expect(await cache.get('a', load)).toEqual({ value: 1, fresh: false });
+		expect(await cache.get('a', load)).toMatchObject({ value: 1, fresh: false });
 		now += 1;
-		expect(await cache.get('a', load)).toEqual({ value: 2, fresh: true });
-		expect(await cache.get('a', load, true)).toEqual({ value: 3, fresh: true });
-		expect(await cache.get(null, load)).toEqual({ value: 4, fresh: true });
-		expect(await cache.get(null, load)).toEqual({ value: 5, fresh: true });
+		const second = await cache.get('a', load);
+		expect(second).toMatchObject({ value: 2, fresh: true });
+		now += 1;
+		const after = { generation: second.generation, receivedAtMs: now };
+		expect(await cache.get('a', load, after)).toMatchObject({ value: 3, fresh: true });
+		// Keys loaded after those a request tried are what it asked for: no further load.
+		expect(await cache.get('a', load, after)).toMatchObject({ value: 3, fresh: false });
+		expect(await cache.get(null, load)).toMatchObject({ value: 4, fresh: true });
+		expect(await cache.get(null, load)).toMatchObject({ value: 5, fresh: true });
+	});
+
+	it('shares one reload among concurrent failed requests and starts reloads at most once per interval', async () => {
+		const cache = new KeyCache<number>(KEY_CACHE_TTL_MS, () => Date.now(), 200);
+		let loads = 0;
+		const load = async () => ++loads;
+		const first = await cache.get('a', load);
+		const forged = async () =>
+			await cache.get('a', load, { generation: first.generation, receivedAtMs: Date.now() });
+		const burst = await Promise.all(Array.from({ length: 1000 }, forged));
+		expect(loads).toBe(2);
+		expect(new Set(burst.map((r) => r.value))).toEqual(new Set([2]));
+		// A request arriving after that reload started waits for the next slot, shared again.
+		const startedAt = Date.now();
+		const second = await Promise.all(
+			Array.from(
+				{ length: 100 },
+				async () =>
+					await cache.get('a', load, { generation: burst[0].generation, receivedAtMs: Date.now() }),
+			),
+		);
+		expect(loads).toBe(3);
+		expect(second[0].value).toBe(3);
+		expect(Date.now() - startedAt).toBeGreaterThanOrEqual(150);
 	});
 
 	it('documents a 60 s window', () => {
@@ -114,6 +143,27 @@ describe('SMS Route Trigger — verification keys without a credential load per 
 		});
 		expect(rotated.httpStatus).toBe(200);
 		expect(rotated.items).toHaveLength(1);
+	});
+
+	it('1,000 forged requests cost a handful of credential loads, and a key rotated during the flood verifies on its first event (issue 19)', async () => {
+		const loads: string[] = [];
+		const staticData: IDataObject = {};
+		const credentials = defaultCredentials();
+		const call = async (key: string) =>
+			await callWebhook({ ...signed(key), staticData, credentials, credentialLoads: loads });
+		expect((await call(TEST_KEY)).httpStatus).toBe(200);
+		const forged = await Promise.all(
+			Array.from({ length: 1000 }, async () => await call('sk_test_forged_000000000000000000')),
+		);
+		expect(forged.every((out) => out.httpStatus === 401)).toBe(true);
+		expect(loads.length).toBeLessThanOrEqual(3);
+		// Rotated right after the flood's reload: the first event signed with the new key waits
+		// for the next reload slot instead of being refused.
+		credentials.smsRouteApi = { ...credentials.smsRouteApi, testApiKey: ROTATED_KEY };
+		const rotated = await call(ROTATED_KEY);
+		expect(rotated.httpStatus).toBe(200);
+		expect(rotated.items).toHaveLength(1);
+		expect(loads.length).toBeLessThanOrEqual(4);
 	});
 
 	it('stops verifying a removed key once the 60 s window has passed', async () => {

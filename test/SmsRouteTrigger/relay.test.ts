@@ -1,7 +1,13 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import type { NormalizedEvent } from '../../nodes/SmsRouteTrigger/normalize';
-import { relayToWaitingExecution } from '../../nodes/SmsRouteTrigger/relay';
+import { TEST_KEY, callWebhook, nowSeconds, smsRouteHeader, smsRoutePayload } from './helpers';
+import {
+	MAX_ATTEMPTS,
+	MAX_PENDING,
+	RELAY_WINDOW_MS,
+	relayToWaitingExecution,
+} from '../../nodes/SmsRouteTrigger/relay';
 
 const SIG = 'b'.repeat(64);
 const OWN = `http://127.0.0.1:5678/webhook-waiting/17/node-1?signature=${SIG}`;
@@ -29,7 +35,9 @@ function event(
 	};
 }
 
-function fakeContext(answers: number[]) {
+type Answer = number | { statusCode: number; body: string } | Error;
+
+function fakeContext(answers: Answer[], fallback: Answer = 200) {
 	const calls: Array<Record<string, unknown>> = [];
 	const warnings: string[] = [];
 	const context = {
@@ -40,7 +48,9 @@ function fakeContext(answers: number[]) {
 		helpers: {
 			httpRequest: async (options: Record<string, unknown>) => {
 				calls.push(options);
-				return { statusCode: answers.shift() ?? 200 };
+				const answer = answers.shift() ?? fallback;
+				if (answer instanceof Error) throw answer;
+				return typeof answer === 'number' ? { statusCode: answer } : answer;
 			},
 		},
 	} as unknown as IWebhookFunctions;
@@ -126,5 +136,117 @@ describe('trigger relay to a waiting Send and Wait execution', () => {
 		).toBe(0);
 		await settle(20);
 		expect(calls).toHaveLength(0);
+	});
+
+	describe('durability (issue 19)', () => {
+		const RUNNING = {
+			statusCode: 409,
+			body: '{"code":409,"message":"The execution \\"17\\" is running already."}',
+		};
+		let id = 0;
+		const uniqueEvent = (status = 'delivered') => ({
+			...event(status, { n8nResumeUrl: OWN }),
+			messageId: `msg_durable_${++id}`,
+		});
+		beforeEach(() =>
+			jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }),
+		);
+		afterEach(() => jest.useRealTimers());
+
+		it('keeps relaying while the execution runs and reaches a wait that begins 60 s after the event', async () => {
+			const waitBeginsAt = Date.now() + 60_000;
+			const calls: number[] = [];
+			const { context } = fakeContext([]);
+			(context.helpers as unknown as { httpRequest: unknown }).httpRequest = async () => {
+				calls.push(Date.now());
+				return Date.now() < waitBeginsAt ? RUNNING : { statusCode: 200, body: '{"resumed":true}' };
+			};
+			relayToWaitingExecution(context, [uniqueEvent()], request);
+			await jest.advanceTimersByTimeAsync(90_000);
+			const resumedAt = calls.at(-1) as number;
+			expect(resumedAt).toBeGreaterThanOrEqual(waitBeginsAt);
+			// Backoff capped at 15 s: the wait hears within one step of beginning.
+			expect(resumedAt - waitBeginsAt).toBeLessThanOrEqual(15_000);
+			const after = calls.length;
+			await jest.advanceTimersByTimeAsync(RELAY_WINDOW_MS);
+			expect(calls).toHaveLength(after);
+		});
+
+		it('gives up after 10 minutes, with a bounded number of attempts, when the execution never waits', async () => {
+			const { context, calls } = fakeContext([], RUNNING);
+			relayToWaitingExecution(context, [uniqueEvent()], request);
+			await jest.advanceTimersByTimeAsync(2 * RELAY_WINDOW_MS);
+			expect(calls.length).toBeGreaterThan(20);
+			expect(calls.length).toBeLessThanOrEqual(MAX_ATTEMPTS);
+		});
+
+		it('retries connection errors and 5xx, and stops at once where n8n says the execution finished', async () => {
+			const finished = {
+				statusCode: 409,
+				body: '{"code":409,"message":"The execution \\"17\\" has finished with error."}',
+			};
+			const { context, calls } = fakeContext([new Error('ECONNREFUSED'), 503, finished]);
+			relayToWaitingExecution(context, [uniqueEvent()], request);
+			await jest.advanceTimersByTimeAsync(RELAY_WINDOW_MS);
+			expect(calls).toHaveLength(3);
+			// n8n's page for a Send and Wait that needs nothing any more (finished, or waiting on another node).
+			const page = fakeContext([{ statusCode: 200, body: '<html>No action required</html>' }]);
+			relayToWaitingExecution(page.context, [uniqueEvent()], request);
+			await jest.advanceTimersByTimeAsync(RELAY_WINDOW_MS);
+			expect(page.calls).toHaveLength(1);
+			const gone = fakeContext([404]);
+			relayToWaitingExecution(gone.context, [uniqueEvent()], request);
+			await jest.advanceTimersByTimeAsync(RELAY_WINDOW_MS);
+			expect(gone.calls).toHaveLength(1);
+		});
+
+		it('holds at most MAX_PENDING relays: beyond that none starts (the trigger answers 503), and a duplicate of one in progress is not started twice', async () => {
+			// Every relay hangs on its first attempt until released.
+			const release: Array<() => void> = [];
+			const { context, calls } = fakeContext([]);
+			(context.helpers as unknown as { httpRequest: unknown }).httpRequest = async (
+				options: Record<string, unknown>,
+			) => {
+				calls.push(options);
+				await new Promise<void>((resolve) => release.push(resolve));
+				return { statusCode: 200 };
+			};
+			const same = uniqueEvent();
+			expect(relayToWaitingExecution(context, [same], request)).toBe(1);
+			expect(relayToWaitingExecution(context, [same], request)).toBe(1);
+			expect(calls).toHaveLength(1);
+			for (let i = 1; i < MAX_PENDING; i++)
+				relayToWaitingExecution(context, [uniqueEvent()], request);
+			expect(calls).toHaveLength(MAX_PENDING);
+			expect(relayToWaitingExecution(context, [uniqueEvent()], request)).toBe(0);
+			expect(calls).toHaveLength(MAX_PENDING);
+			// The trigger refuses an event it could not relay (503: smsroute sends it again later)
+			// and records nothing, so the retry is not taken for a duplicate.
+			const staticData: IDataObject = {};
+			const payload = JSON.stringify(
+				smsRoutePayload({ message_id: 'msg_full', metadata: { n8nResumeUrl: OWN } }),
+			);
+			const post = async () =>
+				await callWebhook({
+					rawBody: payload,
+					headers: {
+						'content-type': 'application/json',
+						'x-smsroute-signature': smsRouteHeader(TEST_KEY, nowSeconds(), payload),
+					},
+					staticData,
+					context,
+				});
+			const full = await post();
+			expect([full.httpStatus, full.items]).toEqual([503, []]);
+			release.splice(0).forEach((resolve) => resolve());
+			await jest.advanceTimersByTimeAsync(0);
+			// All ended: there is room again.
+			const retried = await post();
+			expect(retried.httpStatus).toBe(200);
+			expect(retried.items).toHaveLength(1);
+			expect(relayToWaitingExecution(context, [uniqueEvent()], request)).toBe(1);
+			release.splice(0).forEach((resolve) => resolve());
+			await jest.advanceTimersByTimeAsync(0);
+		});
 	});
 });

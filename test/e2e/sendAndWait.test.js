@@ -15,6 +15,7 @@ const {
 	createTriggerWorkflow,
 	createWaitWorkflow: createWorkflowFor,
 } = require('./sendAndWaitWorkflows');
+const { createWaitHarness, itemsOn, runsOf, sleep } = require('./waitHarness');
 
 const DELIVERED = '+15005550001';
 const FAILED = '+15005550002';
@@ -30,8 +31,6 @@ const LEGACY = VERSIONS.filter((v) => v.startsWith('1.'));
 
 jest.setTimeout(5 * 60_000);
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // describe.each refuses an empty table: a narrowed version list runs only its own block.
 (MODERN.length > 0 ? describe.each(MODERN) : () => () => undefined)(
 	'Send and Wait for Delivery in n8n %s',
@@ -43,6 +42,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 		let triggerWorkflow;
 		let triggerUrl;
 		const latencies = [];
+		let waitHarness;
+		const harness = () => (waitHarness ??= createWaitHarness(n8n));
 
 		beforeAll(async () => {
 			await ensureN8nInstalled(version);
@@ -80,35 +81,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 		const createWaitWorkflow = async (name, options = {}) =>
 			await createWorkflowFor(n8n, { id: credential.id, name: credential.name }, { name, options });
 
-		/** Starts the workflow and returns the id of the execution it made. */
-		async function start({ workflow, path }, to) {
-			const before = new Set(
-				(await n8n.listExecutions(workflow.id, { includeData: false })).map((e) => e.id),
-			);
-			const res = await n8n.callWebhook('POST', path, { body: { to } });
-			expect(res.status).toBe(200);
-			const all = await n8n.waitForExecutions(workflow.id, (list) =>
-				list.some((e) => !before.has(e.id)),
-			);
-			return all.find((e) => !before.has(e.id)).id;
-		}
-
-		async function waitForStatus(executionId, wanted, timeoutMs = 30_000) {
-			const deadline = Date.now() + timeoutMs;
-			for (;;) {
-				const execution = await n8n.getExecution(executionId);
-				if (wanted.includes(execution.status)) return execution;
-				if (Date.now() > deadline)
-					throw new Error(
-						`execution ${executionId} is "${execution.status}", not ${wanted.join('/')}`,
-					);
-				await sleep(250);
-			}
-		}
-
-		const runsOf = (execution, node) => execution.data?.resultData?.runData?.[node] ?? [];
-		const itemsOn = (execution, node, output = 0) =>
-			runsOf(execution, node).at(-1)?.data?.main?.[output] ?? [];
+		/** Starts the workflow for these recipients and returns the id of the execution it made. */
+		const start = async (flow, to) => await harness().start(flow, { to });
+		const waitForStatus = async (...args) => await harness().waitForStatus(...args);
 
 		/** The sent items while the execution waits (its Timed Out output until a resume). */
 		async function waitingItems(executionId) {

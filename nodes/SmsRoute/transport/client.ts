@@ -1,6 +1,5 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
+import type { RequestContext } from './deadline';
 import { createRedactor } from './redact';
 import { DEFAULT_RETRY_OPTIONS } from './retryPolicy';
 import type { SmsRouteClient } from './smsRouteRequest';
@@ -18,7 +17,7 @@ export interface ClientSettings {
  * can be masked.
  */
 export async function createClient(
-	context: IExecuteFunctions,
+	context: RequestContext,
 	settings: ClientSettings,
 ): Promise<SmsRouteClient> {
 	const credentials = await context.getCredentials('smsRouteApi');

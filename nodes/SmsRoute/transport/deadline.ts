@@ -1,4 +1,12 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+/** The node contexts that call smsroute: a run of the node, or the resume webhook of Send and Wait. */
+export type RequestContext = IExecuteFunctions | IWebhookFunctions;
 
 /** An attempt that ran past its deadline; ETIMEDOUT makes the retry policy treat it as a timeout. */
 export class DeadlineExceeded extends Error {
@@ -22,19 +30,21 @@ export class DeadlineExceeded extends Error {
  * the same way: through a context whose getExecutionCancelSignal returns it.
  */
 export async function requestWithDeadline(
-	context: IExecuteFunctions,
+	context: RequestContext,
 	timeoutMs: number,
 	options: IHttpRequestOptions,
 ): Promise<IN8nHttpFullResponse> {
 	const deadline = AbortSignal.timeout(timeoutMs);
+	// A webhook context has no cancel signal: the deadline alone ends its request.
+	const { getExecutionCancelSignal } = context as Partial<IExecuteFunctions>;
 	const cancel =
-		typeof context.getExecutionCancelSignal === 'function'
-			? context.getExecutionCancelSignal()
+		typeof getExecutionCancelSignal === 'function'
+			? getExecutionCancelSignal.call(context)
 			: undefined;
 	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
 	const cancellable = Object.create(context, {
 		getExecutionCancelSignal: { value: () => signal },
-	}) as IExecuteFunctions;
+	}) as RequestContext;
 
 	let onDeadline = () => {};
 	const expired = new Promise<never>((_resolve, reject) => {

@@ -1,12 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IN8nHttpFullResponse,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { DeadlineExceeded, requestWithDeadline } from './deadline';
+import { DeadlineExceeded, requestWithDeadline, type RequestContext } from './deadline';
 import { redactSecrets, type Redact } from './redact';
 import {
 	backoffDelayMs,
@@ -22,7 +17,7 @@ export type Environment = 'test' | 'live';
 
 /** What every request of one node run shares: resolved once in execute(), not per item. */
 export interface SmsRouteClient {
-	context: IExecuteFunctions;
+	context: RequestContext;
 	baseUrl: string;
 	environment: Environment;
 	retry: RetryOptions;
@@ -219,7 +214,7 @@ export async function smsRouteRequest<T>(
 			const message = `${result.reason} — gave up after ${attempt} attempts`;
 			throw requestError(client, message, result);
 		}
-		client.context.logger.debug('smsroute request retried', {
+		client.context.logger?.debug('smsroute request retried', {
 			path: request.path,
 			attempt,
 			waitMs: result.retryInMs,

@@ -1,104 +1,69 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
-import {
-	isPlainObject,
-	normalizeSmsRoute,
-	type NormalizedEvent,
-} from '../../SmsRouteTrigger/normalize';
-import { outcomeOf } from './outcome';
+import type { NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import type { SmsRouteClient } from '../transport/smsRouteRequest';
+import { lookUpFinal, lookupClient } from './statusLookup';
+import type { WaitingMessages } from './waitingState';
 
 /**
- * The final events of the messages an execution waits for.
+ * The final events of the messages each wait is for.
  *
- * Each final event that reaches this process is kept in memory per execution, so the last one
- * of a batch finds the others without a request. A message whose event went to another process
- * (queue mode) or arrived before a restart is looked up on smsroute's status endpoint instead,
- * the guide's own fallback; the lookup stops at the first message still in flight.
+ * A wait is one run of a Send and Wait node in one execution: a fallback node after it, or the
+ * same node again in a loop, is another wait with its own record, so each resumes once. Each
+ * final event that reaches this process is kept in memory per wait, so the last one of a batch
+ * finds the others without a request. A message whose event went to another process (queue
+ * mode) or arrived before a restart is looked up on smsroute's status endpoint instead
+ * (statusLookup.ts); the lookup stops at the first message still in flight.
  */
 
-const MAX_EXECUTIONS = 1000;
-const LOOKUP_TIMEOUT_MS = 10_000;
+const MAX_WAITS = 1000;
 
-const finalsByExecution = new Map<string, Map<string, NormalizedEvent>>();
-/** Executions this process has already resumed: a late or concurrent event must not resume twice. */
+const finalsByWait = new Map<string, Map<string, NormalizedEvent>>();
+/** Waits this process has already resumed: a late or concurrent event must not resume twice. */
 const resumed = new Set<string>();
 
 function bounded<T>(collection: Map<string, T> | Set<string>): void {
-	if (collection.size <= MAX_EXECUTIONS) return;
+	if (collection.size <= MAX_WAITS) return;
 	const oldest = collection.keys().next().value as string;
 	collection.delete(oldest);
 }
 
-export function recordFinal(
-	executionId: string,
-	event: NormalizedEvent,
-): Map<string, NormalizedEvent> {
-	let finals = finalsByExecution.get(executionId);
+/** Execution, node and wait: a wait saved by 0.2.0 (no mark) is named by its messages. */
+export function waitKeyOf(executionId: string, nodeId: string, waiting: WaitingMessages): string {
+	const wait = waiting.mark?.waitId ?? [...waiting.waitFor].sort().join(',');
+	return `${executionId}:${nodeId}:${wait}`;
+}
+
+const timeOf = (event: NormalizedEvent): number => Date.parse(event.occurredAt) || 0;
+
+/**
+ * Keeps `event` unless the wait already holds a final event of that message at least as new: a
+ * stale event replayed later cannot replace a newer outcome.
+ */
+export function recordFinal(waitKey: string, event: NormalizedEvent): Map<string, NormalizedEvent> {
+	let finals = finalsByWait.get(waitKey);
 	if (!finals) {
 		finals = new Map();
-		finalsByExecution.set(executionId, finals);
-		bounded(finalsByExecution);
+		finalsByWait.set(waitKey, finals);
+		bounded(finalsByWait);
 	}
-	if (event.messageId) finals.set(event.messageId, event);
+	const known = event.messageId ? finals.get(event.messageId) : undefined;
+	if (event.messageId && (!known || timeOf(event) > timeOf(known)))
+		finals.set(event.messageId, event);
 	return finals;
 }
 
-/** True the first time only: the caller that gets true resumes the execution. */
-export function claimResume(executionId: string): boolean {
-	if (resumed.has(executionId)) return false;
-	resumed.add(executionId);
+/** True the first time only: the caller that gets true resumes the wait. */
+export function claimResume(waitKey: string): boolean {
+	if (resumed.has(waitKey)) return false;
+	resumed.add(waitKey);
 	bounded(resumed);
-	finalsByExecution.delete(executionId);
+	finalsByWait.delete(waitKey);
 	return true;
 }
 
-export function hasResumed(executionId: string): boolean {
-	return resumed.has(executionId);
-}
-
-/** The message's current state from GET /messages/{id}, as a normalized event, or null when it is not final or unknown. */
-async function lookUpFinal(
-	context: IWebhookFunctions,
-	baseUrl: string,
-	messageId: string,
-	livemode: boolean,
-): Promise<NormalizedEvent | null> {
-	let view: unknown;
-	try {
-		view = await context.helpers.httpRequestWithAuthentication.call(context, 'smsRouteApi', {
-			method: 'GET',
-			url: `${baseUrl}/messages/${encodeURIComponent(messageId)}`,
-			json: true,
-			timeout: LOOKUP_TIMEOUT_MS,
-			disableFollowRedirect: true,
-		});
-	} catch (error) {
-		// Unknown is not final: the execution keeps waiting and the limit still ends it.
-		context.logger?.debug('SMS Route: status lookup failed while waiting for delivery', {
-			error: error instanceof Error ? error.name : typeof error,
-		});
-		return null;
-	}
-	if (!isPlainObject(view) || !outcomeOf(view.status)) return null;
-	const normalized = normalizeSmsRoute(
-		{
-			message_id: messageId,
-			status: view.status,
-			timestamp: (view.updated_at ?? view.created_at ?? Date.now()) as IDataObject[string],
-			to: view.to,
-			reason: view.reason,
-			metadata: view.metadata,
-		},
-		{
-			livemode: typeof view.livemode === 'boolean' ? view.livemode : livemode,
-			receivedAt: new Date(),
-		},
-	);
-	if (!normalized.ok) return null;
-	const [{ event }] = normalized.events;
-	// Say where it came from: the status endpoint, not a delivery webhook.
-	return { ...event, raw: view as IDataObject, source: 'status endpoint' };
+export function hasResumed(waitKey: string): boolean {
+	return resumed.has(waitKey);
 }
 
 /**
@@ -107,19 +72,15 @@ async function lookUpFinal(
  */
 export async function allFinal(
 	context: IWebhookFunctions,
-	messageIds: string[],
+	messageIds: readonly string[],
 	finals: Map<string, NormalizedEvent>,
 	livemode: boolean,
 ): Promise<boolean> {
-	let baseUrl: string | null = null;
+	let client: SmsRouteClient | null = null;
 	for (const id of messageIds) {
 		if (finals.has(id)) continue;
-		if (baseUrl === null) {
-			const credentials =
-				await context.getCredentials<ICredentialDataDecryptedObject>('smsRouteApi');
-			baseUrl = String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, '');
-		}
-		const event = await lookUpFinal(context, baseUrl, id, livemode);
+		client ??= await lookupClient(context);
+		const event = await lookUpFinal(client, id, livemode);
 		if (!event) return false;
 		finals.set(id, event);
 	}

@@ -50,22 +50,25 @@ export function finalItem(pending: INodeExecutionData, event: NormalizedEvent): 
 	return { json, pairedItem: pending.pairedItem };
 }
 
-/** Splits finished items over the three outputs; error items (Continue On Fail) go to Not Delivered. */
+/**
+ * The outputs after the wait: each Timed Out item whose message is waited for and final moves to
+ * its outcome's output (after what was already there); everything else stays where it is.
+ */
 export function toOutputs(
-	pending: INodeExecutionData[],
+	outputs: INodeExecutionData[][],
 	finals: ReadonlyMap<string, NormalizedEvent>,
-	errorItems: INodeExecutionData[],
+	waitFor: readonly string[],
 ): INodeExecutionData[][] {
-	const outputs: INodeExecutionData[][] = [[], [...errorItems], []];
-	for (const item of pending) {
+	const result: INodeExecutionData[][] = [[...outputs[0]], [...outputs[1]], []];
+	for (const item of outputs[OUTPUT.timedOut]) {
 		const id = messageIdOf(item);
-		const event = id ? finals.get(id) : undefined;
+		const event = id && waitFor.includes(id) ? finals.get(id) : undefined;
 		if (!event) {
-			outputs[OUTPUT.timedOut].push(item);
+			result[OUTPUT.timedOut].push(item);
 			continue;
 		}
 		const done = finalItem(item, event);
-		outputs[OUTPUT[done.json.outcome as Outcome]].push(done);
+		result[OUTPUT[done.json.outcome as Outcome]].push(done);
 	}
-	return outputs;
+	return result;
 }

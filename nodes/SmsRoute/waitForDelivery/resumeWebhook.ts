@@ -15,9 +15,9 @@ import {
 	readRawBody,
 	refuseRequest,
 } from '../../SmsRouteTrigger/webhookRequest';
-import { allFinal, claimResume, hasResumed, recordFinal } from './deliveryRecord';
-import { messageIdOf, outcomeOf, toOutputs } from './outcome';
-import { readWaiting } from './waitingState';
+import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
+import { outcomeOf, toOutputs } from './outcome';
+import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**
  * The resume request of a waiting Send and Wait for Delivery: a delivery event the SMS Route
@@ -39,21 +39,38 @@ function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseD
 	return { webhookResponse: { resumed: false, reason, ...extra } };
 }
 
+/**
+ * The signed timestamp may be as old as the wait (its messages' events cannot be older, however
+ * long the trigger took to relay them) and no newer than the usual tolerance ahead: every event
+ * the trigger accepted and relayed is accepted here, whatever its own Timestamp Tolerance. A wait
+ * saved without a mark (0.2.0) keeps the default tolerance.
+ */
+function toleranceFor(waiting: WaitingMessages | null, nowMs: number): number {
+	const sentFromMs = waiting?.mark?.sentFromMs;
+	if (sentFromMs === undefined) return DEFAULT_TOLERANCE_SECONDS;
+	return Math.max(0, Math.ceil((nowMs - sentFromMs) / 1000)) + DEFAULT_TOLERANCE_SECONDS;
+}
+
 async function verifiedEvent(
 	context: IWebhookFunctions,
+	waiting: WaitingMessages | null,
 	receivedAt: Date,
 ): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
 	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
-	// Keys cached a while ago may predate a rotation: one retry with the credential as it is now.
+	const nowMs = receivedAt.getTime();
 	const verified = await verifySmsRouteRequest(context, `${nodeKeyOf(context)}:wait`, {
 		rawBody,
 		header: context.getHeaderData()[SMSROUTE_SIGNATURE_HEADER],
-		toleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
-		nowMs: receivedAt.getTime(),
+		toleranceSeconds: toleranceFor(waiting, nowMs),
+		nowMs,
+		// Only the key of the environment the messages were sent in may decide their outcome.
+		livemode: waiting?.mark?.livemode,
 	});
 	if (!verified) return refuse(context, 401, SIGNATURE_MISMATCH);
 	if (!verified.ok) return refuse(context, 401, verified.reason);
+	if (verified.timestamp * 1000 > nowMs + DEFAULT_TOLERANCE_SECONDS * 1000)
+		return refuse(context, 401, 'timestamp in the future');
 	const parsed = parseRawBody(rawBody, context.getHeaderData()['content-type']);
 	if (!parsed.ok) return refuse(context, 400, parsed.reason);
 	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
@@ -66,29 +83,31 @@ async function verifiedEvent(
 
 export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
-	const event = await verifiedEvent(this, receivedAt);
+	const waiting = readWaiting(this);
+	const event = await verifiedEvent(this, waiting, receivedAt);
 	if (!('provider' in event)) return event;
 
-	const waiting = readWaiting(this);
 	if (!waiting) return keepWaiting('not waiting for delivery');
-	const executionId = this.getExecutionId();
-	const messageIds = waiting.pending.map(messageIdOf).filter((id): id is string => id !== null);
-	// A genuine event of another message (another execution's, or replayed here) changes nothing.
-	if (!event.messageId || !messageIds.includes(event.messageId))
-		return keepWaiting('not a message of this execution');
+	const { waitFor } = waiting;
+	// A genuine event of another message (another wait's, or replayed here) changes nothing.
+	if (!event.messageId || !waitFor.includes(event.messageId))
+		return keepWaiting('not a message of this wait');
 	if (!outcomeOf(event.status)) return keepWaiting('status is not final', { status: event.status });
-	if (hasResumed(executionId)) return keepWaiting('already resumed');
+	const node = this.getNode();
+	const waitKey = waitKeyOf(this.getExecutionId(), node.id ?? node.name, waiting);
+	if (hasResumed(waitKey)) return keepWaiting('already resumed');
 
-	const finals = recordFinal(executionId, event);
-	if (!(await allFinal(this, messageIds, finals, event.livemode === true))) {
+	const finals = recordFinal(waitKey, event);
+	const livemode = waiting.mark?.livemode ?? event.livemode === true;
+	if (!(await allFinal(this, waitFor, finals, livemode))) {
 		return keepWaiting('other messages are not final yet', {
 			final: finals.size,
-			messages: messageIds.length,
+			messages: waitFor.length,
 		});
 	}
-	if (!claimResume(executionId)) return keepWaiting('already resumed');
+	if (!claimResume(waitKey)) return keepWaiting('already resumed');
 	return {
 		webhookResponse: { resumed: true },
-		workflowData: toOutputs(waiting.pending, finals, waiting.errorItems),
+		workflowData: toOutputs(waiting.outputs, finals, waitFor),
 	};
 }

@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { OUTPUT } from './outcome';
+import { messageIdOf, OUTPUT } from './outcome';
 
 /**
  * What a waiting execution remembers about its messages, and where.
@@ -15,19 +15,39 @@ import { OUTPUT } from './outcome';
  * any webhook process, so queue mode works), and to the engine when the wait limit is reached.
  * At the limit n8n does not run the node again: it passes the entry's data through as the node's
  * output, all outputs when `forwardAllOutputs` is set (n8n 2.x). So the entry holds exactly the
- * outputs a timeout should produce: nothing delivered, the send errors (Continue On Fail) on Not
- * Delivered, every sent message on Timed Out with what was known when the wait began.
+ * outputs a timeout should produce: what was decided when the wait began (send errors and
+ * replayed messages already final), and every message waited for on Timed Out.
+ *
+ * The entry's metadata also names the wait (`smsRouteWait`): a fresh id per wait, so several
+ * waits of one execution (a fallback node, a loop) each resume once; the messages it waits for;
+ * when it began sending (the oldest event that can concern it); and the environment it sent in
+ * (the only key that may sign its events).
  *
  * This relies on n8n-core's contexts sharing that object (getExecuteData() when executing, the
  * public `executeData` field of the webhook context), seen in n8n 2.41.0 and 1.123.81.
  */
 
-export interface WaitingMessages {
-	/** One item per sent message, in input order, each marked timed out until an event says otherwise. */
-	pending: INodeExecutionData[];
-	/** Items that could not be sent (Continue On Fail): they leave on Not Delivered. */
-	errorItems: INodeExecutionData[];
+export interface WaitMark {
+	/** Unique per wait (node run). */
+	waitId: string;
+	/** Ids of the messages whose final events end the wait. */
+	waitFor: string[];
+	/** When the node began sending: no event of these messages is older. */
+	sentFromMs: number;
+	/** The environment the messages were sent in. */
+	livemode: boolean;
 }
+
+export interface WaitingMessages {
+	/** The three outputs as they stand (Delivered, Not Delivered, Timed Out); `waitFor` items on Timed Out. */
+	outputs: INodeExecutionData[][];
+	/** Null for a wait saved by 0.2.0 (no mark): it waits for every Timed Out item. */
+	mark: WaitMark | null;
+	/** Ids of the messages the wait is for. */
+	waitFor: string[];
+}
+
+const MARK_KEY = 'smsRouteWait';
 
 function isItemList(value: unknown): value is INodeExecutionData[] {
 	return (
@@ -36,15 +56,33 @@ function isItemList(value: unknown): value is INodeExecutionData[] {
 	);
 }
 
-/** Makes the timeout output of the waiting node what `waiting` says (see above). */
+function readMark(value: unknown): WaitMark | null {
+	if (typeof value !== 'object' || value === null) return null;
+	const mark = value as Partial<WaitMark>;
+	if (
+		typeof mark.waitId !== 'string' ||
+		!Array.isArray(mark.waitFor) ||
+		!mark.waitFor.every((id) => typeof id === 'string') ||
+		typeof mark.sentFromMs !== 'number' ||
+		typeof mark.livemode !== 'boolean'
+	)
+		return null;
+	return mark as WaitMark;
+}
+
+/** Makes the timeout output of the waiting node `outputs` and marks the wait (see above). */
 export function rememberWaiting(
 	context: IExecuteFunctions,
-	waiting: WaitingMessages,
+	outputs: INodeExecutionData[][],
+	mark: WaitMark,
 ): INodeExecutionData[][] {
-	const outputs: INodeExecutionData[][] = [[], waiting.errorItems, waiting.pending];
 	const entry = context.getExecuteData();
 	entry.data = { main: outputs };
-	entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+	entry.metadata = {
+		...entry.metadata,
+		forwardAllOutputs: true,
+		[MARK_KEY]: mark,
+	} as typeof entry.metadata;
 	// On resume n8n re-pairs each output item as "item k of input j", j being its output. For one
 	// input item that is exact on every output once each j has the node's input as its source;
 	// with several it would name other inputs' items, so n8n's own lineage is left as it is.
@@ -55,13 +93,17 @@ export function rememberWaiting(
 	return outputs;
 }
 
-/** The messages a resume request is about, or null when the request reaches no waiting Send and Wait. */
+/** The wait a resume request is about, or null when the request reaches no waiting Send and Wait. */
 export function readWaiting(context: IWebhookFunctions): WaitingMessages | null {
 	const entry = (context as unknown as { executeData?: IExecuteData }).executeData;
 	const main = entry?.data?.main;
-	if (!Array.isArray(main)) return null;
-	const pending = main[OUTPUT.timedOut];
-	const errorItems = main[OUTPUT.notDelivered] ?? [];
-	if (!isItemList(pending) || !isItemList(errorItems)) return null;
-	return { pending, errorItems };
+	if (!Array.isArray(main) || !main.every((output) => output === null || isItemList(output)))
+		return null;
+	const outputs = [0, 1, 2].map((index) => [...((main[index] as INodeExecutionData[]) ?? [])]);
+	if (!isItemList(main[OUTPUT.timedOut])) return null;
+	const mark = readMark((entry?.metadata as Record<string, unknown> | undefined)?.[MARK_KEY]);
+	const waitFor =
+		mark?.waitFor ??
+		outputs[OUTPUT.timedOut].map(messageIdOf).filter((id): id is string => id !== null);
+	return { outputs, mark, waitFor };
 }

@@ -8,7 +8,7 @@ import { smsRouteRequest } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
 import { forOperation, optionsCollection } from './fields';
-import { checkMessage } from './responseChecks';
+import { checkMessage, isPlainMessageId } from './responseChecks';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Status',
@@ -32,10 +32,6 @@ export const description = forOperation(option.value, [
 	optionsCollection([concurrencyOption(defaults, 'Requests in flight at once'), ...requestOptions]),
 ]);
 
-// smsroute ids look like msg_1a2b3c4d5e6f7g8h. Anything else ("." or ".." above all) would make
-// GET /messages/{id} ask for another resource and report its answer as the message.
-const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
 /** GET /messages/{id}: the message with its current status, one request per item. */
 export const execute: Operation = async function (items, client, run) {
 	const results = await mapWithConcurrency(items, run.concurrency, async (_item, itemIndex) => {
@@ -46,7 +42,7 @@ export const execute: Operation = async function (items, client, run) {
 					itemIndex,
 				});
 			}
-			if (!PLAIN_ID.test(messageId)) {
+			if (!isPlainMessageId(messageId)) {
 				throw new NodeOperationError(
 					this.getNode(),
 					`Item ${itemIndex}: 'Message ID' must be a plain smsroute message ID like msg_1a2b3c4d5e6f7g8h (letters, digits, "_" and "-"), got "${messageId.slice(0, 60)}"`,

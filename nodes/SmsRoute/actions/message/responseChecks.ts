@@ -33,6 +33,15 @@ export function checkBulkIds(count: number): (body: unknown) => string | undefin
 	};
 }
 
+// smsroute ids look like msg_1a2b3c4d5e6f7g8h. Anything else ("." or ".." above all) would make
+// GET /messages/{id} ask for another resource and report its answer as the message.
+const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** True for an id that can go into GET /messages/{id} as it is. */
+export function isPlainMessageId(messageId: unknown): boolean {
+	return typeof messageId === 'string' && PLAIN_ID.test(messageId);
+}
+
 export function checkMessage(messageId: string): (body: unknown) => string | undefined {
 	return (body) => {
 		if (isObject(body) && body.id === messageId) return undefined;

@@ -37,7 +37,7 @@ export const description = forOperation(option.value, [
 	]),
 ]);
 
-interface SentMessage extends IDataObject {
+export interface SentMessage extends IDataObject {
 	id: string;
 	status: string;
 	credits_used?: number;
@@ -45,13 +45,13 @@ interface SentMessage extends IDataObject {
 }
 
 /**
- * One message through POST /messages. The key travels in a header here, so it is made
- * header-safe (see headerIdempotencyKey); the output shows the key as the user gave it.
+ * POST /messages for one message, the answer redacted. The key travels in a header here, so it
+ * is made header-safe (see headerIdempotencyKey).
  */
-export async function sendOne(
+export async function postMessage(
 	client: SmsRouteClient,
 	message: OutgoingMessage,
-): Promise<INodeExecutionData> {
+): Promise<SentMessage> {
 	const body: IDataObject = { to: message.to, body: message.body };
 	if (message.from) body.from = message.from;
 	if (message.metadata) body.metadata = message.metadata;
@@ -62,13 +62,25 @@ export async function sendOne(
 		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
 		checkBody: checkSentMessage,
 	});
-	const sent = redactJson(answer, client.redact);
+	return redactJson(answer, client.redact);
+}
+
+/** The output item of a sent message; it shows the key as the user gave it. */
+export function sentMessageItem(message: OutgoingMessage, sent: SentMessage): INodeExecutionData {
 	return sentItem(message, {
 		id: sent.id,
 		status: sent.status,
 		creditsUsed: sent.credits_used ?? null,
 		createdAt: sent.created_at ?? null,
 	});
+}
+
+/** One message through POST /messages, as its output item. */
+export async function sendOne(
+	client: SmsRouteClient,
+	message: OutgoingMessage,
+): Promise<INodeExecutionData> {
+	return sentMessageItem(message, await postMessage(client, message));
 }
 
 /** One POST /messages per item, several in flight at once, output in input order. */

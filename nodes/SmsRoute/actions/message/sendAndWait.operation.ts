@@ -1,6 +1,8 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { randomUUID } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { isPlainObject } from '../../../SmsRouteTrigger/normalize';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
@@ -9,14 +11,22 @@ import {
 	SEND_AND_WAIT,
 	waitOptions,
 } from '../../waitForDelivery/description';
-import { pendingItem } from '../../waitForDelivery/outcome';
+import {
+	finalItem,
+	messageIdOf,
+	OUTPUT,
+	pendingItem,
+	type Outcome,
+} from '../../waitForDelivery/outcome';
 import { RESUME_URL_METADATA_KEY } from '../../waitForDelivery/relayUrl';
+import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
+import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
 import { forOperation, messageFields, messageOptions, optionsCollection } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { sendOne } from './send.operation';
+import { postMessage, sentMessageItem, type SentMessage } from './send.operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Send and Wait for Delivery',
@@ -72,12 +82,48 @@ export function limitWaitMs(options: IDataObject): number {
 	return Math.min(ms, MAX_LIMIT_MS);
 }
 
+/** Says why a replayed message that was not final left at once (docs/send-and-wait.md). */
+export const REPLAY_NOT_FINAL_REASON =
+	'Idempotency Key reused: smsroute returned a message sent earlier, whose delivery events go to that earlier send, and it was not final when this wait began. Follow with Get Status.';
+
+/**
+ * A reused Idempotency Key makes smsroute return the earlier message, with the earlier
+ * metadata: its resume URL (or none) is not this wait's, so its events can never reach this wait.
+ */
+function isReplay(answer: SentMessage, resumeUrl: string): boolean {
+	const metadata = answer.metadata;
+	return isPlainObject(metadata) && metadata[RESUME_URL_METADATA_KEY] !== resumeUrl;
+}
+
+interface Sent {
+	item: INodeExecutionData;
+	/** Undefined for an item that was not sent (skipped, or an error item). */
+	replayed?: boolean;
+}
+
+/**
+ * Where a replayed message leaves at once: on its outcome when smsroute's status endpoint says
+ * it is final, else on Timed Out with the reason. Either way it is not waited for.
+ */
+async function settleReplay(
+	client: SmsRouteClient,
+	item: INodeExecutionData,
+	livemode: boolean,
+): Promise<INodeExecutionData> {
+	const pending = pendingItem(item);
+	pending.json.idempotencyReplay = true;
+	const event = await lookUpFinal(client, String(item.json.id), livemode);
+	if (event) return finalItem(pending, event);
+	return { ...pending, json: { ...pending.json, reason: REPLAY_NOT_FINAL_REASON } };
+}
+
 /**
  * Sends each item like Send does (same fields, checks, keys and retries), with this execution's
  * signed resume URL added to the message's metadata, then puts the execution to wait. The SMS
  * Route Trigger relays each message's delivery event to that URL (see waitForDelivery/), and the
- * execution resumes when all are final or at the limit, on the outputs Delivered, Not Delivered
- * and Timed Out.
+ * wait ends when all are final or at the limit, on the outputs Delivered, Not Delivered and Timed
+ * Out. Messages replayed by a reused Idempotency Key are settled at once (settleReplay); with
+ * nothing left to wait for, the node does not wait.
  */
 export const execute: Operation = async function (items, client, run) {
 	if (isLegacyEngine(this)) {
@@ -100,30 +146,46 @@ export const execute: Operation = async function (items, client, run) {
 			},
 		);
 	}
+	const sentFromMs = Date.now();
 	const limitMs = limitWaitMs(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const resumeUrl = this.getSignedResumeUrl();
+	const livemode = client.environment === 'live';
 	const { slots } = prepareMessages(this, items);
 
-	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
-		if (!isOutgoing(slot)) return slot;
+	const results = await mapWithConcurrency(slots, run.concurrency, async (slot): Promise<Sent> => {
+		if (!isOutgoing(slot)) return { item: slot };
 		const message = {
 			...slot,
 			metadata: { ...slot.metadata, [RESUME_URL_METADATA_KEY]: resumeUrl },
 		};
 		try {
-			return await sendOne(client, message);
+			const answer = await postMessage(client, message);
+			return { item: sentMessageItem(message, answer), replayed: isReplay(answer, resumeUrl) };
 		} catch (error) {
-			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
+			return { item: errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot)) };
 		}
 	});
 
-	const sent = results.filter(
-		(item) => typeof item.json.id === 'string' && item.json.error === undefined,
+	const settled = await mapWithConcurrency(results, run.concurrency, async (result) =>
+		result.replayed ? await settleReplay(client, result.item, livemode) : result.item,
 	);
-	const errorItems = results.filter((item) => !sent.includes(item));
-	if (sent.length === 0) return [[], errorItems, []];
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	const waitFor: string[] = [];
+	results.forEach((result, index) => {
+		const item = settled[index];
+		const id = messageIdOf(item);
+		if (result.replayed === undefined || id === null || item.json.error !== undefined) {
+			outputs[OUTPUT.notDelivered].push(item);
+		} else if (result.replayed) {
+			outputs[OUTPUT[item.json.outcome as Outcome]].push(item);
+		} else {
+			outputs[OUTPUT.timedOut].push(pendingItem(item));
+			waitFor.push(id);
+		}
+	});
+	if (waitFor.length === 0) return outputs;
 
-	const outputs = rememberWaiting(this, { pending: sent.map(pendingItem), errorItems });
+	rememberWaiting(this, outputs, { waitId: randomUUID(), waitFor, sentFromMs, livemode });
 	await this.putExecutionToWait(new Date(Date.now() + limitMs));
 	return outputs;
 };

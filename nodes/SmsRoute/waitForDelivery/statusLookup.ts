@@ -1,0 +1,73 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	isPlainObject,
+	normalizeSmsRoute,
+	type NormalizedEvent,
+} from '../../SmsRouteTrigger/normalize';
+import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
+import { createClient } from '../transport/client';
+import type { RequestContext } from '../transport/deadline';
+import { redactJson } from '../transport/redact';
+import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
+import { outcomeOf } from './outcome';
+
+/**
+ * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's
+ * own fallback when no event can be had: a message whose event went to another process, or one
+ * replayed by a reused Idempotency Key. It goes through the client Get Status uses (deadline,
+ * retries, redaction, id check), so what it reports is as safe to output as Get Status's answer.
+ */
+
+/** Short: the resume webhook answers the relay while it looks (n8n waits for webhook()). */
+const WEBHOOK_LOOKUP = { maxAttempts: 2, maxWaitMs: 2000, timeoutMs: 10_000 };
+
+/** The client the resume webhook looks messages up with. */
+export async function lookupClient(context: RequestContext): Promise<SmsRouteClient> {
+	return await createClient(context, WEBHOOK_LOOKUP);
+}
+
+/** The message as a normalized final event, or null when it is not final or cannot be read. */
+export async function lookUpFinal(
+	client: SmsRouteClient,
+	messageId: string,
+	livemode: boolean,
+): Promise<NormalizedEvent | null> {
+	if (!isPlainMessageId(messageId)) return null;
+	let view: IDataObject;
+	try {
+		view = redactJson(
+			await smsRouteRequest<IDataObject>(client, {
+				method: 'GET',
+				path: `/messages/${messageId}`,
+				checkBody: checkMessage(messageId),
+			}),
+			client.redact,
+		);
+	} catch (error) {
+		// Unknown is not final: a wait keeps waiting (its limit still ends it).
+		client.context.logger?.debug('SMS Route: status lookup failed while waiting for delivery', {
+			error: client.redact(error instanceof Error ? error.message : typeof error),
+		});
+		return null;
+	}
+	if (!outcomeOf(view.status)) return null;
+	const normalized = normalizeSmsRoute(
+		{
+			message_id: messageId,
+			status: view.status,
+			timestamp: (view.updated_at ?? view.created_at ?? new Date().toISOString()) as string,
+			to: view.to,
+			reason: view.reason,
+			metadata: isPlainObject(view.metadata) ? view.metadata : {},
+		},
+		{
+			livemode: typeof view.livemode === 'boolean' ? view.livemode : livemode,
+			receivedAt: new Date(),
+		},
+	);
+	if (!normalized.ok) return null;
+	const [{ event }] = normalized.events;
+	// Say where it came from: the status endpoint, not a delivery webhook.
+	return { ...event, raw: view, source: 'status endpoint' };
+}
