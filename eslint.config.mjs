@@ -8,6 +8,36 @@ import js from '@eslint/js';
 
 const legacy = (cfg) => cfg.rules;
 
+// One house (issue 20): the action node and the trigger share nodes/SmsRoute/shared/ and never
+// import each other; shared/ imports neither. test/release/layers.test.js proves each rule bites.
+const ACTION_SIDE = ['actions', 'waitForDelivery', 'helpers', 'transport'];
+const layers = [
+	{
+		files: ['nodes/SmsRoute/trigger/**/*.ts', 'nodes/SmsRoute/SmsRouteTrigger.node.ts'],
+		forbidden: [...ACTION_SIDE.flatMap((d) => [`**/${d}`, `**/${d}/**`]), '**/SmsRoute.node'],
+		message: 'The trigger imports nodes/SmsRoute/shared/, never the action node.',
+	},
+	{
+		files: [
+			...ACTION_SIDE.map((d) => `nodes/SmsRoute/${d}/**/*.ts`),
+			'nodes/SmsRoute/SmsRoute.node.ts',
+		],
+		forbidden: ['**/trigger', '**/trigger/**', '**/SmsRouteTrigger.node'],
+		message: 'The action node imports nodes/SmsRoute/shared/, never the trigger.',
+	},
+	{
+		files: ['nodes/SmsRoute/shared/**/*.ts'],
+		forbidden: [
+			...[...ACTION_SIDE, 'trigger'].flatMap((d) => [`**/${d}`, `**/${d}/**`]),
+			'**/*.node',
+		],
+		message: 'shared/ serves both nodes and imports neither.',
+	},
+].map(({ files, forbidden, message }) => ({
+	files,
+	rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }] },
+}));
+
 export default [
 	{ ignores: ['dist/**', 'node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
 	{
@@ -44,6 +74,7 @@ export default [
 		...communityNodes.configs.recommended,
 		ignores: [],
 	},
+	...layers,
 	{
 		// Tests: eslint's recommended rules, not the node rules. TypeScript itself (tsconfig:
 		// strict, noUnusedLocals) covers what no-undef, no-unused-vars and no-redeclare would

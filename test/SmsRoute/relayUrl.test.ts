@@ -1,4 +1,4 @@
-import { relayTarget, webhookBaseOf } from '../../nodes/SmsRoute/waitForDelivery/relayUrl';
+import { relayTarget, webhookBaseOf } from '../../nodes/SmsRoute/shared/resumeUrl';
 
 const SIG = 'a'.repeat(64);
 const BASE = 'http://127.0.0.1:5678/';

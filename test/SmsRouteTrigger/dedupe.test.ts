@@ -6,8 +6,8 @@ import {
 	MAX_EVENT_KEYS,
 	MIRROR_EVENT_KEYS,
 	SeenRecord,
-} from '../../nodes/SmsRouteTrigger/dedupe';
-import { MAX_MESSAGES_PER_CALLBACK } from '../../nodes/SmsRouteTrigger/normalizeSendCloud';
+} from '../../nodes/SmsRoute/trigger/dedupe';
+import { MAX_MESSAGES_PER_CALLBACK } from '../../nodes/SmsRoute/shared/normalizeSendCloud';
 
 describe('SeenRecord (dedupe)', () => {
 	const HOUR = 3_600_000;

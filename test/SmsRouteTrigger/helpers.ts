@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { sendCloudTestSignature, smsRouteTestHeader } from '../helpers/signing';
-import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
+import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
 
 /**
  * HMAC-SHA256 computed by openssl, outside the project's code, so a bug shared by the

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
-import { KEY_CACHE_TTL_MS, KeyCache } from '../../nodes/SmsRouteTrigger/keyCache';
-import { sendCloudAppKey, smsRouteKeys } from '../../nodes/SmsRouteTrigger/verificationKeys';
+import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
+import { KEY_CACHE_TTL_MS, KeyCache } from '../../nodes/SmsRoute/shared/keyCache';
+import { sendCloudAppKey, smsRouteKeys } from '../../nodes/SmsRoute/shared/verificationKeys';
 import {
 	APP_KEY,
 	LIVE_KEY,

@@ -1,4 +1,4 @@
-import { normalizeSmsRoute, parseSmsRouteTimestamp } from '../../nodes/SmsRouteTrigger/normalize';
+import { normalizeSmsRoute, parseSmsRouteTimestamp } from '../../nodes/SmsRoute/shared/normalize';
 
 describe('normalize', () => {
 	const receivedAt = new Date('2024-01-15T10:30:01.204Z');

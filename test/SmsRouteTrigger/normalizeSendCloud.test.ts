@@ -1,4 +1,4 @@
-import { normalizeSendCloud } from '../../nodes/SmsRouteTrigger/normalizeSendCloud';
+import { normalizeSendCloud } from '../../nodes/SmsRoute/shared/normalizeSendCloud';
 
 describe('normalize', () => {
 	const receivedAt = new Date('2024-01-15T10:30:01.204Z');

@@ -1,13 +1,13 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../../nodes/SmsRouteTrigger/normalize';
+import type { NormalizedEvent } from '../../nodes/SmsRoute/shared/normalize';
 import { TEST_KEY, callWebhook, nowSeconds, smsRouteHeader, smsRoutePayload } from './helpers';
 import {
 	MAX_ATTEMPTS,
 	MAX_PENDING,
 	RELAY_WINDOW_MS,
 	relayToWaitingExecution,
-} from '../../nodes/SmsRouteTrigger/relay';
+} from '../../nodes/SmsRoute/trigger/relay';
 
 const SIG = 'b'.repeat(64);
 const OWN = `http://127.0.0.1:5678/webhook-waiting/17/node-1?signature=${SIG}`;

@@ -1,7 +1,7 @@
 import {
 	extractSendCloudFields,
 	verifySendCloudSignature,
-} from '../../nodes/SmsRouteTrigger/verify/sendCloudSignature';
+} from '../../nodes/SmsRoute/shared/verify/sendCloudSignature';
 import { sendCloudSignature } from './helpers';
 
 describe('SendCloud signature', () => {

@@ -1,7 +1,7 @@
 import {
 	parseSignatureHeader,
 	verifySmsRouteSignature,
-} from '../../nodes/SmsRouteTrigger/verify/smsRouteSignature';
+} from '../../nodes/SmsRoute/shared/verify/smsRouteSignature';
 import { smsRouteHeader, smsRouteV1 } from './helpers';
 
 /**

@@ -18,8 +18,8 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { SendCloudSmsHookApi } from '../../credentials/SendCloudSmsHookApi.credentials';
 import { SmsRouteApi } from '../../credentials/SmsRouteApi.credentials';
-import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
-import { TEST_NUMBERS } from '../../nodes/SmsRouteTrigger/testEventNotice';
+import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
+import { TEST_NUMBERS } from '../../nodes/SmsRoute/trigger/testEventNotice';
 import { callWebhook, type CallResult } from './helpers';
 
 // The sandbox is plain CommonJS (it runs without a build step).

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { SmsRouteTrigger } from '../../nodes/SmsRouteTrigger/SmsRouteTrigger.node';
+import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
 import {
 	APP_KEY,
 	LIVE_KEY,

@@ -246,7 +246,7 @@ function microSection(results) {
 	const out = ['### Verify + normalize in process', ''];
 	if (!m) return [...out, '(not run or failed — see notes)', ''];
 	out.push(
-		`${m.n.toLocaleString('en-US')} signed events through the built modules (\`dist/nodes/SmsRouteTrigger/parseBody.js\` \`parseRawBody\`, ` +
+		`${m.n.toLocaleString('en-US')} signed events through the built modules (\`dist/nodes/SmsRoute/shared/parseBody.js\` \`parseRawBody\`, ` +
 			'`verify/smsRouteSignature.js` `verifySmsRouteSignature` with the test and live keys, `normalize.js` `normalizeSmsRoute`) ' +
 			`in one loop after a 1,000-event warm-up, Node ${m.node}:`,
 		'',

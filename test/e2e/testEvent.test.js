@@ -18,7 +18,7 @@ const { createSandboxCredentials } = require('./sandboxCredentials');
 
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
 const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key'; // npm start's (test/e2e/start.js)
-const { TEST_NUMBERS } = require('../../dist/nodes/SmsRouteTrigger/testEventNotice');
+const { TEST_NUMBERS } = require('../../dist/nodes/SmsRoute/trigger/testEventNotice');
 const { DEFAULT_TEST_KEY } = require('../sandbox/server');
 
 jest.setTimeout(5 * 60_000);

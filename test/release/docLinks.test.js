@@ -55,7 +55,7 @@ test.each([
 		['SMS Route API (`smsRouteApi`)'],
 	],
 	[
-		'nodes/SmsRouteTrigger/SmsRouteTrigger.node.json',
+		'nodes/SmsRoute/SmsRouteTrigger.node.json',
 		'n8n-nodes-smsroute.smsRouteTrigger',
 		'SMS Route Trigger',
 		['SMS Route API (`smsRouteApi`)', 'SendCloud SMSHook API (`sendCloudSmsHookApi`)'],

@@ -1,22 +1,22 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeSmsRoute, type NormalizedEvent } from '../../SmsRouteTrigger/normalize';
-import { parseRawBody } from '../../SmsRouteTrigger/parseBody';
-import { verifySmsRouteRequest } from '../../SmsRouteTrigger/verificationKeys';
+import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
+import { parseRawBody } from '../shared/parseBody';
+import { verifySmsRouteRequest } from '../shared/verificationKeys';
 import {
 	RAW_BODY_UNAVAILABLE,
 	SIGNATURE_MISMATCH,
 	isRawBody,
-} from '../../SmsRouteTrigger/verify/hmacToolkit';
-import { SMSROUTE_SIGNATURE_HEADER } from '../../SmsRouteTrigger/verify/smsRouteSignature';
+} from '../shared/verify/hmacToolkit';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	nodeKeyOf,
 	readRawBody,
 	refuseRequest,
-} from '../../SmsRouteTrigger/webhookRequest';
+} from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { outcomeOf, toOutputs } from './outcome';
+import { outcomeOf, toOutputs } from '../shared/deliveryOutcome';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**

@@ -4,13 +4,13 @@ import {
 	isPlainObject,
 	normalizeSmsRoute,
 	type NormalizedEvent,
-} from '../../SmsRouteTrigger/normalize';
+} from '../shared/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
 import { redactJson } from '../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from './outcome';
+import { outcomeOf } from '../shared/deliveryOutcome';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's

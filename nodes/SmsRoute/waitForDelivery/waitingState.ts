@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { messageIdOf, OUTPUT } from './outcome';
+import { messageIdOf, OUTPUT } from '../shared/deliveryOutcome';
 
 /**
  * What a waiting execution remembers about its messages, and where.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../../../SmsRouteTrigger/normalize';
+import { isPlainObject } from '../../shared/normalize';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
@@ -17,8 +17,8 @@ import {
 	OUTPUT,
 	pendingItem,
 	type Outcome,
-} from '../../waitForDelivery/outcome';
-import { RESUME_URL_METADATA_KEY } from '../../waitForDelivery/relayUrl';
+} from '../../shared/deliveryOutcome';
+import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';

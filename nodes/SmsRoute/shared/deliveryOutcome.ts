@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../../SmsRouteTrigger/normalize';
+import type { NormalizedEvent } from './normalize';
 
 /**
  * Where each waited-for message leaves the node: the three outputs of Send and Wait for

@@ -6,26 +6,26 @@ import type {
 } from 'n8n-workflow';
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
-import type { KeyedEvent, NormalizedStatus } from './normalize';
-import { normalizeSmsRoute } from './normalize';
-import { normalizeSendCloud } from './normalizeSendCloud';
-import { parseRawBody } from './parseBody';
+import type { KeyedEvent, NormalizedStatus } from '../shared/normalize';
+import { normalizeSmsRoute } from '../shared/normalize';
+import { normalizeSendCloud } from '../shared/normalizeSendCloud';
+import { parseRawBody } from '../shared/parseBody';
 import { relayTargets, startRelays } from './relay';
-import { checkWithKeys, sendCloudAppKey, verifySmsRouteRequest } from './verificationKeys';
-import { RAW_BODY_UNAVAILABLE, isRawBody } from './verify/hmacToolkit';
+import { checkWithKeys, sendCloudAppKey, verifySmsRouteRequest } from '../shared/verificationKeys';
+import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/verify/hmacToolkit';
 import {
 	extractSendCloudFields,
 	looksLikeSendCloud,
 	verifySendCloudSignature,
-} from './verify/sendCloudSignature';
-import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
+} from '../shared/verify/sendCloudSignature';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	nodeKeyOf,
 	readRawBody,
 	refuseRequest,
 	respond,
-} from './webhookRequest';
+} from '../shared/webhookRequest';
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify the

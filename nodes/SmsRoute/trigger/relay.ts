@@ -1,14 +1,14 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../SmsRoute/waitForDelivery/outcome';
+import { outcomeOf } from '../shared/deliveryOutcome';
 import {
 	RESUME_URL_METADATA_KEY,
 	relayTarget,
 	webhookBaseOf,
-} from '../SmsRoute/waitForDelivery/relayUrl';
-import type { NormalizedEvent } from './normalize';
-import { SMSROUTE_SIGNATURE_HEADER } from './verify/smsRouteSignature';
+} from '../shared/resumeUrl';
+import type { NormalizedEvent } from '../shared/normalize';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 
 /**
  * Hands a verified smsroute delivery event to the execution waiting for it (SMS Route "Send and

@@ -16,9 +16,9 @@ import {
 	readTriggerParameters,
 	receiveWebhook,
 	type Outcome,
-} from './receiveWebhook';
-import { testEventNotice } from './testEventNotice';
-import { DEFAULT_TOLERANCE_SECONDS } from './webhookRequest';
+} from './trigger/receiveWebhook';
+import { testEventNotice } from './trigger/testEventNotice';
+import { DEFAULT_TOLERANCE_SECONDS } from './shared/webhookRequest';
 
 export class SmsRouteTrigger implements INodeType {
 	description: INodeTypeDescription = {
