@@ -2,11 +2,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { outcomeOf } from '../shared/deliveryOutcome';
-import {
-	RESUME_URL_METADATA_KEY,
-	relayTarget,
-	webhookBaseOf,
-} from '../shared/resumeUrl';
+import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
 import type { NormalizedEvent } from '../shared/normalize';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 

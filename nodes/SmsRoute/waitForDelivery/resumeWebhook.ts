@@ -3,11 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
 import { parseRawBody } from '../shared/parseBody';
 import { verifySmsRouteRequest } from '../shared/verificationKeys';
-import {
-	RAW_BODY_UNAVAILABLE,
-	SIGNATURE_MISMATCH,
-	isRawBody,
-} from '../shared/verify/hmacToolkit';
+import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import {
 	DEFAULT_TOLERANCE_SECONDS,

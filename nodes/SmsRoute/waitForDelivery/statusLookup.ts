@@ -1,10 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	isPlainObject,
-	normalizeSmsRoute,
-	type NormalizedEvent,
-} from '../shared/normalize';
+import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
