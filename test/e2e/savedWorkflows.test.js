@@ -18,14 +18,16 @@
  * Goldens (test/fixtures/saved-<version>/<name>.golden.json) are recorded from the release's own
  * build, never from the code under test:
  *
- *   git worktree add --detach /tmp/smsroute-0.2.0 ee44883     # 0.1.0: 90b7ca8, the last 0.1.0 commit
+ *   git worktree add --detach /tmp/smsroute-0.2.0 ee44883   # the 0.2.0 release commit
  *   ln -s "$PWD/node_modules" /tmp/smsroute-0.2.0/node_modules
  *   (cd /tmp/smsroute-0.2.0 && npx tsc -p tsconfig.build.json && npx gulp build:icons)
  *   SMSROUTE_SAVED_RECORD=0.2.0 SMSROUTE_E2E_PACKAGE_DIR=/tmp/smsroute-0.2.0 \
  *     npx jest test/e2e/savedWorkflows.test.js --runInBand
  *
- * Record mode runs only that release's workflows, checks the linked build says that version, and
- * writes the goldens instead of comparing. Needs `npm run build` first (test mode).
+ * 0.1.0 has no tag: it is 90b7ca8, the last commit before the 0.2.0 round (its examples are the
+ * 0.1.0 fixtures; CHANGELOG's 0.1.0 list describes it). Record mode runs only that release's
+ * workflows, checks that the linked build says that version, and writes the goldens instead of
+ * comparing. The sandbox is this tree's, in both modes. Test mode needs `npm run build` first.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -203,12 +205,17 @@ async function nextExecution(workflowId, before, statuses = null, timeoutMs = 60
 	}
 }
 
-async function runManual(wf) {
+/** Starts a run from the workflow's manual trigger, as the editor's Execute Workflow does. */
+async function startManual(wf) {
 	const trigger = wf.saved.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-	const before = await executionIds(wf.created.id);
 	await n8n.restOk('POST', `/workflows/${wf.created.id}/run`, {
 		triggerToStartFrom: { name: trigger.name },
 	});
+}
+
+async function runManual(wf) {
+	const before = await executionIds(wf.created.id);
+	await startManual(wf);
 	return await nextExecution(wf.created.id, before);
 }
 
@@ -296,8 +303,17 @@ async function runSendAndWait(wf, start, relayUrl) {
 	}
 }
 
-/** Relay URLs of each release's active trigger workflow (delivery-events-to-slack). */
+/** Per release, the URL of its delivery-events-to-slack trigger, left active to relay events. */
 const relayUrls = new Map();
+
+/** The release's own trigger workflow relays Send and Wait's events, as at a user's. */
+async function relayFor(release) {
+	if (!relayUrls.has(release.version)) {
+		const wf = await importWorkflow(release.workflows['delivery-events-to-slack']);
+		relayUrls.set(release.version, await activateTrigger(wf));
+	}
+	return relayUrls.get(release.version);
+}
 
 /**
  * How each saved workflow is run, as a list of steps; each step → { label, response?, execution }.
@@ -389,9 +405,8 @@ const SCENARIOS = {
 	},
 
 	async 'otp-send-and-wait'(wf, release) {
-		const relayUrl = relayUrls.get(release.version);
-		expect(relayUrl).toBeDefined();
-		const manual = await runSendAndWait(wf, () => runStart(wf), relayUrl);
+		const relayUrl = await relayFor(release);
+		const manual = await runSendAndWait(wf, () => startManual(wf), relayUrl);
 		await n8n.activateWorkflow(wf.created.id);
 		const webhook = wf.saved.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
 		const failed = await runSendAndWait(
@@ -411,14 +426,6 @@ const SCENARIOS = {
 		];
 	},
 };
-
-/** Starts a manual run without waiting for it (Send and Wait pauses it). */
-async function runStart(wf) {
-	const trigger = wf.saved.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-	await n8n.restOk('POST', `/workflows/${wf.created.id}/run`, {
-		triggerToStartFrom: { name: trigger.name },
-	});
-}
 
 // ---------------------------------------------------------------- the tests
 
@@ -455,7 +462,13 @@ describe.each(RELEASES)('workflows saved with $version', (release) => {
 			return;
 		}
 		const expected = JSON.parse(fs.readFileSync(golden, 'utf8'));
-		const diff = compareShape(expected.steps, actual);
+		expect(actual.map((step) => step.label)).toEqual(expected.steps.map((step) => step.label));
+		const diff = { problems: [], added: [] };
+		expected.steps.forEach((step, i) => {
+			const one = compareShape(step, actual[i], `[${step.label}]`);
+			diff.problems.push(...one.problems);
+			diff.added.push(...one.added);
+		});
 		for (const a of diff.added) {
 			const field = /nodes\.(.+?)\[\d+\]\.outputs\[\d+\]\[\d+\]\.(.+)$/.exec(a);
 			added.add(`${release.version}/${name}: ${field ? `${field[1]} → ${field[2]}` : a}`);
