@@ -9,6 +9,7 @@ import {
 	type OutgoingMessage,
 } from '../../helpers/outgoingMessage';
 import { createParameterReader } from '../../helpers/parameterReader';
+import { quietHoursGuard } from './quietHours';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the error item it already became. */
