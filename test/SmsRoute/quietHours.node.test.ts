@@ -251,6 +251,29 @@ describe('Quiet Hours: hostile input', () => {
 		);
 	});
 
+	it('a window from an expression is judged per item; an empty one is an error, never "off"', async () => {
+		const { output } = await run(
+			{ quietHours: '={{ $json.window }}', quietHoursTimeZone: '={{ $json.zone }}' },
+			[
+				{ to: BERLIN, body: 'open all day', window: '00:00-23:59' },
+				{ to: BERLIN, body: 'no window', window: null },
+				{ to: BERLIN, body: 'empty window', window: '' },
+				{ to: BERLIN, body: 'zone given', window: '00:00-23:59', zone: 'Asia/Tokyo' },
+			],
+			true,
+		);
+		const out = json(output);
+		expect(out.map((o) => o.error === undefined)).toEqual([true, false, false, true]);
+		expect(String(out[1].error)).toMatch(
+			/^Item 1: 'Quiet Hours' must be a daily window .*\(got null\)$/,
+		);
+		expect(String(out[2].error)).toMatch(
+			/^Item 2: 'Quiet Hours' must be a daily window .*\(got ""\)$/,
+		);
+		// 23:59 is the one closed minute: the two others are sent unless the run hit it.
+		expect(sandbox.ledger().length + out.filter((o) => o.status === 'deferred').length).toBe(2);
+	});
+
 	it('a time zone without Quiet Hours is an error, not silently ignored', async () => {
 		const { error } = await run({ quietHoursTimeZone: 'Europe/Berlin' });
 		expect(error?.message).toMatch(

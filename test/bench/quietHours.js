@@ -54,11 +54,14 @@ function numbers(size) {
 	return list;
 }
 
+const options = { quietHours: WINDOW };
+const parameters = { operation: 'sendBulk', options };
 const context = {
-	getNodeParameter: () => 'sendBulk',
+	// n8n reads nested names with lodash get; these are the only ones the guard asks for.
+	getNodeParameter: (name, _item, fallback) =>
+		name.split('.').reduce((value, key) => value?.[key], parameters) ?? fallback,
 	getNode: () => ({ name: 'SMS Route', type: 'n8n-nodes-smsroute.smsRoute', typeVersion: 1 }),
 };
-const options = { quietHours: WINDOW };
 const estimate = estimateSegments('Reminder: tomorrow 10:00');
 const messages = numbers(SIZE).map((to, itemIndex) => ({
 	itemIndex,
@@ -70,7 +73,7 @@ const messages = numbers(SIZE).map((to, itemIndex) => ({
 
 function run(label) {
 	const started = process.hrtime.bigint();
-	const guard = quietHoursGuard(context, () => options);
+	const guard = quietHoursGuard(context, []);
 	let deferred = 0;
 	let failed = 0;
 	for (const message of messages) {

@@ -7,7 +7,7 @@ import type {
 
 import { messageSummary } from '../../helpers/itemResults';
 import { invalid, type OutgoingMessage } from '../../helpers/outgoingMessage';
-import type { ParameterReader } from '../../helpers/parameterReader';
+import { createParameterReader } from '../../helpers/parameterReader';
 import {
 	checkTimeZone,
 	judge,
@@ -55,24 +55,36 @@ interface Judgement {
 /**
  * The Quiet Hours check of one run: `now` is taken once, so every item is judged at the same
  * instant, and each verdict is kept per window and zones (a 100,000-row bulk has a few dozen).
- * Returns, per message, undefined to send it, or its "deferred" item.
+ * Its two fields are read on their own, so a `{{ $json.timeZone }}` override is read straight
+ * from the items rather than evaluated per item. Returns, per message, undefined to send it, or
+ * its "deferred" item.
  */
 export function quietHoursGuard(
 	context: IExecuteFunctions,
-	options: ParameterReader,
+	items: INodeExecutionData[],
 ): (message: OutgoingMessage) => INodeExecutionData | undefined {
 	if (!OPERATIONS.includes(String(context.getNodeParameter('operation', 0))))
 		return () => undefined;
+	// Whether the options were added, from the saved parameters: an expression that gives
+	// null or '' for some item is a bad window, never "off".
+	const saved = context.getNodeParameter('options', 0, {}, { rawExpressions: true }) as IDataObject;
+	const windowAdded = saved.quietHours !== undefined;
+	const zoneAdded = saved.quietHoursTimeZone !== undefined;
+	if (!windowAdded && !zoneAdded) return () => undefined;
+	const windowOf = createParameterReader(context, items, 'options.quietHours', '');
+	const zoneOf = zoneAdded
+		? createParameterReader(context, items, 'options.quietHoursTimeZone', '')
+		: () => '';
+	const dryRun = context.getNodeParameter('options.dryRun', 0, false) === true;
 	const now = Date.now();
 	const windows = new Map<string, QuietHoursWindow | string>();
 	const verdicts = new Map<string, QuietHoursVerdict>();
 
-	function judgement(message: OutgoingMessage, given: IDataObject): Judgement | undefined {
+	function judgement(message: OutgoingMessage): Judgement {
 		const { itemIndex } = message;
-		const rawZone = given.quietHoursTimeZone;
+		const rawZone = zoneOf(itemIndex);
 		const override = rawZone === undefined || rawZone === null ? '' : String(rawZone).trim();
-		if (given.quietHours === undefined) {
-			if (override === '') return undefined;
+		if (!windowAdded) {
 			throw invalid(
 				context,
 				itemIndex,
@@ -80,11 +92,11 @@ export function quietHoursGuard(
 				'is set but Quiet Hours is not: add the Quiet Hours option with its window, or remove the time zone',
 			);
 		}
-		const text = String(given.quietHours ?? '');
-		let window = windows.get(text);
+		const given = windowOf(itemIndex);
+		let window = typeof given === 'string' ? windows.get(given) : undefined;
 		if (window === undefined) {
-			window = parseWindow(text);
-			windows.set(text, window);
+			window = parseWindow(given);
+			if (typeof given === 'string') windows.set(given, window);
 		}
 		if (typeof window === 'string') throw invalid(context, itemIndex, 'Quiet Hours', window);
 
@@ -129,12 +141,11 @@ export function quietHoursGuard(
 	}
 
 	return (message) => {
-		const given = (options(message.itemIndex) ?? {}) as IDataObject;
-		const found = judgement(message, given);
-		if (!found || found.verdict.send) return undefined;
+		const found = judgement(message);
+		if (found.verdict.send) return undefined;
 		return {
 			json: {
-				...(given.dryRun === true ? { dryRun: true } : {}),
+				...(dryRun ? { dryRun: true } : {}),
 				...messageSummary(message),
 				status: 'deferred',
 				sendAfter: found.verdict.sendAfter,
