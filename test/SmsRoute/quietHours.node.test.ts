@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { description as sendAndWaitDescription } from '../../nodes/SmsRoute/actions/message/sendAndWait.operation';
 import { description as sendDescription } from '../../nodes/SmsRoute/actions/message/send.operation';
+import { hhmm, localMinute } from '../helpers/localClock';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { createSandbox, DEFAULT_LIVE_KEY, DEFAULT_TEST_KEY, type Sandbox } from '../sandbox/server';
 
@@ -34,21 +35,6 @@ beforeEach(() => sandbox.reset());
 
 const BERLIN = '+4930901820';
 const NEW_YORK = '+12125550123';
-
-function localMinute(zone: string, instant: number): number {
-	const parts = new Intl.DateTimeFormat('en-GB', {
-		timeZone: zone,
-		hour: '2-digit',
-		minute: '2-digit',
-		hourCycle: 'h23',
-	}).formatToParts(instant);
-	const get = (type: string) => Number(parts.find((part) => part.type === type)!.value);
-	return get('hour') * 60 + get('minute');
-}
-const hhmm = (minutes: number) => {
-	const m = ((minutes % 1440) + 1440) % 1440;
-	return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-};
 
 /** Berlin's local time now ± 2 hours: Berlin inside, New York (6 hours behind) outside. */
 function berlinWindow() {

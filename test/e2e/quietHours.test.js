@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ensureN8nInstalled, startN8n, nodeOutput, PINNED } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
+const { hhmm, insideWindow, localMinute } = require('../helpers/localClock');
 
 jest.setTimeout(10 * 60_000);
 
@@ -51,25 +52,6 @@ const AHEAD = {
 };
 
 const AHEAD_COUNT = Object.keys(AHEAD).length * PER_ZONE;
-
-function localMinute(zone, instant) {
-	const parts = new Intl.DateTimeFormat('en-GB', {
-		timeZone: zone,
-		hour: '2-digit',
-		minute: '2-digit',
-		hourCycle: 'h23',
-	}).formatToParts(instant);
-	const get = (type) => Number(parts.find((part) => part.type === type).value);
-	return get('hour') * 60 + get('minute');
-}
-const hhmm = (minutes) => {
-	const m = ((minutes % 1440) + 1440) % 1440;
-	return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-};
-const inside = (window, minute) =>
-	window.start < window.end
-		? minute >= window.start && minute < window.end
-		: minute >= window.start || minute < window.end;
 
 let sandbox;
 let n8n;
@@ -129,7 +111,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 		(a.phone.slice(-2) + a.phone).localeCompare(b.phone.slice(-2) + b.phone),
 	);
 	const expectedInside = new Set(
-		recipients.filter((r) => inside(window, localMinute(r.zone, now))).map((r) => r.phone),
+		recipients.filter((r) => insideWindow(window, localMinute(r.zone, now))).map((r) => r.phone),
 	);
 	expect(expectedInside.size).toBe(AHEAD_COUNT);
 
