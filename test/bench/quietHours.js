@@ -73,7 +73,7 @@ const messages = numbers(SIZE).map((to, itemIndex) => ({
 
 function run(label) {
 	const started = process.hrtime.bigint();
-	const guard = quietHoursGuard(context, []);
+	const guard = quietHoursGuard(context, () => options);
 	let deferred = 0;
 	let failed = 0;
 	for (const message of messages) {

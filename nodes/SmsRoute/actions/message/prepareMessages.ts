@@ -38,7 +38,7 @@ export function prepareMessages(
 	};
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
-	const deferred = quietHoursGuard(context, items);
+	const deferred = quietHoursGuard(context, parameters.options);
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const message = readOutgoingMessage(context, itemIndex, automaticKey, parameters);

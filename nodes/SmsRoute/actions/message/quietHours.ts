@@ -7,7 +7,7 @@ import type {
 
 import { messageSummary } from '../../helpers/itemResults';
 import { invalid, type OutgoingMessage } from '../../helpers/outgoingMessage';
-import { createParameterReader } from '../../helpers/parameterReader';
+import type { ParameterReader } from '../../helpers/parameterReader';
 import {
 	checkTimeZone,
 	judge,
@@ -55,13 +55,13 @@ interface Judgement {
 /**
  * The Quiet Hours check of one run: `now` is taken once, so every item is judged at the same
  * instant, and each verdict is kept per window and zones (a 100,000-row bulk has a few dozen).
- * Its two fields are read on their own, so a `{{ $json.timeZone }}` override is read straight
- * from the items rather than evaluated per item. Returns, per message, undefined to send it, or
- * its "deferred" item.
+ * `options` is the run's reader of the Options collection (the one the message was read with:
+ * each field read on its own, a `{{ $json.timeZone }}` override straight from the items).
+ * Returns, per message, undefined to send it, or its "deferred" item.
  */
 export function quietHoursGuard(
 	context: IExecuteFunctions,
-	items: INodeExecutionData[],
+	options: ParameterReader,
 ): (message: OutgoingMessage) => INodeExecutionData | undefined {
 	if (!OPERATIONS.includes(String(context.getNodeParameter('operation', 0))))
 		return () => undefined;
@@ -71,18 +71,16 @@ export function quietHoursGuard(
 	const windowAdded = saved.quietHours !== undefined;
 	const zoneAdded = saved.quietHoursTimeZone !== undefined;
 	if (!windowAdded && !zoneAdded) return () => undefined;
-	const windowOf = createParameterReader(context, items, 'options.quietHours', '');
-	const zoneOf = zoneAdded
-		? createParameterReader(context, items, 'options.quietHoursTimeZone', '')
-		: () => '';
+	const given = (itemIndex: number) => (options(itemIndex) ?? {}) as IDataObject;
 	const dryRun = context.getNodeParameter('options.dryRun', 0, false) === true;
 	const now = Date.now();
 	const windows = new Map<string, QuietHoursWindow | string>();
 	const verdicts = new Map<string, QuietHoursVerdict>();
+	const checkedZones = new Map<string, string>();
 
 	function judgement(message: OutgoingMessage): Judgement {
 		const { itemIndex } = message;
-		const rawZone = zoneOf(itemIndex);
+		const rawZone = given(itemIndex).quietHoursTimeZone;
 		const override = rawZone === undefined || rawZone === null ? '' : String(rawZone).trim();
 		if (!windowAdded) {
 			throw invalid(
@@ -92,17 +90,22 @@ export function quietHoursGuard(
 				'is set but Quiet Hours is not: add the Quiet Hours option with its window, or remove the time zone',
 			);
 		}
-		const given = windowOf(itemIndex);
-		let window = typeof given === 'string' ? windows.get(given) : undefined;
+		const text = given(itemIndex).quietHours;
+		let window = typeof text === 'string' ? windows.get(text) : undefined;
 		if (window === undefined) {
-			window = parseWindow(given);
-			if (typeof given === 'string') windows.set(given, window);
+			window = parseWindow(text);
+			if (typeof text === 'string') windows.set(text, window);
 		}
 		if (typeof window === 'string') throw invalid(context, itemIndex, 'Quiet Hours', window);
 
 		let zones: readonly string[];
 		if (override) {
-			const zone = checkTimeZone(override);
+			// Intl's check builds a formatter (tens of µs): once per distinct zone name.
+			let zone = checkedZones.get(override);
+			if (zone === undefined) {
+				zone = checkTimeZone(override) ?? '';
+				checkedZones.set(override, zone);
+			}
 			if (!zone) {
 				throw invalid(
 					context,
