@@ -86,6 +86,12 @@ function loadExample() {
 	}
 	return workflow;
 }
+/** "Execute workflow" as the editor does it; n8n 1.x also wants the workflow in the body. */
+const runManually = (saved, trigger) =>
+	n8n.restOk('POST', `/workflows/${saved.id}/run`, {
+		...(VERSION.startsWith('1.') ? { workflowData: saved } : {}),
+		triggerToStartFrom: { name: trigger.name },
+	});
 const nodeNamed = (workflow, name) => workflow.nodes.find((node) => node.name === name);
 
 test('1,000 numbers in 20 zones: those inside the window are sent at once, the deferred ones once each when it opens', async () => {
@@ -127,9 +133,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
 
 	const before = sandbox.ledger().length;
-	await n8n.restOk('POST', `/workflows/${saved.id}/run`, {
-		triggerToStartFrom: { name: trigger.name },
-	});
+	await runManually(saved, trigger);
 	const [summary] = await n8n.waitForExecutions(
 		saved.id,
 		(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
@@ -194,9 +198,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 		settings: { executionOrder: 'v1' },
 	};
 	const savedAgain = await n8n.createWorkflow(again);
-	await n8n.restOk('POST', `/workflows/${savedAgain.id}/run`, {
-		triggerToStartFrom: { name: trigger.name },
-	});
+	await runManually(savedAgain, trigger);
 	const [rerun] = await n8n.waitForExecutions(
 		savedAgain.id,
 		(list) => list.length >= 1 && list.every((e) => e.finished || e.status === 'error'),
