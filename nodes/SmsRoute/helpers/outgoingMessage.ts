@@ -30,7 +30,7 @@ export class InvalidMessageError extends NodeOperationError {
 	details: IDataObject = {};
 }
 
-function invalid(
+export function invalid(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	field: string,

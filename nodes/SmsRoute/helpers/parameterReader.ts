@@ -49,5 +49,35 @@ export function createParameterReader(
 			return value;
 		};
 	}
+	if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+		return collectionReader(context, items, name, raw as IDataObject);
+	}
 	return (itemIndex) => context.getNodeParameter(name, itemIndex, fallback) as unknown;
+}
+
+/**
+ * A collection (Options, Additional Fields) with an expression in some fields: n8n would
+ * evaluate all of it per item. Each field is read as its own parameter ("options.timeZone")
+ * instead, the same value n8n gives for it, so fixed fields are read once and `{{ $json.x }}`
+ * fields straight from the items: one such field in Options no longer costs every item a full
+ * evaluation of the collection. The last item's value is kept, for readers of the same item.
+ */
+function collectionReader(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	name: string,
+	raw: IDataObject,
+): ParameterReader {
+	const fields = Object.keys(raw).map(
+		(key) => [key, createParameterReader(context, items, `${name}.${key}`, null)] as const,
+	);
+	// Several steps read the same item's collection (message, then Quiet Hours): kept once.
+	let last: { itemIndex: number; value: IDataObject } | undefined;
+	return (itemIndex) => {
+		if (last?.itemIndex === itemIndex) return last.value;
+		const value: IDataObject = {};
+		for (const [key, read] of fields) value[key] = read(itemIndex) as IDataObject[string];
+		last = { itemIndex, value };
+		return value;
+	};
 }

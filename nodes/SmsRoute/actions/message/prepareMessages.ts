@@ -9,6 +9,7 @@ import {
 	type OutgoingMessage,
 } from '../../helpers/outgoingMessage';
 import { createParameterReader } from '../../helpers/parameterReader';
+import { quietHoursGuard } from './quietHours';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the error item it already became. */
@@ -37,11 +38,13 @@ export function prepareMessages(
 	};
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
+	const deferred = quietHoursGuard(context, parameters.options);
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const message = readOutgoingMessage(context, itemIndex, automaticKey, parameters);
-			slots.push(message);
-			valid.push(message);
+			const held = deferred(message);
+			slots.push(held ?? message);
+			if (!held) valid.push(message);
 		} catch (error) {
 			slots.push(
 				errorItemOrThrow(

@@ -16,6 +16,7 @@ import {
 	optionsCollection,
 } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
+import { quietHoursOptions } from './quietHours';
 import { checkSentMessage } from './responseChecks';
 
 export const option: OperationModule['option'] = {
@@ -33,6 +34,7 @@ export const description = forOperation(option.value, [
 		concurrencyOption(defaults, 'Requests in flight at once'),
 		dryRunOption,
 		...messageOptions,
+		...quietHoursOptions,
 		...requestOptions,
 	]),
 ]);

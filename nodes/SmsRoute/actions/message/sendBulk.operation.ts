@@ -22,6 +22,7 @@ import {
 	optionsCollection,
 } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
+import { quietHoursOptions } from './quietHours';
 
 export const option: OperationModule['option'] = {
 	name: 'Send in Bulk',
@@ -40,6 +41,7 @@ export const description = forOperation(option.value, [
 		concurrencyOption(defaults, 'Bulk chunks in flight at once'),
 		dryRunOption,
 		...messageOptions,
+		...quietHoursOptions,
 		...requestOptions,
 	]),
 ]);
