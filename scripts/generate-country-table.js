@@ -8,15 +8,18 @@
 //   node scripts/generate-country-table.js
 // An optional argument writes elsewhere (the tests use it to check the committed table is current).
 //
-// Only what number parsing needs is kept per country: calling code, international (IDD) prefix,
-// the general national-number pattern, the possible national lengths, and the trunk prefix with
-// libphonenumber's parsing rule for it. Formatting rules and per-type patterns are left out.
+// Only what number parsing and validation need is kept per country: calling code, international
+// (IDD) prefix, the general national-number pattern, the possible national lengths, the trunk
+// prefix with libphonenumber's parsing rule for it, the leading digits that tell countries sharing
+// a calling code apart, and the per-type patterns of the full ("max") metadata: a number is valid
+// only when it matches one of them, exactly as libphonenumber-js/max decides (isValid, getType).
+// Formatting rules are left out.
 
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const metadataPath = require.resolve('libphonenumber-js/metadata.min.json', { paths: [root] });
+const metadataPath = require.resolve('libphonenumber-js/metadata.max.json', { paths: [root] });
 const metadata = JSON.parse(fs.readFileSync(metadataPath, 'utf8'));
 const sourceVersion = JSON.parse(
 	fs.readFileSync(path.join(path.dirname(metadataPath), 'package.json'), 'utf8'),
@@ -30,6 +33,21 @@ const POSSIBLE_LENGTHS = 3;
 const NATIONAL_PREFIX = 5;
 const NATIONAL_PREFIX_FOR_PARSING = 7;
 const NATIONAL_PREFIX_TRANSFORM = 8;
+const LEADING_DIGITS = 10;
+const TYPES = 11;
+// The order of the types array in metadata format 4 (libphonenumber-js metadata.js getType).
+const TYPE_NAMES = [
+	'fixedLine',
+	'mobile',
+	'tollFree',
+	'premiumRate',
+	'personalNumber',
+	'voicemail',
+	'uan',
+	'pager',
+	'voip',
+	'sharedCost',
+];
 
 if (metadata.version !== 4) {
 	throw new Error(`metadata format ${metadata.version} is not the version 4 this script reads`);
@@ -43,6 +61,20 @@ function row(data, withIdd) {
 	if (data[NATIONAL_PREFIX]) out.trunk = data[NATIONAL_PREFIX];
 	if (data[NATIONAL_PREFIX_FOR_PARSING]) out.trunkForParsing = data[NATIONAL_PREFIX_FOR_PARSING];
 	if (data[NATIONAL_PREFIX_TRANSFORM]) out.trunkTransform = data[NATIONAL_PREFIX_TRANSFORM];
+	if (data[LEADING_DIGITS]) out.leadingDigits = data[LEADING_DIGITS];
+	out.types = types(data[TYPES]);
+	return out;
+}
+
+// { mobile: [pattern, lengths?] }: lengths only where they differ from the country's. An empty
+// mobile pattern is kept: libphonenumber removes it when it equals the fixed-line one, and then
+// reads such numbers as "fixed line or mobile".
+function types(list) {
+	const out = {};
+	(list || []).forEach((type, index) => {
+		if (!type) return;
+		out[TYPE_NAMES[index]] = type[1] ? [type[0], type[1]] : [type[0]];
+	});
 	return out;
 }
 
@@ -57,7 +89,7 @@ for (const code of Object.keys(metadata.nonGeographic).sort()) {
 
 const lines = [
 	'// GENERATED FILE, do not edit by hand.',
-	`// Source: libphonenumber-js ${sourceVersion} metadata.min.json (Google libphonenumber numbering plans).`,
+	`// Source: libphonenumber-js ${sourceVersion} metadata.max.json (Google libphonenumber numbering plans).`,
 	'// Regenerate: node scripts/generate-country-table.js',
 	'',
 	'export interface NumberingPlan {',
@@ -75,9 +107,23 @@ const lines = [
 	'\ttrunkForParsing?: string;',
 	'\t/** Replacement applied to the number when trunkForParsing captured a group. */',
 	'\ttrunkTransform?: string;',
+	'\t/** Where several countries share the code: the start of national numbers of this one. */',
+	'\tleadingDigits?: string;',
+	'\t/** Pattern and (when not the plan\'s) possible lengths of each number type libphonenumber knows. */',
+	'\ttypes: Partial<Record<NumberType, [pattern: string, lengths?: number[]]>>;',
 	'}',
 	'',
+	`export const NUMBER_TYPES = ${JSON.stringify(TYPE_NAMES)} as const;`,
+	'export type NumberType = (typeof NUMBER_TYPES)[number];',
+	'',
 	"export type NonGeographicPlan = Omit<NumberingPlan, 'code' | 'idd'>;",
+	'',
+	'/** Countries sharing a calling code, main country first (the order libphonenumber tries). */',
+	'export const SHARED_CALLING_CODES: Record<string, string[]> = {',
+	...Object.entries(metadata.country_calling_codes)
+		.filter(([, list]) => list.length > 1)
+		.map(([code, list]) => `\t'${code}': ${JSON.stringify(list)},`),
+	'};',
 	'',
 	'/** Numbering plans by ISO 3166-1 alpha-2 country code. */',
 	'export const COUNTRY_PLANS: Record<string, NumberingPlan> = {',

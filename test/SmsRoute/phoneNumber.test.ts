@@ -74,7 +74,9 @@ const rows: Row[] = [
 	['US', '1 201 555 0123', '+12015550123'], // trunk prefix 1 = country code
 	['US', '011 44 7400 123456', '+447400123456'], // US IDD 011
 	['US', '00 44 7400 123456', '+447400123456', '+44 7400 123456'], // "00" from a European sheet
-	['US', '447400123456', '+447400123456', '+447400123456'], // foreign number, plus missing
+	// A foreign number without its plus is read in the default country only (issue 21: read as
+	// "another country's code" a US number with a digit too many went to Egypt).
+	['US', '447400123456', null],
 	['US', '201 555 012', null],
 	['CA', '(416) 555-0123', '+14165550123'],
 	['CA', '14165550123', '+14165550123'],
@@ -189,8 +191,10 @@ describe('normalize: what is refused, and why', () => {
 
 	it('never reads a short national number as a foreign one', () => {
 		// Read as "country code without +", 98765432 fits Iran's general pattern (+98 765432): a
-		// digit missing from an Indian number must not turn it into a message to Iran.
-		expect(normalize('+98 765432', 'IN').e164).toBe('+98765432');
+		// digit missing from an Indian number must not turn it into a message to Iran. (Iran's
+		// full metadata does not know +98765432 either, so it is refused even with "+".)
+		expect(normalize('+98 765432', 'IN').e164).toBeNull();
+		expect(isValidPhoneNumber('+98765432')).toBe(false);
 		expect(normalize('98765 432', 'IN')).toMatchObject({ e164: null });
 		expect(normalize('98765432', 'IN').reason).toContain('not a valid IN number');
 	});
