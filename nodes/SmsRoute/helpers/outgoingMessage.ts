@@ -3,7 +3,7 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
-import { isKnownCountry, normalize } from './phoneNumber';
+import { isKnownCountry, normalize, shortEcho } from './phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './segments';
 import { applySmartEncoding, hasLookAlike } from './smartEncoding';
 
@@ -70,7 +70,7 @@ function readPreparation(
 			context,
 			itemIndex,
 			'Default Country',
-			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${defaultCountry}")`,
+			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${shortEcho(defaultCountry)}")`,
 		);
 	}
 	const maxSegments = Math.floor(Number(options.maxSegments ?? 0));
@@ -172,7 +172,7 @@ export function readOutgoingMessage(
 	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
 	const phone = normalize(rawTo, preparation.defaultCountry);
 	if (phone.e164 === null)
-		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
+		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${shortEcho(toInput)}")`);
 	const to = phone.e164;
 
 	const rawBody = parameters.body(itemIndex);
