@@ -19,7 +19,9 @@ export class SmsRoute implements INodeType {
 		name: 'smsRoute',
 		icon: { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1 (0.3.0): Block Number Types blocks premium rate and shared cost numbers by default.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Send SMS one by one or in bulk through smsroute, with retries and exactly-once delivery',

@@ -133,7 +133,9 @@ describe('phone number corpus (libphonenumber-js/max as the oracle)', () => {
 			if (!oracle || !oracle.isValid()) invalid.push(label);
 			else if (oracle.countryCallingCode !== getCountryCallingCode(c.country)) abroad.push(label);
 			else if (got.country !== oracle.country || got.type !== ORACLE_TYPES[oracle.getType()!])
-				wrongType.push(`${label}: ${got.country}/${got.type} vs ${oracle.country}/${oracle.getType()}`);
+				wrongType.push(
+					`${label}: ${got.country}/${got.type} vs ${oracle.country}/${oracle.getType()}`,
+				);
 			if (c.withoutExtension && got.e164 !== c.withoutExtension) glued.push(label);
 		}
 		expect({ abroad, invalid, glued, wrongType }).toEqual({
@@ -155,7 +157,9 @@ describe('phone number corpus (libphonenumber-js/max as the oracle)', () => {
 			const expected = parsePhoneNumberFromString(input, country)!;
 			const got = normalize(input, country);
 			if (got.e164 !== expected.number || got.country !== expected.country)
-				disagreements.push(`${country} "${input}": ${got.e164} (${got.reason}) vs ${expected.number}`);
+				disagreements.push(
+					`${country} "${input}": ${got.e164} (${got.reason}) vs ${expected.number}`,
+				);
 		}
 		expect(disagreements).toEqual([]);
 	});

@@ -74,7 +74,10 @@ describe('the look-alike table', () => {
 		expect(entries.filter((e) => e.char.charCodeAt(0) < 0x80).map((e) => e.code)).toEqual([]);
 		// 0.2.0 sent "Xk'9!pQ2": a code the recipient could no longer type back. The backtick is
 		// not GSM-7, so the message goes UCS-2 as written, curly quote and all.
-		expect(applySmartEncoding('Code Xk`9!pQ2')).toEqual({ body: 'Code Xk`9!pQ2', replacedCharacters: 0 });
+		expect(applySmartEncoding('Code Xk`9!pQ2')).toEqual({
+			body: 'Code Xk`9!pQ2',
+			replacedCharacters: 0,
+		});
 		const mixed = 'Code Xk`9!pQ2 \u2019 https://x.io/a`b';
 		expect(applySmartEncoding(mixed).body).toBe(mixed);
 	});

@@ -12,7 +12,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function makeItems(n, tag = 'bench') {
 	return Array.from({ length: n }, (_, i) => ({
-		to: `+1555${1000000 + i}`,
+		to: `+1201${2000000 + i}`,
 		body: `${tag} message #${i}`,
 	}));
 }

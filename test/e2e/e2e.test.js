@@ -158,7 +158,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			await n8n.activateWorkflow(workflow.id);
 
 			const recipients = Array.from({ length: BULK_COUNT }, (_, i) => ({
-				to: `+1555${String(1000000 + i)}`,
+				to: `+1201${String(2000000 + i)}`,
 				text: `e2e bulk message #${i}`,
 			}));
 			const before = sandbox.ledger().length;

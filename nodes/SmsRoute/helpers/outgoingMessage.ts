@@ -3,7 +3,7 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
-import { isKnownCountry, normalize, shortEcho } from './phoneNumber';
+import { isKnownCountry, normalize, shortEcho, type PhoneNumberType } from './phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './segments';
 import { applySmartEncoding, hasLookAlike } from './smartEncoding';
 
@@ -17,6 +17,12 @@ export interface OutgoingMessage {
 	estimate: SegmentEstimate;
 	/** The recipient as it came in, when it differs from `to`. */
 	toInput?: string;
+	/** ISO country of `to` ('001' for global numbers), by libphonenumber metadata. */
+	country?: string;
+	/** Type of `to` (mobile, premiumRate, …), by libphonenumber metadata. */
+	numberType?: PhoneNumberType;
+	/** Dry Run: what each guard would do with it (see helpers/guards.ts). */
+	guardReport?: IDataObject;
 	/** With Smart Encoding: characters replaced by GSM-7 look-alikes (0 when none were). */
 	replacedCharacters?: number;
 	/** With Smart Encoding: the segments the body as written would have cost. */
@@ -220,6 +226,8 @@ export function readOutgoingMessage(
 		idempotencyKey: givenKey || automaticKey(itemIndex, { to, body, from, metadata }),
 		estimate,
 		...(phone.changed ? { toInput } : {}),
+		...(phone.country ? { country: phone.country } : {}),
+		...(phone.type ? { numberType: phone.type } : {}),
 		...(smart
 			? {
 					replacedCharacters: smart.replacedCharacters,

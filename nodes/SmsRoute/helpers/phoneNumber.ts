@@ -228,7 +228,8 @@ export function classifyE164(e164: string): Classified | undefined {
 // "ext. 45", "x45", "#45", ";ext=45", "/ 45" after a whole number: an SMS cannot reach an
 // extension, and glued onto the number its digits make another number. Refused, not dropped: the
 // person behind the extension is not the one the switchboard number reaches.
-const EXTENSION_MARKER = /(?:;\s*ext=|\b(?:ext(?:ension)?|extn|x)\.?|#|\bdurchwahl\b|\bdw\b)\s*\d+\s*$/i;
+const EXTENSION_MARKER =
+	/(?:;\s*ext=|\b(?:ext(?:ension)?|extn|x)\.?|#|\bdurchwahl\b|\bdw\b)\s*\d+\s*$/i;
 const SLASH_TAIL = /^(.*\d.*)\s\/\s*(\d{1,6})\s*$/;
 
 function extensionIn(given: string, country: string): string | undefined {

@@ -15,6 +15,7 @@ import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
 import { forOperation, messageFields, messageOptions, optionsCollection } from './fields';
+import { guardOptions } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { sendOne } from './send.operation';
 
@@ -33,6 +34,7 @@ export const description = forOperation(option.value, [
 	optionsCollection([
 		concurrencyOption(defaults, 'Requests in flight at once'),
 		...messageOptions,
+		...guardOptions,
 		...waitOptions,
 		...requestOptions,
 	]),
