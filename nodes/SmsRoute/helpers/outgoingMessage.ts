@@ -58,6 +58,9 @@ function invalid(
 // Kept here for the modules and tests that import it from this file.
 export { normalizePhone } from './phoneNumber';
 
+/** The Options entries read per item: the ones that shape what is sent. */
+export const MESSAGE_OPTIONS = ['defaultCountry', 'smartEncoding', 'maxSegments'] as const;
+
 /** The message options of Send, Send in Bulk and Send and Wait that shape what is sent. */
 interface Preparation {
 	defaultCountry: string;

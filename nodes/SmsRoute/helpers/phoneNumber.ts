@@ -45,15 +45,25 @@ const PHONE_PUNCTUATION = /[\s\-.()]/g;
 // With a default country also the slash ("030/1234567") and typographic dashes from documents.
 const NATIONAL_PUNCTUATION = /[\s\-.()/\u2010-\u2015\u2212]/g;
 
-type Plan = NonGeographicPlan & { code: string; country: string };
+type Plan = NonGeographicPlan & { code: string; country: string; idd?: string };
 
+// Compiled once per pattern. Keyed by the pattern text: the same object each time, so the lookup
+// does not hash a fresh copy of a several-kilobyte pattern per number.
 const patternCache = new Map<string, RegExp>();
-function anchored(pattern: string, suffix = ''): RegExp {
-	const key = pattern + suffix;
-	let re = patternCache.get(key);
+const fullMatchCache = new Map<string, RegExp>();
+function anchored(pattern: string): RegExp {
+	let re = patternCache.get(pattern);
 	if (!re) {
-		re = new RegExp(`^(?:${pattern})${suffix}`);
-		patternCache.set(key, re);
+		re = new RegExp(`^(?:${pattern})`);
+		patternCache.set(pattern, re);
+	}
+	return re;
+}
+function fullMatch(pattern: string): RegExp {
+	let re = fullMatchCache.get(pattern);
+	if (!re) {
+		re = new RegExp(`^(?:${pattern})$`);
+		fullMatchCache.set(pattern, re);
 	}
 	return re;
 }
@@ -77,6 +87,12 @@ function plansForCallingCode(code: string): Plan[] {
 	return plansByCode.get(code) ?? [];
 }
 
+/** The plan of an ISO country code, as plansForCallingCode holds it (made once, not per number). */
+function countryPlan(country: string): Plan | undefined {
+	const plan = COUNTRY_PLANS[country];
+	return plan && plansForCallingCode(plan.code).find((candidate) => candidate.country === country);
+}
+
 export function isKnownCountry(country: string): boolean {
 	return Object.prototype.hasOwnProperty.call(COUNTRY_PLANS, country.trim().toUpperCase());
 }
@@ -85,7 +101,7 @@ function isOfType(national: string, plan: Plan, type: NumberType): boolean {
 	const definition = plan.types[type];
 	if (!definition || !definition[0]) return false;
 	if (!(definition[1] ?? plan.lengths).includes(national.length)) return false;
-	return anchored(definition[0], '$').test(national);
+	return fullMatch(definition[0]).test(national);
 }
 
 // libphonenumber's order (getNumberType.js): the first type that matches names the number.
@@ -106,7 +122,7 @@ const NON_FIXED_LINE_TYPES: NumberType[] = [
  * libphonenumber-js/max's getNumberType and isValid, so both always agree on what is valid.
  */
 function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' | undefined {
-	if (!anchored(plan.pattern, '$').test(national)) return undefined;
+	if (!fullMatch(plan.pattern).test(national)) return undefined;
 	if (Object.keys(plan.types).length === 0) return 'untyped';
 	if (isOfType(national, plan, 'fixedLine')) {
 		// An empty or absent mobile pattern means "the same as fixed line" in the metadata.
@@ -123,19 +139,27 @@ function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' |
  * does: by its leading digits where the metadata has them, otherwise by the first valid type.
  */
 function classify(code: string, national: string): Classified | undefined {
+	const key = `${code} ${national}`;
+	if (key === lastClassified.key) return lastClassified.value;
+	const value = classifyUncached(code, national);
+	lastClassified = { key, value };
+	return value;
+}
+// A reading is classified while it is read and again as the result: remember the last one.
+let lastClassified: { key: string; value: Classified | undefined } = { key: '', value: undefined };
+
+function classifyUncached(code: string, national: string): Classified | undefined {
 	const plans = plansForCallingCode(code);
-	let plan = plans[0];
-	if (plans.length > 1) {
-		plan = plans.find((candidate) =>
-			candidate.leadingDigits
-				? anchored(candidate.leadingDigits).test(national)
-				: numberType(national, candidate) !== undefined,
-		)!;
+	for (const plan of plans) {
+		// Leading digits name the country outright (valid there or not at all).
+		const named = plans.length > 1 && plan.leadingDigits !== undefined;
+		if (named && !anchored(plan.leadingDigits!).test(national)) continue;
+		const type = numberType(national, plan);
+		if (type !== undefined)
+			return type === 'untyped' ? { country: plan.country } : { country: plan.country, type };
+		if (named) return undefined;
 	}
-	if (!plan) return undefined;
-	const type = numberType(national, plan);
-	if (type === undefined) return undefined;
-	return type === 'untyped' ? { country: plan.country } : { country: plan.country, type };
+	return undefined;
 }
 
 function isValidNational(national: string, code: string): boolean {
@@ -239,7 +263,7 @@ function extensionIn(given: string, country: string): string | undefined {
 	}
 	// "030 / 1234567" is an area code and a number; "+49 151 2345 6789 / 12" is a number and an
 	// extension: what comes before the slash is a valid number on its own.
-	const slash = SLASH_TAIL.exec(given);
+	const slash = given.includes('/') ? SLASH_TAIL.exec(given) : null;
 	if (slash && normalize(slash[1], country).e164 !== null) {
 		return `has an extension ("/ ${slash[2]}"): an SMS cannot reach an extension; give the number without it`;
 	}
@@ -283,7 +307,7 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 			'must be an E.164 phone number like +15551234567 (or set the Default Country option)',
 		);
 	}
-	const home = COUNTRY_PLANS[country] ? { ...COUNTRY_PLANS[country], country } : undefined;
+	const home = countryPlan(country);
 	if (!home)
 		return refused(
 			`cannot be read: Default Country "${defaultCountry}" is not an ISO 3166-1 alpha-2 code`,
@@ -304,7 +328,7 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
 	// phone there would dial out with, so it wins. libphonenumber's rule: a 0 right after the
 	// prefix means those digits were national after all.
-	const idd = anchored(home.idd).exec(compact);
+	const idd = home.idd ? anchored(home.idd).exec(compact) : null;
 	if (idd && idd[0].length > 0 && !compact.slice(idd[0].length).startsWith('0')) {
 		const reading = readInternational(compact.slice(idd[0].length));
 		if (reading.e164) return result(given, reading.e164, `international (prefix ${idd[0]})`);

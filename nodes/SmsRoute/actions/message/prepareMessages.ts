@@ -12,10 +12,11 @@ import {
 import {
 	InvalidMessageError,
 	readOutgoingMessage,
+	MESSAGE_OPTIONS,
 	type MessageParameters,
 	type OutgoingMessage,
 } from '../../helpers/outgoingMessage';
-import { createParameterReader } from '../../helpers/parameterReader';
+import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
 import { countSent, overCap, readGuardSettings } from './guardOptions';
 
 export interface PreparedMessages {
@@ -64,9 +65,13 @@ export function prepareMessages(
 		to: createParameterReader(context, items, 'to', ''),
 		body: createParameterReader(context, items, 'body', ''),
 		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
-		options: createParameterReader(context, items, 'options', {}),
+		options: createCollectionReader(context, items, 'options', MESSAGE_OPTIONS),
 	};
-	const guards = readGuardSettings(context, (parameters.options(0) ?? {}) as IDataObject);
+	// The guards are read once per run, the Do Not Send To list with them.
+	const guards = readGuardSettings(
+		context,
+		context.getNodeParameter('options', 0, {}) as IDataObject,
+	);
 	const reporting = dryRun && (guards.checks.length > 0 || guards.maxMessages > 0);
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
