@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { toolDescription } from './actions/message/guardOptions';
 import { description as messageDescription } from './actions/message/Message.resource';
 import { router } from './actions/router';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
@@ -43,6 +44,7 @@ export class SmsRoute implements INodeType {
 				default: 'message',
 			},
 			...messageDescription,
+			toolDescription,
 		],
 	};
 

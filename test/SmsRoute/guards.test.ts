@@ -4,7 +4,15 @@
  * run by n8n-core against the sandbox, whose ledger shows what was charged independently of
  * what the node reports. Both node versions: 1 (saved workflows: every guard off) and 1.1.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+} from 'n8n-workflow';
 
 import { countSent, overCap } from '../../nodes/SmsRoute/actions/message/guardOptions';
 import {
@@ -166,6 +174,76 @@ describe('the node versions', () => {
 		const { description } = new SmsRoute();
 		expect(description.version).toEqual([1, 1.1]);
 		expect(description.defaultVersion).toBe(1.1);
+	});
+});
+
+describe('as an AI agent tool', () => {
+	/** The tool variant n8n makes of a usableAsTool node: the same properties, name + "Tool". */
+	function toolDescriptionFor(options: IDataObject): string {
+		const base = new SmsRoute();
+		const tool = {
+			...base,
+			description: { ...base.description, name: 'smsRouteTool', inputs: [], outputs: ['ai_tool'] },
+		} as unknown as INodeType;
+		const nodeTypes = {
+			getByName: () => tool,
+			getByNameAndVersion: () => tool,
+			getKnownTypes: () => ({}),
+		} as unknown as INodeTypes;
+		const workflow = new Workflow({
+			nodes: [
+				{
+					id: 'tool',
+					name: 'Send SMS',
+					type: 'n8n-nodes-smsroute.smsRouteTool',
+					typeVersion: 1.1,
+					position: [0, 0],
+					parameters: {
+						resource: 'message',
+						operation: 'send',
+						to: '+15005550001',
+						body: 'x',
+						options: options as INodeParameters,
+					},
+				},
+			],
+			connections: {},
+			active: false,
+			nodeTypes,
+		});
+		// The Workflow fills in defaults, as n8n does before it builds the tool.
+		const node = workflow.getNode('Send SMS')!;
+		return String(
+			NodeHelpers.getToolDescriptionForNode(node, tool, () =>
+				String(
+					workflow.expression.getParameterValue(
+						node.parameters.toolDescription as string,
+						null,
+						0,
+						0,
+						node.name,
+						[],
+						'manual',
+						{},
+					),
+				),
+			),
+		);
+	}
+
+	it('tells the agent which countries it may send to', () => {
+		expect(toolDescriptionFor({ allowedCountries: ['GB', 'IE'] })).toContain(
+			'It can only send to numbers in these countries (ISO codes): GB, IE. Any other number is refused.',
+		);
+		expect(toolDescriptionFor({})).not.toContain('only send to');
+		expect(toolDescriptionFor({})).toContain('E.164');
+	});
+
+	it('is shown only on the tool variant', () => {
+		const property = new SmsRoute().description.properties.find(
+			(p) => p.name === 'toolDescription',
+		);
+		expect(property?.displayOptions).toEqual({ show: { '@tool': [true] } });
 	});
 });
 

@@ -71,6 +71,23 @@ export const guardOptions: INodeProperties[] = [
 	},
 ];
 
+/**
+ * As an AI agent's tool, the description the model reads. n8n adds a fixed one unless the node
+ * has its own: this one says which countries the guards let through, from the node's own
+ * Allowed Countries, so the agent does not try numbers that will be refused.
+ */
+export const toolDescription: INodeProperties = {
+	displayName: 'Description',
+	name: 'toolDescription',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	displayOptions: { show: { '@tool': [true] } },
+	default:
+		"={{ 'Sends an SMS through smsroute to one phone number, written in international E.164 form (+ and the country code). ' + ((($parameter.options || {}).allowedCountries || []).length ? 'It can only send to numbers in these countries (ISO codes): ' + [].concat($parameter.options.allowedCountries).join(', ') + '. Any other number is refused. ' : '') + 'Numbers of a blocked type (premium rate and shared cost unless configured otherwise) are refused; a number on the opt-out list is skipped, not sent.' }}",
+	description:
+		'Explain to the AI agent what this tool does. The default names the Allowed Countries, so the agent knows where it may send.',
+};
+
 export interface GuardSettings {
 	checks: MessageCheck[];
 	maxMessages: number;
