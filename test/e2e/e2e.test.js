@@ -64,7 +64,12 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		test('both node types and both credential types are known to n8n', async () => {
 			const nodeTypes = await n8n.nodeTypes();
 			const byName = new Map(nodeTypes.map((t) => [t.name, t]));
-			expect(byName.get(ACTION)).toMatchObject({ displayName: 'SMS Route', version: 1 });
+			// 1.1 (0.3.0) blocks premium rate and shared cost numbers by default; 1 keeps saved workflows as they were.
+			expect(byName.get(ACTION)).toMatchObject({
+				displayName: 'SMS Route',
+				version: [1, 1.1],
+				defaultVersion: 1.1,
+			});
 			// Version 1 stays loadable for saved workflows; new ones get 1.1.
 			expect(byName.get(TRIGGER)).toMatchObject({
 				displayName: 'SMS Route Trigger',
