@@ -109,7 +109,7 @@ const lines = [
 	'\ttrunkTransform?: string;',
 	'\t/** Where several countries share the code: the start of national numbers of this one. */',
 	'\tleadingDigits?: string;',
-	'\t/** Pattern and (when not the plan\'s) possible lengths of each number type libphonenumber knows. */',
+	"\t/** Pattern and (when not the plan's) possible lengths of each number type libphonenumber knows. */",
 	'\ttypes: Partial<Record<NumberType, [pattern: string, lengths?: number[]]>>;',
 	'}',
 	'',
