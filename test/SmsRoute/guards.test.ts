@@ -14,6 +14,9 @@ import {
 	type INodeTypes,
 } from 'n8n-workflow';
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { countSent, overCap } from '../../nodes/SmsRoute/actions/message/guardOptions';
 import {
 	allowedCountriesCheck,
@@ -323,6 +326,26 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		]);
 		expect(output![1].json).not.toHaveProperty('numberType');
 		expect(charged()).toHaveLength(4);
+	});
+
+	it('the saved 0.1.0 bulk example (fixture) still sends a premium-rate number: every new option is off', async () => {
+		const saved = JSON.parse(
+			readFileSync(join(__dirname, 'fixtures/bulk-otp-send.saved-0.1.0.json'), 'utf8'),
+		) as { nodes: Array<{ name: string; typeVersion: number; parameters: IDataObject }> };
+		const node = saved.nodes.find((n) => n.name === 'Send in Bulk')!;
+		const { output, error } = await runSmsRoute({
+			items: [
+				{ name: 'Ada', phone: '+15005550001', code: '123456' },
+				{ name: 'Prem', phone: UK_PREMIUM, code: '654321' },
+			],
+			parameters: node.parameters,
+			credentials: credentials(),
+			typeVersion: node.typeVersion,
+		});
+		expect(node.typeVersion).toBe(1);
+		expect(error).toBeUndefined();
+		expect(output!.map((item) => item.json.status)).toEqual(['queued', 'queued']);
+		expect(charged()).toEqual(['+15005550001', UK_PREMIUM]);
 	});
 
 	it('version 1 with Block Number Types set blocks what it names', async () => {

@@ -159,6 +159,80 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 		expect(stats.requests['POST /v1/messages/bulk']).toBe(1);
 	});
 
+	test('Max Messages per Execution counts every run of the node in a Loop Over Items', async () => {
+		const webhookId = crypto.randomUUID();
+		const webhookPath = `e2e-guards-loop-${webhookId}`;
+		const workflow = await n8n.createWorkflow({
+			name: 'e2e guards loop',
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId,
+					parameters: {
+						httpMethod: 'POST',
+						path: webhookPath,
+						responseMode: 'lastNode',
+						options: {},
+					},
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Recipients',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: "return [1, 2, 3, 4, 5].map((i) => ({ json: { to: '+1201555010' + i } }));",
+					},
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'Loop',
+					type: 'n8n-nodes-base.splitInBatches',
+					typeVersion: 3,
+					position: [440, 0],
+					parameters: { batchSize: 2, options: {} },
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route',
+					type: ACTION,
+					typeVersion: 1.1,
+					position: [660, 100],
+					parameters: {
+						resource: 'message',
+						operation: 'send',
+						to: '={{ $json.to }}',
+						body: 'loop',
+						additionalFields: {},
+						options: { maxMessagesPerExecution: 3 },
+					},
+					credentials: { smsRouteApi: { id: smsCredential.id, name: smsCredential.name } },
+				},
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
+				Recipients: { main: [[{ node: 'Loop', type: 'main', index: 0 }]] },
+				Loop: { main: [[], [{ node: 'SMS Route', type: 'main', index: 0 }]] },
+				'SMS Route': { main: [[{ node: 'Loop', type: 'main', index: 0 }]] },
+			},
+		});
+		await n8n.activateWorkflow(workflow.id);
+		const before = charged().length;
+		const res = await n8n.callWebhook('POST', webhookPath, { body: {} });
+		// Run 1 sends 2, run 2 would make 4 of 3: refused before it sends, the execution fails.
+		expect(res.status).toBe(500);
+		expect(charged().slice(before)).toEqual(['+12015550101', '+12015550102']);
+		const [execution] = await n8n.waitForExecutions(workflow.id, (list) => list.length >= 1);
+		expect(JSON.stringify(execution.data.resultData.error)).toContain(
+			'2 messages to send after 2 sent by earlier runs of this node in this execution: more than Max Messages per Execution (3)',
+		);
+	});
+
 	test('the example "OTP from a public form, guarded" guards real form submissions', async () => {
 		await n8n
 			.apiOk('POST', '/data-tables', {
