@@ -534,6 +534,24 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		expect(charged()).toEqual([]);
 	});
 
+	it('a 200 kB CSV row in To or Default Country is quoted as a short prefix, not echoed whole', async () => {
+		const row = `07400 123456;${'x'.repeat(200_000)}`;
+		const { output } = await runSmsRoute({
+			items: [
+				{ to: row, body: 'a', country: 'GB' },
+				{ to: '07400 123456', body: 'b', country: row },
+			],
+			parameters: params('send', { defaultCountry: '={{ $json.country }}' }),
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		for (const item of output!) {
+			expect(String(item.json.error).length).toBeLessThan(300);
+			expect(item.json.error).toContain('(200013 characters)');
+		}
+		expect(charged()).toEqual([]);
+	});
+
 	it('an Allowed Countries code that is not a country stops the run, naming it', async () => {
 		const { error } = await runSmsRoute({
 			items: [{ to: '+15005550001', body: 'x' }],

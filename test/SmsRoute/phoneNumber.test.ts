@@ -230,6 +230,37 @@ describe('normalize: what is refused, and why', () => {
 	});
 });
 
+describe('the 0.2.0 defects of issue 21', () => {
+	it('a digit too many never becomes a number abroad', () => {
+		expect(normalize('(201) 555-0123 4', 'US')).toMatchObject({ e164: null }); // was Egypt
+		expect(normalize('11 96123-45670', 'BR')).toMatchObject({ e164: null }); // was +1 961…
+	});
+
+	it.each(['JP', 'KR', 'ID'])('under %s, "00" + a foreign number is international', (country) => {
+		expect(normalize('0044 7400 123456', country).e164).toBe('+447400123456');
+	});
+
+	it('extension digits are refused, never glued on', () => {
+		expect(normalize('+1 (201) 555-0123 45', 'US').e164).toBeNull();
+		expect(normalize('+1 (201) 555-0123 45', '').e164).toBeNull();
+		const slash = normalize('+49 151 2345 6789 / 12', 'DE');
+		expect(slash).toMatchObject({ e164: null });
+		expect(slash.reason).toContain('extension');
+		expect(normalize('+1 201 555 0123 ext. 45', '').reason).toContain('extension');
+		// An area code before the slash is no extension.
+		expect(normalize('030 / 1234567', 'DE').e164).toBe('+49301234567');
+	});
+
+	it('names the country and type of every number it accepts', () => {
+		expect(normalize('+449012345678', '')).toMatchObject({ country: 'GB', type: 'premiumRate' });
+		expect(normalize('07624 369230', 'GB')).toMatchObject({
+			e164: '+447624369230',
+			country: 'IM',
+			type: 'mobile',
+		});
+	});
+});
+
 describe('normalize without a default country (behaviour before the option)', () => {
 	it('accepts E.164 with punctuation and nothing else', () => {
 		expect(normalize('+1 (201) 555-0123', '')).toMatchObject({
