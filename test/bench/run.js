@@ -17,7 +17,7 @@
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
  *                               wall time (linear from the smaller size) exceeds this
- *   BENCH_VARIANTS=rawUndici,noOp,smsroute,httpRequest   bulk variants to run
+ *   BENCH_VARIANTS=rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest   bulk variants to run
  *   BENCH_MERGE=1               keep what this run skips from the previous results.json
  *   BENCH_CONCURRENCY=5  BENCH_CHUNK=1000  BENCH_LATENCY_MS=20
  */
@@ -52,7 +52,7 @@ const SIZES = (env.BENCH_SIZES || '10000,100000')
 const ONLY = new Set(
 	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak,guards').split(',').map((s) => s.trim()),
 );
-const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,httpRequest')
+const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest')
 	.split(',')
 	.map((v) => v.trim());
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY || 5);
@@ -219,7 +219,7 @@ async function main() {
 					);
 					if (earlier) httpRequestMsPerItem = earlier.wallMs / earlier.size;
 				}
-				for (const variant of ['noOp', 'smsroute', 'httpRequest'].filter((v) =>
+				for (const variant of ['noOp', 'smsroute', 'smsrouteGuarded', 'httpRequest'].filter((v) =>
 					VARIANTS.includes(v),
 				)) {
 					if (variant === 'httpRequest' && httpRequestMsPerItem !== null) {
