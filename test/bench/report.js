@@ -321,7 +321,7 @@ function guardsSection(results) {
 		'|---|---:|---|',
 		...(g.before
 			? [
-					`| before the guards (${g.before.dist}) | ${s(g.before.sendBulk.offMs)} | ${g.before.sendBulk.offPassesMs.join(', ')} ms |`,
+					`| before the guards (0.2.0's per-message path: the same bench on a build of the commit before, BENCH_GUARDS_BEFORE) | ${s(g.before.sendBulk.offMs)} | ${g.before.sendBulk.offPassesMs.join(', ')} ms |`,
 				]
 			: []),
 		`| guards off (version 1, no option set) | ${s(b.offMs)} | ${b.offPassesMs.join(', ')} ms |`,
