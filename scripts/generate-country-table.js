@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Generates nodes/SmsRoute/helpers/countryTable.generated.ts from libphonenumber-js's metadata
+// Generates nodes/SmsRoute/helpers/countryTable.generated.json from libphonenumber-js's metadata
 // (Google's libphonenumber numbering plans, kept up to date by that project), so the node can
 // turn national numbers into E.164 without a runtime dependency.
 //
@@ -87,58 +87,31 @@ for (const code of Object.keys(metadata.nonGeographic).sort()) {
 	nonGeographic[code] = rest;
 }
 
+// JSON, one country per line: tsc copies it to dist/ as it is (no source map of a data file, no
+// code wrapper), and a regenerated table diffs line by line. Types: helpers/countryTable.ts.
+const entries = (object) =>
+	Object.entries(object).map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
 const lines = [
-	'// GENERATED FILE, do not edit by hand.',
-	`// Source: libphonenumber-js ${sourceVersion} metadata.max.json (Google libphonenumber numbering plans).`,
-	'// Regenerate: node scripts/generate-country-table.js',
-	'',
-	'export interface NumberingPlan {',
-	'\t/** Country calling code without the plus. */',
-	'\tcode: string;',
-	'\t/** Pattern of the international (IDD) prefix dialled before a foreign calling code. */',
-	'\tidd: string;',
-	'\t/** Pattern a valid national significant number matches in full. */',
-	'\tpattern: string;',
-	'\t/** Possible lengths of a national significant number. */',
-	'\tlengths: number[];',
-	'\t/** Trunk prefix dialled before national numbers (absent where, as in Italy, none is dropped). */',
-	'\ttrunk?: string;',
-	"\t/** libphonenumber's pattern for the trunk prefix when it is more than the plain digits. */",
-	'\ttrunkForParsing?: string;',
-	'\t/** Replacement applied to the number when trunkForParsing captured a group. */',
-	'\ttrunkTransform?: string;',
-	'\t/** Where several countries share the code: the start of national numbers of this one. */',
-	'\tleadingDigits?: string;',
-	"\t/** Pattern and (when not the plan's) possible lengths of each number type libphonenumber knows. */",
-	'\ttypes: Partial<Record<NumberType, [pattern: string, lengths?: number[]]>>;',
+	'{',
+	`"source":${JSON.stringify(`libphonenumber-js ${sourceVersion} metadata.max.json, by scripts/generate-country-table.js: do not edit by hand`)},`,
+	`"numberTypes":${JSON.stringify(TYPE_NAMES)},`,
+	`"sharedCallingCodes":{${entries(
+		Object.fromEntries(
+			Object.entries(metadata.country_calling_codes).filter(([, list]) => list.length > 1),
+		),
+	).join(',')}},`,
+	'"countries":{',
+	entries(countries).join(',\n'),
+	'},',
+	'"nonGeographic":{',
+	entries(nonGeographic).join(',\n'),
 	'}',
-	'',
-	`export const NUMBER_TYPES = ${JSON.stringify(TYPE_NAMES)} as const;`,
-	'export type NumberType = (typeof NUMBER_TYPES)[number];',
-	'',
-	"export type NonGeographicPlan = Omit<NumberingPlan, 'code' | 'idd'>;",
-	'',
-	'/** Countries sharing a calling code, main country first (the order libphonenumber tries). */',
-	'export const SHARED_CALLING_CODES: Record<string, string[]> = {',
-	...Object.entries(metadata.country_calling_codes)
-		.filter(([, list]) => list.length > 1)
-		.map(([code, list]) => `\t'${code}': ${JSON.stringify(list)},`),
-	'};',
-	'',
-	'/** Numbering plans by ISO 3166-1 alpha-2 country code. */',
-	'export const COUNTRY_PLANS: Record<string, NumberingPlan> = {',
-	...Object.entries(countries).map(([iso, plan]) => `\t${iso}: ${JSON.stringify(plan)},`),
-	'};',
-	'',
-	'/** Plans of global calling codes that belong to no country (e.g. +800 freephone). */',
-	'export const NON_GEOGRAPHIC_PLANS: Record<string, NonGeographicPlan> = {',
-	...Object.entries(nonGeographic).map(([code, plan]) => `\t'${code}': ${JSON.stringify(plan)},`),
-	'};',
+	'}',
 	'',
 ];
 
 const target = path.resolve(
-	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.ts'),
+	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.json'),
 );
 fs.writeFileSync(target, lines.join('\n'));
 console.log(

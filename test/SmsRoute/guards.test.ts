@@ -23,10 +23,12 @@ import {
 	blockNumberTypesCheck,
 	doNotSendToCheck,
 	guardReport,
+	NUMBER_TYPE_LABELS,
 	readDoNotSendTo,
 	verdictFor,
 	type MessageCheck,
 } from '../../nodes/SmsRoute/helpers/guards';
+import { NUMBER_TYPES } from '../../nodes/SmsRoute/helpers/countryTable';
 import type { OutgoingMessage } from '../../nodes/SmsRoute/helpers/outgoingMessage';
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { SmsRoute } from '../../nodes/SmsRoute/SmsRoute.node';
@@ -121,6 +123,14 @@ describe('the guards, one message at a time', () => {
 			allowedCountries: 'pass',
 			doNotSendTo: 'pass',
 		});
+	});
+});
+
+describe('the number types', () => {
+	it('Block Number Types offers every type the generated metadata has, and "fixed line or mobile"', () => {
+		expect(Object.keys(NUMBER_TYPE_LABELS).sort()).toEqual(
+			[...NUMBER_TYPES, 'fixedLineOrMobile'].sort(),
+		);
 	});
 });
 

@@ -1,6 +1,6 @@
 /**
  * Turns the phone numbers people keep in spreadsheets into E.164, using the numbering plans in
- * countryTable.generated.ts. Without a default country only E.164 is accepted (as before);
+ * countryTable.ts. Without a default country only E.164 is accepted (as before);
  * with one, a number without "+", "00" or the country's international prefix is read in that
  * country only, and accepted only when exactly one reading is a valid number. Every number sent
  * must be valid by libphonenumber's full metadata (it matches one of its country's number types),
@@ -12,7 +12,7 @@ import {
 	SHARED_CALLING_CODES,
 	type NonGeographicPlan,
 	type NumberType,
-} from './countryTable.generated';
+} from './countryTable';
 
 /** libphonenumber's number types, plus its "fixed line or mobile" where a plan cannot tell them apart. */
 export type PhoneNumberType = NumberType | 'fixedLineOrMobile';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { COUNTRY_PLANS } from '../../helpers/countryTable.generated';
+import { COUNTRY_PLANS } from '../../helpers/countryTable';
 import {
 	NUMBER_TYPE_LABELS,
 	allowedCountriesCheck,
