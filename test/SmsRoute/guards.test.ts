@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { countSent, overCap } from '../../nodes/SmsRoute/actions/message/guardOptions';
+import { prepareMessages } from '../../nodes/SmsRoute/actions/message/prepareMessages';
 import {
 	allowedCountriesCheck,
 	blockNumberTypesCheck,
@@ -179,6 +180,43 @@ describe('Max Messages per Execution across runs of the node (the loop pattern)'
 		);
 		expect(overCap(execution(), 5, 5)).toBeUndefined();
 		expect(overCap(execution(), 0, 1_000_000)).toBeUndefined();
+	});
+});
+
+describe('reading the options', () => {
+	it('evaluates the Options collection (and so a Do Not Send To expression) once per run, not per item', () => {
+		const options = {
+			defaultCountry: 'US',
+			doNotSendTo: "={{ $('Opt-outs').all().map(i => i.json.phone) }}",
+		};
+		const evaluated: Array<[string, number]> = [];
+		const node = { id: 'n', name: 'SMS Route', typeVersion: 1.1 };
+		const parameters: IDataObject = {
+			to: '={{ $json.to }}',
+			body: 'hi',
+			additionalFields: {},
+			options,
+		};
+		const context = {
+			getNode: () => node,
+			getExecutionId: () => 'e',
+			getWorkflow: () => ({ id: 'w' }),
+			getInstanceId: () => 'i',
+			continueOnFail: () => false,
+			getContext: () => ({}),
+			getNodeParameter(name: string, itemIndex: number, fallback: unknown, opts?: IDataObject) {
+				const [head, key] = name.split('.');
+				const raw = key ? ((parameters[head] as IDataObject)?.[key] ?? fallback) : parameters[head];
+				if (opts?.rawExpressions) return raw;
+				evaluated.push([name, itemIndex]);
+				if (name === 'options') return { ...options, doNotSendTo: ['+12015550101'] };
+				return raw;
+			},
+		} as unknown as IExecuteFunctions;
+		const items = [0, 1, 2].map((i) => ({ json: { to: `+1201555010${i}` } }));
+		const { valid } = prepareMessages(context, items);
+		expect(valid.map((m) => m.to)).toEqual(['+12015550100', '+12015550102']);
+		expect(evaluated.filter(([name]) => name === 'options')).toEqual([['options', 0]]);
 	});
 });
 
