@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { toolDescription } from './actions/message/guardOptions';
 import { description as messageDescription } from './actions/message/Message.resource';
 import { router } from './actions/router';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
@@ -19,7 +20,9 @@ export class SmsRoute implements INodeType {
 		name: 'smsRoute',
 		icon: { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1 (0.3.0): Block Number Types blocks premium rate and shared cost numbers by default.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Send SMS one by one or in bulk through smsroute, with retries and exactly-once delivery',
@@ -41,6 +44,7 @@ export class SmsRoute implements INodeType {
 				default: 'message',
 			},
 			...messageDescription,
+			toolDescription,
 		],
 	};
 

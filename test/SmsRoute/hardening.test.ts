@@ -42,7 +42,7 @@ function hostileCredentials() {
 
 function makeItems(count: number, prefix = 'msg'): IDataObject[] {
 	return Array.from({ length: count }, (_, i) => ({
-		to: `+1555${String(1000000 + i).slice(-7)}`,
+		to: `+1201${String(2000000 + i).slice(-7)}`,
 		body: `${prefix} ${i}`,
 	}));
 }

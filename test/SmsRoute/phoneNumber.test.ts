@@ -74,7 +74,9 @@ const rows: Row[] = [
 	['US', '1 201 555 0123', '+12015550123'], // trunk prefix 1 = country code
 	['US', '011 44 7400 123456', '+447400123456'], // US IDD 011
 	['US', '00 44 7400 123456', '+447400123456', '+44 7400 123456'], // "00" from a European sheet
-	['US', '447400123456', '+447400123456', '+447400123456'], // foreign number, plus missing
+	// A foreign number without its plus is read in the default country only (issue 21: read as
+	// "another country's code" a US number with a digit too many went to Egypt).
+	['US', '447400123456', null],
 	['US', '201 555 012', null],
 	['CA', '(416) 555-0123', '+14165550123'],
 	['CA', '14165550123', '+14165550123'],
@@ -189,8 +191,10 @@ describe('normalize: what is refused, and why', () => {
 
 	it('never reads a short national number as a foreign one', () => {
 		// Read as "country code without +", 98765432 fits Iran's general pattern (+98 765432): a
-		// digit missing from an Indian number must not turn it into a message to Iran.
-		expect(normalize('+98 765432', 'IN').e164).toBe('+98765432');
+		// digit missing from an Indian number must not turn it into a message to Iran. (Iran's
+		// full metadata does not know +98765432 either, so it is refused even with "+".)
+		expect(normalize('+98 765432', 'IN').e164).toBeNull();
+		expect(isValidPhoneNumber('+98765432')).toBe(false);
 		expect(normalize('98765 432', 'IN')).toMatchObject({ e164: null });
 		expect(normalize('98765432', 'IN').reason).toContain('not a valid IN number');
 	});
@@ -226,6 +230,37 @@ describe('normalize: what is refused, and why', () => {
 	});
 });
 
+describe('the 0.2.0 defects of issue 21', () => {
+	it('a digit too many never becomes a number abroad', () => {
+		expect(normalize('(201) 555-0123 4', 'US')).toMatchObject({ e164: null }); // was Egypt
+		expect(normalize('11 96123-45670', 'BR')).toMatchObject({ e164: null }); // was +1 961…
+	});
+
+	it.each(['JP', 'KR', 'ID'])('under %s, "00" + a foreign number is international', (country) => {
+		expect(normalize('0044 7400 123456', country).e164).toBe('+447400123456');
+	});
+
+	it('extension digits are refused, never glued on', () => {
+		expect(normalize('+1 (201) 555-0123 45', 'US').e164).toBeNull();
+		expect(normalize('+1 (201) 555-0123 45', '').e164).toBeNull();
+		const slash = normalize('+49 151 2345 6789 / 12', 'DE');
+		expect(slash).toMatchObject({ e164: null });
+		expect(slash.reason).toContain('extension');
+		expect(normalize('+1 201 555 0123 ext. 45', '').reason).toContain('extension');
+		// An area code before the slash is no extension.
+		expect(normalize('030 / 1234567', 'DE').e164).toBe('+49301234567');
+	});
+
+	it('names the country and type of every number it accepts', () => {
+		expect(normalize('+449012345678', '')).toMatchObject({ country: 'GB', type: 'premiumRate' });
+		expect(normalize('07624 369230', 'GB')).toMatchObject({
+			e164: '+447624369230',
+			country: 'IM',
+			type: 'mobile',
+		});
+	});
+});
+
 describe('normalize without a default country (behaviour before the option)', () => {
 	it('accepts E.164 with punctuation and nothing else', () => {
 		expect(normalize('+1 (201) 555-0123', '')).toMatchObject({
@@ -247,13 +282,13 @@ describe('the country table', () => {
 	it('is exactly what scripts/generate-country-table.js makes from the installed metadata', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'country-table-'));
 		try {
-			const out = join(dir, 'table.ts');
+			const out = join(dir, 'table.json');
 			execFileSync(process.execPath, [
 				join(__dirname, '../../scripts/generate-country-table.js'),
 				out,
 			]);
 			const committed = readFileSync(
-				join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.ts'),
+				join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.json'),
 				'utf8',
 			);
 			expect(readFileSync(out, 'utf8')).toBe(committed);

@@ -70,6 +70,18 @@ describe('the look-alike table', () => {
 		for (const char of '‘’“”–—…\u00A0\u2009\u202F') expect(covered.has(char)).toBe(true);
 	});
 
+	it('touches no ASCII character: the backtick in a code or URL stays (issue 21)', () => {
+		expect(entries.filter((e) => e.char.charCodeAt(0) < 0x80).map((e) => e.code)).toEqual([]);
+		// 0.2.0 sent "Xk'9!pQ2": a code the recipient could no longer type back. The backtick is
+		// not GSM-7, so the message goes UCS-2 as written, curly quote and all.
+		expect(applySmartEncoding('Code Xk`9!pQ2')).toEqual({
+			body: 'Code Xk`9!pQ2',
+			replacedCharacters: 0,
+		});
+		const mixed = 'Code Xk`9!pQ2 \u2019 https://x.io/a`b';
+		expect(applySmartEncoding(mixed).body).toBe(mixed);
+	});
+
 	it('maps no character twice', () => {
 		const seen = entries.map((e) => e.char);
 		expect(new Set(seen).size).toBe(seen.length);

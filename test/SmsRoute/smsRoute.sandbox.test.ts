@@ -40,7 +40,7 @@ function testCredentials(overrides: IDataObject = {}) {
 
 function makeItems(count: number, prefix = 'msg'): IDataObject[] {
 	return Array.from({ length: count }, (_, i) => ({
-		to: `+1555${String(1000000 + i).slice(-7)}`,
+		to: `+1201${String(2000000 + i).slice(-7)}`,
 		body: `${prefix} ${i}`,
 	}));
 }
@@ -104,7 +104,7 @@ describe('Send', () => {
 	it('sends one POST /messages per item, several at once, with ids, credits and keys', async () => {
 		const items = [
 			{ to: '+15005550001', body: 'hello' },
-			{ to: '+1 (555) 000-1234', body: 'ж'.repeat(71) },
+			{ to: '+1 (201) 555-1234', body: 'ж'.repeat(71) },
 			{ to: '+15005550003', body: 'x'.repeat(161) },
 		];
 		const { output, error } = await runSmsRoute({
@@ -115,7 +115,7 @@ describe('Send', () => {
 		expect(error).toBeUndefined();
 		const json = output!.map((item) => item.json);
 		expect(output!.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(json.map((j) => j.to)).toEqual(['+15005550001', '+15550001234', '+15005550003']);
+		expect(json.map((j) => j.to)).toEqual(['+15005550001', '+12015551234', '+15005550003']);
 		expect(json.map((j) => j.status)).toEqual(['queued', 'queued', 'queued']);
 		expect(json.map((j) => j.creditsUsed)).toEqual([1, 2, 2]);
 		expect(json.map((j) => [j.encoding, j.segments])).toEqual([
@@ -299,8 +299,8 @@ describe('Bulk Send', () => {
 
 	it('reads plain $json references straight from items, the same as n8n evaluating them', async () => {
 		const items = [
-			{ contact: { 'mobile phone': '+1 555 000 0001' }, text: 'hello', meta: { a: 1 } },
-			{ contact: { 'mobile phone': 15550000002 }, text: 'ж', meta: { a: 2 } },
+			{ contact: { 'mobile phone': '+1 201 555 0001' }, text: 'hello', meta: { a: 1 } },
+			{ contact: { 'mobile phone': 12015550002 }, text: 'ж', meta: { a: 2 } },
 			{ contact: {}, text: 'no number' },
 		];
 		const run = (to: string, body: string) =>
@@ -324,7 +324,7 @@ describe('Bulk Send', () => {
 		);
 		const fixed = await run('+15005550001', 'same for all');
 		expect(direct.output!.map((o) => o.json)).toEqual(evaluated.output!.map((o) => o.json));
-		expect(direct.output!.map((o) => o.json.to)).toEqual(['+15550000001', undefined, undefined]);
+		expect(direct.output!.map((o) => o.json.to)).toEqual(['+12015550001', undefined, undefined]);
 		expect(direct.output![1].json.error).toMatch(/Item 1: 'To' must be an E\.164/);
 		expect(direct.output![2].json.error).toMatch(/Item 2: 'To' must be an E\.164/);
 		expect(fixed.output!.map((o) => o.json.to)).toEqual([

@@ -10,9 +10,16 @@ const { sampleRss, baselineRss } = require('./rss');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The guarded variant's opt-out list: as many numbers as messages, every tenth one of them. */
+function makeOptOuts(n) {
+	return Array.from({ length: n }, (_, i) =>
+		i % 10 === 0 ? `+1201${2000000 + i}` : `+1201${5000000 + i}`,
+	);
+}
+
 function makeItems(n, tag = 'bench') {
 	return Array.from({ length: n }, (_, i) => ({
-		to: `+1555${1000000 + i}`,
+		to: `+1201${2000000 + i}`,
 		body: `${tag} message #${i}`,
 	}));
 }
@@ -111,14 +118,17 @@ async function runInN8n({
 		await n8n.activateWorkflow(created.id);
 
 		// Warm-up: loads the node types and compiles the hot paths.
-		const warm = await n8n.callWebhook('POST', path, { body: { items: makeItems(10, 'warmup') } });
+		const guarded = variant === 'smsrouteGuarded';
+		const warm = await n8n.callWebhook('POST', path, {
+			body: { items: makeItems(10, 'warmup'), ...(guarded ? { optOuts: makeOptOuts(10) } : {}) },
+		});
 		if (warm.status !== 200)
 			throw new Error(`warm-up → HTTP ${warm.status}: ${warm.text.slice(0, 500)}`);
 		await sleep(1500);
 		sandbox.reset();
 
 		const items = makeItems(size);
-		const payload = JSON.stringify({ items });
+		const payload = JSON.stringify({ items, ...(guarded ? { optOuts: makeOptOuts(size) } : {}) });
 		const baseline = await baselineRss(n8n.pid);
 		const sampler = sampleRss(n8n.pid, 100);
 		const started = performance.now();

@@ -180,6 +180,7 @@ const ordered = (keys, preferred) => [
 
 const BULK_LABEL = {
 	smsroute: 'SMS Route · Send in Bulk (ours)',
+	smsrouteGuarded: 'SMS Route · Send in Bulk, every guard on (ours)',
 	httpRequest: '(a) HTTP Request node, per item',
 	rawUndici: '(b) raw undici, same bulk bodies',
 	noOp: '(c) No Operation node (n8n floor)',
@@ -202,7 +203,7 @@ function bulkChart(results) {
 				value: r.wallMs,
 				text: `${formatMs(r.wallMs)}${r.projected ? ' (projected)' : ''}`,
 				projected: !!r.projected,
-				ours: r.variant === 'smsroute',
+				ours: r.variant === 'smsroute' || r.variant === 'smsrouteGuarded',
 			})),
 	}));
 	const c = results.config ?? {};

@@ -12,10 +12,12 @@
  *
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
- *   BENCH_ONLY=bulk,webhooks,soak,micro   sections to run (default all)
+ *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all)
+ *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before
+ *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
  *                               wall time (linear from the smaller size) exceeds this
- *   BENCH_VARIANTS=rawUndici,noOp,smsroute,httpRequest   bulk variants to run
+ *   BENCH_VARIANTS=rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest   bulk variants to run
  *   BENCH_MERGE=1               keep what this run skips from the previous results.json
  *   BENCH_CONCURRENCY=5  BENCH_CHUNK=1000  BENCH_LATENCY_MS=20
  */
@@ -28,6 +30,18 @@ const { N8N_VERSION, NODE24, ROOT } = require('../e2e/n8n');
 const { runInN8n, runRawUndici } = require('./bulk');
 const { runWebhookBench, runMicroBench } = require('./webhooks');
 const { runSoak } = require('./soak');
+
+/** test/bench/guards.js in a child process (its own heap, --expose-gc), after and before. */
+function runGuardsBench({ before }) {
+	const run = (dist) => {
+		const args = ['--expose-gc', path.join(__dirname, 'guards.js'), ...(dist ? [dist] : [])];
+		const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+		if (child.status !== 0)
+			throw new Error(`guards.js ${dist ?? ''}: ${child.stderr.slice(0, 500)}`);
+		return JSON.parse(child.stdout);
+	};
+	return { after: run(), ...(before ? { before: run(path.resolve(before)) } : {}) };
+}
 const { renderReport } = require('./report');
 
 const env = process.env;
@@ -36,9 +50,9 @@ const SIZES = (env.BENCH_SIZES || '10000,100000')
 	.map((s) => Number(s.trim()))
 	.filter((n) => n > 0);
 const ONLY = new Set(
-	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak').split(',').map((s) => s.trim()),
+	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak,guards').split(',').map((s) => s.trim()),
 );
-const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,httpRequest')
+const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest')
 	.split(',')
 	.map((v) => v.trim());
 const CONCURRENCY = Number(env.BENCH_CONCURRENCY || 5);
@@ -135,7 +149,7 @@ async function main() {
 			};
 			const describe = (o) =>
 				`the run of ${o.date} (\`${o.command}\`, dist built ${o.distBuiltAt})`;
-			for (const section of ['micro', 'webhooks', 'soak']) {
+			for (const section of ['micro', 'webhooks', 'soak', 'guards']) {
 				if (!ONLY.has(section) && previous[section]) {
 					results[section] = { ...previous[section], _from: previous[section]._from ?? origin };
 					results.notes.push(
@@ -205,7 +219,7 @@ async function main() {
 					);
 					if (earlier) httpRequestMsPerItem = earlier.wallMs / earlier.size;
 				}
-				for (const variant of ['noOp', 'smsroute', 'httpRequest'].filter((v) =>
+				for (const variant of ['noOp', 'smsroute', 'smsrouteGuarded', 'httpRequest'].filter((v) =>
 					VARIANTS.includes(v),
 				)) {
 					if (variant === 'httpRequest' && httpRequestMsPerItem !== null) {
@@ -242,6 +256,12 @@ async function main() {
 		if (ONLY.has('micro')) {
 			log('verify + normalize in process');
 			results.micro = await attempt('micro', () => runMicroBench({ keys, n: 10_000 }));
+		}
+		if (ONLY.has('guards')) {
+			log('guards: Do Not Send To 100,000 × 100,000, Send in Bulk guards off vs on (in process)');
+			results.guards = await attempt('guards', () =>
+				runGuardsBench({ before: env.BENCH_GUARDS_BEFORE }),
+			);
 		}
 		if (ONLY.has('soak')) {
 			log(`soak: ${SOAK.size} messages with faults`);

@@ -40,6 +40,26 @@ function targetNode(
 	{ credential, baseUrl, apiKey, concurrency, chunkSize, nodeOptions = {} },
 ) {
 	const base = { id: crypto.randomUUID(), position: [440, 0] };
+	if (variant === 'smsrouteGuarded') {
+		// Every guard on (issue 21): version 1.1 (premium rate and shared cost blocked), three
+		// allowed countries, a cap, and the opt-out list from the request, as a user feeds it from
+		// a Data Table or sheet node.
+		const node = targetNode('smsroute', { credential, baseUrl, apiKey, concurrency, chunkSize });
+		return {
+			...node,
+			typeVersion: 1.1,
+			parameters: {
+				...node.parameters,
+				options: {
+					...node.parameters.options,
+					allowedCountries: ['US', 'CA', 'GB'],
+					maxMessagesPerExecution: 10_000_000,
+					doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}",
+					...nodeOptions,
+				},
+			},
+		};
+	}
 	if (variant === 'smsroute') {
 		return {
 			...base,

@@ -65,7 +65,12 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		test('both node types and both credential types are known to n8n', async () => {
 			const nodeTypes = await n8n.nodeTypes();
 			const byName = new Map(nodeTypes.map((t) => [t.name, t]));
-			expect(byName.get(ACTION)).toMatchObject({ displayName: 'SMS Route', version: 1 });
+			// 1.1 (0.3.0) blocks premium rate and shared cost numbers by default; 1 keeps saved workflows as they were.
+			expect(byName.get(ACTION)).toMatchObject({
+				displayName: 'SMS Route',
+				version: [1, 1.1],
+				defaultVersion: 1.1,
+			});
 			// Version 1 stays loadable for saved workflows; new ones get 1.1.
 			expect(byName.get(TRIGGER)).toMatchObject({
 				displayName: 'SMS Route Trigger',
@@ -159,7 +164,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			await n8n.activateWorkflow(workflow.id);
 
 			const recipients = Array.from({ length: BULK_COUNT }, (_, i) => ({
-				to: `+1555${String(1000000 + i)}`,
+				to: `+1201${String(2000000 + i)}`,
 				text: `e2e bulk message #${i}`,
 			}));
 			const before = sandbox.ledger().length;

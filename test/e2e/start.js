@@ -23,6 +23,8 @@ const SANDBOX_PORT = Number(process.env.SMSROUTE_SANDBOX_PORT || 5055);
 const USER_FOLDER = path.join(ROOT, '.n8n-e2e', 'start');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const SENDCLOUD_APP_KEY = 'sendcloud_sandbox_app_key';
+/** The opt-out list of the guarded OTP example (its Do Not Send To reads the phone column). */
+const OPT_OUTS_TABLE = { name: 'SMS opt-outs', columns: [{ name: 'phone', type: 'string' }] };
 const DATA_TABLE = {
 	name: 'SMS delivery status',
 	columns: [
@@ -113,7 +115,8 @@ async function main() {
 		});
 		log('credentials ready: "SMS Route sandbox", "SendCloud SMSHook sandbox"');
 
-		await ensureDataTable(n8n);
+		await ensureDataTable(n8n, DATA_TABLE, 'the CRM example needs it');
+		await ensureDataTable(n8n, OPT_OUTS_TABLE, 'the guarded OTP example reads it');
 
 		const imported = [];
 		for (const file of fs
@@ -176,6 +179,8 @@ async function main() {
 				`   or: curl -X POST ${n8n.url}/webhook/smsroute-example-bulk-send`,
 				`   OTP, send and wait for delivery (+15005550002 fails): curl -X POST ${n8n.url}/webhook/smsroute-example-otp \\`,
 				`                    -H 'content-type: application/json' -d '{"phone":"+15005550001"}'`,
+				`   OTP from a public form, guarded (US/CA only, no premium rate, 1 SMS per submission, opt-outs in`,
+				`                    the data table "SMS opt-outs"): ${n8n.url}/form/smsroute-example-guarded-otp`,
 				`   Emit an event: curl -X POST ${sandboxUrl}/__sandbox/webhooks/emit -H 'content-type: application/json' \\`,
 				`                    -d '{"status":"delivered","mode":"sendcloud"}'`,
 				'   Test a trigger in the editor: click its "Execute step" (it listens), copy its Test URL, then run',
@@ -194,19 +199,17 @@ async function main() {
 	}
 }
 
-async function ensureDataTable(n8n) {
+async function ensureDataTable(n8n, table, why) {
 	try {
 		const list = await n8n.apiOk(
 			'GET',
-			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: DATA_TABLE.name }))}`,
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: table.name }))}`,
 		);
-		if ((list.data ?? []).some((t) => t.name === DATA_TABLE.name)) return;
-		await n8n.apiOk('POST', '/data-tables', DATA_TABLE);
-		log(`data table "${DATA_TABLE.name}" created`);
+		if ((list.data ?? []).some((t) => t.name === table.name)) return;
+		await n8n.apiOk('POST', '/data-tables', table);
+		log(`data table "${table.name}" created`);
 	} catch (error) {
-		log(
-			`could not create the data table "${DATA_TABLE.name}" (the CRM example needs it): ${error.message}`,
-		);
+		log(`could not create the data table "${table.name}" (${why}): ${error.message}`);
 	}
 }
 

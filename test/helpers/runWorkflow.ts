@@ -161,6 +161,8 @@ export interface SmsRouteRunOptions {
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 	executionId?: string;
 	workflowId?: string;
+	/** The SMS Route node's version: 1 (default: saved 0.1.0/0.2.0 workflows) or 1.1. */
+	typeVersion?: number;
 }
 
 export interface SmsRouteRunResult {
@@ -190,7 +192,7 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 			id: 'sms',
 			name: 'SMS Route',
 			type: 'n8n-nodes-smsroute.smsRoute',
-			typeVersion: 1,
+			typeVersion: options.typeVersion ?? 1,
 			position: [200, 0],
 			parameters: options.parameters as INode['parameters'],
 			credentials: { smsRouteApi: { id: '1', name: 'SMS Route sandbox' } },

@@ -92,8 +92,20 @@ export function sentItem(message: OutgoingMessage, answer: SentAnswer): INodeExe
 	};
 }
 
-/** What a send would do, sending nothing; with Smart Encoding also what it saves. */
+/** Where a guard's output names the recipient: its country and number type. */
+export function recipientDetails(message: OutgoingMessage): IDataObject {
+	return {
+		...(message.country ? { country: message.country } : {}),
+		...(message.numberType ? { numberType: message.numberType } : {}),
+	};
+}
+
+/**
+ * What a send would do, sending nothing; with Smart Encoding also what it saves; with guards
+ * what each would do (guards) and whether the message would go out (wouldSend).
+ */
 export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
+	const report = message.guardReport;
 	return {
 		json: {
 			dryRun: true,
@@ -102,7 +114,22 @@ export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
 				? { segmentsWithoutSmartEncoding: message.segmentsWithoutSmartEncoding }
 				: {}),
 			...(message.from ? { from: message.from } : {}),
+			...(report
+				? {
+						...recipientDetails(message),
+						wouldSend: Object.values(report).every((result) => result === 'pass'),
+						guards: report,
+					}
+				: {}),
 		},
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/** A message a guard held back without an error (Do Not Send To: status "skipped"). */
+export function heldItem(message: OutgoingMessage, fields: IDataObject): INodeExecutionData {
+	return {
+		json: { ...messageSummary(message), ...recipientDetails(message), ...fields },
 		pairedItem: { item: message.itemIndex },
 	};
 }

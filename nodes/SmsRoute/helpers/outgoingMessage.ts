@@ -3,7 +3,7 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
-import { isKnownCountry, normalize } from './phoneNumber';
+import { isKnownCountry, normalize, shortEcho, type PhoneNumberType } from './phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './segments';
 import { applySmartEncoding, hasLookAlike } from './smartEncoding';
 
@@ -17,6 +17,12 @@ export interface OutgoingMessage {
 	estimate: SegmentEstimate;
 	/** The recipient as it came in, when it differs from `to`. */
 	toInput?: string;
+	/** ISO country of `to` ('001' for global numbers), by libphonenumber metadata. */
+	country?: string;
+	/** Type of `to` (mobile, premiumRate, …), by libphonenumber metadata. */
+	numberType?: PhoneNumberType;
+	/** Dry Run: what each guard would do with it (see helpers/guards.ts). */
+	guardReport?: IDataObject;
 	/** With Smart Encoding: characters replaced by GSM-7 look-alikes (0 when none were). */
 	replacedCharacters?: number;
 	/** With Smart Encoding: the segments the body as written would have cost. */
@@ -52,6 +58,9 @@ export function invalid(
 // Kept here for the modules and tests that import it from this file.
 export { normalizePhone } from './phoneNumber';
 
+/** The Options entries read per item: the ones that shape what is sent. */
+export const MESSAGE_OPTIONS = ['defaultCountry', 'smartEncoding', 'maxSegments'] as const;
+
 /** The message options of Send, Send in Bulk and Send and Wait that shape what is sent. */
 interface Preparation {
 	defaultCountry: string;
@@ -70,7 +79,7 @@ function readPreparation(
 			context,
 			itemIndex,
 			'Default Country',
-			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${defaultCountry}")`,
+			`must be an ISO 3166-1 alpha-2 country code like GB, US or DE (got "${shortEcho(defaultCountry)}")`,
 		);
 	}
 	const maxSegments = Math.floor(Number(options.maxSegments ?? 0));
@@ -172,7 +181,7 @@ export function readOutgoingMessage(
 	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
 	const phone = normalize(rawTo, preparation.defaultCountry);
 	if (phone.e164 === null)
-		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${toInput}")`);
+		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${shortEcho(toInput)}")`);
 	const to = phone.e164;
 
 	const rawBody = parameters.body(itemIndex);
@@ -220,6 +229,8 @@ export function readOutgoingMessage(
 		idempotencyKey: givenKey || automaticKey(itemIndex, { to, body, from, metadata }),
 		estimate,
 		...(phone.changed ? { toInput } : {}),
+		...(phone.country ? { country: phone.country } : {}),
+		...(phone.type ? { numberType: phone.type } : {}),
 		...(smart
 			? {
 					replacedCharacters: smart.replacedCharacters,

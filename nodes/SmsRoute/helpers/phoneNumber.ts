@@ -1,14 +1,24 @@
 /**
  * Turns the phone numbers people keep in spreadsheets into E.164, using the numbering plans in
- * countryTable.generated.ts. Without a default country only E.164 is accepted (as before);
- * with one, a number is read every way a person could have meant it and accepted only when
- * exactly one reading is a valid number, so a guess never sends to the wrong person.
+ * countryTable.ts. Without a default country only E.164 is accepted (as before);
+ * with one, a number without "+", "00" or the country's international prefix is read in that
+ * country only, and accepted only when exactly one reading is a valid number. Every number sent
+ * must be valid by libphonenumber's full metadata (it matches one of its country's number types),
+ * so a typo never becomes a message to someone else.
  */
 import {
 	COUNTRY_PLANS,
 	NON_GEOGRAPHIC_PLANS,
+	SHARED_CALLING_CODES,
 	type NonGeographicPlan,
-} from './countryTable.generated';
+	type NumberType,
+} from './countryTable';
+
+/** libphonenumber's number types, plus its "fixed line or mobile" where a plan cannot tell them apart. */
+export type PhoneNumberType = NumberType | 'fixedLineOrMobile';
+
+/** The country code of numbers that belong to no country (+800 freephone, +882 networks). */
+export const NON_GEOGRAPHIC = '001';
 
 export interface NormalizedPhone {
 	/** The E.164 number to send to, or null when the input is not a valid number. */
@@ -17,6 +27,16 @@ export interface NormalizedPhone {
 	changed: boolean;
 	/** How the number was read, or why it was refused. */
 	reason: string;
+	/** ISO 3166-1 alpha-2 country of e164 (NON_GEOGRAPHIC for +800 and the like). */
+	country?: string;
+	/** Its type by libphonenumber's metadata; absent where the metadata has no types. */
+	type?: PhoneNumberType;
+}
+
+/** What a valid national number is: its country and type. */
+interface Classified {
+	country: string;
+	type?: PhoneNumberType;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -25,42 +45,125 @@ const PHONE_PUNCTUATION = /[\s\-.()]/g;
 // With a default country also the slash ("030/1234567") and typographic dashes from documents.
 const NATIONAL_PUNCTUATION = /[\s\-.()/\u2010-\u2015\u2212]/g;
 
-type Plan = NonGeographicPlan & { code: string };
+type Plan = NonGeographicPlan & { code: string; country: string; idd?: string };
 
+// Compiled once per pattern. Keyed by the pattern text: the same object each time, so the lookup
+// does not hash a fresh copy of a several-kilobyte pattern per number.
 const patternCache = new Map<string, RegExp>();
-function anchored(pattern: string, suffix = ''): RegExp {
-	const key = pattern + suffix;
-	let re = patternCache.get(key);
+const fullMatchCache = new Map<string, RegExp>();
+function anchored(pattern: string): RegExp {
+	let re = patternCache.get(pattern);
 	if (!re) {
-		re = new RegExp(`^(?:${pattern})${suffix}`);
-		patternCache.set(key, re);
+		re = new RegExp(`^(?:${pattern})`);
+		patternCache.set(pattern, re);
+	}
+	return re;
+}
+function fullMatch(pattern: string): RegExp {
+	let re = fullMatchCache.get(pattern);
+	if (!re) {
+		re = new RegExp(`^(?:${pattern})$`);
+		fullMatchCache.set(pattern, re);
 	}
 	return re;
 }
 
 let plansByCode: Map<string, Plan[]> | undefined;
+/** The plans of a calling code in the order libphonenumber tries them (main country first). */
 function plansForCallingCode(code: string): Plan[] {
 	if (!plansByCode) {
 		plansByCode = new Map();
-		for (const plan of Object.values(COUNTRY_PLANS)) {
-			plansByCode.set(plan.code, [...(plansByCode.get(plan.code) ?? []), plan]);
+		for (const [country, plan] of Object.entries(COUNTRY_PLANS)) {
+			plansByCode.set(plan.code, [...(plansByCode.get(plan.code) ?? []), { ...plan, country }]);
+		}
+		for (const [sharedCode, countries] of Object.entries(SHARED_CALLING_CODES)) {
+			const plans = plansByCode.get(sharedCode) ?? [];
+			plans.sort((a, b) => countries.indexOf(a.country) - countries.indexOf(b.country));
 		}
 		for (const [nonGeoCode, plan] of Object.entries(NON_GEOGRAPHIC_PLANS)) {
-			plansByCode.set(nonGeoCode, [
-				...(plansByCode.get(nonGeoCode) ?? []),
-				{ ...plan, code: nonGeoCode },
-			]);
+			plansByCode.set(nonGeoCode, [{ ...plan, code: nonGeoCode, country: NON_GEOGRAPHIC }]);
 		}
 	}
 	return plansByCode.get(code) ?? [];
+}
+
+/** The plan of an ISO country code, as plansForCallingCode holds it (made once, not per number). */
+function countryPlan(country: string): Plan | undefined {
+	const plan = COUNTRY_PLANS[country];
+	return plan && plansForCallingCode(plan.code).find((candidate) => candidate.country === country);
 }
 
 export function isKnownCountry(country: string): boolean {
 	return Object.prototype.hasOwnProperty.call(COUNTRY_PLANS, country.trim().toUpperCase());
 }
 
-function isValidNational(national: string, plan: Plan): boolean {
-	return anchored(plan.pattern, '$').test(national);
+function isOfType(national: string, plan: Plan, type: NumberType): boolean {
+	const definition = plan.types[type];
+	if (!definition || !definition[0]) return false;
+	if (!(definition[1] ?? plan.lengths).includes(national.length)) return false;
+	return fullMatch(definition[0]).test(national);
+}
+
+// libphonenumber's order (getNumberType.js): the first type that matches names the number.
+const NON_FIXED_LINE_TYPES: NumberType[] = [
+	'mobile',
+	'premiumRate',
+	'tollFree',
+	'sharedCost',
+	'voip',
+	'personalNumber',
+	'pager',
+	'uan',
+	'voicemail',
+];
+
+/**
+ * The number's type in this plan, or undefined when it is not a valid number there: the rule of
+ * libphonenumber-js/max's getNumberType and isValid, so both always agree on what is valid.
+ */
+function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' | undefined {
+	if (!fullMatch(plan.pattern).test(national)) return undefined;
+	if (Object.keys(plan.types).length === 0) return 'untyped';
+	if (isOfType(national, plan, 'fixedLine')) {
+		// An empty or absent mobile pattern means "the same as fixed line" in the metadata.
+		const mobile = plan.types.mobile;
+		if (!mobile || !mobile[0] || isOfType(national, plan, 'mobile')) return 'fixedLineOrMobile';
+		return 'fixedLine';
+	}
+	return NON_FIXED_LINE_TYPES.find((type) => isOfType(national, plan, type));
+}
+
+/**
+ * The country and type of a national number under a calling code, or undefined when it is not
+ * valid. Where countries share a code (+1, +44, +7), the country is found as libphonenumber
+ * does: by its leading digits where the metadata has them, otherwise by the first valid type.
+ */
+function classify(code: string, national: string): Classified | undefined {
+	const key = `${code} ${national}`;
+	if (key === lastClassified.key) return lastClassified.value;
+	const value = classifyUncached(code, national);
+	lastClassified = { key, value };
+	return value;
+}
+// A reading is classified while it is read and again as the result: remember the last one.
+let lastClassified: { key: string; value: Classified | undefined } = { key: '', value: undefined };
+
+function classifyUncached(code: string, national: string): Classified | undefined {
+	const plans = plansForCallingCode(code);
+	for (const plan of plans) {
+		// Leading digits name the country outright (valid there or not at all).
+		const named = plans.length > 1 && plan.leadingDigits !== undefined;
+		if (named && !anchored(plan.leadingDigits!).test(national)) continue;
+		const type = numberType(national, plan);
+		if (type !== undefined)
+			return type === 'untyped' ? { country: plan.country } : { country: plan.country, type };
+		if (named) return undefined;
+	}
+	return undefined;
+}
+
+function isValidNational(national: string, code: string): boolean {
+	return classify(code, national) !== undefined;
 }
 
 /**
@@ -82,14 +185,22 @@ function withoutTrunkPrefix(digits: string, plan: Plan, fullRule: boolean): stri
 /** The valid national number digits stand for in this plan, if any (trunk prefix dropped first). */
 function readNational(digits: string, plan: Plan, fullTrunkRule = true): string | undefined {
 	const stripped = withoutTrunkPrefix(digits, plan, fullTrunkRule);
-	if (stripped && isValidNational(stripped, plan)) return stripped;
-	if (isValidNational(digits, plan)) return digits;
+	if (stripped && isValidNational(stripped, plan.code)) return stripped;
+	if (isValidNational(digits, plan.code)) return digits;
 	return undefined;
 }
 
 interface Reading {
 	e164?: string;
 	problem?: string;
+}
+
+/** Where a refused input is quoted back: long enough to recognise, never a whole CSV row. */
+const ECHO_LIMIT = 40;
+export function shortEcho(value: string): string {
+	return value.length <= ECHO_LIMIT
+		? value
+		: `${value.slice(0, ECHO_LIMIT)}… (${value.length} characters)`;
 }
 
 function listLengths(lengths: number[]): string {
@@ -120,13 +231,59 @@ function readInternational(digits: string): Reading {
 	return { problem: 'does not start with a known country calling code' };
 }
 
+/** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
+function splitE164(e164: string): [code: string, national: string] | undefined {
+	for (let size = 1; size <= 3; size++) {
+		const code = e164.slice(1, 1 + size);
+		if (plansForCallingCode(code).length) return [code, e164.slice(1 + size)];
+	}
+	return undefined;
+}
+
+/**
+ * The country and type of an E.164 number, or undefined when libphonenumber's full metadata
+ * does not know it as a valid number. Every number is checked here before it may be sent.
+ */
+export function classifyE164(e164: string): Classified | undefined {
+	const split = splitE164(e164);
+	return split ? classify(split[0], split[1]) : undefined;
+}
+
+// "ext. 45", "x45", "#45", ";ext=45", "/ 45" after a whole number: an SMS cannot reach an
+// extension, and glued onto the number its digits make another number. Refused, not dropped: the
+// person behind the extension is not the one the switchboard number reaches.
+const EXTENSION_MARKER =
+	/(?:;\s*ext=|\b(?:ext(?:ension)?|extn|x)\.?|#|\bdurchwahl\b|\bdw\b)\s*\d+\s*$/i;
+const SLASH_TAIL = /^(.*\d.*)\s\/\s*(\d{1,6})\s*$/;
+
+function extensionIn(given: string, country: string): string | undefined {
+	const marker = EXTENSION_MARKER.exec(given);
+	if (marker && /\d/.test(given.slice(0, marker.index))) {
+		return `has an extension ("${shortEcho(marker[0].trim())}"): an SMS cannot reach an extension; give the number without it`;
+	}
+	// "030 / 1234567" is an area code and a number; "+49 151 2345 6789 / 12" is a number and an
+	// extension: what comes before the slash is a valid number on its own.
+	const slash = given.includes('/') ? SLASH_TAIL.exec(given) : null;
+	if (slash && normalize(slash[1], country).e164 !== null) {
+		return `has an extension ("/ ${slash[2]}"): an SMS cannot reach an extension; give the number without it`;
+	}
+	return undefined;
+}
+
 /** Today's compaction without a default country: the number with spaces, dashes, dots and brackets removed. */
 export function normalizePhone(value: unknown): string {
 	return String(value ?? '').replace(PHONE_PUNCTUATION, '');
 }
 
 function result(input: string, e164: string, reason: string): NormalizedPhone {
-	return { e164, changed: e164 !== input, reason };
+	const classified = classifyE164(e164);
+	// Readings are valid by construction; this guards the one path that is not (E.164 as given).
+	if (!classified) {
+		return refused(
+			`is not a valid phone number: ${e164} is not a number in use in any numbering plan (libphonenumber metadata)`,
+		);
+	}
+	return { e164, changed: e164 !== input, reason, ...classified };
 }
 
 function refused(reason: string): NormalizedPhone {
@@ -142,18 +299,22 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	const given = input === undefined || input === null ? '' : String(input);
 	const country = (defaultCountry ?? '').trim().toUpperCase();
 	if (!country) {
+		const extension = extensionIn(given, country);
+		if (extension) return refused(extension);
 		const compact = normalizePhone(given);
 		if (E164.test(compact)) return result(given, compact, 'E.164');
 		return refused(
 			'must be an E.164 phone number like +15551234567 (or set the Default Country option)',
 		);
 	}
-	const home = COUNTRY_PLANS[country];
+	const home = countryPlan(country);
 	if (!home)
 		return refused(
 			`cannot be read: Default Country "${defaultCountry}" is not an ISO 3166-1 alpha-2 code`,
 		);
 
+	const extension = extensionIn(given, country);
+	if (extension) return refused(extension);
 	const compact = given.trim().replace(NATIONAL_PUNCTUATION, '');
 	if (compact === '') return refused('is empty');
 	if (!/^\+?\d+$/.test(compact)) {
@@ -167,7 +328,7 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
 	// phone there would dial out with, so it wins. libphonenumber's rule: a 0 right after the
 	// prefix means those digits were national after all.
-	const idd = anchored(home.idd).exec(compact);
+	const idd = home.idd ? anchored(home.idd).exec(compact) : null;
 	if (idd && idd[0].length > 0 && !compact.slice(idd[0].length).startsWith('0')) {
 		const reading = readInternational(compact.slice(idd[0].length));
 		if (reading.e164) return result(given, reading.e164, `international (prefix ${idd[0]})`);
@@ -198,12 +359,9 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 		const reading = readInternational(compact.slice(2));
 		if (reading.e164) return result(given, reading.e164, 'international (prefix 00)');
 	}
-	// Another country's code without the plus, only when the number is too long to be national:
-	// a national number with a typo must not become a message abroad.
-	if (compact.length > Math.max(...home.lengths)) {
-		const foreign = readInternational(compact);
-		if (foreign.e164) return result(given, foreign.e164, 'international without +');
-	}
+	// Another country's code without "+" is never read: a national number with a digit too many
+	// often fits some foreign plan (US "(201) 555-0123 4" is a valid Egyptian number), and an SMS
+	// abroad is the costliest mistake. Such numbers must be written with "+" or "00".
 
 	const expected = listLengths(home.lengths);
 	return refused(

@@ -11,12 +11,16 @@
  */
 import { gsm7Septets } from './segments';
 
-/** [characters, replacement, what they are]. An empty replacement removes an invisible character. */
+/**
+ * [characters, replacement, what they are]. An empty replacement removes an invisible character.
+ * Only characters outside ASCII: an ASCII one (the backtick or tab in a code or URL) was typed on
+ * purpose, and a cheaper encoding is no reason to change what the recipient must type back.
+ */
 export const LOOK_ALIKES: ReadonlyArray<readonly [string, string, string]> = [
 	[
-		'\u2018\u2019\u201A\u201B\u2032\u2035\u02B9\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00B4\u0060\u2039\u203A\u275B\u275C\uFF07',
+		'\u2018\u2019\u201A\u201B\u2032\u2035\u02B9\u02BB\u02BC\u02BD\u02C8\u02CA\u02CB\u00B4\u2039\u203A\u275B\u275C\uFF07',
 		"'",
-		'single quotes, apostrophes, primes, acute and grave accents, backtick',
+		'single quotes, apostrophes, primes, acute and grave accents',
 	],
 	[
 		'\u201C\u201D\u201E\u201F\u2033\u2036\u00AB\u00BB\u02BA\u02EE\u275D\u275E\u301D\u301E\uFF02',
@@ -30,9 +34,9 @@ export const LOOK_ALIKES: ReadonlyArray<readonly [string, string, string]> = [
 	],
 	['\u2026', '...', 'horizontal ellipsis'],
 	[
-		'\u0009\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000',
+		'\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000',
 		' ',
-		'tab, non-breaking, narrow, thin, en, em and other spaces',
+		'non-breaking, narrow, thin, en, em and other spaces',
 	],
 	['\u2028\u2029\u0085', '\n', 'line and paragraph separators'],
 	[

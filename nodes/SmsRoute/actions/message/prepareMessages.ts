@@ -1,19 +1,29 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { guardReport, verdictFor } from '../../helpers/guards';
 import { automaticKeys } from '../../helpers/idempotency';
-import { errorItemOrThrow } from '../../helpers/itemResults';
+import {
+	errorItemOrThrow,
+	heldItem,
+	messageSummary,
+	recipientDetails,
+} from '../../helpers/itemResults';
 import {
 	InvalidMessageError,
 	readOutgoingMessage,
+	MESSAGE_OPTIONS,
 	type MessageParameters,
 	type OutgoingMessage,
 } from '../../helpers/outgoingMessage';
-import { createParameterReader } from '../../helpers/parameterReader';
-import { quietHoursGuard } from './quietHours';
+import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
+import { countSent, overCap, readGuardSettings } from './guardOptions';
+import { QUIET_HOURS_OPTIONS, quietHoursGuard } from './quietHours';
 
 export interface PreparedMessages {
-	/** One slot per input item: a message to send, or the error item it already became. */
+	/** One slot per input item: a message to send, or the item it already became. */
 	slots: Array<OutgoingMessage | INodeExecutionData>;
+	/** The messages to send (Dry Run: the ones that would be sent). */
 	valid: OutgoingMessage[];
 }
 
@@ -21,30 +31,80 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
 	return !('json' in slot);
 }
 
+function refusal(
+	context: IExecuteFunctions,
+	message: OutgoingMessage,
+	guard: string,
+	problem: string,
+): InvalidMessageError {
+	const error = new InvalidMessageError(
+		context.getNode(),
+		`Item ${message.itemIndex}: 'To' ${problem}`,
+		{
+			itemIndex: message.itemIndex,
+			description: `Refused by the ${guard} option; nothing was sent for this item.`,
+		},
+	);
+	error.details = { ...messageSummary(message), ...recipientDetails(message), refusedBy: guard };
+	return error;
+}
+
 /**
- * Checks every item before the first request: without "Continue On Fail" a bad item stops the
- * run before anything is sent; with it, the bad item becomes an error item and the rest go out.
+ * Every item before the first request, in this order: the message itself (number, body, fields),
+ * then the guards (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
+ * then Quiet Hours (./quietHours.ts: a message outside its window comes out "deferred"), then
+ * Max Messages per Execution over what is left. Without "Continue On Fail" a bad or refused
+ * item stops the run before anything is sent; with it, it becomes an error item and the rest go
+ * out. Dry Run refuses nothing: each message carries what every guard would do.
  */
 export function prepareMessages(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
+	{ dryRun = false }: { dryRun?: boolean } = {},
 ): PreparedMessages {
 	const automaticKey = automaticKeys(context);
 	const parameters: MessageParameters = {
 		to: createParameterReader(context, items, 'to', ''),
 		body: createParameterReader(context, items, 'body', ''),
 		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
-		options: createParameterReader(context, items, 'options', {}),
+		options: createCollectionReader(context, items, 'options', [
+			...MESSAGE_OPTIONS,
+			...QUIET_HOURS_OPTIONS,
+		]),
 	};
+	// The guards are read once per run, the Do Not Send To list with them.
+	const guards = readGuardSettings(
+		context,
+		context.getNodeParameter('options', 0, {}) as IDataObject,
+	);
+	const reporting = dryRun && (guards.checks.length > 0 || guards.maxMessages > 0);
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
 	const deferred = quietHoursGuard(context, parameters.options);
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const message = readOutgoingMessage(context, itemIndex, automaticKey, parameters);
-			const held = deferred(message);
-			slots.push(held ?? message);
-			if (!held) valid.push(message);
+			const verdict = verdictFor(message, guards.checks);
+			if (reporting) message.guardReport = guardReport(message, guards.checks);
+			// Quiet Hours last: only a message every guard lets through waits for its window, and
+			// a deferred one is not counted against Max Messages per Execution.
+			const held = verdict.action === 'send' ? deferred(message) : undefined;
+			if (held) {
+				if (message.guardReport) {
+					held.json.wouldSend = false;
+					held.json.guards = { ...message.guardReport, quietHours: 'deferred: quietHours' };
+				}
+				slots.push(held);
+			} else if (verdict.action === 'send') {
+				slots.push(message);
+				valid.push(message);
+			} else if (dryRun) {
+				slots.push(message);
+			} else if (verdict.action === 'refuse') {
+				throw refusal(context, message, verdict.guard, verdict.problem);
+			} else {
+				slots.push(heldItem(message, verdict.fields));
+			}
 		} catch (error) {
 			slots.push(
 				errorItemOrThrow(
@@ -56,5 +116,33 @@ export function prepareMessages(
 			);
 		}
 	}
+
+	const overLimit = overCap(context, guards.maxMessages, valid.length);
+	if (reporting && guards.maxMessages) {
+		for (const message of valid)
+			message.guardReport!.maxMessagesPerExecution = overLimit ? `refuse: ${overLimit}` : 'pass';
+		return { slots, valid: overLimit ? [] : valid };
+	}
+	if (overLimit) {
+		// Every message of the run is refused, so each item says why (an error item with
+		// Continue On Fail: n8n would otherwise pass the input items on as if nothing happened).
+		const error = new NodeOperationError(context.getNode(), `This run has ${overLimit}`, {
+			description:
+				'Nothing was sent. Raise the option, or split the input over several executions.',
+		});
+		const refused = new Set(valid.map((message) => message.itemIndex));
+		return {
+			slots: slots.map((slot) =>
+				isOutgoing(slot) && refused.has(slot.itemIndex)
+					? errorItemOrThrow(context, slot.itemIndex, error, {
+							...messageSummary(slot),
+							refusedBy: 'maxMessagesPerExecution',
+						})
+					: slot,
+			),
+			valid: [],
+		};
+	}
+	if (guards.maxMessages && !dryRun) countSent(context, valid.length);
 	return { slots, valid };
 }

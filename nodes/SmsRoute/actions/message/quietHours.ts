@@ -21,6 +21,9 @@ import {
 /** Send and Send in Bulk only: Send and Wait's item must end in a delivery outcome. */
 const OPERATIONS = ['send', 'sendBulk'];
 
+/** The names prepareMessages reads per item (a `{{ $json.timeZone }}` override differs by item). */
+export const QUIET_HOURS_OPTIONS = ['quietHours', 'quietHoursTimeZone'] as const;
+
 /** The two entries of the Options collection (its name and its override). */
 export const quietHoursOptions: INodeProperties[] = [
 	{

@@ -15,6 +15,7 @@ import {
 	messageOptions,
 	optionsCollection,
 } from './fields';
+import { guardOptions } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { quietHoursOptions } from './quietHours';
 import { checkSentMessage } from './responseChecks';
@@ -34,6 +35,7 @@ export const description = forOperation(option.value, [
 		concurrencyOption(defaults, 'Requests in flight at once'),
 		dryRunOption,
 		...messageOptions,
+		...guardOptions,
 		...quietHoursOptions,
 		...requestOptions,
 	]),
@@ -87,7 +89,7 @@ export async function sendOne(
 
 /** One POST /messages per item, several in flight at once, output in input order. */
 export const execute: Operation = async function (items, client, run) {
-	const { slots } = prepareMessages(this, items);
+	const { slots } = prepareMessages(this, items, { dryRun: run.dryRun });
 	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);

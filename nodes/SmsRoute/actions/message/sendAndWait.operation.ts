@@ -25,6 +25,7 @@ import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
 import { forOperation, messageFields, messageOptions, optionsCollection } from './fields';
+import { guardOptions } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { postMessage, sentMessageItem, type SentMessage } from './send.operation';
 
@@ -43,6 +44,7 @@ export const description = forOperation(option.value, [
 	optionsCollection([
 		concurrencyOption(defaults, 'Requests in flight at once'),
 		...messageOptions,
+		...guardOptions,
 		...waitOptions,
 		...requestOptions,
 	]),

@@ -21,6 +21,7 @@ import {
 	messageOptions,
 	optionsCollection,
 } from './fields';
+import { guardOptions } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { quietHoursOptions } from './quietHours';
 
@@ -41,6 +42,7 @@ export const description = forOperation(option.value, [
 		concurrencyOption(defaults, 'Bulk chunks in flight at once'),
 		dryRunOption,
 		...messageOptions,
+		...guardOptions,
 		...quietHoursOptions,
 		...requestOptions,
 	]),
@@ -51,7 +53,7 @@ export const description = forOperation(option.value, [
  * with several chunks in flight. Output stays in input order, each item paired with its input.
  */
 export const execute: Operation = async function (items, client, run) {
-	const { slots, valid } = prepareMessages(this, items);
+	const { slots, valid } = prepareMessages(this, items, { dryRun: run.dryRun });
 	if (run.dryRun) return [slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot))];
 
 	const outcome: ChunkOutcome = new Map();

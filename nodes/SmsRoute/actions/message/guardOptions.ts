@@ -1,0 +1,175 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { COUNTRY_PLANS } from '../../helpers/countryTable';
+import {
+	NUMBER_TYPE_LABELS,
+	allowedCountriesCheck,
+	blockNumberTypesCheck,
+	countryLabel,
+	doNotSendToCheck,
+	readCodeList,
+	readDoNotSendTo,
+	type MessageCheck,
+} from '../../helpers/guards';
+import { isKnownCountry, type PhoneNumberType } from '../../helpers/phoneNumber';
+
+/** Node version 1.1 blocks these unless the option says otherwise; version 1 blocks nothing. */
+export const BLOCKED_BY_DEFAULT: PhoneNumberType[] = ['premiumRate', 'sharedCost'];
+export const GUARD_DEFAULTS_VERSION = 1.1;
+
+const countryOptions = Object.keys(COUNTRY_PLANS)
+	.map((code) => ({ name: countryLabel(code), value: code }))
+	.sort((a, b) => a.name.localeCompare(b.name));
+
+const numberTypeOptions = (Object.keys(NUMBER_TYPE_LABELS) as PhoneNumberType[])
+	.map((type) => ({
+		name: NUMBER_TYPE_LABELS[type].replace(/^./, (c) => c.toUpperCase()),
+		value: type,
+	}))
+	.sort((a, b) => a.name.localeCompare(b.name));
+
+/** Send, Send in Bulk and Send and Wait: where a message may go and how many may. */
+export const guardOptions: INodeProperties[] = [
+	{
+		displayName: 'Allowed Countries',
+		name: 'allowedCountries',
+		type: 'multiOptions',
+		options: countryOptions,
+		default: [],
+		description:
+			'Countries messages may go to; a number anywhere else is an error item naming it and its country, and nothing is sent for it. Empty: every country.',
+	},
+	{
+		displayName: 'Block Number Types',
+		name: 'blockNumberTypes',
+		type: 'multiOptions',
+		options: numberTypeOptions,
+		// BLOCKED_BY_DEFAULT, written out for the editor's linter.
+		default: ['premiumRate', 'sharedCost'],
+		description:
+			'Number types never sent to (by libphonenumber metadata); such a number is an error item naming its type. Nodes added since version 0.3.0 block premium rate and shared cost unless this option says otherwise.',
+	},
+	{
+		displayName: 'Do Not Send To',
+		name: 'doNotSendTo',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: "={{ $('Opt-outs').all().map(i => i.json.phone) }}",
+		description:
+			'Numbers never sent to (opt-outs): a list from an expression, or text with one number per line or comma-separated, read with the same Default Country. A listed recipient comes out with status "skipped" and skipReason "doNotSendTo".',
+	},
+	{
+		displayName: 'Max Messages per Execution',
+		name: 'maxMessagesPerExecution',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			'Most messages this node may send in one execution, all its runs counted (a loop runs it several times). A run that would go over is refused before anything is sent. 0 = no limit.',
+	},
+];
+
+/**
+ * As an AI agent's tool, the description the model reads. n8n adds a fixed one unless the node
+ * has its own: this one says which countries the guards let through, from the node's own
+ * Allowed Countries, so the agent does not try numbers that will be refused.
+ */
+export const toolDescription: INodeProperties = {
+	displayName: 'Description',
+	name: 'toolDescription',
+	type: 'string',
+	typeOptions: { rows: 3 },
+	displayOptions: { show: { '@tool': [true] } },
+	default:
+		"={{ 'Sends an SMS through smsroute to one phone number, written in international E.164 form (+ and the country code). ' + ((($parameter.options || {}).allowedCountries || []).length ? 'It can only send to numbers in these countries (ISO codes): ' + [].concat($parameter.options.allowedCountries).join(', ') + '. Any other number is refused. ' : '') + 'Numbers of a blocked type (premium rate and shared cost unless configured otherwise) are refused; a number on the opt-out list is skipped, not sent.' }}",
+	description:
+		'Explain to the AI agent what this tool does. The default names the Allowed Countries, so the agent knows where it may send.',
+};
+
+export interface GuardSettings {
+	checks: MessageCheck[];
+	maxMessages: number;
+}
+
+function guardError(
+	context: IExecuteFunctions,
+	field: string,
+	problem: string,
+): NodeOperationError {
+	return new NodeOperationError(context.getNode(), `'${field}' ${problem}`, {
+		description: 'Fix the option and run again. Nothing was sent.',
+	});
+}
+
+/**
+ * The guards of this run, read once from the first item's options (a list of opt-outs is the
+ * same for every item). Version 1 nodes get every guard off unless set; 1.1 blocks premium rate
+ * and shared cost numbers by default.
+ */
+export function readGuardSettings(context: IExecuteFunctions, options: IDataObject): GuardSettings {
+	const countries = readCodeList(options.allowedCountries).map((code) => code.toUpperCase());
+	const unknownCountry = countries.find((code) => !isKnownCountry(code));
+	if (unknownCountry !== undefined)
+		throw guardError(
+			context,
+			'Allowed Countries',
+			`has "${unknownCountry.slice(0, 10)}", not an ISO 3166-1 alpha-2 code like GB`,
+		);
+
+	const blockedByDefault =
+		context.getNode().typeVersion >= GUARD_DEFAULTS_VERSION ? BLOCKED_BY_DEFAULT : [];
+	const types =
+		options.blockNumberTypes === undefined
+			? blockedByDefault
+			: readCodeList(options.blockNumberTypes);
+	const unknownType = types.find((type) => !(type in NUMBER_TYPE_LABELS));
+	if (unknownType !== undefined)
+		throw guardError(
+			context,
+			'Block Number Types',
+			`has "${unknownType.slice(0, 20)}", not one of ${Object.keys(NUMBER_TYPE_LABELS).join(', ')}`,
+		);
+
+	const defaultCountry = String(options.defaultCountry ?? '').trim();
+	const listed = readDoNotSendTo(
+		options.doNotSendTo,
+		isKnownCountry(defaultCountry) ? defaultCountry : '',
+	);
+	const max = Math.floor(Number(options.maxMessagesPerExecution ?? 0));
+
+	return {
+		checks: [
+			allowedCountriesCheck(new Set(countries)),
+			blockNumberTypesCheck(new Set(types as PhoneNumberType[])),
+			doNotSendToCheck(listed),
+		].filter((check): check is MessageCheck => check !== undefined),
+		maxMessages: Number.isFinite(max) && max > 0 ? max : 0,
+	};
+}
+
+const SENT_KEY = 'messagesSentThisExecution';
+
+/**
+ * Max Messages per Execution. n8n keeps a node's 'node' context for the whole execution (it is
+ * how Loop Over Items remembers its place), so every run of this node in one execution counts
+ * against the same cap; another execution starts from 0. Returns why the run is refused, if it is.
+ */
+export function overCap(
+	context: IExecuteFunctions,
+	max: number,
+	toSend: number,
+): string | undefined {
+	if (!max) return undefined;
+	const sent = Number(context.getContext('node')[SENT_KEY] ?? 0);
+	if (sent + toSend <= max) return undefined;
+	const earlier = sent ? ` after ${sent} sent by earlier runs of this node in this execution` : '';
+	return `${toSend} messages to send${earlier}: more than Max Messages per Execution (${max})`;
+}
+
+/** Counts messages as sent before the first request goes out (a failed one may still cost). */
+export function countSent(context: IExecuteFunctions, count: number): void {
+	const nodeContext = context.getContext('node');
+	nodeContext[SENT_KEY] = Number(nodeContext[SENT_KEY] ?? 0) + count;
+}
