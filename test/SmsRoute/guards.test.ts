@@ -611,4 +611,66 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		);
 		expect(charged()).toEqual([]);
 	});
+
+	describe('with Quiet Hours (issue 22): the guards first, then the window', () => {
+		// A window open now in UTC (an hour either side) is closed twelve hours east of it.
+		const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+		const window = `${hhmm(Date.now() - 3_600_000)}-${hhmm(Date.now() + 3_600_000)}`;
+		const items = [
+			{ to: '+15005550001', body: 'open', zone: 'UTC' },
+			{ to: UK_PREMIUM, body: 'premium', zone: 'Etc/GMT-12' },
+			{ to: '+15005550003', body: 'closed', zone: 'Etc/GMT-12' },
+			{ to: '+15005550002', body: 'opted out', zone: 'Etc/GMT-12' },
+		];
+		const options = (extra: IDataObject = {}) => ({
+			quietHours: window,
+			quietHoursTimeZone: '={{ $json.zone }}',
+			doNotSendTo: '+15005550002',
+			maxMessagesPerExecution: 1,
+			...extra,
+		});
+
+		it('a refused or skipped item stays so; a deferred one is not counted against the cap', async () => {
+			const { output, error } = await runSmsRoute({
+				items,
+				parameters: params('sendBulk', options()),
+				credentials: credentials(),
+				typeVersion: 1.1,
+				continueOnFail: true,
+			});
+			expect(error).toBeUndefined();
+			const json = output!.map((item) => item.json);
+			expect(
+				json.map((j) => j.status ?? (j.refusedBy ? `refused: ${j.refusedBy}` : j.error)),
+			).toEqual(['queued', 'refused: blockNumberTypes', 'deferred', 'skipped']);
+			expect(json[2].sendAfter).toEqual(
+				expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00(\.000)?Z$/),
+			);
+			expect(json[3].skipReason).toBe('doNotSendTo');
+			expect(charged()).toEqual(['+15005550001']);
+		});
+
+		it('Dry Run reports Quiet Hours among the guards', async () => {
+			const { output } = await runSmsRoute({
+				items,
+				parameters: params('send', options({ dryRun: true })),
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			const json = output!.map((item) => item.json);
+			expect(json.map((j) => [j.dryRun, j.wouldSend, j.status === 'deferred'])).toEqual([
+				[true, true, false],
+				[true, false, false],
+				[true, false, true],
+				[true, false, false],
+			]);
+			expect(json[2].guards).toMatchObject({
+				blockNumberTypes: 'pass',
+				doNotSendTo: 'pass',
+				quietHours: 'deferred: quietHours',
+			});
+			expect(json[1].guards).toMatchObject({ blockNumberTypes: expect.stringMatching(/^refuse/) });
+			expect(charged()).toEqual([]);
+		});
+	});
 });
