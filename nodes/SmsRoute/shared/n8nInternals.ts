@@ -137,18 +137,18 @@ export function instanceBaseUrlOf(context: IWebhookFunctions): string | undefine
 }
 
 /**
- * A context whose getExecutionCancelSignal() returns `signal`. n8n's
+ * A context (execute or webhook) whose getExecutionCancelSignal() returns `signal`. n8n's
  * httpRequestWithAuthentication overwrites a request's `abortSignal` with the cancel signal of
  * the context it is called on (`this`), so a deadline's signal can only reach the request this
  * way. Checked: n8n-core 2.41.0 (request-helpers/authentication), 1.123.81.
  */
-export function withCancelSignal(
-	context: IExecuteFunctions,
+export function withCancelSignal<Context extends IExecuteFunctions | IWebhookFunctions>(
+	context: Context,
 	signal: AbortSignal,
-): IExecuteFunctions {
+): Context {
 	return Object.create(context, {
 		getExecutionCancelSignal: { value: () => signal },
-	}) as IExecuteFunctions;
+	}) as Context;
 }
 
 /**

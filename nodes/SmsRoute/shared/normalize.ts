@@ -1,30 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isFinal, type NormalizedStatus } from './deliveryStatus';
+
 /**
  * Provider payload → the normalized delivery event of docs/CONTRACT.md, one per message.
  * Each event comes with a dedupe key (docs/CONTRACT.md, Duplicates) that identifies the provider event
  * independently of how it was signed or serialised.
  */
-
-export const NORMALIZED_STATUSES = [
-	'queued',
-	'sent',
-	'delivered',
-	'failed',
-	'undelivered',
-	'suppressed',
-	'requested',
-	'replied',
-	'template_verify',
-] as const;
-
-export type NormalizedStatus = (typeof NORMALIZED_STATUSES)[number];
-
-export const FINAL_STATUSES: ReadonlySet<NormalizedStatus> = new Set([
-	'delivered',
-	'failed',
-	'suppressed',
-]);
 
 /** The statuses smsroute itself sends (docs/CONTRACT.md: "the same word"). */
 const SMSROUTE_STATUSES: ReadonlySet<string> = new Set([
@@ -139,7 +121,7 @@ export function normalizeSmsRoute(
 		provider: 'smsroute',
 		event: `message.${normalizedStatus}`,
 		status: normalizedStatus,
-		final: FINAL_STATUSES.has(normalizedStatus),
+		final: isFinal(normalizedStatus),
 		messageId,
 		to: textOrNull(body.to),
 		occurredAt,

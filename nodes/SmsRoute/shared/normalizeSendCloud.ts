@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { KeyedEvent, NormalizeResult, NormalizedEvent, NormalizedStatus } from './normalize';
-import { FINAL_STATUSES, eventKey, metadataFrom, textOrNull } from './normalize';
+import { isFinal, type NormalizedStatus } from './deliveryStatus';
+import type { KeyedEvent, NormalizeResult, NormalizedEvent } from './normalize';
+import { eventKey, metadataFrom, textOrNull } from './normalize';
 
 /**
  * SendCloud SMSHook callback → one normalized event per message.
@@ -166,7 +167,7 @@ export function normalizeSendCloud(
 			provider: 'sendcloud',
 			event: status === 'template_verify' ? 'template.verified' : `message.${status}`,
 			status,
-			final: FINAL_STATUSES.has(status),
+			final: isFinal(status),
 			messageId,
 			to,
 			occurredAt,

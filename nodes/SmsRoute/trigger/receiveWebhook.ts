@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
-import type { KeyedEvent, NormalizedStatus } from '../shared/normalize';
+import type { NormalizedStatus } from '../shared/deliveryStatus';
+import type { KeyedEvent } from '../shared/normalize';
 import { normalizeSmsRoute } from '../shared/normalize';
 import { normalizeSendCloud } from '../shared/normalizeSendCloud';
 import { parseRawBody } from '../shared/parseBody';
@@ -19,13 +20,8 @@ import {
 	verifySendCloudSignature,
 } from '../shared/verify/sendCloudSignature';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
-import {
-	DEFAULT_TOLERANCE_SECONDS,
-	nodeKeyOf,
-	readRawBody,
-	refuseRequest,
-	respond,
-} from '../shared/webhookRequest';
+import { readRawBody, writeJsonResponse } from '../shared/n8nInternals';
+import { DEFAULT_TOLERANCE_SECONDS, nodeKeyOf, refuseRequest } from '../shared/webhookRequest';
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify the
@@ -242,7 +238,7 @@ export function answer(context: IWebhookFunctions, outcome: Outcome): IWebhookRe
 	// Answered here, not through webhookResponse: starting the execution makes n8n (2.41) wrap
 	// this request's static data again, which clears its "changed" mark, so a record saved after
 	// that is lost. With noWebhookResponse n8n saves static data first.
-	respond(context, 200, webhookResponse);
+	writeJsonResponse(context, 200, webhookResponse);
 	return { noWebhookResponse: true, workflowData: [outcome.items] };
 }
 

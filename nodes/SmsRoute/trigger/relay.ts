@@ -1,7 +1,8 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
+import { instanceBaseUrlOf } from '../shared/n8nInternals';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
 import type { NormalizedEvent } from '../shared/normalize';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
@@ -45,12 +46,10 @@ let pendingBytes = 0;
 
 function ownBases(context: IWebhookFunctions): string[] {
 	const node = context.getNode();
-	const bases = [webhookBaseOf(context.getNodeWebhookUrl('default'), node.webhookId, 'webhook')];
-	try {
-		bases.push(context.getInstanceBaseUrl());
-	} catch {
-		// Older n8n without the helper: the webhook base alone.
-	}
+	const bases = [
+		webhookBaseOf(context.getNodeWebhookUrl('default'), node.webhookId, 'webhook'),
+		instanceBaseUrlOf(context),
+	];
 	return bases.filter((base): base is string => typeof base === 'string' && base !== '');
 }
 

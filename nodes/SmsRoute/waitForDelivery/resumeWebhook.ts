@@ -5,14 +5,11 @@ import { parseRawBody } from '../shared/parseBody';
 import { verifySmsRouteRequest } from '../shared/verificationKeys';
 import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
-import {
-	DEFAULT_TOLERANCE_SECONDS,
-	nodeKeyOf,
-	readRawBody,
-	refuseRequest,
-} from '../shared/webhookRequest';
+import { readRawBody } from '../shared/n8nInternals';
+import { DEFAULT_TOLERANCE_SECONDS, nodeKeyOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { outcomeOf, toOutputs } from '../shared/deliveryOutcome';
+import { toOutputs } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**

@@ -6,7 +6,7 @@ import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
 import { redactJson } from '../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's
