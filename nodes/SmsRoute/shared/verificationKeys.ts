@@ -3,10 +3,16 @@ import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-work
 
 import { KeyCache, type ReloadAfter } from './keyCache';
 import {
-	verifySmsRouteSignature,
-	type SmsRouteKey,
-	type SmsRouteVerification,
-} from './verify/smsRouteSignature';
+	constructEvent as constructSendCloudEvent,
+	type SendCloudEvents,
+	type SendCloudRequest,
+} from './providers/sendCloud';
+import {
+	constructEvent as constructSmsRouteEvent,
+	type SmsRouteEvents,
+	type SmsRouteRequest,
+} from './providers/smsRoute';
+import type { SmsRouteKey } from './verify/smsRouteSignature';
 import { SIGNATURE_MISMATCH } from './verify/hmacToolkit';
 
 /**
@@ -108,29 +114,36 @@ export async function checkWithKeys<K, R extends { ok: boolean; reason?: string 
 }
 
 /**
- * An smsroute request verified with the node's SMS Route API keys; null when it has none. With
- * `livemode`, only the key of that environment counts (a wait verifies with the key of the
- * environment its messages were sent in).
+ * An smsroute request verified with the node's SMS Route API keys, parsed and normalized; null
+ * when the credential holds no key. With `livemode`, only the key of that environment counts (a
+ * wait verifies with the key of the environment its messages were sent in).
  */
-export async function verifySmsRouteRequest(
+export async function smsRouteEventsOf(
 	context: IWebhookFunctions,
 	nodeKey: string,
-	request: {
-		rawBody: Buffer;
-		header: string | string[] | undefined;
-		toleranceSeconds: number;
-		nowMs: number;
-		livemode?: boolean;
-	},
-): Promise<SmsRouteVerification | null> {
+	request: Omit<SmsRouteRequest, 'keys'> & { livemode?: boolean },
+): Promise<SmsRouteEvents | null> {
 	const { livemode, ...signed } = request;
 	return await checkWithKeys(
 		async (after) => await smsRouteKeys(context, nodeKey, after),
 		(allKeys: SmsRouteKey[]) => {
 			const keys =
 				livemode === undefined ? allKeys : allKeys.filter((key) => key.livemode === livemode);
-			return keys.length === 0 ? null : verifySmsRouteSignature({ ...signed, keys });
+			return keys.length === 0 ? null : constructSmsRouteEvent({ ...signed, keys });
 		},
-		request.nowMs,
+		request.now.getTime(),
+	);
+}
+
+/** A SendCloud callback verified with the node's app key, then normalized; null without a key. */
+export async function sendCloudEventsOf(
+	context: IWebhookFunctions,
+	nodeKey: string,
+	request: Omit<SendCloudRequest, 'appKey'>,
+): Promise<SendCloudEvents | null> {
+	return await checkWithKeys(
+		async (after) => await sendCloudAppKey(context, nodeKey, after),
+		(appKey) => constructSendCloudEvent({ ...request, appKey }),
+		request.now.getTime(),
 	);
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
-import { parseRawBody } from '../shared/parseBody';
-import { verifySmsRouteRequest } from '../shared/verificationKeys';
+import type { NormalizedEvent } from '../shared/normalize';
+import type { Refusal } from '../shared/result';
+import { smsRouteEventsOf } from '../shared/verificationKeys';
 import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import { readRawBody } from '../shared/n8nInternals';
@@ -21,7 +21,7 @@ import { readWaiting, type WaitingMessages } from './waitingState';
 
 function refuse(
 	context: IWebhookFunctions,
-	status: 400 | 401,
+	status: Refusal['status'],
 	reason: string,
 ): IWebhookResponseData {
 	return refuseRequest(context, 'SMS Route refused a resume request', status, reason);
@@ -51,27 +51,20 @@ async function verifiedEvent(
 ): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
 	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
-	const nowMs = receivedAt.getTime();
-	const verified = await verifySmsRouteRequest(context, `${nodeKeyOf(context)}:wait`, {
+	const headers = context.getHeaderData();
+	const received = await smsRouteEventsOf(context, `${nodeKeyOf(context)}:wait`, {
 		rawBody,
-		header: context.getHeaderData()[SMSROUTE_SIGNATURE_HEADER],
-		toleranceSeconds: toleranceFor(waiting, nowMs),
-		nowMs,
+		header: headers[SMSROUTE_SIGNATURE_HEADER],
+		contentType: headers['content-type'],
+		toleranceSeconds: toleranceFor(waiting, receivedAt.getTime()),
+		futureToleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+		now: receivedAt,
 		// Only the key of the environment the messages were sent in may decide their outcome.
 		livemode: waiting?.mark?.livemode,
 	});
-	if (!verified) return refuse(context, 401, SIGNATURE_MISMATCH);
-	if (!verified.ok) return refuse(context, 401, verified.reason);
-	if (verified.timestamp * 1000 > nowMs + DEFAULT_TOLERANCE_SECONDS * 1000)
-		return refuse(context, 401, 'timestamp in the future');
-	const parsed = parseRawBody(rawBody, context.getHeaderData()['content-type']);
-	if (!parsed.ok) return refuse(context, 400, parsed.reason);
-	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
-		livemode: verified.livemode,
-		receivedAt,
-	});
-	if (!normalized.ok) return refuse(context, 400, normalized.reason);
-	return normalized.events[0].event;
+	if (!received) return refuse(context, 401, SIGNATURE_MISMATCH);
+	if (!received.ok) return refuse(context, received.status, received.reason);
+	return received.events[0].event;
 }
 
 export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
