@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isFinal, type NormalizedStatus } from './deliveryStatus';
+import { isPlainObject } from './isPlainObject';
+import type { Result } from './result';
 
 /**
  * Provider payload → the normalized delivery event of docs/CONTRACT.md, one per message.
@@ -35,22 +37,18 @@ export interface NormalizedEvent extends IDataObject {
 export interface KeyedEvent {
 	event: NormalizedEvent;
 	/** Identifies the provider event for duplicate suppression. */
-	key: string;
+	dedupeKey: string;
 }
 
 /**
  * JSON of the parts: unambiguous whatever characters the parts hold ("a|b" + "c" and
  * "a" + "b|c" stay apart), unlike joining them with a separator.
  */
-export function eventKey(parts: ReadonlyArray<string | null>): string {
+export function dedupeKeyOf(parts: ReadonlyArray<string | null>): string {
 	return JSON.stringify(parts);
 }
 
-export type NormalizeResult = { ok: true; events: KeyedEvent[] } | { ok: false; reason: string };
-
-export function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type NormalizeResult = Result<{ events: KeyedEvent[] }>;
 
 /** Each item gets its own copy so a downstream node editing one item cannot change another. */
 export function clone<T>(value: T): T {
@@ -135,12 +133,12 @@ export function normalizeSmsRoute(
 	};
 	// A message reaches a status once per provider timestamp; a re-signed retry of the same
 	// event keeps message, status and timestamp, so it maps to the same key.
-	const key = eventKey([
+	const dedupeKey = dedupeKeyOf([
 		'smsroute',
 		receipt.livemode ? 'live' : 'test',
 		messageId,
 		status,
 		occurredAt,
 	]);
-	return { ok: true, events: [{ event, key }] };
+	return { ok: true, events: [{ event, dedupeKey }] };
 }

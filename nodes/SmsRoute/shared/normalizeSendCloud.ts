@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { isFinal, type NormalizedStatus } from './deliveryStatus';
 import type { KeyedEvent, NormalizeResult, NormalizedEvent } from './normalize';
-import { eventKey, metadataFrom, textOrNull } from './normalize';
+import { dedupeKeyOf, metadataFrom, textOrNull } from './normalize';
 
 /**
  * SendCloud SMSHook callback → one normalized event per message.
@@ -179,7 +179,7 @@ export function normalizeSendCloud(
 		};
 		events.push({
 			event,
-			key: sendCloudKey(status, messageId, to, body, receipt),
+			dedupeKey: sendCloudDedupeKey(status, messageId, to, body, receipt),
 		});
 	}
 	return { ok: true, events };
@@ -191,7 +191,7 @@ export function normalizeSendCloud(
  * also holds the event time and the template. Without a message id nothing in the body tells
  * two callbacks apart, so the token does: callbacks with different tokens are never merged.
  */
-function sendCloudKey(
+function sendCloudDedupeKey(
 	status: NormalizedStatus,
 	messageId: string | null,
 	to: string | null,
@@ -203,5 +203,5 @@ function sendCloudKey(
 		parts.push(String(receipt.timestampMs), textOrNull(body.templateId));
 	}
 	if (!messageId) parts.push(receipt.token);
-	return eventKey(parts);
+	return dedupeKeyOf(parts);
 }

@@ -1,6 +1,7 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { writeJsonResponse } from './n8nInternals';
+import type { Refusal } from './result';
 
 /** Request plumbing both webhooks of the package share: the trigger's and Send and Wait's resume. */
 
@@ -14,16 +15,15 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export function refuseRequest(
 	context: IWebhookFunctions,
 	logMessage: string,
-	status: number,
-	reason: string,
+	{ status, reason }: Refusal,
 ): IWebhookResponseData {
 	context.logger?.debug(`${logMessage} (${status})`, { reason });
 	writeJsonResponse(context, status, { error: reason });
 	return { noWebhookResponse: true };
 }
 
-/** Workflow and node: scopes key caches and duplicate records. */
-export function nodeKeyOf(context: IWebhookFunctions): string {
+/** Workflow and node: the scope of the key caches and duplicate records of one trigger or wait. */
+export function nodeScopeOf(context: IWebhookFunctions): string {
 	const node = context.getNode();
 	return `${context.getWorkflow().id}:${node.id ?? node.name}`;
 }

@@ -16,7 +16,7 @@ import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/verificationKeys'
 import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/verify/hmacToolkit';
 import { looksLikeSendCloud } from '../shared/verify/sendCloudSignature';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
-import { DEFAULT_TOLERANCE_SECONDS, nodeKeyOf, refuseRequest } from '../shared/webhookRequest';
+import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify, parse and
@@ -52,7 +52,7 @@ export function readTriggerParameters(context: IWebhookFunctions): TriggerParame
 }
 
 interface Request {
-	nodeKey: string;
+	nodeScope: string;
 	rawBody: Buffer;
 	contentType: string | undefined;
 	signatureHeader: string | string[] | undefined;
@@ -61,7 +61,7 @@ interface Request {
 }
 
 async function receiveSmsRoute(context: IWebhookFunctions, request: Request): Promise<Received> {
-	const received = await smsRouteEventsOf(context, request.nodeKey, {
+	const received = await smsRouteEventsOf(context, request.nodeScope, {
 		rawBody: request.rawBody,
 		header: request.signatureHeader,
 		contentType: request.contentType,
@@ -84,7 +84,7 @@ async function receiveSendCloud(
 	seen: SeenRecord,
 ): Promise<Received> {
 	const { rawBody, toleranceSeconds, receivedAt } = request;
-	const received = await sendCloudEventsOf(context, request.nodeKey, {
+	const received = await sendCloudEventsOf(context, request.nodeScope, {
 		rawBody,
 		contentType: request.contentType,
 		parsedBody: body,
@@ -151,7 +151,7 @@ export async function receiveWebhook(
 	if (!isRawBody(rawBody)) return refusal(401, RAW_BODY_UNAVAILABLE);
 	const headers = context.getHeaderData();
 	const request: Request = {
-		nodeKey: nodeKeyOf(context),
+		nodeScope: nodeScopeOf(context),
 		rawBody,
 		contentType: headers['content-type'],
 		signatureHeader: headers[SMSROUTE_SIGNATURE_HEADER],
@@ -159,7 +159,7 @@ export async function receiveWebhook(
 		receivedAt,
 	};
 	const staticData = context.getWorkflowStaticData('node');
-	const seen = seenRecordFor(request.nodeKey, staticData, receivedAt.getTime());
+	const seen = seenRecordFor(request.nodeScope, staticData, receivedAt.getTime());
 
 	const received = await receive(context, parameters.provider, request, seen);
 	if (!received.ok) return received;
@@ -176,10 +176,10 @@ export async function receiveWebhook(
 
 	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
 	const items: INodeExecutionData[] = [];
-	for (const { event, key } of received.events) {
+	for (const { event, dedupeKey } of received.events) {
 		if (wanted && !wanted.has(event.status)) continue;
-		if (seen.firstSeen(key, receivedAt.getTime())) {
-			items.push({ json: { eventId: eventIdFor(key), ...event } });
+		if (seen.firstSeen(dedupeKey, receivedAt.getTime())) {
+			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
 		}
 	}
 	seen.save(staticData);
@@ -192,12 +192,7 @@ export function answer(
 	webhookAnswer: WebhookAnswer,
 ): IWebhookResponseData {
 	if (!webhookAnswer.ok)
-		return refuseRequest(
-			context,
-			'SMS Route Trigger refused a request',
-			webhookAnswer.status,
-			webhookAnswer.reason,
-		);
+		return refuseRequest(context, 'SMS Route Trigger refused a request', webhookAnswer);
 	const webhookResponse = { received: webhookAnswer.received, emitted: webhookAnswer.items.length };
 	// Duplicates and filtered events are acknowledged so the provider stops retrying.
 	if (webhookAnswer.items.length === 0) return { webhookResponse };

@@ -1,12 +1,12 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { NormalizedEvent } from '../shared/normalize';
-import type { Refusal } from '../shared/result';
+import { refusal } from '../shared/result';
 import { smsRouteEventsOf } from '../shared/verificationKeys';
 import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import { readRawBody } from '../shared/n8nInternals';
-import { DEFAULT_TOLERANCE_SECONDS, nodeKeyOf, refuseRequest } from '../shared/webhookRequest';
+import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
 import { toOutputs } from '../shared/deliveryOutcome';
 import { outcomeOf } from '../shared/deliveryStatus';
@@ -19,13 +19,7 @@ import { readWaiting, type WaitingMessages } from './waitingState';
  * it is trusted; the execution resumes when every message it waits for is final.
  */
 
-function refuse(
-	context: IWebhookFunctions,
-	status: Refusal['status'],
-	reason: string,
-): IWebhookResponseData {
-	return refuseRequest(context, 'SMS Route refused a resume request', status, reason);
-}
+const REFUSED = 'SMS Route refused a resume request';
 
 /** Answered 200 and the execution keeps waiting (nothing is saved, so nothing changes). */
 function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseData {
@@ -50,9 +44,10 @@ async function verifiedEvent(
 	receivedAt: Date,
 ): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
-	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
+	if (!isRawBody(rawBody))
+		return refuseRequest(context, REFUSED, refusal(401, RAW_BODY_UNAVAILABLE));
 	const headers = context.getHeaderData();
-	const received = await smsRouteEventsOf(context, `${nodeKeyOf(context)}:wait`, {
+	const received = await smsRouteEventsOf(context, `${nodeScopeOf(context)}:wait`, {
 		rawBody,
 		header: headers[SMSROUTE_SIGNATURE_HEADER],
 		contentType: headers['content-type'],
@@ -62,8 +57,8 @@ async function verifiedEvent(
 		// Only the key of the environment the messages were sent in may decide their outcome.
 		livemode: waiting?.mark?.livemode,
 	});
-	if (!received) return refuse(context, 401, SIGNATURE_MISMATCH);
-	if (!received.ok) return refuse(context, received.status, received.reason);
+	if (!received) return refuseRequest(context, REFUSED, refusal(401, SIGNATURE_MISMATCH));
+	if (!received.ok) return refuseRequest(context, REFUSED, received);
 	return received.events[0].event;
 }
 

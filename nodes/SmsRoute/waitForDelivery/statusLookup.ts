@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
+import { isPlainObject } from '../shared/isPlainObject';
+import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';

@@ -47,7 +47,7 @@ export interface WaitingMessages {
 	waitFor: string[];
 }
 
-const MARK_KEY = 'smsRouteWait';
+const MARK_METADATA_KEY = 'smsRouteWait';
 
 function isItemList(value: unknown): value is INodeExecutionData[] {
 	return (
@@ -78,7 +78,7 @@ export function rememberWaiting(
 ): INodeExecutionData[][] {
 	setTimeoutOutputs(context, outputs);
 	const entry = context.getExecuteData();
-	entry.metadata = { ...entry.metadata, [MARK_KEY]: mark } as typeof entry.metadata;
+	entry.metadata = { ...entry.metadata, [MARK_METADATA_KEY]: mark } as typeof entry.metadata;
 	pairOutputsWithSingleInput(context, outputs.length);
 	return outputs;
 }
@@ -91,7 +91,9 @@ export function readWaiting(context: IWebhookFunctions): WaitingMessages | null 
 		return null;
 	const outputs = [0, 1, 2].map((index) => [...((main[index] as INodeExecutionData[]) ?? [])]);
 	if (!isItemList(main[OUTPUT.timedOut])) return null;
-	const mark = readMark((entry?.metadata as Record<string, unknown> | undefined)?.[MARK_KEY]);
+	const mark = readMark(
+		(entry?.metadata as Record<string, unknown> | undefined)?.[MARK_METADATA_KEY],
+	);
 	const waitFor =
 		mark?.waitFor ??
 		outputs[OUTPUT.timedOut].map(messageIdOf).filter((id): id is string => id !== null);

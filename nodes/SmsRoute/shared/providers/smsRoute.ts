@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { normalizeSmsRoute, type KeyedEvent } from '../normalize';
 import { parseRawBody } from '../parseBody';
 import { refusal, type Refusal, type Result } from '../result';
-import { verifySmsRouteSignature, type SmsRouteKey } from '../verify/smsRouteSignature';
+import { verifySmsRouteSignature, type SmsRouteSigningKey } from '../verify/smsRouteSignature';
 
 /**
  * An smsroute webhook request, from raw bytes to normalized events, as stripe-node's
@@ -18,7 +18,7 @@ export interface SmsRouteRequest {
 	header: string | string[] | undefined;
 	contentType: string | undefined;
 	/** The keys that may have signed it; the one that did tells `livemode`. */
-	keys: SmsRouteKey[];
+	keys: SmsRouteSigningKey[];
 	toleranceSeconds: number;
 	/** How far ahead of now a signed timestamp may be; `toleranceSeconds` when not given. */
 	futureToleranceSeconds?: number;
