@@ -5,6 +5,8 @@
  * wait all read this table.
  */
 
+import { ownValue } from './objects';
+
 /** The three outputs of Send and Wait for Delivery, in the order docs/CONTRACT.md gives. */
 export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;
 /** Where a waited-for message leaves Send and Wait for Delivery. */
@@ -35,13 +37,6 @@ const STATUSES = {
 
 export type NormalizedStatus = keyof typeof STATUSES;
 
-function definitionOf(status: unknown): StatusDefinition | null {
-	// Own keys only: "constructor" from a body must not find Object.prototype's.
-	return typeof status === 'string' && Object.prototype.hasOwnProperty.call(STATUSES, status)
-		? STATUSES[status as NormalizedStatus]
-		: null;
-}
-
 /** The event's `final` field: delivered, failed and suppressed. */
 export function isFinal(status: NormalizedStatus): boolean {
 	return STATUSES[status].final;
@@ -49,5 +44,7 @@ export function isFinal(status: NormalizedStatus): boolean {
 
 /** Where a wait ends for this status, or null when the message is still on its way. */
 export function outcomeOf(status: unknown): Outcome | null {
-	return definitionOf(status)?.outcome ?? null;
+	if (typeof status !== 'string') return null;
+	const definition: StatusDefinition | undefined = ownValue(STATUSES, status);
+	return definition?.outcome ?? null;
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isFinal, type NormalizedStatus } from './deliveryStatus';
-import { isPlainObject } from './isPlainObject';
+import { isPlainObject } from './objects';
 import type { Result } from './result';
 
 /**

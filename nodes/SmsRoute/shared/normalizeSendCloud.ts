@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isFinal, type NormalizedStatus } from './deliveryStatus';
+import { ownValue } from './objects';
 import type { KeyedEvent, NormalizeResult, NormalizedEvent } from './normalize';
 import { dedupeKeyOf, metadataFrom, textOrNull } from './normalize';
 
@@ -56,11 +57,6 @@ const ONCE_PER_MESSAGE: ReadonlySet<NormalizedStatus> = new Set([
 	'suppressed',
 ]);
 
-/** Own properties only: a name like "constructor" must not find Object.prototype's. */
-function lookup<T>(table: Record<string | number, T>, name: string | number): T | null {
-	return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
-}
-
 function sendCloudStatus(body: IDataObject): NormalizedStatus | null {
 	const code =
 		typeof body.eventType === 'number'
@@ -68,9 +64,9 @@ function sendCloudStatus(body: IDataObject): NormalizedStatus | null {
 			: typeof body.eventType === 'string' && /^\d{1,3}$/.test(body.eventType)
 				? Number(body.eventType)
 				: null;
-	if (code !== null) return lookup(SENDCLOUD_CODES, code);
+	if (code !== null) return ownValue(SENDCLOUD_CODES, code) ?? null;
 	if (typeof body.event === 'string') {
-		return lookup(SENDCLOUD_NAMES, body.event.toLowerCase().replace(/[\s_-]/g, ''));
+		return ownValue(SENDCLOUD_NAMES, body.event.toLowerCase().replace(/[\s_-]/g, '')) ?? null;
 	}
 	return null;
 }

@@ -4,7 +4,7 @@
  * it emits are the same bytes, and so that bad input becomes a 400 instead of an exception.
  */
 
-import { isPlainObject } from './isPlainObject';
+import { isPlainObject, ownValue } from './objects';
 import type { Result } from './result';
 
 /** Delivery callbacks are a few hundred bytes; 1 MiB leaves room for big fan-outs. */
@@ -34,11 +34,6 @@ function mediaType(contentType: string | undefined): { type: string; charset: st
 export function decodeUtf8(raw: Buffer): string | null {
 	const text = raw.toString('utf8');
 	return Buffer.from(text, 'utf8').equals(raw) ? text : null;
-}
-
-/** Own properties only: a field named "toString" must not find Object.prototype's. */
-function ownValue(object: Record<string, unknown>, name: string): unknown {
-	return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
 }
 
 /**

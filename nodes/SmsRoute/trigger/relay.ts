@@ -90,20 +90,20 @@ async function relayWithRetries(
 	request: RelayRequest,
 ): Promise<string> {
 	const startedMs = Date.now();
-	let outcome = 'not sent';
+	let lastResult = 'not sent';
 	for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		try {
 			const answer = await relayOnce(context, url, request);
-			outcome = `HTTP ${answer.statusCode}`;
-			if (!retryable(answer.statusCode, answer.body)) return outcome;
+			lastResult = `HTTP ${answer.statusCode}`;
+			if (!retryable(answer.statusCode, answer.body)) return lastResult;
 		} catch (error) {
-			outcome = error instanceof Error ? error.name : 'error';
+			lastResult = error instanceof Error ? error.name : 'error';
 		}
 		const delayMs = Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS);
 		if (Date.now() + delayMs - startedMs > RELAY_WINDOW_MS) break;
 		if (attempt < MAX_ATTEMPTS) await sleep(delayMs);
 	}
-	return `gave up (${outcome})`;
+	return `gave up (${lastResult})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/isPlainObject';
+import { isPlainObject } from '../shared/objects';
 import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';

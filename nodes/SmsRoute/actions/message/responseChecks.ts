@@ -4,7 +4,7 @@
  * have accepted the message, so the error says so, and that running again is safe.
  */
 
-import { isPlainObject } from '../../shared/isPlainObject';
+import { isPlainObject } from '../../shared/objects';
 
 function describe(body: unknown): string {
 	if (body === undefined || body === '') return 'an empty body';

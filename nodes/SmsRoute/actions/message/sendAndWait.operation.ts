@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../../shared/isPlainObject';
+import { isPlainObject } from '../../shared/objects';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
