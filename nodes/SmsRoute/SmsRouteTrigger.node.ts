@@ -15,7 +15,7 @@ import {
 	malformedRequest,
 	readTriggerParameters,
 	receiveWebhook,
-	type Outcome,
+	type WebhookAnswer,
 } from './trigger/receiveWebhook';
 import { testEventNotice } from './trigger/testEventNotice';
 import { DEFAULT_TOLERANCE_SECONDS } from './shared/webhookRequest';
@@ -184,12 +184,12 @@ export class SmsRouteTrigger implements INodeType {
 			return { webhookResponse: { ok: true, service: 'SMS Route Trigger' } };
 		}
 		const parameters = readTriggerParameters(this);
-		let outcome: Outcome;
+		let webhookAnswer: WebhookAnswer;
 		try {
-			outcome = await receiveWebhook(this, parameters);
+			webhookAnswer = await receiveWebhook(this, parameters);
 		} catch (error) {
-			outcome = malformedRequest(this, error);
+			webhookAnswer = malformedRequest(this, error);
 		}
-		return answer(this, outcome);
+		return answer(this, webhookAnswer);
 	}
 }

@@ -18,7 +18,8 @@ describe('idempotency keys', () => {
 			({
 				getExecutionId: () => executionId,
 				getNode: () => ({ id: nodeId, name: 'SMS Route' }),
-				getRunIndex: () => runIndex,
+				// Where n8n-core keeps it: a field, not a getRunIndex() method (n8n 2.41.0, 1.123.81).
+				runIndex,
 				getWorkflow: () => ({ id: workflowId }),
 				getInstanceId: () => instanceId,
 			}) as unknown as IExecuteFunctions;

@@ -255,8 +255,8 @@ function microSection(results) {
 	const out = ['### Verify + normalize in process', ''];
 	if (!m) return [...out, '(not run or failed — see notes)', ''];
 	out.push(
-		`${m.n.toLocaleString('en-US')} signed events through the built modules (\`dist/nodes/SmsRoute/shared/parseBody.js\` \`parseRawBody\`, ` +
-			'`verify/smsRouteSignature.js` `verifySmsRouteSignature` with the test and live keys, `normalize.js` `normalizeSmsRoute`) ' +
+		`${m.n.toLocaleString('en-US')} signed events through the built \`dist/nodes/SmsRoute/shared/providers/smsRoute.js\` \`constructEvent\` ` +
+			'(verify with the test and live keys, parse, normalize: the chain the trigger runs) ' +
 			`in one loop after a 1,000-event warm-up, Node ${m.node}:`,
 		'',
 		`- parse + verify + normalize: **${m.usPerEvent.toFixed(1)} µs/event**`,

@@ -15,7 +15,7 @@ const { triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow } = require('./
 const { mapLimit } = require('./bulk');
 const { smsRouteTestHeader } = require('../helpers/signing');
 
-const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRouteTrigger');
+const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRoute', 'shared');
 
 let seq = 0;
 function smsRouteEvent(key, runTag) {
@@ -364,8 +364,7 @@ function summarize(webhooks) {
 /** In-process: parse + verify + normalize, as the trigger does per POST. */
 function runMicroBench({ keys, n = 10_000 }) {
 	const { verifySmsRouteSignature } = require(path.join(DIST, 'verify', 'smsRouteSignature.js'));
-	const { normalizeSmsRoute } = require(path.join(DIST, 'normalize.js'));
-	const { parseRawBody } = require(path.join(DIST, 'parseBody.js'));
+	const { constructEvent } = require(path.join(DIST, 'providers', 'smsRoute.js'));
 	const events = Array.from({ length: n }, () => {
 		const e = smsRouteEvent(keys.test, 'micro');
 		return { raw: Buffer.from(e.body), header: e.headers['x-smsroute-signature'] };
@@ -374,20 +373,17 @@ function runMicroBench({ keys, n = 10_000 }) {
 		{ key: keys.test, livemode: false },
 		{ key: keys.live, livemode: true },
 	];
+	// The trigger's chain (verify, parse, normalize), as it runs per POST.
 	const one = (e) => {
-		const nowMs = Date.now();
-		const v = verifySmsRouteSignature({
+		const out = constructEvent({
 			rawBody: e.raw,
 			header: e.header,
+			contentType: 'application/json',
 			keys: keyList,
 			toleranceSeconds: 300,
-			nowMs,
+			now: new Date(),
 		});
-		if (!v.ok) throw new Error(`verify failed: ${v.reason}`);
-		const parsed = parseRawBody(e.raw, 'application/json');
-		if (!parsed.ok) throw new Error(`parse failed: ${parsed.reason}`);
-		const out = normalizeSmsRoute(parsed.body, { livemode: false, receivedAt: new Date(nowMs) });
-		if (!out.ok) throw new Error(`normalize failed: ${out.reason}`);
+		if (!out.ok) throw new Error(`constructEvent refused: ${out.reason}`);
 		return out;
 	};
 	for (let i = 0; i < Math.min(1000, n); i++) one(events[i]); // warm-up

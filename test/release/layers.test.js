@@ -74,7 +74,7 @@ test.each(cases)('%s may not %s', async (file, source, message) => {
 });
 
 test.each([
-	['nodes/SmsRoute/trigger/relay.ts', "import { outcomeOf } from '../shared/deliveryOutcome';"],
+	['nodes/SmsRoute/trigger/relay.ts', "import { outcomeOf } from '../shared/deliveryStatus';"],
 	['nodes/SmsRoute/waitForDelivery/resumeWebhook.ts', "import { x } from '../shared/normalize';"],
 	['nodes/SmsRoute/shared/verificationKeys.ts', "import { x } from './verify/smsRouteSignature';"],
 ])('%s may %s', async (file, source) => {

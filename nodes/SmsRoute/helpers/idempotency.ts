@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { runIndexOf } from '../shared/n8nInternals';
+
 /** What an automatic key covers besides the run: the message itself. */
 export interface KeyedMessage {
 	to: string;
@@ -16,8 +18,7 @@ export interface KeyedMessage {
 function idempotencySeed(context: IExecuteFunctions): string[] {
 	const executionId = context.getExecutionId?.() || randomUUID();
 	const node = context.getNode();
-	// getRunIndex is not on the public execute-functions type of every n8n version.
-	const runIndex = (context as unknown as { getRunIndex?: () => number }).getRunIndex?.() ?? 0;
+	const runIndex = runIndexOf(context);
 	const instanceId =
 		typeof context.getInstanceId === 'function' ? String(context.getInstanceId() ?? '') : '';
 	const workflowId =

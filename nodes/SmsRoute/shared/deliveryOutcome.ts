@@ -1,33 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { OUTPUT, outcomeOf, type Outcome } from './deliveryStatus';
 import type { NormalizedEvent } from './normalize';
 
-/**
- * Where each waited-for message leaves the node: the three outputs of Send and Wait for
- * Delivery, in the order docs/CONTRACT.md gives.
- */
-export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;
-export type Outcome = keyof typeof OUTPUT;
-export const OUTPUT_NAMES = ['Delivered', 'Not Delivered', 'Timed Out'] as const;
-
-/**
- * Statuses that end the wait for a message. The event's `final` (docs/CONTRACT.md) covers delivered, failed and
- * suppressed; `undelivered` ends the wait too (the issue puts it on Not Delivered), because
- * smsroute sends no further status for it.
- */
-const OUTCOME_OF_STATUS: Readonly<Record<string, Outcome>> = {
-	delivered: 'delivered',
-	failed: 'notDelivered',
-	undelivered: 'notDelivered',
-	suppressed: 'notDelivered',
-};
-
-export function outcomeOf(status: unknown): Outcome | null {
-	return typeof status === 'string' &&
-		Object.prototype.hasOwnProperty.call(OUTCOME_OF_STATUS, status)
-		? OUTCOME_OF_STATUS[status]
-		: null;
-}
+/** The items of Send and Wait for Delivery's outputs, before and after the wait. */
 
 /** A message sent and not yet final: its Send output, marked as timed out until an event says otherwise. */
 export function pendingItem(sent: INodeExecutionData): INodeExecutionData {

@@ -11,6 +11,13 @@ import type {
  * checked against the installed n8n-core and n8n-workflow by test/internals/n8nInternals.test.ts
  * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
  * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
+ *
+ * Used by: runIndexOf → helpers/idempotency.ts; isFirstOutputOnlyEngine →
+ * actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
+ * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
+ * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
+ * trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
+ * transport/deadline.ts; networkCodeFields → transport/retryPolicy.ts.
  */
 
 /** n8n-core's execute and webhook contexts as far as this package reads them. */
@@ -137,18 +144,18 @@ export function instanceBaseUrlOf(context: IWebhookFunctions): string | undefine
 }
 
 /**
- * A context whose getExecutionCancelSignal() returns `signal`. n8n's
+ * A context (execute or webhook) whose getExecutionCancelSignal() returns `signal`. n8n's
  * httpRequestWithAuthentication overwrites a request's `abortSignal` with the cancel signal of
  * the context it is called on (`this`), so a deadline's signal can only reach the request this
  * way. Checked: n8n-core 2.41.0 (request-helpers/authentication), 1.123.81.
  */
-export function withCancelSignal(
-	context: IExecuteFunctions,
+export function withCancelSignal<Context extends IExecuteFunctions | IWebhookFunctions>(
+	context: Context,
 	signal: AbortSignal,
-): IExecuteFunctions {
+): Context {
 	return Object.create(context, {
 		getExecutionCancelSignal: { value: () => signal },
-	}) as IExecuteFunctions;
+	}) as Context;
 }
 
 /**

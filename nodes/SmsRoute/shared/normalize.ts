@@ -1,30 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isFinal, type NormalizedStatus } from './deliveryStatus';
+import { isPlainObject } from './objects';
+import type { Result } from './result';
+
 /**
  * Provider payload → the normalized delivery event of docs/CONTRACT.md, one per message.
  * Each event comes with a dedupe key (docs/CONTRACT.md, Duplicates) that identifies the provider event
  * independently of how it was signed or serialised.
  */
-
-export const NORMALIZED_STATUSES = [
-	'queued',
-	'sent',
-	'delivered',
-	'failed',
-	'undelivered',
-	'suppressed',
-	'requested',
-	'replied',
-	'template_verify',
-] as const;
-
-export type NormalizedStatus = (typeof NORMALIZED_STATUSES)[number];
-
-export const FINAL_STATUSES: ReadonlySet<NormalizedStatus> = new Set([
-	'delivered',
-	'failed',
-	'suppressed',
-]);
 
 /** The statuses smsroute itself sends (docs/CONTRACT.md: "the same word"). */
 const SMSROUTE_STATUSES: ReadonlySet<string> = new Set([
@@ -53,22 +37,18 @@ export interface NormalizedEvent extends IDataObject {
 export interface KeyedEvent {
 	event: NormalizedEvent;
 	/** Identifies the provider event for duplicate suppression. */
-	key: string;
+	dedupeKey: string;
 }
 
 /**
  * JSON of the parts: unambiguous whatever characters the parts hold ("a|b" + "c" and
  * "a" + "b|c" stay apart), unlike joining them with a separator.
  */
-export function eventKey(parts: ReadonlyArray<string | null>): string {
+export function dedupeKeyOf(parts: ReadonlyArray<string | null>): string {
 	return JSON.stringify(parts);
 }
 
-export type NormalizeResult = { ok: true; events: KeyedEvent[] } | { ok: false; reason: string };
-
-export function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type NormalizeResult = Result<{ events: KeyedEvent[] }>;
 
 /** Each item gets its own copy so a downstream node editing one item cannot change another. */
 export function clone<T>(value: T): T {
@@ -139,7 +119,7 @@ export function normalizeSmsRoute(
 		provider: 'smsroute',
 		event: `message.${normalizedStatus}`,
 		status: normalizedStatus,
-		final: FINAL_STATUSES.has(normalizedStatus),
+		final: isFinal(normalizedStatus),
 		messageId,
 		to: textOrNull(body.to),
 		occurredAt,
@@ -153,12 +133,12 @@ export function normalizeSmsRoute(
 	};
 	// A message reaches a status once per provider timestamp; a re-signed retry of the same
 	// event keeps message, status and timestamp, so it maps to the same key.
-	const key = eventKey([
+	const dedupeKey = dedupeKeyOf([
 		'smsroute',
 		receipt.livemode ? 'live' : 'test',
 		messageId,
 		status,
 		occurredAt,
 	]);
-	return { ok: true, events: [{ event, key }] };
+	return { ok: true, events: [{ event, dedupeKey }] };
 }

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { KeyedEvent, NormalizeResult, NormalizedEvent, NormalizedStatus } from './normalize';
-import { FINAL_STATUSES, eventKey, metadataFrom, textOrNull } from './normalize';
+import { isFinal, type NormalizedStatus } from './deliveryStatus';
+import { ownValue } from './objects';
+import type { KeyedEvent, NormalizeResult, NormalizedEvent } from './normalize';
+import { dedupeKeyOf, metadataFrom, textOrNull } from './normalize';
 
 /**
  * SendCloud SMSHook callback → one normalized event per message.
@@ -55,11 +57,6 @@ const ONCE_PER_MESSAGE: ReadonlySet<NormalizedStatus> = new Set([
 	'suppressed',
 ]);
 
-/** Own properties only: a name like "constructor" must not find Object.prototype's. */
-function lookup<T>(table: Record<string | number, T>, name: string | number): T | null {
-	return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : null;
-}
-
 function sendCloudStatus(body: IDataObject): NormalizedStatus | null {
 	const code =
 		typeof body.eventType === 'number'
@@ -67,9 +64,9 @@ function sendCloudStatus(body: IDataObject): NormalizedStatus | null {
 			: typeof body.eventType === 'string' && /^\d{1,3}$/.test(body.eventType)
 				? Number(body.eventType)
 				: null;
-	if (code !== null) return lookup(SENDCLOUD_CODES, code);
+	if (code !== null) return ownValue(SENDCLOUD_CODES, code) ?? null;
 	if (typeof body.event === 'string') {
-		return lookup(SENDCLOUD_NAMES, body.event.toLowerCase().replace(/[\s_-]/g, ''));
+		return ownValue(SENDCLOUD_NAMES, body.event.toLowerCase().replace(/[\s_-]/g, '')) ?? null;
 	}
 	return null;
 }
@@ -166,7 +163,7 @@ export function normalizeSendCloud(
 			provider: 'sendcloud',
 			event: status === 'template_verify' ? 'template.verified' : `message.${status}`,
 			status,
-			final: FINAL_STATUSES.has(status),
+			final: isFinal(status),
 			messageId,
 			to,
 			occurredAt,
@@ -178,7 +175,7 @@ export function normalizeSendCloud(
 		};
 		events.push({
 			event,
-			key: sendCloudKey(status, messageId, to, body, receipt),
+			dedupeKey: sendCloudDedupeKey(status, messageId, to, body, receipt),
 		});
 	}
 	return { ok: true, events };
@@ -190,7 +187,7 @@ export function normalizeSendCloud(
  * also holds the event time and the template. Without a message id nothing in the body tells
  * two callbacks apart, so the token does: callbacks with different tokens are never merged.
  */
-function sendCloudKey(
+function sendCloudDedupeKey(
 	status: NormalizedStatus,
 	messageId: string | null,
 	to: string | null,
@@ -202,5 +199,5 @@ function sendCloudKey(
 		parts.push(String(receipt.timestampMs), textOrNull(body.templateId));
 	}
 	if (!messageId) parts.push(receipt.token);
-	return eventKey(parts);
+	return dedupeKeyOf(parts);
 }

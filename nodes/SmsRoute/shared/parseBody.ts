@@ -4,6 +4,9 @@
  * it emits are the same bytes, and so that bad input becomes a 400 instead of an exception.
  */
 
+import { isPlainObject, ownValue } from './objects';
+import type { Result } from './result';
+
 /** Delivery callbacks are a few hundred bytes; 1 MiB leaves room for big fan-outs. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -13,9 +16,7 @@ const MAX_FORM_FIELDS = 1000;
 /** Keys that would reach Object.prototype when assigned on a plain object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export type ParsedBody =
-	| { ok: true; body: Record<string, unknown>; format: 'json' | 'form' }
-	| { ok: false; reason: string };
+export type ParsedBody = Result<{ body: Record<string, unknown>; format: 'json' | 'form' }>;
 
 function mediaType(contentType: string | undefined): { type: string; charset: string | null } {
 	const [type = '', ...params] = (contentType ?? '').split(';');
@@ -33,15 +34,6 @@ function mediaType(contentType: string | undefined): { type: string; charset: st
 export function decodeUtf8(raw: Buffer): string | null {
 	const text = raw.toString('utf8');
 	return Buffer.from(text, 'utf8').equals(raw) ? text : null;
-}
-
-/** Own properties only: a field named "toString" must not find Object.prototype's. */
-function ownValue(object: Record<string, unknown>, name: string): unknown {
-	return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -87,7 +79,7 @@ export function parseForm(text: string): ParsedBody {
 		const value = decodeJsonField(rawValue);
 		const existing = ownValue(body, name);
 		if (objectMatch && !arrayMatch) {
-			const target = isPlainObject(existing) ? existing : {};
+			const target: Record<string, unknown> = isPlainObject(existing) ? existing : {};
 			target[objectMatch[2]] = value;
 			body[name] = target;
 		} else if (arrayMatch) {

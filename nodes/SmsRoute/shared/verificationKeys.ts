@@ -3,10 +3,17 @@ import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-work
 
 import { KeyCache, type ReloadAfter } from './keyCache';
 import {
-	verifySmsRouteSignature,
-	type SmsRouteKey,
-	type SmsRouteVerification,
-} from './verify/smsRouteSignature';
+	constructEvent as constructSendCloudEvent,
+	type SendCloudEvents,
+	type SendCloudRequest,
+} from './providers/sendCloud';
+import {
+	constructEvent as constructSmsRouteEvent,
+	type SmsRouteEvents,
+	type SmsRouteRequest,
+} from './providers/smsRoute';
+import type { SmsRouteSigningKey } from './verify/smsRouteSignature';
+import type { Result } from './result';
 import { SIGNATURE_MISMATCH } from './verify/hmacToolkit';
 
 /**
@@ -21,7 +28,7 @@ export interface Keys<T> {
 	generation: number;
 }
 
-const smsRouteCache = new KeyCache<SmsRouteKey[]>();
+const smsRouteCache = new KeyCache<SmsRouteSigningKey[]>();
 const sendCloudCache = new KeyCache<KeyObject | null>();
 
 async function optionalCredentials(
@@ -49,21 +56,21 @@ function keyField(
 }
 
 /** Workflow + node + credential id: null (no caching) when the node names no credential. */
-function cacheKeyFor(context: IWebhookFunctions, nodeKey: string, type: string): string | null {
+function cacheKeyFor(context: IWebhookFunctions, nodeScope: string, type: string): string | null {
 	const id = context.getNode().credentials?.[type]?.id;
-	return id ? `${nodeKey}:${type}:${id}` : null;
+	return id ? `${nodeScope}:${type}:${id}` : null;
 }
 
 export async function smsRouteKeys(
 	context: IWebhookFunctions,
-	nodeKey: string,
+	nodeScope: string,
 	after?: ReloadAfter,
-): Promise<Keys<SmsRouteKey[]>> {
+): Promise<Keys<SmsRouteSigningKey[]>> {
 	const { value, fresh, generation } = await smsRouteCache.get(
-		cacheKeyFor(context, nodeKey, 'smsRouteApi'),
+		cacheKeyFor(context, nodeScope, 'smsRouteApi'),
 		async () => {
 			const credentials = await optionalCredentials(context, 'smsRouteApi');
-			const keys: SmsRouteKey[] = [];
+			const keys: SmsRouteSigningKey[] = [];
 			const testKey = keyField(credentials, 'testApiKey');
 			const liveKey = keyField(credentials, 'liveApiKey');
 			if (testKey) keys.push({ key: testKey, livemode: false });
@@ -77,11 +84,11 @@ export async function smsRouteKeys(
 
 export async function sendCloudAppKey(
 	context: IWebhookFunctions,
-	nodeKey: string,
+	nodeScope: string,
 	after?: ReloadAfter,
 ): Promise<Keys<KeyObject | null>> {
 	const { value, fresh, generation } = await sendCloudCache.get(
-		cacheKeyFor(context, nodeKey, 'sendCloudSmsHookApi'),
+		cacheKeyFor(context, nodeScope, 'sendCloudSmsHookApi'),
 		async () => keyField(await optionalCredentials(context, 'sendCloudSmsHookApi'), 'appKey'),
 		after,
 	);
@@ -95,7 +102,7 @@ export async function sendCloudAppKey(
  * and shares those reloads, so forged requests cannot force one each. Null means the credential
  * holds no key.
  */
-export async function checkWithKeys<K, R extends { ok: boolean; reason?: string }>(
+async function checkWithKeys<K, R extends Result<object, { reason: string }>>(
 	load: (after?: ReloadAfter) => Promise<Keys<K>>,
 	check: (keys: K) => R | null,
 	receivedAtMs: number,
@@ -108,29 +115,36 @@ export async function checkWithKeys<K, R extends { ok: boolean; reason?: string 
 }
 
 /**
- * An smsroute request verified with the node's SMS Route API keys; null when it has none. With
- * `livemode`, only the key of that environment counts (a wait verifies with the key of the
- * environment its messages were sent in).
+ * An smsroute request verified with the node's SMS Route API keys, parsed and normalized; null
+ * when the credential holds no key. With `livemode`, only the key of that environment counts (a
+ * wait verifies with the key of the environment its messages were sent in).
  */
-export async function verifySmsRouteRequest(
+export async function smsRouteEventsOf(
 	context: IWebhookFunctions,
-	nodeKey: string,
-	request: {
-		rawBody: Buffer;
-		header: string | string[] | undefined;
-		toleranceSeconds: number;
-		nowMs: number;
-		livemode?: boolean;
-	},
-): Promise<SmsRouteVerification | null> {
+	nodeScope: string,
+	request: Omit<SmsRouteRequest, 'keys'> & { livemode?: boolean },
+): Promise<SmsRouteEvents | null> {
 	const { livemode, ...signed } = request;
 	return await checkWithKeys(
-		async (after) => await smsRouteKeys(context, nodeKey, after),
-		(allKeys: SmsRouteKey[]) => {
+		async (after) => await smsRouteKeys(context, nodeScope, after),
+		(allKeys: SmsRouteSigningKey[]) => {
 			const keys =
 				livemode === undefined ? allKeys : allKeys.filter((key) => key.livemode === livemode);
-			return keys.length === 0 ? null : verifySmsRouteSignature({ ...signed, keys });
+			return keys.length === 0 ? null : constructSmsRouteEvent({ ...signed, keys });
 		},
-		request.nowMs,
+		request.now.getTime(),
+	);
+}
+
+/** A SendCloud callback verified with the node's app key, then normalized; null without a key. */
+export async function sendCloudEventsOf(
+	context: IWebhookFunctions,
+	nodeScope: string,
+	request: Omit<SendCloudRequest, 'appKey'>,
+): Promise<SendCloudEvents | null> {
+	return await checkWithKeys(
+		async (after) => await sendCloudAppKey(context, nodeScope, after),
+		(appKey) => constructSendCloudEvent({ ...request, appKey }),
+		request.now.getTime(),
 	);
 }

@@ -5,6 +5,8 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { withCancelSignal } from '../shared/n8nInternals';
+
 /** The node contexts that call smsroute: a run of the node, or the resume webhook of Send and Wait. */
 export type RequestContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -25,9 +27,8 @@ export class DeadlineExceeded extends Error {
  * a server sending one byte now and then holds it for ever. So the attempt is raced against a
  * deadline signal, which also aborts the request so its socket is not left behind.
  *
- * n8n's httpRequestWithAuthentication overwrites `abortSignal` with the execution's cancel signal
- * (read from its `this`), so the deadline's signal, joined with that cancel signal, is handed over
- * the same way: through a context whose getExecutionCancelSignal returns it.
+ * The deadline's signal, joined with the execution's cancel signal, reaches the request through
+ * the context (withCancelSignal: n8n takes the abort signal from there, not from the options).
  */
 export async function requestWithDeadline(
 	context: RequestContext,
@@ -42,9 +43,7 @@ export async function requestWithDeadline(
 			? getExecutionCancelSignal.call(context)
 			: undefined;
 	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
-	const cancellable = Object.create(context, {
-		getExecutionCancelSignal: { value: () => signal },
-	}) as RequestContext;
+	const cancellable = withCancelSignal(context, signal);
 
 	let onDeadline = () => {};
 	const expired = new Promise<never>((_resolve, reject) => {

@@ -3,6 +3,8 @@
  * Pure functions: the request loop in smsRouteRequest.ts applies them.
  */
 
+import { networkCodeFields } from '../shared/n8nInternals';
+
 export interface RetryOptions {
 	/** Total attempts, the first one included. */
 	maxAttempts: number;
@@ -60,11 +62,9 @@ const TRANSIENT_ERROR_CODES = new Set([
 ]);
 
 export function transientErrorCode(error: unknown): string | undefined {
-	let current = error as
-		{ code?: unknown; httpCode?: unknown; cause?: unknown; message?: unknown } | undefined;
+	let current = error as { cause?: unknown; message?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
-		// n8n 1.x's NodeApiError keeps a network code only as its httpCode, with no cause.
-		for (const code of [current.code, current.httpCode]) {
+		for (const code of networkCodeFields(current)) {
 			if (typeof code === 'string' && TRANSIENT_ERROR_CODES.has(code)) return code;
 		}
 		if (typeof current.message === 'string') {

@@ -230,14 +230,14 @@ const records = new Map<string, SeenRecord>();
  * MAX_NODES nodes are remembered.
  */
 export function seenRecordFor(
-	nodeKey: string,
+	nodeScope: string,
 	staticData: IDataObject,
 	nowMs: number = Date.now(),
 ): SeenRecord {
-	let record = records.get(nodeKey);
+	let record = records.get(nodeScope);
 	if (!record) {
 		record = new SeenRecord(staticData, nowMs);
-		records.set(nodeKey, record);
+		records.set(nodeScope, record);
 		if (records.size > MAX_NODES) records.delete(records.keys().next().value as string);
 		return record;
 	}

@@ -1,7 +1,8 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
+import { instanceBaseUrlOf } from '../shared/n8nInternals';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
 import type { NormalizedEvent } from '../shared/normalize';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
@@ -45,12 +46,10 @@ let pendingBytes = 0;
 
 function ownBases(context: IWebhookFunctions): string[] {
 	const node = context.getNode();
-	const bases = [webhookBaseOf(context.getNodeWebhookUrl('default'), node.webhookId, 'webhook')];
-	try {
-		bases.push(context.getInstanceBaseUrl());
-	} catch {
-		// Older n8n without the helper: the webhook base alone.
-	}
+	const bases = [
+		webhookBaseOf(context.getNodeWebhookUrl('default'), node.webhookId, 'webhook'),
+		instanceBaseUrlOf(context),
+	];
 	return bases.filter((base): base is string => typeof base === 'string' && base !== '');
 }
 
@@ -91,20 +90,20 @@ async function relayWithRetries(
 	request: RelayRequest,
 ): Promise<string> {
 	const startedMs = Date.now();
-	let outcome = 'not sent';
+	let lastResult = 'not sent';
 	for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		try {
 			const answer = await relayOnce(context, url, request);
-			outcome = `HTTP ${answer.statusCode}`;
-			if (!retryable(answer.statusCode, answer.body)) return outcome;
+			lastResult = `HTTP ${answer.statusCode}`;
+			if (!retryable(answer.statusCode, answer.body)) return lastResult;
 		} catch (error) {
-			outcome = error instanceof Error ? error.name : 'error';
+			lastResult = error instanceof Error ? error.name : 'error';
 		}
 		const delayMs = Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS);
 		if (Date.now() + delayMs - startedMs > RELAY_WINDOW_MS) break;
 		if (attempt < MAX_ATTEMPTS) await sleep(delayMs);
 	}
-	return `gave up (${outcome})`;
+	return `gave up (${lastResult})`;
 }
 
 /**

@@ -1,18 +1,15 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
-import { parseRawBody } from '../shared/parseBody';
-import { verifySmsRouteRequest } from '../shared/verificationKeys';
+import type { NormalizedEvent } from '../shared/normalize';
+import { refusal } from '../shared/result';
+import { smsRouteEventsOf } from '../shared/verificationKeys';
 import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
-import {
-	DEFAULT_TOLERANCE_SECONDS,
-	nodeKeyOf,
-	readRawBody,
-	refuseRequest,
-} from '../shared/webhookRequest';
+import { readRawBody } from '../shared/n8nInternals';
+import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { outcomeOf, toOutputs } from '../shared/deliveryOutcome';
+import { toOutputs } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**
@@ -22,13 +19,7 @@ import { readWaiting, type WaitingMessages } from './waitingState';
  * it is trusted; the execution resumes when every message it waits for is final.
  */
 
-function refuse(
-	context: IWebhookFunctions,
-	status: 400 | 401,
-	reason: string,
-): IWebhookResponseData {
-	return refuseRequest(context, 'SMS Route refused a resume request', status, reason);
-}
+const REFUSED = 'SMS Route refused a resume request';
 
 /** Answered 200 and the execution keeps waiting (nothing is saved, so nothing changes). */
 function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseData {
@@ -53,28 +44,22 @@ async function verifiedEvent(
 	receivedAt: Date,
 ): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
-	if (!isRawBody(rawBody)) return refuse(context, 401, RAW_BODY_UNAVAILABLE);
-	const nowMs = receivedAt.getTime();
-	const verified = await verifySmsRouteRequest(context, `${nodeKeyOf(context)}:wait`, {
+	if (!isRawBody(rawBody))
+		return refuseRequest(context, REFUSED, refusal(401, RAW_BODY_UNAVAILABLE));
+	const headers = context.getHeaderData();
+	const received = await smsRouteEventsOf(context, `${nodeScopeOf(context)}:wait`, {
 		rawBody,
-		header: context.getHeaderData()[SMSROUTE_SIGNATURE_HEADER],
-		toleranceSeconds: toleranceFor(waiting, nowMs),
-		nowMs,
+		header: headers[SMSROUTE_SIGNATURE_HEADER],
+		contentType: headers['content-type'],
+		toleranceSeconds: toleranceFor(waiting, receivedAt.getTime()),
+		futureToleranceSeconds: DEFAULT_TOLERANCE_SECONDS,
+		now: receivedAt,
 		// Only the key of the environment the messages were sent in may decide their outcome.
 		livemode: waiting?.mark?.livemode,
 	});
-	if (!verified) return refuse(context, 401, SIGNATURE_MISMATCH);
-	if (!verified.ok) return refuse(context, 401, verified.reason);
-	if (verified.timestamp * 1000 > nowMs + DEFAULT_TOLERANCE_SECONDS * 1000)
-		return refuse(context, 401, 'timestamp in the future');
-	const parsed = parseRawBody(rawBody, context.getHeaderData()['content-type']);
-	if (!parsed.ok) return refuse(context, 400, parsed.reason);
-	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
-		livemode: verified.livemode,
-		receivedAt,
-	});
-	if (!normalized.ok) return refuse(context, 400, normalized.reason);
-	return normalized.events[0].event;
+	if (!received) return refuseRequest(context, REFUSED, refusal(401, SIGNATURE_MISMATCH));
+	if (!received.ok) return refuseRequest(context, REFUSED, received);
+	return received.events[0].event;
 }
 
 export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {

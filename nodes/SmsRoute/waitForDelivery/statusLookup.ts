@@ -1,12 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isPlainObject, normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
+import { isPlainObject } from '../shared/objects';
+import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
 import { redactJson } from '../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from '../shared/deliveryOutcome';
+import { outcomeOf } from '../shared/deliveryStatus';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's

@@ -1,11 +1,12 @@
-import type {
-	IExecuteData,
-	IExecuteFunctions,
-	INodeExecutionData,
-	IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { messageIdOf, OUTPUT } from '../shared/deliveryOutcome';
+import { messageIdOf } from '../shared/deliveryOutcome';
+import { OUTPUT } from '../shared/deliveryStatus';
+import {
+	pairOutputsWithSingleInput,
+	setTimeoutOutputs,
+	waitingEntryOf,
+} from '../shared/n8nInternals';
 
 /**
  * What a waiting execution remembers about its messages, and where.
@@ -23,8 +24,7 @@ import { messageIdOf, OUTPUT } from '../shared/deliveryOutcome';
  * when it began sending (the oldest event that can concern it); and the environment it sent in
  * (the only key that may sign its events).
  *
- * This relies on n8n-core's contexts sharing that object (getExecuteData() when executing, the
- * public `executeData` field of the webhook context), seen in n8n 2.41.0 and 1.123.81.
+ * How the entry is reached and written is n8n internals: shared/n8nInternals.ts.
  */
 
 export interface WaitMark {
@@ -47,7 +47,7 @@ export interface WaitingMessages {
 	waitFor: string[];
 }
 
-const MARK_KEY = 'smsRouteWait';
+const MARK_METADATA_KEY = 'smsRouteWait';
 
 function isItemList(value: unknown): value is INodeExecutionData[] {
 	return (
@@ -76,32 +76,24 @@ export function rememberWaiting(
 	outputs: INodeExecutionData[][],
 	mark: WaitMark,
 ): INodeExecutionData[][] {
+	setTimeoutOutputs(context, outputs);
 	const entry = context.getExecuteData();
-	entry.data = { main: outputs };
-	entry.metadata = {
-		...entry.metadata,
-		forwardAllOutputs: true,
-		[MARK_KEY]: mark,
-	} as typeof entry.metadata;
-	// On resume n8n re-pairs each output item as "item k of input j", j being its output. For one
-	// input item that is exact on every output once each j has the node's input as its source;
-	// with several it would name other inputs' items, so n8n's own lineage is left as it is.
-	const source = entry.source?.main;
-	if (context.getInputData().length === 1 && source?.length === 1 && source[0]) {
-		entry.source = { ...entry.source, main: outputs.map(() => source[0]) };
-	}
+	entry.metadata = { ...entry.metadata, [MARK_METADATA_KEY]: mark } as typeof entry.metadata;
+	pairOutputsWithSingleInput(context, outputs.length);
 	return outputs;
 }
 
 /** The wait a resume request is about, or null when the request reaches no waiting Send and Wait. */
 export function readWaiting(context: IWebhookFunctions): WaitingMessages | null {
-	const entry = (context as unknown as { executeData?: IExecuteData }).executeData;
+	const entry = waitingEntryOf(context);
 	const main = entry?.data?.main;
 	if (!Array.isArray(main) || !main.every((output) => output === null || isItemList(output)))
 		return null;
 	const outputs = [0, 1, 2].map((index) => [...((main[index] as INodeExecutionData[]) ?? [])]);
 	if (!isItemList(main[OUTPUT.timedOut])) return null;
-	const mark = readMark((entry?.metadata as Record<string, unknown> | undefined)?.[MARK_KEY]);
+	const mark = readMark(
+		(entry?.metadata as Record<string, unknown> | undefined)?.[MARK_METADATA_KEY],
+	);
 	const waitFor =
 		mark?.waitFor ??
 		outputs[OUTPUT.timedOut].map(messageIdOf).filter((id): id is string => id !== null);

@@ -4,6 +4,8 @@
  * have accepted the message, so the error says so, and that running again is safe.
  */
 
+import { isPlainObject } from '../../shared/objects';
+
 function describe(body: unknown): string {
 	if (body === undefined || body === '') return 'an empty body';
 	if (body === null) return 'null';
@@ -14,17 +16,14 @@ function describe(body: unknown): string {
 
 const isId = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
-const isObject = (body: unknown): body is Record<string, unknown> =>
-	typeof body === 'object' && body !== null && !Array.isArray(body);
-
 export function checkSentMessage(body: unknown): string | undefined {
-	if (isObject(body) && isId(body.id)) return undefined;
+	if (isPlainObject(body) && isId(body.id)) return undefined;
 	return `smsroute answered with ${describe(body)} instead of the sent message's id. The message may have been accepted; running again is safe: the same idempotency key makes smsroute return the original message instead of sending it twice.`;
 }
 
 export function checkBulkIds(count: number): (body: unknown) => string | undefined {
 	return (body) => {
-		const ids = isObject(body) ? body.ids : undefined;
+		const ids = isPlainObject(body) ? body.ids : undefined;
 		if (Array.isArray(ids) && ids.length === count && ids.every(isId)) return undefined;
 		const found = Array.isArray(ids)
 			? `${ids.filter(isId).length} usable ids among ${ids.length} for ${count} messages`
@@ -44,7 +43,7 @@ export function isPlainMessageId(messageId: unknown): boolean {
 
 export function checkMessage(messageId: string): (body: unknown) => string | undefined {
 	return (body) => {
-		if (isObject(body) && body.id === messageId) return undefined;
+		if (isPlainObject(body) && body.id === messageId) return undefined;
 		return `smsroute answered with ${describe(body)}, which is not a message with the ID "${messageId}"`;
 	};
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../../shared/normalize';
+import { isPlainObject } from '../../shared/objects';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
@@ -11,14 +11,10 @@ import {
 	SEND_AND_WAIT,
 	waitOptions,
 } from '../../waitForDelivery/description';
-import {
-	finalItem,
-	messageIdOf,
-	OUTPUT,
-	pendingItem,
-	type Outcome,
-} from '../../shared/deliveryOutcome';
+import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
+import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
+import { isFirstOutputOnlyEngine } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
@@ -58,19 +54,6 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 };
 /** n8n keeps a waiting execution as long as asked; a month bounds a forgotten one. */
 const MAX_LIMIT_MS = 31 * UNIT_MS.days;
-
-/**
- * n8n 1.x passes only the first output of a resumed node on (its engine has no
- * `forwardAllOutputs`), so Not Delivered and Timed Out items would vanish. Its execute context is
- * recognised by `setSignatureValidationRequired`, which 1.x has and 2.x dropped (signatures of
- * resume URLs are always checked there).
- */
-function isLegacyEngine(context: IExecuteFunctions): boolean {
-	return (
-		typeof (context as unknown as { setSignatureValidationRequired?: unknown })
-			.setSignatureValidationRequired === 'function'
-	);
-}
 
 export function limitWaitMs(options: IDataObject): number {
 	const amount = Number(options.limitWaitTime ?? DEFAULT_LIMIT_MINUTES);
@@ -128,7 +111,7 @@ async function settleReplay(
  * nothing left to wait for, the node does not wait.
  */
 export const execute: Operation = async function (items, client, run) {
-	if (isLegacyEngine(this)) {
+	if (isFirstOutputOnlyEngine(this)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			'Send and Wait for Delivery needs n8n 2.0 or newer',

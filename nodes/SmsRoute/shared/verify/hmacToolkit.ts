@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
+import type { Result } from '../result';
+
 /** What both signature schemes share: HMAC-SHA256, hex digests, a timestamp window. */
 
 const SHA256_HEX_CHARS = 64;
@@ -7,7 +9,7 @@ const SHA256_HEX_CHARS = 64;
 export const SIGNATURE_MISMATCH = 'signature mismatch';
 export const RAW_BODY_UNAVAILABLE = 'raw request body unavailable; cannot verify signature';
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type Verdict = Result;
 
 /** Parts are fed one by one so a raw body is hashed exactly as received, never re-encoded. */
 export function hmacSha256(key: string | KeyObject, ...parts: Array<string | Buffer>): Buffer {

@@ -8,6 +8,7 @@ import {
 	sameDigest,
 	type Verdict,
 } from './hmacToolkit';
+import type { Result } from '../result';
 
 /**
  * SendCloud SMSHook: signature = hex(HMAC-SHA256(app key, "<timestamp><token>")).
@@ -22,8 +23,7 @@ export interface SendCloudSignedFields {
 	signature: string;
 }
 
-export type SendCloudFieldsResult =
-	{ ok: true; fields: SendCloudSignedFields; timestampMs: number } | { ok: false; reason: string };
+export type SendCloudFieldsResult = Result<{ fields: SendCloudSignedFields; timestampMs: number }>;
 
 export type SendCloudVerification = Verdict;
 

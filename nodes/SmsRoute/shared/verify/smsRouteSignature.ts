@@ -9,6 +9,7 @@ import {
 	isRawBody,
 	sameDigest,
 } from './hmacToolkit';
+import type { Result } from '../result';
 
 /**
  * Verifies the `x-smsroute-signature: t=<unix seconds>,v1=<hex>` header, modelled on
@@ -25,8 +26,8 @@ export const SMSROUTE_SIGNATURE_HEADER = 'x-smsroute-signature';
 
 const EXPECTED_SCHEME = 'v1';
 
-export interface SmsRouteKey {
-	/** Text or a KeyObject (what the trigger caches: it prints without its material). */
+export interface SmsRouteSigningKey {
+	/** The API key that signs (text, or the KeyObject the trigger caches: it prints without its material). */
 	key: string | KeyObject;
 	livemode: boolean;
 }
@@ -37,8 +38,7 @@ export interface ParsedSignatureHeader {
 	signatures: string[];
 }
 
-export type SmsRouteVerification =
-	{ ok: true; livemode: boolean; timestamp: number } | { ok: false; reason: string };
+export type SmsRouteVerification = Result<{ livemode: boolean; timestamp: number }>;
 
 /**
  * Splits `t=…,v1=…[,v1=…][,v0=…]`. Unknown schemes are ignored rather than rejected, so the
@@ -74,7 +74,7 @@ export function computeSmsRouteSignature(
 export function verifySmsRouteSignature(options: {
 	rawBody: Buffer | undefined;
 	header: string | string[] | undefined;
-	keys: SmsRouteKey[];
+	keys: SmsRouteSigningKey[];
 	toleranceSeconds: number;
 	nowMs: number;
 }): SmsRouteVerification {
@@ -97,7 +97,7 @@ export function verifySmsRouteSignature(options: {
 	}
 	const candidates = parsed.signatures.map(decodeSha256Hex);
 
-	let matched: SmsRouteKey | undefined;
+	let matched: SmsRouteSigningKey | undefined;
 	for (const candidateKey of keys) {
 		const expected = computeSmsRouteSignature(candidateKey.key, parsed.timestamp, rawBody);
 		// No early exit inside the signature loop: every candidate is compared, and each
