@@ -15,12 +15,12 @@ interface BulkResponse {
 }
 
 /** itemIndex → the message id smsroute gave it, or the error that kept it from being sent. */
-export type ChunkOutcome = Map<number, { id: string } | { error: unknown }>;
+export type ChunkResults = Map<number, { id: string } | { error: unknown }>;
 
 /** One chunk's search for the messages a 400 is about. */
 interface ChunkState {
 	client: SmsRouteClient;
-	outcome: ChunkOutcome;
+	results: ChunkResults;
 	/** Requests bisection may still make. */
 	splitsBudget: number;
 	/** The error text (index left out) found to apply to every message of the chunk. */
@@ -82,7 +82,7 @@ function notNarrowedDown(error: unknown): unknown {
 }
 
 function failAll(state: ChunkState, messages: OutgoingMessage[], error: unknown): void {
-	for (const message of messages) state.outcome.set(message.itemIndex, { error });
+	for (const message of messages) state.results.set(message.itemIndex, { error });
 }
 
 /** One bulk request; records the ids on success, returns the error (unrecorded) on failure. */
@@ -96,7 +96,7 @@ async function post(state: ChunkState, messages: OutgoingMessage[]): Promise<unk
 			checkBody: checkBulkIds(messages.length),
 		});
 		messages.forEach((message, i) =>
-			state.outcome.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }),
+			state.results.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }),
 		);
 		return undefined;
 	} catch (error) {
@@ -122,7 +122,7 @@ async function setAsideNamed(
 	culprit: number,
 	error: unknown,
 ): Promise<void> {
-	state.outcome.set(messages[culprit].itemIndex, { error });
+	state.results.set(messages[culprit].itemIndex, { error });
 	let rest = messages.filter((_, i) => i !== culprit);
 	const text = rejectionText(error) ?? '';
 	state.streak = { text, count: state.streak?.text === text ? state.streak.count + 1 : 1 };
@@ -131,7 +131,7 @@ async function setAsideNamed(
 		const last = rest[rest.length - 1];
 		rest = rest.slice(0, -1);
 		const probeError = await post(state, [last]);
-		if (probeError !== undefined) state.outcome.set(last.itemIndex, { error: probeError });
+		if (probeError !== undefined) state.results.set(last.itemIndex, { error: probeError });
 		if (probeError !== undefined && rejectionText(probeError) === text) {
 			state.chunkWide = text;
 			return failAll(state, rest, error);
@@ -177,12 +177,12 @@ async function settle(
 	}
 }
 
-/** Sends one chunk; every message ends in `outcome` with its id or the error that kept it unsent. */
+/** Sends one chunk; every message ends in `results` with its id or the error that kept it unsent. */
 export async function sendChunk(
 	client: SmsRouteClient,
 	messages: OutgoingMessage[],
-	outcome: ChunkOutcome,
+	results: ChunkResults,
 ): Promise<void> {
-	const state: ChunkState = { client, outcome, splitsBudget: bisectionBudget(messages.length) };
+	const state: ChunkState = { client, results, splitsBudget: bisectionBudget(messages.length) };
 	await postAndSettle(state, messages);
 }

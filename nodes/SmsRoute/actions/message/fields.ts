@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { requestOptions } from '../options';
+import { guardOptions } from './guardOptions';
+
 /** Field definitions several message operations share; each operation picks its own. */
 
 /** Shows `properties` for one operation of the message resource only (as n8n's updateDisplayOptions). */
@@ -117,3 +120,20 @@ export const dryRunOption: INodeProperties = {
 	description:
 		'Whether to only check the items and estimate encoding and segments (credits), sending nothing',
 };
+
+/**
+ * The Options of an operation that sends: its own entries first, then what every sending
+ * operation shares (the message options, the guards), its extras, and the request options.
+ */
+export function sendingOptions(
+	own: INodeProperties[],
+	extras: INodeProperties[] = [],
+): INodeProperties {
+	return optionsCollection([
+		...own,
+		...messageOptions,
+		...guardOptions,
+		...extras,
+		...requestOptions,
+	]);
+}

@@ -7,15 +7,8 @@ import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { redactJson } from '../../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
-import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
-import {
-	dryRunOption,
-	forOperation,
-	messageFields,
-	messageOptions,
-	optionsCollection,
-} from './fields';
-import { guardOptions } from './guardOptions';
+import { concurrencyOption, type OperationDefaults } from '../options';
+import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { quietHoursOptions } from './quietHours';
 import { checkSentMessage } from './responseChecks';
@@ -31,14 +24,10 @@ export const defaults: OperationDefaults = { concurrency: 10 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	optionsCollection([
-		concurrencyOption(defaults, 'Requests in flight at once'),
-		dryRunOption,
-		...messageOptions,
-		...guardOptions,
-		...quietHoursOptions,
-		...requestOptions,
-	]),
+	sendingOptions(
+		[concurrencyOption(defaults, 'Requests in flight at once'), dryRunOption],
+		quietHoursOptions,
+	),
 ]);
 
 export interface SentMessage extends IDataObject {

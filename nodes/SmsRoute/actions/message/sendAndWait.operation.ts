@@ -19,9 +19,8 @@ import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
-import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
-import { forOperation, messageFields, messageOptions, optionsCollection } from './fields';
-import { guardOptions } from './guardOptions';
+import { concurrencyOption, type OperationDefaults } from '../options';
+import { forOperation, messageFields, sendingOptions } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { postMessage, sentMessageItem, type SentMessage } from './send.operation';
 
@@ -37,13 +36,7 @@ export const defaults: OperationDefaults = { concurrency: 10 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	optionsCollection([
-		concurrencyOption(defaults, 'Requests in flight at once'),
-		...messageOptions,
-		...guardOptions,
-		...waitOptions,
-		...requestOptions,
-	]),
+	sendingOptions([concurrencyOption(defaults, 'Requests in flight at once')], waitOptions),
 ]);
 
 const UNIT_MS: Readonly<Record<string, number>> = {

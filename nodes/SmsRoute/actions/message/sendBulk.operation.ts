@@ -7,21 +7,9 @@ import {
 	toNodeError,
 } from '../../helpers/itemResults';
 import type { Operation, OperationModule } from '../operation';
-import {
-	chunkSizeOption,
-	concurrencyOption,
-	requestOptions,
-	type OperationDefaults,
-} from '../options';
-import { sendChunk, type ChunkOutcome } from './bulkChunk';
-import {
-	dryRunOption,
-	forOperation,
-	messageFields,
-	messageOptions,
-	optionsCollection,
-} from './fields';
-import { guardOptions } from './guardOptions';
+import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
+import { sendChunk, type ChunkResults } from './bulkChunk';
+import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { quietHoursOptions } from './quietHours';
 
@@ -37,15 +25,10 @@ export const defaults: OperationDefaults = { concurrency: 5 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	optionsCollection([
-		chunkSizeOption,
-		concurrencyOption(defaults, 'Bulk chunks in flight at once'),
-		dryRunOption,
-		...messageOptions,
-		...guardOptions,
-		...quietHoursOptions,
-		...requestOptions,
-	]),
+	sendingOptions(
+		[chunkSizeOption, concurrencyOption(defaults, 'Bulk chunks in flight at once'), dryRunOption],
+		quietHoursOptions,
+	),
 ]);
 
 /**
@@ -56,21 +39,21 @@ export const execute: Operation = async function (items, client, run) {
 	const { slots, valid } = prepareMessages(this, items, { dryRun: run.dryRun });
 	if (run.dryRun) return [slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot))];
 
-	const outcome: ChunkOutcome = new Map();
+	const results: ChunkResults = new Map();
 	const continueOnFail = this.continueOnFail();
 	await mapWithConcurrency(chunk(valid, run.chunkSize), run.concurrency, async (messages) => {
-		await sendChunk(client, messages, outcome);
+		await sendChunk(client, messages, results);
 		// Without "Continue On Fail" the first failure stops further chunks from starting.
 		if (continueOnFail) return;
 		for (const message of messages) {
-			const result = outcome.get(message.itemIndex);
+			const result = results.get(message.itemIndex);
 			if (result && 'error' in result) throw toNodeError(this, result.error, message.itemIndex);
 		}
 	});
 
 	const results = slots.map((slot) => {
 		if (!isOutgoing(slot)) return slot;
-		const result = outcome.get(slot.itemIndex);
+		const result = results.get(slot.itemIndex);
 		if (!result || 'error' in result) {
 			const error = result?.error ?? new Error('Message was not sent');
 			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
