@@ -39,21 +39,21 @@ export const execute: Operation = async function (items, client, run) {
 	const { slots, valid } = prepareMessages(this, items, { dryRun: run.dryRun });
 	if (run.dryRun) return [slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot))];
 
-	const results: ChunkResults = new Map();
+	const sent: ChunkResults = new Map();
 	const continueOnFail = this.continueOnFail();
 	await mapWithConcurrency(chunk(valid, run.chunkSize), run.concurrency, async (messages) => {
-		await sendChunk(client, messages, results);
+		await sendChunk(client, messages, sent);
 		// Without "Continue On Fail" the first failure stops further chunks from starting.
 		if (continueOnFail) return;
 		for (const message of messages) {
-			const result = results.get(message.itemIndex);
+			const result = sent.get(message.itemIndex);
 			if (result && 'error' in result) throw toNodeError(this, result.error, message.itemIndex);
 		}
 	});
 
 	const results = slots.map((slot) => {
 		if (!isOutgoing(slot)) return slot;
-		const result = results.get(slot.itemIndex);
+		const result = sent.get(slot.itemIndex);
 		if (!result || 'error' in result) {
 			const error = result?.error ?? new Error('Message was not sent');
 			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
