@@ -16,7 +16,9 @@
  * variant of the same alternation, so before and after share the machine's load. A distDir of an
  * older build alone runs what that build has ((a) for a build before both).
  */
+const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 const SIZE = Number(process.env.BENCH_GUARDS_SIZE || 100_000);
@@ -168,6 +170,14 @@ async function sendBulkOnce(sendBulk, input, options, typeVersion) {
 	return { ms, sent, skipped, deferred, errors: out.length - sent - skipped - deferred };
 }
 
+/** The commit a build was made from, when its folder is in a git checkout. */
+function commitOf(dist) {
+	const git = spawnSync('git', ['-C', path.dirname(dist), 'log', '-1', '--format=%h'], {
+		encoding: 'utf8',
+	});
+	return git.status === 0 ? git.stdout.trim() : undefined;
+}
+
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 async function main() {
@@ -265,6 +275,7 @@ async function main() {
 		for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
 	const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
 	const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+	const loadAtStart = os.loadavg()[0];
 	const once = (variant) =>
 		sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant.options, variant.version);
 	for (const variant of Object.values(variants)) await once(variant);
@@ -286,7 +297,9 @@ async function main() {
 		}),
 	);
 	result.sendBulk = {
-		...(beforeDist ? { beforeDist: path.relative(process.cwd(), beforeDist) } : {}),
+		...(beforeDist ? { beforeDist, beforeCommit: commitOf(beforeDist) } : {}),
+		// Other work on the machine shows in the passes: the 1-minute load average around them.
+		loadAverage: { start: loadAtStart, end: os.loadavg()[0], cpus: os.cpus().length },
 		messages: spread.length,
 		countries: COUNTRIES.length,
 		window: window.quietHours,
