@@ -4,14 +4,21 @@
  * Bulk at 100,000 messages, with n8n's floor and the wire left out (a stand-in execute context
  * answers each bulk request at once), so the guards' share is as large as it can be.
  *
- *   node --expose-gc test/bench/guards.js [distDir]     (npm run build first)
+ *   node --expose-gc test/bench/guards.js [distDir [beforeDistDir]]     (npm run build first)
  *
  * 1. Do Not Send To: 100,000 listed numbers against 100,000 messages (read the list + match).
- * 2. Send in Bulk of 100,000 messages, every guard off vs every guard on, alternating, median
- *    of the passes. Prints JSON; run.js puts it into BENCHMARKS.md (BENCH_ONLY=guards).
- * A distDir of a build before the guards measures the per-message path before the change.
+ * 2. Send in Bulk of 100,000 messages over 15 countries and every US/Canadian area code:
+ *    (a) everything off, (b) every guard on, (c) Quiet Hours on (a window open in every zone),
+ *    (d) Quiet Hours with a per-item `{{ $json.timeZone }}` override, (e) guards + Quiet Hours.
+ *    Passes alternate between the variants; medians. Prints JSON; run.js puts it into
+ *    BENCHMARKS.md (BENCH_ONLY=guards).
+ * A beforeDistDir (a build of the commit before Quiet Hours) adds (a) on that build as one more
+ * variant of the same alternation, so before and after share the machine's load. A distDir of an
+ * older build alone runs what that build has ((a) for a build before both).
  */
+const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 const SIZE = Number(process.env.BENCH_GUARDS_SIZE || 100_000);
@@ -20,13 +27,18 @@ const PASSES = Number(process.env.BENCH_GUARDS_PASSES || 5);
 function load(dist) {
 	const base = path.join(dist, 'nodes/SmsRoute');
 	const sendBulk = require(path.join(base, 'actions/message/sendBulk.operation.js'));
-	let guards;
-	try {
-		guards = require(path.join(base, 'helpers/guards.js'));
-	} catch {
-		guards = undefined; // a build from before the guards
-	}
-	return { sendBulk, guards };
+	const optional = (file) => {
+		try {
+			return require(path.join(base, file));
+		} catch {
+			return undefined; // a build from before the guards / Quiet Hours
+		}
+	};
+	return {
+		sendBulk,
+		guards: optional('helpers/guards.js'),
+		quietHours: optional('actions/message/quietHours.js'),
+	};
 }
 
 /** Valid numbers: US +1 201 2xx xxxx, and a second set for the opt-out list. */
@@ -35,11 +47,77 @@ const items = Array.from({ length: SIZE }, (_, i) => ({
 	json: { to: number(i), body: `bench message #${i}` },
 }));
 
+/** Mobile prefixes of 15 countries (digits after + in all), one zone or several each. */
+const ABROAD = [
+	['+49151', 13, 'DE'],
+	['+447', 12, 'GB'],
+	['+336', 11, 'FR'],
+	['+346', 11, 'ES'],
+	['+614', 11, 'AU'],
+	['+55119', 13, 'BR'],
+	['+919', 12, 'IN'],
+	['+7916', 11, 'RU'],
+	['+5255', 12, 'MX'],
+	['+62812', 13, 'ID'],
+	['+7701', 11, 'KZ'],
+	['+2782', 11, 'ZA'],
+	['+659', 10, 'SG'],
+	['+97150', 12, 'AE'],
+	['+86138', 13, 'CN'],
+];
+const COUNTRIES = ['US', 'CA', ...ABROAD.map(([, , country]) => country)];
+/** What a per-item `{{ $json.timeZone }}` gives (a CRM field), several spellings. */
+const ZONES = [
+	'America/New_York',
+	'America/Chicago',
+	'America/Denver',
+	'America/Los_Angeles',
+	'America/Phoenix',
+	'America/Toronto',
+	'Europe/Berlin',
+	'Europe/London',
+	'Asia/Kolkata',
+	'Asia/Calcutta',
+	'Australia/Sydney',
+	'America/Sao_Paulo',
+	'Asia/Tokyo',
+	'Africa/Johannesburg',
+	' Europe/Paris ',
+	'Asia/Dubai',
+];
+
+/**
+ * SIZE distinct valid numbers: two in three North American over every area code libphonenumber
+ * knows (the candidates it refuses are left out), one in three abroad.
+ */
+function spreadItems(classifyE164) {
+	const areaCodes = [];
+	for (let npa = 201; npa < 990; npa++) if (classifyE164(`+1${npa}2345678`)) areaCodes.push(npa);
+	const list = [];
+	for (let i = 0; list.length < SIZE; i++) {
+		let to;
+		if (i % 3 === 2) {
+			const [prefix, digits] = ABROAD[i % ABROAD.length];
+			const subscriber = String(2345678 + i * 7).padStart(digits, '0');
+			to = prefix + subscriber.slice(-(digits - (prefix.length - 1)));
+		} else {
+			to = `+1${areaCodes[i % areaCodes.length]}${2000000 + (i % 8000000)}`;
+		}
+		if (!classifyE164(to)) continue;
+		const n = list.length;
+		list.push({
+			json: { to, body: `bench message #${n}`, timeZone: ZONES[n % ZONES.length] },
+		});
+	}
+	return list;
+}
+
 /** Just enough of IExecuteFunctions for the operation, answering bulk requests in process. */
-function context(options, typeVersion) {
+function context(input, options, typeVersion) {
 	const nodeContext = {};
 	const node = { id: 'bench', name: 'SMS Route', typeVersion, parameters: {} };
 	const parameters = {
+		operation: 'sendBulk',
 		to: '={{ $json.to }}',
 		body: '={{ $json.body }}',
 		additionalFields: {},
@@ -47,8 +125,11 @@ function context(options, typeVersion) {
 	};
 	return {
 		getNode: () => node,
-		getNodeParameter: (name, _i, fallback) => parameters[name] ?? fallback,
-		getInputData: () => items,
+		// n8n reads nested names ("options.quietHours") with lodash get. Expressions are not
+		// evaluated: the node reads plain `{{ $json.x }}` references from the items itself.
+		getNodeParameter: (name, _i, fallback) =>
+			name.split('.').reduce((value, key) => value?.[key], parameters) ?? fallback,
+		getInputData: () => input,
 		continueOnFail: () => true,
 		getContext: () => nodeContext,
 		getExecutionId: () => 'bench-execution',
@@ -73,25 +154,39 @@ const client = (ctx) => ({
 	redact: (value) => value,
 });
 
-async function sendBulkOnce(sendBulk, options, typeVersion) {
-	const ctx = context(options, typeVersion);
+async function sendBulkOnce(sendBulk, input, options, typeVersion) {
+	const ctx = context(input, options, typeVersion);
 	const started = performance.now();
-	const [out] = await sendBulk.execute.call(ctx, items, client(ctx), {
+	const [out] = await sendBulk.execute.call(ctx, input, client(ctx), {
 		concurrency: 5,
 		chunkSize: 1000,
 		dryRun: false,
 	});
 	const ms = performance.now() - started;
-	const sent = out.filter((item) => item.json.status === 'queued').length;
-	const skipped = out.filter((item) => item.json.status === 'skipped').length;
-	return { ms, sent, skipped, errors: out.length - sent - skipped };
+	const count = (status) => out.filter((item) => item.json.status === status).length;
+	const sent = count('queued');
+	const skipped = count('skipped');
+	const deferred = count('deferred');
+	return { ms, sent, skipped, deferred, errors: out.length - sent - skipped - deferred };
+}
+
+/** The commit a build was made from, when its folder is in a git checkout. */
+function commitOf(dist) {
+	const git = spawnSync('git', ['-C', path.dirname(dist), 'log', '-1', '--format=%h'], {
+		encoding: 'utf8',
+	});
+	return git.status === 0 ? git.stdout.trim() : undefined;
 }
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 async function main() {
 	const dist = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
-	const { sendBulk, guards } = load(dist);
+	const { sendBulk, guards, quietHours } = load(dist);
+	// The same numbers for every build: chosen with this checkout's libphonenumber metadata.
+	const { classifyE164 } = require(
+		path.join(__dirname, '../../dist/nodes/SmsRoute/helpers/phoneNumber.js'),
+	);
 	const result = {
 		size: SIZE,
 		passes: PASSES,
@@ -143,32 +238,81 @@ async function main() {
 		}
 	}
 
-	// 2. Send in Bulk, guards off vs on: a warm-up, then the passes of each in turn, with a full
-	// garbage collection before every pass (node --expose-gc) so one pass's garbage is not
-	// collected on the next one's clock.
-	const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
-	const passes = async (options, version) => {
-		await sendBulkOnce(sendBulk, options, version);
-		const runs = [];
-		for (let pass = 0; pass < PASSES; pass++) {
-			gc();
-			runs.push(await sendBulkOnce(sendBulk, options, version));
-		}
-		return runs;
-	};
-	const off = (await passes({}, 1)).map((run) => run.ms);
-	const onPasses = guards ? await passes(on, 1.1) : [];
-	const onRuns = onPasses.map((run) => run.ms);
-	const last = onPasses[onPasses.length - 1];
-	result.sendBulk = {
-		offMs: median(off),
-		offPassesMs: off.map(Math.round),
-		...(guards
+	// 2. Send in Bulk, the variants in turn pass by pass (so a slow spell of a busy machine falls
+	// on all of them), after a warm-up of each, with a full garbage collection before every pass
+	// (node --expose-gc) so one pass's garbage is not collected on the next one's clock.
+	const spread = spreadItems(classifyE164);
+	const spreadOptOuts = spread.map((item, i) =>
+		i % 10 === 0 ? item.json.to : `+1201${5000000 + i}`,
+	);
+	const guardsOn = { ...on, allowedCountries: COUNTRIES, doNotSendTo: spreadOptOuts };
+	// Open in every zone but for one minute before midnight: every verdict is "send now" unless
+	// some zone is in that minute when the bench runs (the outcome then shows the deferred ones).
+	const window = { quietHours: '00:00-23:59' };
+	const beforeDist = process.argv[3] && path.resolve(process.argv[3]);
+	const variants = {
+		...(beforeDist
+			? { before: { options: {}, version: 1, sendBulk: load(beforeDist).sendBulk } }
+			: {}),
+		off: { options: {}, version: 1 },
+		...(guards ? { guards: { options: guardsOn, version: 1.1 } } : {}),
+		...(quietHours
 			? {
-					onMs: median(onRuns),
-					onPassesMs: onRuns.map(Math.round),
-					ratio: median(onRuns) / median(off),
-					onOutcome: last,
+					quietHours: { options: window, version: 1 },
+					quietHoursOverride: {
+						options: { ...window, quietHoursTimeZone: '={{ $json.timeZone }}' },
+						version: 1,
+					},
+				}
+			: {}),
+		...(guards && quietHours
+			? { guardsQuietHours: { options: { ...guardsOn, ...window }, version: 1.1 } }
+			: {}),
+	};
+	// BENCH_GUARDS_VARIANTS=off,quietHours: only those (to profile one with node --cpu-prof).
+	const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');
+	if (only)
+		for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
+	const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
+	const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+	const loadAtStart = os.loadavg()[0];
+	const once = (variant) =>
+		sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant.options, variant.version);
+	for (const variant of Object.values(variants)) await once(variant);
+	for (let pass = 0; pass < PASSES; pass++) {
+		for (const [name, variant] of Object.entries(variants)) {
+			gc();
+			runs[name].push(await once(variant));
+		}
+	}
+	const offMs = runs.off ? median(runs.off.map((run) => run.ms)) : NaN;
+	const summary = Object.fromEntries(
+		Object.entries(runs).map(([name, list]) => {
+			const ms = median(list.map((run) => run.ms));
+			const { ms: _last, ...outcome } = list[list.length - 1];
+			return [
+				name,
+				{ ms, passesMs: list.map((run) => Math.round(run.ms)), ratio: ms / offMs, outcome },
+			];
+		}),
+	);
+	result.sendBulk = {
+		...(beforeDist ? { beforeDist, beforeCommit: commitOf(beforeDist) } : {}),
+		// Other work on the machine shows in the passes: the 1-minute load average around them.
+		loadAverage: { start: loadAtStart, end: os.loadavg()[0], cpus: os.cpus().length },
+		messages: spread.length,
+		countries: COUNTRIES.length,
+		window: window.quietHours,
+		variants: summary,
+		// The names of the guards-only report (section 5 before Quiet Hours).
+		offMs,
+		offPassesMs: summary.off?.passesMs,
+		...(summary.guards
+			? {
+					onMs: summary.guards.ms,
+					onPassesMs: summary.guards.passesMs,
+					ratio: summary.guards.ratio,
+					onOutcome: summary.guards.outcome,
 				}
 			: {}),
 	};

@@ -13,7 +13,7 @@
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
  *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all)
- *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before
+ *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before Quiet Hours or
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
  *                               wall time (linear from the smaller size) exceeds this
@@ -31,16 +31,19 @@ const { runInN8n, runRawUndici } = require('./bulk');
 const { runWebhookBench, runMicroBench } = require('./webhooks');
 const { runSoak } = require('./soak');
 
-/** test/bench/guards.js in a child process (its own heap, --expose-gc), after and before. */
+/**
+ * test/bench/guards.js in a child process (its own heap, --expose-gc); a build from before runs
+ * as one more variant in the same process, its passes alternating with the others.
+ */
 function runGuardsBench({ before }) {
-	const run = (dist) => {
-		const args = ['--expose-gc', path.join(__dirname, 'guards.js'), ...(dist ? [dist] : [])];
-		const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
-		if (child.status !== 0)
-			throw new Error(`guards.js ${dist ?? ''}: ${child.stderr.slice(0, 500)}`);
-		return JSON.parse(child.stdout);
-	};
-	return { after: run(), ...(before ? { before: run(path.resolve(before)) } : {}) };
+	const args = [
+		'--expose-gc',
+		path.join(__dirname, 'guards.js'),
+		...(before ? [path.join(ROOT, 'dist'), path.resolve(before)] : []),
+	];
+	const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+	if (child.status !== 0) throw new Error(`guards.js: ${child.stderr.slice(0, 500)}`);
+	return { after: JSON.parse(child.stdout) };
 }
 const { renderReport } = require('./report');
 
@@ -258,7 +261,9 @@ async function main() {
 			results.micro = await attempt('micro', () => runMicroBench({ keys, n: 10_000 }));
 		}
 		if (ONLY.has('guards')) {
-			log('guards: Do Not Send To 100,000 × 100,000, Send in Bulk guards off vs on (in process)');
+			log(
+				'guards: Do Not Send To 100,000 × 100,000; Send in Bulk off / guards / Quiet Hours (in process)',
+			);
 			results.guards = await attempt('guards', () =>
 				runGuardsBench({ before: env.BENCH_GUARDS_BEFORE }),
 			);

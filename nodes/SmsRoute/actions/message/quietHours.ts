@@ -55,9 +55,13 @@ interface Judgement {
 	override?: string;
 }
 
+/** A zone set whose windows never overlap: an error for each item that has it. */
+type Judged = Judgement | { never: true; window: QuietHoursWindow; zones: readonly string[] };
+
 /**
  * The Quiet Hours check of one run: `now` is taken once, so every item is judged at the same
- * instant, and each verdict is kept per window and zones (a 100,000-row bulk has a few dozen).
+ * instant, and each judgement is kept per window and zone set (a 100,000-row bulk has a few
+ * dozen), so an item costs a zone lookup and two map reads.
  * `options` is the run's reader of the Options collection (the one the message was read with:
  * each field read on its own, a `{{ $json.timeZone }}` override straight from the items).
  * Returns, per message, undefined to send it, or its "deferred" item.
@@ -74,16 +78,25 @@ export function quietHoursGuard(
 	const windowAdded = saved.quietHours !== undefined;
 	const zoneAdded = saved.quietHoursTimeZone !== undefined;
 	if (!windowAdded && !zoneAdded) return () => undefined;
-	const given = (itemIndex: number) => (options(itemIndex) ?? {}) as IDataObject;
 	const dryRun = context.getNodeParameter('options.dryRun', 0, false) === true;
 	const now = Date.now();
 	const windows = new Map<string, QuietHoursWindow | string>();
-	const verdicts = new Map<string, QuietHoursVerdict>();
-	const checkedZones = new Map<string, string>();
+	// Per window, the judgement of each zone set: keyed by the table's own (shared, frozen) zone
+	// list for a number, by the name given for an override. One lookup per item, nothing built.
+	const byZones = new Map<QuietHoursWindow, Map<readonly string[], Judged>>();
+	const byOverride = new Map<QuietHoursWindow, Map<string, Judged | string>>();
+
+	function judged(window: QuietHoursWindow, zones: readonly string[], override?: string): Judged {
+		const verdict = judge(window, zones.map(zoneClock), now);
+		return 'never' in verdict
+			? { never: true, window, zones }
+			: { window, zones, verdict, ...(override ? { override } : {}) };
+	}
 
 	function judgement(message: OutgoingMessage): Judgement {
 		const { itemIndex } = message;
-		const rawZone = given(itemIndex).quietHoursTimeZone;
+		const given = options(itemIndex) as IDataObject | undefined;
+		const rawZone = given?.quietHoursTimeZone;
 		const override = rawZone === undefined || rawZone === null ? '' : String(rawZone).trim();
 		if (!windowAdded) {
 			throw invalid(
@@ -93,7 +106,7 @@ export function quietHoursGuard(
 				'is set but Quiet Hours is not: add the Quiet Hours option with its window, or remove the time zone',
 			);
 		}
-		const text = given(itemIndex).quietHours;
+		const text = given?.quietHours;
 		let window = typeof text === 'string' ? windows.get(text) : undefined;
 		if (window === undefined) {
 			window = parseWindow(text);
@@ -101,15 +114,18 @@ export function quietHoursGuard(
 		}
 		if (typeof window === 'string') throw invalid(context, itemIndex, 'Quiet Hours', window);
 
-		let zones: readonly string[];
+		let found: Judged;
 		if (override) {
-			// Intl's check builds a formatter (tens of µs): once per distinct zone name.
-			let zone = checkedZones.get(override);
-			if (zone === undefined) {
-				zone = checkTimeZone(override) ?? '';
-				checkedZones.set(override, zone);
+			let known = byOverride.get(window);
+			if (!known) byOverride.set(window, (known = new Map()));
+			let entry = known.get(override);
+			if (entry === undefined) {
+				// Intl's check builds a formatter (tens of µs): once per distinct zone name.
+				const zone = checkTimeZone(override);
+				entry = zone ? judged(window, [zone], override) : '';
+				known.set(override, entry);
 			}
-			if (!zone) {
+			if (typeof entry === 'string') {
 				throw invalid(
 					context,
 					itemIndex,
@@ -117,9 +133,9 @@ export function quietHoursGuard(
 					`must be an IANA time zone like Europe/Berlin or America/New_York (got "${override}")`,
 				);
 			}
-			zones = [zone];
+			found = entry;
 		} else {
-			zones = timeZonesForNumber(message.to);
+			const zones = timeZonesForNumber(message.to);
 			if (zones.length === 0) {
 				throw invalid(
 					context,
@@ -128,22 +144,24 @@ export function quietHoursGuard(
 					`has no time zone in libphonenumber's map (got "${message.to}"), so Quiet Hours cannot be judged: give one in Quiet Hours Time Zone`,
 				);
 			}
+			let known = byZones.get(window);
+			if (!known) byZones.set(window, (known = new Map()));
+			let entry = known.get(zones);
+			if (entry === undefined) {
+				entry = judged(window, zones);
+				known.set(zones, entry);
+			}
+			found = entry;
 		}
-		const key = `${window.text} ${zones.join(' ')}`;
-		let verdict = verdicts.get(key);
-		if (!verdict) {
-			verdict = judge(window, zones.map(zoneClock), now);
-			verdicts.set(key, verdict);
-		}
-		if ('never' in verdict) {
+		if ('never' in found) {
 			throw invalid(
 				context,
 				itemIndex,
 				'Quiet Hours',
-				`${window.text} is never open in all of the number's time zones at once (${zones.join(', ')}): give the recipient's zone in Quiet Hours Time Zone`,
+				`${found.window.text} is never open in all of the number's time zones at once (${found.zones.join(', ')}): give the recipient's zone in Quiet Hours Time Zone`,
 			);
 		}
-		return { window, zones, verdict, ...(override ? { override } : {}) };
+		return found;
 	}
 
 	return (message) => {
