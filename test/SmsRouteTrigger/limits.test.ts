@@ -30,6 +30,15 @@ function fastSendCloud(overrides: IDataObject = {}): IDataObject {
 	return sendCloudPayload({ ...overrides, timestamp, token, signature });
 }
 
+/** One signed SendCloud JSON callback, posted with the trigger's `staticData` (its dedupe memory). */
+function postSendCloud(overrides: IDataObject, staticData: IDataObject) {
+	return callWebhook({
+		rawBody: JSON.stringify(fastSendCloud(overrides)),
+		headers: JSON_TYPE,
+		staticData,
+	});
+}
+
 function fanOut(count: number, prefix = 'm'): { smsIds: string[]; phones: string[] } {
 	const phones = Array.from({ length: count }, (_, i) => `138${String(i).padStart(8, '0')}`);
 	return {
@@ -144,16 +153,8 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 	it('emits a 2,000-message callback once when it is delivered twice (new token)', async () => {
 		const staticData: IDataObject = {};
 		const lists = fanOut(2000);
-		const first = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const again = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postSendCloud({ eventType: 1, event: 'Requested', ...lists }, staticData);
+		const again = await postSendCloud({ eventType: 1, event: 'Requested', ...lists }, staticData);
 		expect(first.responseBody).toEqual({ received: 2000, emitted: 2000 });
 		expect(again.responseBody).toEqual({ received: 2000, emitted: 0 });
 	});
@@ -161,22 +162,13 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 	it('still remembers an earlier event after a maximum-size callback', async () => {
 		const staticData: IDataObject = {};
 		const single = { smsIds: ['early$13900000000'], phones: ['13900000000'] };
-		await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud(single)),
-			headers: JSON_TYPE,
+		await postSendCloud(single, staticData);
+		const big = await postSendCloud(
+			{ eventType: 1, event: 'Requested', ...fanOut(2000) },
 			staticData,
-		});
-		const big = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...fanOut(2000) })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		);
 		expect(big.responseBody).toEqual({ received: 2000, emitted: 2000 });
-		const repeat = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud(single)),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const repeat = await postSendCloud(single, staticData);
 		expect(repeat.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 });
@@ -348,16 +340,8 @@ describe('item 13 — UTF-8 byte-order mark', () => {
 describe('item 14 — dedupe keys do not collide', () => {
 	it('keeps ids and phones containing "|" apart', async () => {
 		const staticData: IDataObject = {};
-		const a = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a|b'], phones: ['c'] })),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const b = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a'], phones: ['b|c'] })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const a = await postSendCloud({ smsIds: ['a|b'], phones: ['c'] }, staticData);
+		const b = await postSendCloud({ smsIds: ['a'], phones: ['b|c'] }, staticData);
 		expect(a.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(b.responseBody).toEqual({ received: 1, emitted: 1 });
 	});
