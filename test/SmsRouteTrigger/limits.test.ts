@@ -30,14 +30,14 @@ function fastSendCloud(overrides: IDataObject = {}): IDataObject {
 	return sendCloudPayload({ ...overrides, timestamp, token, signature });
 }
 
-/** One signed SendCloud JSON callback, posted with the trigger's `staticData` (its dedupe memory). */
-function postSendCloud(overrides: IDataObject, staticData: IDataObject) {
-	return callWebhook({
-		rawBody: JSON.stringify(fastSendCloud(overrides)),
-		headers: JSON_TYPE,
-		staticData,
-	});
+/** A JSON body posted to the trigger with its `staticData` (its dedupe memory). */
+function postJson(body: IDataObject, staticData: IDataObject) {
+	return callWebhook({ rawBody: JSON.stringify(body), headers: JSON_TYPE, staticData });
 }
+
+/** One signed SendCloud JSON callback, posted with the trigger's `staticData`. */
+const postSendCloud = (overrides: IDataObject, staticData: IDataObject) =>
+	postJson(fastSendCloud(overrides), staticData);
 
 function fanOut(count: number, prefix = 'm'): { smsIds: string[]; phones: string[] } {
 	const phones = Array.from({ length: count }, (_, i) => `138${String(i).padStart(8, '0')}`);
@@ -177,26 +177,14 @@ describe('item 11 — SendCloud replay protection', () => {
 	it('still refuses a forged body on a token after 1,500 other callbacks inside the window', async () => {
 		const staticData: IDataObject = {};
 		const genuine = fastSendCloud();
-		const first = await callWebhook({
-			rawBody: JSON.stringify(genuine),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(genuine, staticData);
 		expect(first.items).toHaveLength(1);
 		for (let i = 0; i < 1500; i++) {
 			const other = fastSendCloud({ smsIds: [`bulk${i}$1`], phones: ['1'] });
-			await callWebhook({
-				rawBody: JSON.stringify(other),
-				headers: JSON_TYPE,
-				staticData,
-			});
+			await postJson(other, staticData);
 		}
 		const forged = { ...genuine, smsIds: ['forged$1'], phones: ['1'] };
-		const out = await callWebhook({
-			rawBody: JSON.stringify(forged),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const out = await postJson(forged, staticData);
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'token already used' });
 		expect(out.result.workflowData).toBeUndefined();
@@ -205,18 +193,10 @@ describe('item 11 — SendCloud replay protection', () => {
 	it('records a token whose signature verified even when its body was refused with 400', async () => {
 		const staticData: IDataObject = {};
 		const refused = fastSendCloud({ eventType: 99 });
-		const first = await callWebhook({
-			rawBody: JSON.stringify(refused),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(refused, staticData);
 		expect(first.httpStatus).toBe(400);
 		const forged = { ...refused, eventType: 20 };
-		const out = await callWebhook({
-			rawBody: JSON.stringify(forged),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const out = await postJson(forged, staticData);
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'token already used' });
 		expect(out.result.workflowData).toBeUndefined();
@@ -274,24 +254,12 @@ describe('item 12 — SendCloud per-message fields in the singular', () => {
 			delete p.smsIds;
 			delete p.phones;
 		}
-		const first = await callWebhook({
-			rawBody: JSON.stringify(a),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const second = await callWebhook({
-			rawBody: JSON.stringify(b),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(a, staticData);
+		const second = await postJson(b, staticData);
 		expect(first.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(second.responseBody).toEqual({ received: 1, emitted: 1 });
 		// The same callback delivered again (same token, same bytes) is still emitted once.
-		const redelivered = await callWebhook({
-			rawBody: JSON.stringify(b),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const redelivered = await postJson(b, staticData);
 		expect(redelivered.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 });
