@@ -30,6 +30,15 @@ function fastSendCloud(overrides: IDataObject = {}): IDataObject {
 	return sendCloudPayload({ ...overrides, timestamp, token, signature });
 }
 
+/** A JSON body posted to the trigger with its `staticData` (its dedupe memory). */
+function postJson(body: IDataObject, staticData: IDataObject) {
+	return callWebhook({ rawBody: JSON.stringify(body), headers: JSON_TYPE, staticData });
+}
+
+/** One signed SendCloud JSON callback, posted with the trigger's `staticData`. */
+const postSendCloud = (overrides: IDataObject, staticData: IDataObject) =>
+	postJson(fastSendCloud(overrides), staticData);
+
 function fanOut(count: number, prefix = 'm'): { smsIds: string[]; phones: string[] } {
 	const phones = Array.from({ length: count }, (_, i) => `138${String(i).padStart(8, '0')}`);
 	return {
@@ -144,16 +153,8 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 	it('emits a 2,000-message callback once when it is delivered twice (new token)', async () => {
 		const staticData: IDataObject = {};
 		const lists = fanOut(2000);
-		const first = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const again = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...lists })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postSendCloud({ eventType: 1, event: 'Requested', ...lists }, staticData);
+		const again = await postSendCloud({ eventType: 1, event: 'Requested', ...lists }, staticData);
 		expect(first.responseBody).toEqual({ received: 2000, emitted: 2000 });
 		expect(again.responseBody).toEqual({ received: 2000, emitted: 0 });
 	});
@@ -161,22 +162,13 @@ describe('item 10 — one large callback does not wipe the duplicate record', ()
 	it('still remembers an earlier event after a maximum-size callback', async () => {
 		const staticData: IDataObject = {};
 		const single = { smsIds: ['early$13900000000'], phones: ['13900000000'] };
-		await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud(single)),
-			headers: JSON_TYPE,
+		await postSendCloud(single, staticData);
+		const big = await postSendCloud(
+			{ eventType: 1, event: 'Requested', ...fanOut(2000) },
 			staticData,
-		});
-		const big = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ eventType: 1, event: 'Requested', ...fanOut(2000) })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		);
 		expect(big.responseBody).toEqual({ received: 2000, emitted: 2000 });
-		const repeat = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud(single)),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const repeat = await postSendCloud(single, staticData);
 		expect(repeat.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 });
@@ -185,26 +177,14 @@ describe('item 11 — SendCloud replay protection', () => {
 	it('still refuses a forged body on a token after 1,500 other callbacks inside the window', async () => {
 		const staticData: IDataObject = {};
 		const genuine = fastSendCloud();
-		const first = await callWebhook({
-			rawBody: JSON.stringify(genuine),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(genuine, staticData);
 		expect(first.items).toHaveLength(1);
 		for (let i = 0; i < 1500; i++) {
 			const other = fastSendCloud({ smsIds: [`bulk${i}$1`], phones: ['1'] });
-			await callWebhook({
-				rawBody: JSON.stringify(other),
-				headers: JSON_TYPE,
-				staticData,
-			});
+			await postJson(other, staticData);
 		}
 		const forged = { ...genuine, smsIds: ['forged$1'], phones: ['1'] };
-		const out = await callWebhook({
-			rawBody: JSON.stringify(forged),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const out = await postJson(forged, staticData);
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'token already used' });
 		expect(out.result.workflowData).toBeUndefined();
@@ -213,18 +193,10 @@ describe('item 11 — SendCloud replay protection', () => {
 	it('records a token whose signature verified even when its body was refused with 400', async () => {
 		const staticData: IDataObject = {};
 		const refused = fastSendCloud({ eventType: 99 });
-		const first = await callWebhook({
-			rawBody: JSON.stringify(refused),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(refused, staticData);
 		expect(first.httpStatus).toBe(400);
 		const forged = { ...refused, eventType: 20 };
-		const out = await callWebhook({
-			rawBody: JSON.stringify(forged),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const out = await postJson(forged, staticData);
 		expect(out.httpStatus).toBe(401);
 		expect(out.responseBody).toEqual({ error: 'token already used' });
 		expect(out.result.workflowData).toBeUndefined();
@@ -282,24 +254,12 @@ describe('item 12 — SendCloud per-message fields in the singular', () => {
 			delete p.smsIds;
 			delete p.phones;
 		}
-		const first = await callWebhook({
-			rawBody: JSON.stringify(a),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const second = await callWebhook({
-			rawBody: JSON.stringify(b),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const first = await postJson(a, staticData);
+		const second = await postJson(b, staticData);
 		expect(first.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(second.responseBody).toEqual({ received: 1, emitted: 1 });
 		// The same callback delivered again (same token, same bytes) is still emitted once.
-		const redelivered = await callWebhook({
-			rawBody: JSON.stringify(b),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const redelivered = await postJson(b, staticData);
 		expect(redelivered.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 });
@@ -348,16 +308,8 @@ describe('item 13 — UTF-8 byte-order mark', () => {
 describe('item 14 — dedupe keys do not collide', () => {
 	it('keeps ids and phones containing "|" apart', async () => {
 		const staticData: IDataObject = {};
-		const a = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a|b'], phones: ['c'] })),
-			headers: JSON_TYPE,
-			staticData,
-		});
-		const b = await callWebhook({
-			rawBody: JSON.stringify(fastSendCloud({ smsIds: ['a'], phones: ['b|c'] })),
-			headers: JSON_TYPE,
-			staticData,
-		});
+		const a = await postSendCloud({ smsIds: ['a|b'], phones: ['c'] }, staticData);
+		const b = await postSendCloud({ smsIds: ['a'], phones: ['b|c'] }, staticData);
 		expect(a.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(b.responseBody).toEqual({ received: 1, emitted: 1 });
 	});

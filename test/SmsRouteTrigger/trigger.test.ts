@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
+import { NORMALIZED_EVENT_FIELDS } from '../helpers/eventFields';
 import {
 	APP_KEY,
 	LIVE_KEY,
@@ -145,23 +146,7 @@ describe('SMS Route Trigger — smsroute', () => {
 		expect(out.responseBody).toEqual({ received: 1, emitted: 1 });
 		expect(out.items).toHaveLength(1);
 		const item = out.items[0];
-		expect(Object.keys(item).sort()).toEqual(
-			[
-				'eventId',
-				'provider',
-				'event',
-				'status',
-				'final',
-				'messageId',
-				'to',
-				'occurredAt',
-				'receivedAt',
-				'livemode',
-				'reason',
-				'metadata',
-				'raw',
-			].sort(),
-		);
+		expect(Object.keys(item).sort()).toEqual(['eventId', ...NORMALIZED_EVENT_FIELDS].sort());
 		expect(item).toMatchObject({
 			provider: 'smsroute',
 			event: 'message.delivered',

@@ -12,6 +12,7 @@ const crypto = require('node:crypto');
 const { ensureN8nInstalled, startN8n, nodeOutput, resolveVersion, N8N_VERSIONS } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
 const { smsRouteTestHeader } = require('../helpers/signing');
+const { NORMALIZED_EVENT_FIELDS } = require('../helpers/eventFields');
 
 const ACTION = 'n8n-nodes-smsroute.smsRoute';
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
@@ -328,22 +329,7 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			});
 			expect(String(sendCloud.messageId)).toContain(sent[2].messageId);
 			for (const event of events) {
-				expect(Object.keys(event)).toEqual(
-					expect.arrayContaining([
-						'provider',
-						'event',
-						'status',
-						'final',
-						'messageId',
-						'to',
-						'occurredAt',
-						'receivedAt',
-						'livemode',
-						'reason',
-						'metadata',
-						'raw',
-					]),
-				);
+				expect(Object.keys(event)).toEqual(expect.arrayContaining([...NORMALIZED_EVENT_FIELDS]));
 				expect(event.occurredAt).toMatch(iso);
 				expect(event.receivedAt).toMatch(iso);
 				expect(typeof event.raw).toBe('object');

@@ -394,13 +394,17 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 						cluster.pg.query(
 							`select "staticData" from workflow_entity where id = '${workflow.id}'`,
 						)[0][0];
+					// The event posted to one webhook process: what it answered, labelled for the message.
+					const postTo = async (proc) => {
+						const r = await http('POST', `${proc.url}/webhook/${hookPath}`, {
+							body,
+							headers,
+							fresh: true,
+						});
+						return { provider, process: proc.label, status: r.status, body: r.body };
+					};
 					const savedBefore = staticData();
-					const a = await http('POST', `${first.url}/webhook/${hookPath}`, {
-						body,
-						headers,
-						fresh: true,
-					});
-					expect({ provider, process: first.label, status: a.status, body: a.body }).toEqual({
+					expect(await postTo(first)).toEqual({
 						provider,
 						process: first.label,
 						status: 200,
@@ -416,12 +420,7 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 							l.every((e) => e.finished || e.status === 'error' || e.status === 'crashed'),
 						{ includeData: false },
 					);
-					const b = await http('POST', `${second.url}/webhook/${hookPath}`, {
-						body,
-						headers,
-						fresh: true,
-					});
-					expect({ provider, process: second.label, status: b.status, body: b.body }).toEqual({
+					expect(await postTo(second)).toEqual({
 						provider,
 						process: second.label,
 						status: 200,

@@ -42,6 +42,35 @@ const WORKFLOWS = {
 	otp: 'SMS Route example: OTP, send and wait for delivery',
 };
 
+// The OTP example's runs the Send and Wait shots need: how to make each (the phone number) and how
+// to tell it among the executions (`prefer`).
+const OTP_RUNS = [
+	{
+		outcome: 'Delivered',
+		phone: '+15005550001',
+		wait: ', wait a second',
+		outputNode: 'OTP delivered',
+		file: 'execution-send-and-wait-delivered.png',
+		prefer: (d) => d.includes('"delivered"') && !d.includes('"notDelivered"'),
+	},
+	{
+		outcome: 'Not Delivered',
+		phone: '+15005550002',
+		wait: ', wait a second',
+		outputNode: 'Not delivered: offer another channel',
+		file: 'execution-send-and-wait-not-delivered.png',
+		prefer: (d) => d.includes('"notDelivered"'),
+	},
+	{
+		outcome: 'Timed Out',
+		phone: '+15005550009',
+		wait: ' (no delivery event: it times out), wait 3 minutes',
+		outputNode: 'Timed out: look up the status',
+		file: 'execution-send-and-wait-timed-out.png',
+		prefer: (d) => d.includes('"timedOut"'),
+	},
+];
+
 // The trigger's credential fields (displayName in its description).
 const TRIGGER_CREDENTIAL_LABELS = [
 	'smsroute API Key (verifies smsroute webhooks)',
@@ -304,6 +333,17 @@ async function closeNode(page) {
 	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
 }
 
+/** Opens a node of an executed workflow, shows its output as `view`, waits for `text`, shoots. */
+async function shootNodeOutput(page, { node, view, text, file, what }) {
+	await openNode(page, node);
+	const output = page.locator('[data-test-id="output-panel"]');
+	await output.locator(`[data-test-id="radio-button-${view}"]`).click();
+	await output.getByText(text).first().waitFor();
+	const target = await shot(page, file, what);
+	await closeNode(page);
+	return target;
+}
+
 /**
  * One of the workflow's latest successful executions: the quickest whose stored data mentions
  * `prefer` (e.g. a "delivered" event), else the quickest (timings on a busy machine vary); with
@@ -440,18 +480,15 @@ async function takeScreenshots(page) {
 			`execution ${execution.id} of "${WORKFLOWS.slack}"`,
 		),
 	);
-	await openNode(page, 'SMS Route Trigger');
-	const output = page.locator('[data-test-id="output-panel"]');
-	await output.locator('[data-test-id="radio-button-json"]').click();
-	await output.getByText('"messageId"').first().waitFor();
 	files.push(
-		await shot(
-			page,
-			'execution-trigger-output.png',
-			`execution ${execution.id}: the trigger's normalized event (JSON)`,
-		),
+		await shootNodeOutput(page, {
+			node: 'SMS Route Trigger',
+			view: 'json',
+			text: '"messageId"',
+			file: 'execution-trigger-output.png',
+			what: `execution ${execution.id}: the trigger's normalized event (JSON)`,
+		}),
 	);
-	await closeNode(page);
 
 	// 5. A past run of the bulk example: the node's output, one item per message with its id.
 	const bulkRun = await pickExecution(page, bulk.id);
@@ -460,18 +497,15 @@ async function takeScreenshots(page) {
 		'Send in Bulk',
 	]);
 	await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor();
-	await openNode(page, 'Send in Bulk');
-	const bulkOutput = page.locator('[data-test-id="output-panel"]');
-	await bulkOutput.locator('[data-test-id="radio-button-table"]').click();
-	await bulkOutput.getByText(/^msg_/).first().waitFor();
 	files.push(
-		await shot(
-			page,
-			'execution-bulk-output.png',
-			`execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`,
-		),
+		await shootNodeOutput(page, {
+			node: 'Send in Bulk',
+			view: 'table',
+			text: /^msg_/,
+			file: 'execution-bulk-output.png',
+			what: `execution ${bulkRun.id} of "${WORKFLOWS.bulk}": Send in Bulk output`,
+		}),
 	);
-	await closeNode(page);
 
 	// 6. Send and Wait for Delivery, from runs of the OTP example (npm start's banner shows the curl
 	// calls): the executed canvas with the item leaving on Delivered, the node's panel with its three
@@ -481,72 +515,34 @@ async function takeScreenshots(page) {
 	const otpCall = (phone) =>
 		`curl -X POST ${BASE_URL}/webhook/smsroute-example-otp -H 'content-type: application/json' -d '{"phone":"${phone}"}'`;
 	const otpNodes = ['Make OTP', 'Send OTP and wait', 'OTP delivered'];
-	const delivered = await pickExecution(
-		page,
-		otp.id,
-		(d) => d.includes('"delivered"') && !d.includes('"notDelivered"'),
-		`${otpCall('+15005550001')}, wait a second`,
-	);
-	await openCanvas(page, `/workflow/${otp.id}/executions/${delivered.id}`, otpNodes);
-	await nodeOnCanvas(page, 'OTP delivered')
-		.locator('[data-test-id="canvas-node-status-success"]')
-		.first()
-		.waitFor();
-	files.push(
-		await shot(
+	// Each run leaves on its outcome: its canvas is shot once the node on that output has run; the
+	// Delivered run also shows the Send and Wait panel.
+	for (const run of OTP_RUNS) {
+		const execution = await pickExecution(
 			page,
-			'execution-send-and-wait-delivered.png',
-			`execution ${delivered.id} of "${WORKFLOWS.otp}": Delivered`,
-		),
-	);
-	await openNode(page, 'Send OTP and wait');
-	const sawOutput = page.locator('[data-test-id="output-panel"]');
-	await sawOutput.locator('[data-test-id="radio-button-json"]').click();
-	await sawOutput.getByText('"outcome"').first().waitFor();
-	files.push(
-		await shot(
-			page,
-			'node-send-and-wait.png',
-			`execution ${delivered.id}: the Send and Wait panel, Delivered output`,
-		),
-	);
-	await closeNode(page);
-	const notDelivered = await pickExecution(
-		page,
-		otp.id,
-		(d) => d.includes('"notDelivered"'),
-		`${otpCall('+15005550002')}, wait a second`,
-	);
-	await openCanvas(page, `/workflow/${otp.id}/executions/${notDelivered.id}`, otpNodes);
-	await nodeOnCanvas(page, 'Not delivered: offer another channel')
-		.locator('[data-test-id="canvas-node-status-success"]')
-		.first()
-		.waitFor();
-	files.push(
-		await shot(
-			page,
-			'execution-send-and-wait-not-delivered.png',
-			`execution ${notDelivered.id} of "${WORKFLOWS.otp}": Not Delivered`,
-		),
-	);
-	const timedOut = await pickExecution(
-		page,
-		otp.id,
-		(d) => d.includes('"timedOut"'),
-		`${otpCall('+15005550009')} (no delivery event: it times out), wait 3 minutes`,
-	);
-	await openCanvas(page, `/workflow/${otp.id}/executions/${timedOut.id}`, otpNodes);
-	await nodeOnCanvas(page, 'Timed out: look up the status')
-		.locator('[data-test-id="canvas-node-status-success"]')
-		.first()
-		.waitFor();
-	files.push(
-		await shot(
-			page,
-			'execution-send-and-wait-timed-out.png',
-			`execution ${timedOut.id} of "${WORKFLOWS.otp}": Timed Out`,
-		),
-	);
+			otp.id,
+			run.prefer,
+			`${otpCall(run.phone)}${run.wait}`,
+		);
+		await openCanvas(page, `/workflow/${otp.id}/executions/${execution.id}`, otpNodes);
+		await nodeOnCanvas(page, run.outputNode)
+			.locator('[data-test-id="canvas-node-status-success"]')
+			.first()
+			.waitFor();
+		files.push(
+			await shot(page, run.file, `execution ${execution.id} of "${WORKFLOWS.otp}": ${run.outcome}`),
+		);
+		if (run.outcome !== 'Delivered') continue;
+		files.push(
+			await shootNodeOutput(page, {
+				node: 'Send OTP and wait',
+				view: 'json',
+				text: '"outcome"',
+				file: 'node-send-and-wait.png',
+				what: `execution ${execution.id}: the Send and Wait panel, Delivered output`,
+			}),
+		);
+	}
 	return files;
 }
 

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const base = require('../../jest.config.js');
+const { n8nModulesConfig } = require('./jestN8nModules');
 
 function n8n1Modules() {
 	if (process.env.N8N1_MODULES) return process.env.N8N1_MODULES;
@@ -23,13 +23,4 @@ function n8n1Modules() {
 	return path.join(cache, install, 'node_modules');
 }
 
-const modules = n8n1Modules();
-
-module.exports = {
-	...base,
-	rootDir: path.resolve(__dirname, '../..'),
-	moduleNameMapper: {
-		'^n8n-core$': path.join(modules, 'n8n-core'),
-		'^n8n-workflow$': path.join(modules, 'n8n-workflow'),
-	},
-};
+module.exports = n8nModulesConfig(n8n1Modules());

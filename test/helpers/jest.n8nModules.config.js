@@ -3,18 +3,9 @@
  * dependencies: N8N_MODULES=<install>/node_modules npx jest -c test/helpers/jest.n8nModules.config.js …
  * test/e2e/n8nInternals.test.js uses it with the installs test/e2e/install-n8n.sh caches.
  */
-const path = require('node:path');
-
-const base = require('../../jest.config.js');
+const { n8nModulesConfig } = require('./jestN8nModules');
 
 const modules = process.env.N8N_MODULES;
 if (!modules) throw new Error('N8N_MODULES must name the node_modules folder of an n8n install');
 
-module.exports = {
-	...base,
-	rootDir: path.resolve(__dirname, '../..'),
-	moduleNameMapper: {
-		'^n8n-core$': path.join(modules, 'n8n-core'),
-		'^n8n-workflow$': path.join(modules, 'n8n-workflow'),
-	},
-};
+module.exports = n8nModulesConfig(modules);

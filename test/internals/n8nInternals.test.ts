@@ -176,6 +176,27 @@ async function resumeAtLimit(waiting: IRun): Promise<IRun> {
 	return await execute.processRunExecutionData(newWorkflow());
 }
 
+/** n8n-core's context for running the waiting execution's Waiter node as run `runIndex`. */
+function waiterExecuteContext(runIndex: number) {
+	const workflow = newWorkflow();
+	const waiter = workflow.getNode('Waiter') as INode;
+	const executeData: IExecuteData = { node: waiter, data: { main: [[]] }, source: null };
+	const context = new ExecuteContext(
+		workflow,
+		waiter,
+		additionalData(),
+		'manual',
+		waiting.data as IRunExecutionData,
+		runIndex,
+		[],
+		{ main: [[]] },
+		executeData,
+		[],
+		new AbortController().signal,
+	);
+	return { context, executeData };
+}
+
 const itemsOf = (run: IRun, name: string) =>
 	run.data.resultData.runData[name]?.[0]?.data?.main?.[0]?.map((item) => item.json);
 
@@ -225,22 +246,7 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 
 	it('runIndexOf: n8n-core contexts carry the run index (a loop runs a node again with 1, 2 …)', () => {
 		expect(seen.runIndex).toBe(0);
-		const workflow = newWorkflow();
-		const waiter = workflow.getNode('Waiter') as INode;
-		const executeData: IExecuteData = { node: waiter, data: { main: [[]] }, source: null };
-		const context = new ExecuteContext(
-			workflow,
-			waiter,
-			additionalData(),
-			'manual',
-			waiting.data as IRunExecutionData,
-			2,
-			[],
-			{ main: [[]] },
-			executeData,
-			[],
-			new AbortController().signal,
-		);
+		const { context, executeData } = waiterExecuteContext(2);
 		expect(runIndexOf(context as unknown as IExecuteFunctions)).toBe(2);
 		// The same object is handed out, not a copy: what setTimeoutOutputs writes is what n8n saves.
 		expect(context.getExecuteData()).toBe(executeData);
@@ -330,23 +336,7 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 			await new Promise((resolve) => server.close(resolve));
 		});
 
-		function executeContext(): IExecuteFunctions {
-			const workflow = newWorkflow();
-			const waiter = workflow.getNode('Waiter') as INode;
-			return new ExecuteContext(
-				workflow,
-				waiter,
-				additionalData(),
-				'manual',
-				waiting.data as IRunExecutionData,
-				0,
-				[],
-				{ main: [[]] },
-				{ node: waiter, data: { main: [[]] }, source: null },
-				[],
-				new AbortController().signal,
-			) as unknown as IExecuteFunctions;
-		}
+		const executeContext = () => waiterExecuteContext(0).context as unknown as IExecuteFunctions;
 		const credentials = { credentialsDecrypted: { id: '1', name: 'c', type: 't', data: {} } };
 
 		it("the context's signal aborts the request", async () => {

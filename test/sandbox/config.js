@@ -8,6 +8,17 @@ const DEFAULT_TEST_KEY = 'sk_test_sandbox_0000000000000000';
 const DEFAULT_LIVE_KEY = 'sk_live_sandbox_0000000000000000';
 const DEFAULT_PORT = 5055;
 
+// Every fault off (the default; fault tests start each test from it).
+const NO_FAULTS = Object.freeze({
+	error500: 0,
+	error503: 0,
+	rateLimit: 0,
+	retryAfterSeconds: 1,
+	dropAfterCharge: 0,
+	stall: 0,
+	stallMs: 30000,
+});
+
 function defaultOptions() {
 	return {
 		host: '127.0.0.1',
@@ -24,15 +35,7 @@ function defaultOptions() {
 		// optOutNamesIndex false answers without the index, as some gateways do (forces bisection).
 		optedOut: [],
 		optOutNamesIndex: true,
-		faults: {
-			error500: 0,
-			error503: 0,
-			rateLimit: 0,
-			retryAfterSeconds: 1,
-			dropAfterCharge: 0,
-			stall: 0,
-			stallMs: 30000,
-		},
+		faults: { ...NO_FAULTS },
 		webhook: {
 			url: null,
 			mode: 'smsroute',
@@ -146,6 +149,7 @@ module.exports = {
 	DEFAULT_TEST_KEY,
 	DEFAULT_LIVE_KEY,
 	DEFAULT_PORT,
+	NO_FAULTS,
 	defaultOptions,
 	mergeConfig,
 	isObj,

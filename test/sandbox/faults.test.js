@@ -2,31 +2,10 @@
 // Fault injection: every knob (500, 503, 429 + Retry-After, drop after charge, stall, latency),
 // the deterministic fault queue, and seeded probabilities.
 
-const { TEST, startSandbox, waitFor } = require('./helpers');
+const { TEST, useSandbox, waitFor } = require('./helpers');
+const { NO_FAULTS } = require('./config');
 
-let ctx;
-beforeAll(async () => {
-	ctx = await startSandbox();
-});
-afterAll(async () => {
-	await ctx.sb.stop();
-});
-beforeEach(() => {
-	ctx.sb.reset();
-	ctx.sb.configure({
-		latencyMs: 0,
-		seed: 1,
-		faults: {
-			error500: 0,
-			error503: 0,
-			rateLimit: 0,
-			retryAfterSeconds: 1,
-			dropAfterCharge: 0,
-			stall: 0,
-			stallMs: 30000,
-		},
-	});
-});
+const ctx = useSandbox(() => ({ latencyMs: 0, seed: 1, faults: { ...NO_FAULTS } }));
 
 const MSG = { to: '+15551234567', body: 'fault test' };
 const send = (opts = {}) => ctx.call('POST', '/v1/messages', { key: TEST, body: MSG, ...opts });

@@ -18,6 +18,26 @@ async function startSandbox(options = {}) {
 }
 
 /**
+ * The jest hooks of a sandbox test file: one sandbox for the file (`options` as startSandbox's),
+ * reset before each test and configured with `settings()` (what the file's tests rely on). Returns
+ * the context ({sb, url, call, ...}), filled in before the first test.
+ */
+function useSandbox(settings, options) {
+	const ctx = {};
+	beforeAll(async () => {
+		Object.assign(ctx, await startSandbox(options));
+	});
+	afterAll(async () => {
+		await ctx.sb.stop();
+	});
+	beforeEach(() => {
+		ctx.sb.reset();
+		ctx.sb.configure(settings());
+	});
+	return ctx;
+}
+
+/**
  * One HTTP request through undici. `key` adds the Bearer header, `body` objects are sent as JSON.
  * Returns {status, headers, json, text}; connection errors reject (drop/stall tests rely on it).
  */
@@ -114,6 +134,7 @@ module.exports = {
 	TEST,
 	LIVE,
 	startSandbox,
+	useSandbox,
 	httpCall,
 	opensslHmacSha256Hex,
 	startReceiver,

@@ -1,20 +1,10 @@
 'use strict';
 // The sandbox's HTTP API: auth, send/get, bulk validation, idempotency, credits, balance, ledger.
 
-const { TEST, LIVE, startSandbox, sleep } = require('./helpers');
+const { TEST, LIVE, useSandbox, sleep } = require('./helpers');
 const { countSegments } = require('./segments');
 
-let ctx;
-beforeAll(async () => {
-	ctx = await startSandbox();
-});
-afterAll(async () => {
-	await ctx.sb.stop();
-});
-beforeEach(() => {
-	ctx.sb.reset();
-	ctx.sb.configure({ balance: null, idempotencyTtlMs: 24 * 3600 * 1000, stepMs: 100 });
-});
+const ctx = useSandbox(() => ({ balance: null, idempotencyTtlMs: 24 * 3600 * 1000, stepMs: 100 }));
 
 const send = (msg, opts = {}) =>
 	ctx.call('POST', '/v1/messages', { key: TEST, body: msg, ...opts });

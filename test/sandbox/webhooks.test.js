@@ -5,7 +5,7 @@
 const {
 	TEST,
 	LIVE,
-	startSandbox,
+	useSandbox,
 	startReceiver,
 	opensslHmacSha256Hex,
 	waitFor,
@@ -14,23 +14,8 @@ const {
 } = require('./helpers');
 
 const APP_KEY = 'sendcloud_app_key_for_tests_123';
-let ctx;
-let receiver;
-let respond; // per-test receiver behaviour
-
-beforeAll(async () => {
-	receiver = await startReceiver((entry, n) => (respond ? respond(entry, n) : 200));
-	ctx = await startSandbox({ stepMs: 60 });
-});
-afterAll(async () => {
-	await ctx.sb.stop();
-	await receiver.close();
-});
-beforeEach(() => {
-	ctx.sb.reset();
-	receiver.received.length = 0;
-	respond = undefined;
-	ctx.sb.configure({
+const ctx = useSandbox(
+	() => ({
 		stepMs: 60,
 		webhook: {
 			url: receiver.url,
@@ -41,7 +26,22 @@ beforeEach(() => {
 			retries: 3,
 			retryBackoffMs: 40,
 		},
-	});
+	}),
+	{ stepMs: 60 },
+);
+// The receiver the sandbox posts its webhooks to (declared after the sandbox: stopped after it).
+let receiver;
+let respond; // per-test receiver behaviour
+
+beforeAll(async () => {
+	receiver = await startReceiver((entry, n) => (respond ? respond(entry, n) : 200));
+});
+afterAll(async () => {
+	await receiver.close();
+});
+beforeEach(() => {
+	receiver.received.length = 0;
+	respond = undefined;
 });
 
 const send = (key, to, extra = {}) =>
