@@ -10,7 +10,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OutgoingMessage } from './outgoingMessage';
-import { NON_GEOGRAPHIC, normalize, type PhoneNumberType } from './phoneNumber';
+import {
+	NON_GEOGRAPHIC,
+	normalize,
+	readInternationalNumber,
+	type PhoneNumberType,
+} from './phoneNumber';
 
 export type Verdict =
 	| { action: 'send' }
@@ -135,7 +140,9 @@ export function doNotSendToCheck(listed: ReadonlySet<string>): MessageCheck | un
 }
 
 const LIST_SEPARATORS = /[,;\n\r]+/;
-const LIST_PUNCTUATION = /[\s\-.()/]/g;
+// Also what exports wrap numbers in: quotes, a spreadsheet's apostrophe, bidi marks.
+const LIST_PUNCTUATION = /[\s\-.()/'"\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const TEL_URI = /^tel:/i;
 
 /**
  * The numbers of a Do Not Send To list, each as every E.164 it could stand for: the list is
@@ -154,11 +161,14 @@ export function readDoNotSendTo(value: unknown, defaultCountry: string): Set<str
 	const listed = new Set<string>();
 	for (const entry of entries) {
 		if (entry === null || entry === undefined || typeof entry === 'object') continue;
-		const compact = String(entry).replace(LIST_PUNCTUATION, '');
+		const compact = String(entry).replace(LIST_PUNCTUATION, '').replace(TEL_URI, '');
 		if (compact === '') continue;
-		// E.164 as most opt-out tables keep it: no reading needed (an invalid one matches nothing).
+		// E.164 as most opt-out tables keep it, and as read with its trunk prefix ("+44 (0)7400…"
+		// is how messages with a Default Country read it).
 		if (compact.startsWith('+')) {
 			listed.add(compact);
+			const read = readInternationalNumber(compact.slice(1));
+			if (read) listed.add(read);
 			continue;
 		}
 		if (defaultCountry) {

@@ -40,6 +40,8 @@ interface Classified {
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
+/** Longest To read as a number: 15 digits with generous spacing, brackets and an extension. */
+const MAX_INPUT_LENGTH = 100;
 // Today's behaviour without a default country: spaces, dashes, dots and brackets are dropped.
 const PHONE_PUNCTUATION = /[\s\-.()]/g;
 // With a default country also the slash ("030/1234567") and typographic dashes from documents.
@@ -231,6 +233,11 @@ function readInternational(digits: string): Reading {
 	return { problem: 'does not start with a known country calling code' };
 }
 
+/** The E.164 number digits after a "+" stand for ("44 0 7400…" too), or undefined. */
+export function readInternationalNumber(digits: string): string | undefined {
+	return readInternational(digits).e164;
+}
+
 /** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
 function splitE164(e164: string): [code: string, national: string] | undefined {
 	for (let size = 1; size <= 3; size++) {
@@ -297,6 +304,9 @@ function refused(reason: string): NormalizedPhone {
  */
 export function normalize(input: unknown, defaultCountry?: string): NormalizedPhone {
 	const given = input === undefined || input === null ? '' : String(input);
+	// Before any pattern runs: the extension check backtracks on long text (a 200 kB CSV row
+	// held n8n's main thread for seconds), and no phone number is this long.
+	if (given.length > MAX_INPUT_LENGTH) return refused('is too long to be a phone number');
 	const country = (defaultCountry ?? '').trim().toUpperCase();
 	if (!country) {
 		const extension = extensionIn(given, country);
