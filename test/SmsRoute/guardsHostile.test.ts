@@ -4,6 +4,8 @@
  */
 import { readDoNotSendTo } from '../../nodes/SmsRoute/helpers/guards';
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import { runSmsRoute } from '../helpers/runWorkflow';
+import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
 
 const UK_MOBILE = '+447400123456';
 
@@ -45,4 +47,55 @@ describe('a To that is no phone number', () => {
 	it('a number with generous spacing is still read', () => {
 		expect(normalize(`  +44 ${' '.repeat(30)}7400 123456  `, '').e164).toBe(UK_MOBILE);
 	});
+});
+
+describe('in a run (n8n-core and the sandbox ledger)', () => {
+	let sandbox: Sandbox;
+	let baseUrl: string;
+	beforeAll(async () => {
+		sandbox = createSandbox({ port: 0, seed: 21 });
+		({ baseUrl } = await sandbox.start());
+	});
+	afterAll(async () => await sandbox.stop());
+	beforeEach(() => sandbox.reset());
+	const credentials = () => ({
+		environment: 'test',
+		testApiKey: DEFAULT_TEST_KEY,
+		liveApiKey: DEFAULT_LIVE_KEY,
+		baseUrl,
+	});
+	const charged = () => sandbox.ledger().map((entry) => entry.to);
+
+	it.each(['send', 'sendBulk'])(
+		"%s: Do Not Send To with a Default Country per item reads national opt-outs in each item's country",
+		async (operation) => {
+			// A CRM with customers in two countries, opt-outs kept as they were typed in.
+			const { output, error } = await runSmsRoute({
+				items: [
+					{ to: '(201) 555-0100', country: 'US', body: 'sent' },
+					{ to: '07400 123456', country: 'GB', body: 'opted out' },
+					{ to: '(201) 555-0101', country: 'US', body: 'opted out' },
+				],
+				parameters: {
+					resource: 'message',
+					operation,
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: {
+						defaultCountry: '={{ $json.country }}',
+						doNotSendTo: '07400 123456\n(201) 555-0101',
+					},
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error).toBeUndefined();
+			expect(output!.map((item) => [item.json.to, item.json.status])).toEqual([
+				['+12015550100', 'queued'],
+				[UK_MOBILE, 'skipped'],
+				['+12015550101', 'skipped'],
+			]);
+			expect(charged()).toEqual(['+12015550100']);
+		},
+	);
 });

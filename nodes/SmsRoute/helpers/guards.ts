@@ -123,13 +123,23 @@ export function blockNumberTypesCheck(
 	};
 }
 
-/** Do Not Send To: a listed number is held as skipped, not refused (an opt-out is expected). */
-export function doNotSendToCheck(listed: ReadonlySet<string>): MessageCheck | undefined {
+/**
+ * Do Not Send To: a listed number is held as skipped, not refused (an opt-out is expected).
+ * `listedIn` gives the list as read with another Default Country, for a message whose Default
+ * Country (an expression per item) differs from the one `listed` was read with.
+ */
+export function doNotSendToCheck(
+	listed: ReadonlySet<string>,
+	listedIn?: (defaultCountry: string) => ReadonlySet<string>,
+): MessageCheck | undefined {
 	if (listed.size === 0) return undefined;
 	return {
 		guard: 'doNotSendTo',
 		check: (message) =>
-			listed.has(message.to)
+			listed.has(message.to) ||
+			(listedIn !== undefined &&
+				message.defaultCountry !== undefined &&
+				listedIn(message.defaultCountry).has(message.to))
 				? {
 						action: 'hold',
 						guard: 'doNotSendTo',

@@ -21,6 +21,8 @@ export interface OutgoingMessage {
 	country?: string;
 	/** Type of `to` (mobile, premiumRate, …), by libphonenumber metadata. */
 	numberType?: PhoneNumberType;
+	/** The Default Country `to` was read with (per item: it may be an expression). */
+	defaultCountry?: string;
 	/** Dry Run: what each guard would do with it (see helpers/guards.ts). */
 	guardReport?: IDataObject;
 	/** With Smart Encoding: characters replaced by GSM-7 look-alikes (0 when none were). */
@@ -231,6 +233,9 @@ export function readOutgoingMessage(
 		...(phone.changed ? { toInput } : {}),
 		...(phone.country ? { country: phone.country } : {}),
 		...(phone.type ? { numberType: phone.type } : {}),
+		...(preparation.defaultCountry
+			? { defaultCountry: preparation.defaultCountry.toUpperCase() }
+			: {}),
 		...(smart
 			? {
 					replacedCharacters: smart.replacedCharacters,

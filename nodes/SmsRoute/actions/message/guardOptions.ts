@@ -132,18 +132,28 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 			`has "${unknownType.slice(0, 20)}", not one of ${Object.keys(NUMBER_TYPE_LABELS).join(', ')}`,
 		);
 
-	const defaultCountry = String(options.defaultCountry ?? '').trim();
+	const defaultCountry = String(options.defaultCountry ?? '')
+		.trim()
+		.toUpperCase();
 	const listed = readDoNotSendTo(
 		options.doNotSendTo,
 		isKnownCountry(defaultCountry) ? defaultCountry : '',
 	);
+	// A Default Country per item ({{ $json.country }}): national entries are read again, once
+	// per other country, so an opt-out typed in the recipient's own country still matches.
+	const listedByCountry = new Map<string, ReadonlySet<string>>([[defaultCountry, listed]]);
+	const listedIn = (country: string): ReadonlySet<string> => {
+		let read = listedByCountry.get(country);
+		if (!read) listedByCountry.set(country, (read = readDoNotSendTo(options.doNotSendTo, country)));
+		return read;
+	};
 	const max = Math.floor(Number(options.maxMessagesPerExecution ?? 0));
 
 	return {
 		checks: [
 			allowedCountriesCheck(new Set(countries)),
 			blockNumberTypesCheck(new Set(types as PhoneNumberType[])),
-			doNotSendToCheck(listed),
+			doNotSendToCheck(listed, listedIn),
 		].filter((check): check is MessageCheck => check !== undefined),
 		maxMessages: Number.isFinite(max) && max > 0 ? max : 0,
 	};
