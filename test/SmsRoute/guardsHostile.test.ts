@@ -98,4 +98,30 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 			expect(charged()).toEqual(['+12015550100']);
 		},
 	);
+
+	it.each([
+		['the rows instead of their phone field', "={{ $('Items').all().map(i => i.json) }}"],
+		['a column of names', '={{ ["Ada Lovelace", "Alan Turing"] }}'],
+	])(
+		'a Do Not Send To list in which nothing is a number stops the run (%s), not sends to all',
+		async (_, doNotSendTo) => {
+			const { error } = await runSmsRoute({
+				items: [
+					{ to: '+15005550001', body: 'opted out', phone: '+15005550001' },
+					{ to: '+15005550003', body: 'b', phone: '+15005550002' },
+				],
+				parameters: {
+					resource: 'message',
+					operation: 'sendBulk',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: { doNotSendTo },
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error?.message).toMatch(/^'Do Not Send To' has 2 entries and none is a phone number/);
+			expect(charged()).toEqual([]);
+		},
+	);
 });

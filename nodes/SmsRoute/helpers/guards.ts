@@ -154,6 +154,17 @@ const LIST_SEPARATORS = /[,;\n\r]+/;
 const LIST_PUNCTUATION = /[\s\-.()/'"\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const TEL_URI = /^tel:/i;
 
+/** The entries of a Do Not Send To list as given: an expression's array, or text split into lines. */
+export function doNotSendToEntries(value: unknown): unknown[] {
+	return Array.isArray(value)
+		? value.flat(2)
+		: typeof value === 'string'
+			? value.split(LIST_SEPARATORS)
+			: value === undefined || value === null
+				? []
+				: [value];
+}
+
 /**
  * The numbers of a Do Not Send To list, each as every E.164 it could stand for: the list is
  * read with the same Default Country as the messages, and where an entry is unclear (a foreign
@@ -161,13 +172,7 @@ const TEL_URI = /^tel:/i;
  * message, never send one.
  */
 export function readDoNotSendTo(value: unknown, defaultCountry: string): Set<string> {
-	const entries: unknown[] = Array.isArray(value)
-		? value.flat(2)
-		: typeof value === 'string'
-			? value.split(LIST_SEPARATORS)
-			: value === undefined || value === null
-				? []
-				: [value];
+	const entries = doNotSendToEntries(value);
 	const listed = new Set<string>();
 	for (const entry of entries) {
 		if (entry === null || entry === undefined || typeof entry === 'object') continue;

@@ -8,11 +8,12 @@ import {
 	blockNumberTypesCheck,
 	countryLabel,
 	doNotSendToCheck,
+	doNotSendToEntries,
 	readCodeList,
 	readDoNotSendTo,
 	type MessageCheck,
 } from '../../helpers/guards';
-import { isKnownCountry, type PhoneNumberType } from '../../helpers/phoneNumber';
+import { isKnownCountry, shortEcho, type PhoneNumberType } from '../../helpers/phoneNumber';
 
 /** Node version 1.1 blocks these unless the option says otherwise; version 1 blocks nothing. */
 export const BLOCKED_BY_DEFAULT: PhoneNumberType[] = ['premiumRate', 'sharedCost'];
@@ -139,6 +140,21 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 		options.doNotSendTo,
 		isKnownCountry(defaultCountry) ? defaultCountry : '',
 	);
+	if (listed.size === 0) {
+		// A list that reads as no number at all (the rows instead of their phone field, the
+		// wrong column) would silently send to everyone on it.
+		const given = doNotSendToEntries(options.doNotSendTo).filter(
+			(entry) => entry !== null && entry !== undefined && String(entry).trim() !== '',
+		);
+		if (given.length > 0) {
+			const first = typeof given[0] === 'object' ? 'an object' : `"${shortEcho(String(given[0]))}"`;
+			throw guardError(
+				context,
+				'Do Not Send To',
+				`has ${given.length} ${given.length === 1 ? 'entry' : 'entries'} and none is a phone number (the first is ${first}): give the numbers, e.g. {{ $('Opt-outs').all().map(i => i.json.phone) }}`,
+			);
+		}
+	}
 	// A Default Country per item ({{ $json.country }}): national entries are read again, once
 	// per other country, so an opt-out typed in the recipient's own country still matches.
 	const listedByCountry = new Map<string, ReadonlySet<string>>([[defaultCountry, listed]]);
