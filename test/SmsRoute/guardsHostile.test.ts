@@ -124,4 +124,29 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 			expect(charged()).toEqual([]);
 		},
 	);
+
+	it.each([
+		['Allowed Countries', { allowedCountries: '={{ $json.allowed }}' }],
+		['Allowed Countries', { allowedCountries: "={{ $json.allowed ?? '' }}" }],
+		['Max Messages per Execution', { maxMessagesPerExecution: '={{ $json.cap }}' }],
+		['Max Messages per Execution', { maxMessagesPerExecution: '={{ "ten" }}' }],
+	])(
+		'%s from an expression that gives nothing stops the run, not turns the guard off (%j)',
+		async (field, options) => {
+			const { error } = await runSmsRoute({
+				items: [{ to: UK_MOBILE, body: 'no allowed countries, no cap in this item' }],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options,
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error?.message).toMatch(new RegExp(`^'${field}' is an expression that gave`));
+			expect(charged()).toEqual([]);
+		},
+	);
 });

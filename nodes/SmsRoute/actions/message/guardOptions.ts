@@ -110,6 +110,19 @@ function guardError(
  * and shared cost numbers by default.
  */
 export function readGuardSettings(context: IExecuteFunctions, options: IDataObject): GuardSettings {
+	// An expression that gives nothing ({{ $json.allowed }} on an item without it) is an error,
+	// never "guard off": an explicit [] or 0 still means off.
+	const saved = context.getNodeParameter('options', 0, {}, { rawExpressions: true }) as IDataObject;
+	for (const [name, field] of [
+		['allowedCountries', 'Allowed Countries'],
+		['blockNumberTypes', 'Block Number Types'],
+		['maxMessagesPerExecution', 'Max Messages per Execution'],
+	]) {
+		const value = options[name];
+		const isExpression = typeof saved[name] === 'string' && String(saved[name]).startsWith('=');
+		if (isExpression && (value === undefined || value === null || value === ''))
+			throw guardError(context, field, `is an expression that gave nothing (${String(value)})`);
+	}
 	const countries = readCodeList(options.allowedCountries).map((code) => code.toUpperCase());
 	const unknownCountry = countries.find((code) => !isKnownCountry(code));
 	if (unknownCountry !== undefined)
@@ -164,6 +177,12 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 		return read;
 	};
 	const max = Math.floor(Number(options.maxMessagesPerExecution ?? 0));
+	if (!Number.isFinite(max) || max < 0)
+		throw guardError(
+			context,
+			'Max Messages per Execution',
+			`${typeof saved.maxMessagesPerExecution === 'string' ? 'is an expression that gave' : 'is'} "${shortEcho(String(options.maxMessagesPerExecution))}", not a number of 0 or more`,
+		);
 
 	return {
 		checks: [
@@ -171,7 +190,7 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 			blockNumberTypesCheck(new Set(types as PhoneNumberType[])),
 			doNotSendToCheck(listed, listedIn),
 		].filter((check): check is MessageCheck => check !== undefined),
-		maxMessages: Number.isFinite(max) && max > 0 ? max : 0,
+		maxMessages: max,
 	};
 }
 
