@@ -46,6 +46,9 @@ describe('a To that is no phone number', () => {
 
 	it('a number with generous spacing is still read', () => {
 		expect(normalize(`  +44 ${' '.repeat(30)}7400 123456  `, '').e164).toBe(UK_MOBILE);
+		// A fixed-width export pads the column; the padding does not make it too long.
+		expect(normalize(`+44 7400 123456${' '.repeat(200)}`, '').e164).toBe(UK_MOBILE);
+		expect(normalize(`${' '.repeat(200)}07400 123456`, 'GB').e164).toBe(UK_MOBILE);
 	});
 });
 

@@ -306,7 +306,9 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	const given = input === undefined || input === null ? '' : String(input);
 	// Before any pattern runs: the extension check backtracks on long text (a 200 kB CSV row
 	// held n8n's main thread for seconds), and no phone number is this long.
-	if (given.length > MAX_INPUT_LENGTH) return refused('is too long to be a phone number');
+	// Padding around it (a fixed-width export) is not counted.
+	if (given.length > MAX_INPUT_LENGTH && given.trim().length > MAX_INPUT_LENGTH)
+		return refused('is too long to be a phone number');
 	const country = (defaultCountry ?? '').trim().toUpperCase();
 	if (!country) {
 		const extension = extensionIn(given, country);
