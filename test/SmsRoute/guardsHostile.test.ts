@@ -152,4 +152,54 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 			expect(charged()).toEqual([]);
 		},
 	);
+
+	it('Send in Bulk with Continue On Fail: every item in input order, each paired, only the sendable charged', async () => {
+		const { output, error } = await runSmsRoute({
+			items: [
+				{
+					to: '\uff0b\uff14\uff14\uff17\uff14\uff10\uff10\uff11\uff12\uff13\uff14\uff15\uff16',
+					body: 'full-width digits',
+				},
+				{ to: 'tel:+15005550001', body: 'tel: URI' },
+				{ to: '+1 (800) 555-0199', body: 'toll-free' },
+				{ to: '+15005550001', body: 'sent' },
+				{
+					to: '\u0660\u0667\u0664\u0660\u0660 \u0661\u0662\u0663\u0664\u0665\u0666',
+					body: 'Arabic-Indic digits',
+				},
+				{ to: '+15005550003', body: 'opted out' },
+				{ to: UK_MOBILE, body: 'not allowed' },
+			],
+			parameters: {
+				resource: 'message',
+				operation: 'sendBulk',
+				to: '={{ $json.to }}',
+				body: '={{ $json.body }}',
+				options: {
+					defaultCountry: 'gb',
+					allowedCountries: 'us, ca',
+					blockNumberTypes: ['tollFree', 'premiumRate'],
+					doNotSendTo: 'tel:+1-500-555-0003',
+				},
+			},
+			credentials: credentials(),
+			typeVersion: 1.1,
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(output!.map((item) => item.pairedItem)).toEqual(
+			[0, 1, 2, 3, 4, 5, 6].map((item) => ({ item })),
+		);
+		expect(output!.map((item) => item.json.status ?? item.json.refusedBy ?? 'invalid')).toEqual([
+			'invalid',
+			'invalid',
+			'blockNumberTypes',
+			'queued',
+			'invalid',
+			'skipped',
+			'allowedCountries',
+		]);
+		expect(output![0].json.error).toMatch(/^Item 0: 'To' /);
+		expect(charged()).toEqual(['+15005550001']);
+	});
 });
