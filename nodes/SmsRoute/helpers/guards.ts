@@ -13,7 +13,7 @@ import type { OutgoingMessage } from './outgoingMessage';
 import {
 	NON_GEOGRAPHIC,
 	normalize,
-	readInternationalNumber,
+	withoutTrunkPrefixE164,
 	type PhoneNumberType,
 } from './phoneNumber';
 
@@ -182,7 +182,7 @@ export function readDoNotSendTo(value: unknown, defaultCountry: string): Set<str
 		// is how messages with a Default Country read it).
 		if (compact.startsWith('+')) {
 			listed.add(compact);
-			const read = readInternationalNumber(compact.slice(1));
+			const read = withoutTrunkPrefixE164(compact);
 			if (read) listed.add(read);
 			continue;
 		}
