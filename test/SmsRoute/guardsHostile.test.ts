@@ -202,4 +202,27 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 		expect(output![0].json.error).toMatch(/^Item 0: 'To' /);
 		expect(charged()).toEqual(['+15005550001']);
 	});
+
+	it("n8n's Retry On Fail with Max Messages per Execution: the retry of the same run is not counted again", async () => {
+		// The first attempt is counted (and charged, its answer lost); n8n runs the node again
+		// with the same keys. The cap must let that retry through: it sends nothing new.
+		sandbox.queueFaults(['drop', 'drop']);
+		const items = [0, 1].map((i) => ({ to: `+1500555000${i + 1}`, body: `m${i}` }));
+		const { output, error } = await runSmsRoute({
+			items,
+			parameters: {
+				resource: 'message',
+				operation: 'sendBulk',
+				to: '={{ $json.to }}',
+				body: '={{ $json.body }}',
+				options: { maxAttempts: 2, maxMessagesPerExecution: 2 },
+			},
+			credentials: credentials(),
+			typeVersion: 1.1,
+			retryOnFail: { maxTries: 2, waitBetweenTries: 0 },
+		});
+		expect(error).toBeUndefined();
+		expect(output!.map((item) => item.json.status)).toEqual(['queued', 'queued']);
+		expect(charged()).toEqual(['+15005550001', '+15005550002']);
+	});
 });

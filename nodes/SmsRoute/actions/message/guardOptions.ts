@@ -195,26 +195,43 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 }
 
 const SENT_KEY = 'messagesSentThisExecution';
+const LAST_RUN_KEY = 'lastCountedRun';
+
+/**
+ * What the last counted run of this node already added, when this run is that run again:
+ * n8n's Retry On Fail calls the node again with the same messages and idempotency keys, which
+ * smsroute recognises, so nothing new can be charged and the count must not grow.
+ */
+function repeatedCount(nodeContext: IDataObject, runKey: string | undefined): number {
+	const last = nodeContext[LAST_RUN_KEY] as { key?: string; count?: number } | undefined;
+	return runKey !== undefined && last?.key === runKey ? Number(last.count ?? 0) : 0;
+}
 
 /**
  * Max Messages per Execution. n8n keeps a node's 'node' context for the whole execution (it is
  * how Loop Over Items remembers its place), so every run of this node in one execution counts
- * against the same cap; another execution starts from 0. Returns why the run is refused, if it is.
+ * against the same cap; another execution starts from 0. `runKey` names the run's messages by
+ * their idempotency keys (a retry of the same run is not counted twice). Returns why the run
+ * is refused, if it is.
  */
 export function overCap(
 	context: IExecuteFunctions,
 	max: number,
 	toSend: number,
+	runKey?: string,
 ): string | undefined {
 	if (!max) return undefined;
-	const sent = Number(context.getContext('node')[SENT_KEY] ?? 0);
+	const nodeContext = context.getContext('node');
+	const sent = Number(nodeContext[SENT_KEY] ?? 0) - repeatedCount(nodeContext, runKey);
 	if (sent + toSend <= max) return undefined;
 	const earlier = sent ? ` after ${sent} sent by earlier runs of this node in this execution` : '';
 	return `${toSend} messages to send${earlier}: more than Max Messages per Execution (${max})`;
 }
 
 /** Counts messages as sent before the first request goes out (a failed one may still cost). */
-export function countSent(context: IExecuteFunctions, count: number): void {
+export function countSent(context: IExecuteFunctions, count: number, runKey?: string): void {
 	const nodeContext = context.getContext('node');
-	nodeContext[SENT_KEY] = Number(nodeContext[SENT_KEY] ?? 0) + count;
+	nodeContext[SENT_KEY] =
+		Number(nodeContext[SENT_KEY] ?? 0) - repeatedCount(nodeContext, runKey) + count;
+	if (runKey !== undefined) nodeContext[LAST_RUN_KEY] = { key: runKey, count };
 }

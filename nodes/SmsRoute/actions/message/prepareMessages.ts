@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { guardReport, verdictFor } from '../../helpers/guards';
-import { automaticKeys } from '../../helpers/idempotency';
+import { automaticKeys, chunkIdempotencyKey } from '../../helpers/idempotency';
 import {
 	errorItemOrThrow,
 	heldItem,
@@ -117,7 +117,11 @@ export function prepareMessages(
 		}
 	}
 
-	const overLimit = overCap(context, guards.maxMessages, valid.length);
+	// The run's messages by their keys: a retry of this very run is not counted again.
+	const runKey = guards.maxMessages
+		? chunkIdempotencyKey(valid.map((message) => message.idempotencyKey))
+		: undefined;
+	const overLimit = overCap(context, guards.maxMessages, valid.length, runKey);
 	if (reporting && guards.maxMessages) {
 		for (const message of valid)
 			message.guardReport!.maxMessagesPerExecution = overLimit ? `refuse: ${overLimit}` : 'pass';
@@ -143,6 +147,6 @@ export function prepareMessages(
 			valid: [],
 		};
 	}
-	if (guards.maxMessages && !dryRun) countSent(context, valid.length);
+	if (guards.maxMessages && !dryRun) countSent(context, valid.length, runKey);
 	return { slots, valid };
 }
