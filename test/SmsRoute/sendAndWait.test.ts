@@ -224,6 +224,23 @@ describe('Send and Wait: a reused Idempotency Key (issue 19)', () => {
 		}
 	});
 
+	it('a fresh message whose own metadata has an n8nRunIndex field is still waited for on the first run', async () => {
+		const { run } = await runSmsRoute({
+			items: [{ to: '+15005550001', orderId: 'A-1' }],
+			parameters: {
+				...PARAMS,
+				additionalFields: { metadata: '{"orderId":"A-1","n8nRunIndex":3}' },
+				options: {},
+			},
+			credentials: credentials(),
+		});
+		expect(run.status).toBe('waiting');
+		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+		const [, , timedOut] = entry.data.main as INodeExecutionData[][];
+		expect(timedOut.map((i) => i.json.idempotencyReplay)).toEqual([undefined]);
+		expect(sandbox.ledger()[0].metadata.n8nRunIndex).toBeUndefined();
+	});
+
 	it('every wait gets its own id (a loop or a fallback node is another wait)', async () => {
 		const waitIds = [];
 		for (const executionId of ['7', '7']) {
