@@ -76,7 +76,8 @@ const RUN_METADATA_KEY = 'n8nRunIndex';
  */
 function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runIndex: number) {
 	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: resumeUrl };
-	if (runIndex > 0) tied[RUN_METADATA_KEY] = runIndex;
+	// A string, like every value a metadata store takes; compared as a number.
+	if (runIndex > 0) tied[RUN_METADATA_KEY] = String(runIndex);
 	else delete tied[RUN_METADATA_KEY];
 	return tied;
 }
