@@ -14,6 +14,7 @@ import {
 import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
 import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhookRequest';
 import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
@@ -88,9 +89,18 @@ function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runI
  * An earlier run of this node in a loop had the same resume URL, so the run must match too; its
  * events went to that earlier wait. Retry On Fail keeps the run index: its replays are waited for.
  */
-function isReplay(answer: SentMessage, resumeUrl: string, runIndex: number): boolean {
+function isReplay(
+	answer: SentMessage,
+	resumeUrl: string,
+	runIndex: number,
+	sentFromMs: number,
+): boolean {
 	const metadata = answer.metadata;
-	if (!isPlainObject(metadata)) return false;
+	// The guide's answer has no metadata: then a message created before this send, by more than
+	// the clock skew a wait allows its events (300 s), was sent earlier. Its events could not
+	// reach this wait anyway; a replay seconds old is not recognised without metadata.
+	if (!isPlainObject(metadata))
+		return Date.parse(String(answer.created_at)) < sentFromMs - DEFAULT_TOLERANCE_SECONDS * 1000;
 	return (
 		metadata[RESUME_URL_METADATA_KEY] !== resumeUrl ||
 		Number(metadata[RUN_METADATA_KEY] ?? 0) !== runIndex
@@ -165,7 +175,7 @@ export const execute: Operation = async function (items, client, run) {
 			const answer = await postMessage(client, message);
 			return {
 				item: sentMessageItem(message, answer),
-				replayed: isReplay(answer, resumeUrl, runIndex),
+				replayed: isReplay(answer, resumeUrl, runIndex, sentFromMs),
 			};
 		} catch (error) {
 			return { item: errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot)) };
