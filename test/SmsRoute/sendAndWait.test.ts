@@ -224,6 +224,86 @@ describe('Send and Wait: a reused Idempotency Key (issue 19)', () => {
 		}
 	});
 
+	it('with the answer the guide documents (no metadata), a message created long before this send is a replay and leaves at once', async () => {
+		sandbox.configure({ stepMs: 5, echoMetadata: false });
+		try {
+			await runSmsRoute({
+				executionId: '1',
+				items: [{ to: '+15005550002', orderId: 'A-1' }],
+				parameters: withKey('order-45'),
+				credentials: credentials(),
+			});
+			await sleep(50);
+			// An hour later (n8n's clock; smsroute's created_at stays what it was).
+			jest.useFakeTimers({
+				doNotFake: [
+					'nextTick',
+					'setImmediate',
+					'setTimeout',
+					'setInterval',
+					'clearTimeout',
+					'clearInterval',
+					'clearImmediate',
+					'queueMicrotask',
+					'hrtime',
+					'performance',
+				],
+				now: Date.now() + 3_600_000,
+			});
+			const { run } = await runSmsRoute({
+				executionId: '2',
+				items: [{ to: '+15005550002', orderId: 'A-1' }],
+				parameters: withKey('order-45'),
+				credentials: credentials(),
+			});
+			jest.useRealTimers();
+			expect(run.waitTill).toBeUndefined();
+			expect(sandbox.ledger()).toHaveLength(1);
+			const [, notDelivered] = run.data.resultData.runData['SMS Route'][0].data
+				?.main as INodeExecutionData[][];
+			expect(
+				notDelivered.map((i) => [i.json.id, i.json.outcome, i.json.idempotencyReplay]),
+			).toEqual([[sandbox.ledger()[0].id, 'notDelivered', true]]);
+		} finally {
+			jest.useRealTimers();
+			sandbox.configure({ stepMs: 200, echoMetadata: true });
+		}
+	});
+
+	it('with the answer the guide documents (no metadata), a fresh message is waited for', async () => {
+		sandbox.configure({ echoMetadata: false });
+		try {
+			const { run } = await runSmsRoute({
+				items: [{ to: '+15005550001', orderId: 'A-1' }],
+				parameters: withKey('order-46'),
+				credentials: credentials(),
+			});
+			expect(run.status).toBe('waiting');
+			const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+			const [, , timedOut] = entry.data.main as INodeExecutionData[][];
+			expect(timedOut.map((i) => i.json.idempotencyReplay)).toEqual([undefined]);
+		} finally {
+			sandbox.configure({ echoMetadata: true });
+		}
+	});
+
+	it('a fresh message whose own metadata has an n8nRunIndex field is still waited for on the first run', async () => {
+		const { run } = await runSmsRoute({
+			items: [{ to: '+15005550001', orderId: 'A-1' }],
+			parameters: {
+				...PARAMS,
+				additionalFields: { metadata: '{"orderId":"A-1","n8nRunIndex":3}' },
+				options: {},
+			},
+			credentials: credentials(),
+		});
+		expect(run.status).toBe('waiting');
+		const [entry] = run.data.executionData?.nodeExecutionStack ?? [];
+		const [, , timedOut] = entry.data.main as INodeExecutionData[][];
+		expect(timedOut.map((i) => i.json.idempotencyReplay)).toEqual([undefined]);
+		expect(sandbox.ledger()[0].metadata.n8nRunIndex).toBeUndefined();
+	});
+
 	it('every wait gets its own id (a loop or a fallback node is another wait)', async () => {
 		const waitIds = [];
 		for (const executionId of ['7', '7']) {

@@ -103,6 +103,33 @@ describe(`Send and Wait for Delivery patterns in n8n ${VERSION}`, () => {
 		expect(runsOf(execution, 'Timed Out')).toHaveLength(0);
 	});
 
+	test("loop with a reused Idempotency Key: the second round gets the first round's message back (same resume URL) and leaves at once on its output", async () => {
+		const idempotencyKey = `loop-${crypto.randomUUID()}`;
+		const flow = await createLoopWorkflow(n8n, credentialRef, {
+			name: 'patterns: loop, reused key',
+			rounds: 2,
+			additionalFields: { idempotencyKey },
+			// Longer than the test's patience: a round that waits for the replay cannot pass.
+			options: { limitWaitTime: 3, limitWaitTimeUnit: 'minutes' },
+		});
+		const executionId = await harness.start(flow, { to: [DELIVERED] });
+		const execution = await harness.waitForStatus(executionId, ['success', 'error'], 60_000);
+		expect(execution.status).toBe('success');
+		const runs = runsOf(execution, 'Send and Wait');
+		expect(runs).toHaveLength(2);
+		const [[first], [second]] = runs.map((_run, index) =>
+			itemsOn(execution, 'Send and Wait', 0, index),
+		);
+		expect(first.json.outcome).toBe('delivered');
+		expect(second.json).toMatchObject({
+			id: first.json.id,
+			outcome: 'delivered',
+			idempotencyReplay: true,
+		});
+		expect(runsOf(execution, 'Timed Out')).toHaveLength(0);
+		expect(sandbox.ledger().filter((m) => m.idempotencyKey === idempotencyKey)).toHaveLength(1);
+	});
+
 	test('reused Idempotency Key, message already final: the second execution leaves at once on its output, without a second charge', async () => {
 		const idempotencyKey = `order-${crypto.randomUUID()}`;
 		const flow = await createWaitWorkflow(n8n, credentialRef, {

@@ -110,7 +110,11 @@ async function createFallbackWorkflow(n8n, credentialRef, { name, fallbackOption
  * Delivered → "Next Round" → back to "Send and Wait" while the round is below `rounds`: the
  * same node waits again in the same execution, at run index 1, 2, …
  */
-async function createLoopWorkflow(n8n, credentialRef, { name, rounds = 3 }) {
+async function createLoopWorkflow(
+	n8n,
+	credentialRef,
+	{ name, rounds = 3, additionalFields = {}, options = {} },
+) {
 	const path = `send-and-wait-loop-${crypto.randomUUID()}`;
 	const nodes = [
 		webhookNode(path),
@@ -121,12 +125,17 @@ async function createLoopWorkflow(n8n, credentialRef, { name, rounds = 3 }) {
 		),
 		sendAndWaitNode('Send and Wait', [440, 0], credentialRef, {
 			to: '={{ $json.to }}',
-			additionalFields: { metadata: '={{ JSON.stringify({ round: $json.round }) }}' },
+			additionalFields: {
+				metadata: '={{ JSON.stringify({ round: $json.round }) }}',
+				...additionalFields,
+			},
+			options,
 		}),
 		codeNode(
 			'Next Round',
 			[700, -200],
-			`return $input.all().filter((i) => i.json.metadata.round < ${rounds}).map((i) => ({ json: { to: i.json.to, round: i.json.metadata.round + 1 } }));`,
+			// $runIndex too: a replayed message keeps its round, and must not loop forever.
+			`return $input.all().filter((i) => i.json.metadata.round < ${rounds} && $runIndex < ${rounds - 1}).map((i) => ({ json: { to: i.json.to, round: i.json.metadata.round + 1 } }));`,
 		),
 		noOp('Not Delivered', [700, 0]),
 		noOp('Timed Out', [700, 200]),

@@ -35,6 +35,9 @@ function defaultOptions() {
 		// optOutNamesIndex false answers without the index, as some gateways do (forces bisection).
 		optedOut: [],
 		optOutNamesIndex: true,
+		// false answers a send as the guide documents it ({id, to, body, status, created_at,
+		// credits_used}), without the metadata this sandbox echoes by default.
+		echoMetadata: true,
 		faults: { ...NO_FAULTS },
 		webhook: {
 			url: null,
@@ -68,6 +71,7 @@ function mergeConfig(target, partial, initial) {
 		'liveKey',
 		'optedOut',
 		'optOutNamesIndex',
+		'echoMetadata',
 	]);
 	if (initial) {
 		allowed.add('host');
@@ -101,8 +105,8 @@ function mergeConfig(target, partial, initial) {
 	) {
 		throw new TypeError('optedOut must be an array of phone numbers');
 	}
-	if ('optOutNamesIndex' in p && typeof p.optOutNamesIndex !== 'boolean') {
-		throw new TypeError('optOutNamesIndex must be a boolean');
+	for (const key of ['optOutNamesIndex', 'echoMetadata']) {
+		if (key in p && typeof p[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
 	}
 	if ('faults' in p) validateFaults(p.faults);
 	if ('webhook' in p) validateWebhook(p.webhook);

@@ -39,6 +39,8 @@ export interface SandboxConfig {
 	liveKey?: string;
 	optedOut?: string[];
 	optOutNamesIndex?: boolean;
+	/** false: a send's answer has no metadata, as the guide documents it. */
+	echoMetadata?: boolean;
 	faults?: SandboxFaults;
 	webhook?: SandboxWebhookOptions;
 }

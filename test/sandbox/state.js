@@ -140,7 +140,7 @@ function createState(options, scheduler) {
 			status: 'queued',
 			created_at: msg.createdIso,
 			credits_used: msg.credits,
-			metadata: msg.metadata,
+			...(options.echoMetadata === false ? {} : { metadata: msg.metadata }),
 		};
 	}
 

@@ -12,8 +12,8 @@ import type {
  * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
  * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf → helpers/idempotency.ts; isFirstOutputOnlyEngine →
- * actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
+ * Used by: runIndexOf → helpers/idempotency.ts, actions/message/sendAndWait.operation.ts;
+ * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
  * trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →

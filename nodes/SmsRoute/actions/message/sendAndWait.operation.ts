@@ -14,7 +14,8 @@ import {
 import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
 import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
-import { isFirstOutputOnlyEngine } from '../../shared/n8nInternals';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhookRequest';
+import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
@@ -65,12 +66,45 @@ export const REPLAY_NOT_FINAL_REASON =
 	'Idempotency Key reused: smsroute returned a message sent earlier, whose delivery events go to that earlier send, and it was not final when this wait began. Follow with Get Status.';
 
 /**
+ * Marks a message sent by a later run of the node (a loop), whose resume URL is the first run's:
+ * n8n signs `<execution>/<node>` only. Absent on run 0, so those messages are as 0.2.0 sent them.
+ */
+const RUN_METADATA_KEY = 'n8nRunIndex';
+
+/**
+ * The message's metadata with what ties it to this wait: the resume URL and, after run 0, the
+ * run. Both replace a user's field of the same name, which would otherwise misname the wait.
+ */
+function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runIndex: number) {
+	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: resumeUrl };
+	// A string, like every value a metadata store takes; compared as a number.
+	if (runIndex > 0) tied[RUN_METADATA_KEY] = String(runIndex);
+	else delete tied[RUN_METADATA_KEY];
+	return tied;
+}
+
+/**
  * A reused Idempotency Key makes smsroute return the earlier message, with the earlier
  * metadata: its resume URL (or none) is not this wait's, so its events can never reach this wait.
+ * An earlier run of this node in a loop had the same resume URL, so the run must match too; its
+ * events went to that earlier wait. Retry On Fail keeps the run index: its replays are waited for.
  */
-function isReplay(answer: SentMessage, resumeUrl: string): boolean {
+function isReplay(
+	answer: SentMessage,
+	resumeUrl: string,
+	runIndex: number,
+	sentFromMs: number,
+): boolean {
 	const metadata = answer.metadata;
-	return isPlainObject(metadata) && metadata[RESUME_URL_METADATA_KEY] !== resumeUrl;
+	// The guide's answer has no metadata: then a message created before this send, by more than
+	// the clock skew a wait allows its events (300 s), was sent earlier. Its events could not
+	// reach this wait anyway; a replay seconds old is not recognised without metadata.
+	if (!isPlainObject(metadata))
+		return Date.parse(String(answer.created_at)) < sentFromMs - DEFAULT_TOLERANCE_SECONDS * 1000;
+	return (
+		metadata[RESUME_URL_METADATA_KEY] !== resumeUrl ||
+		Number(metadata[RUN_METADATA_KEY] ?? 0) !== runIndex
+	);
 }
 
 interface Sent {
@@ -127,6 +161,7 @@ export const execute: Operation = async function (items, client, run) {
 	const sentFromMs = Date.now();
 	const limitMs = limitWaitMs(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const resumeUrl = this.getSignedResumeUrl();
+	const runIndex = runIndexOf(this);
 	const livemode = client.environment === 'live';
 	const { slots } = prepareMessages(this, items);
 
@@ -134,11 +169,14 @@ export const execute: Operation = async function (items, client, run) {
 		if (!isOutgoing(slot)) return { item: slot };
 		const message = {
 			...slot,
-			metadata: { ...slot.metadata, [RESUME_URL_METADATA_KEY]: resumeUrl },
+			metadata: waitMetadata(slot.metadata, resumeUrl, runIndex),
 		};
 		try {
 			const answer = await postMessage(client, message);
-			return { item: sentMessageItem(message, answer), replayed: isReplay(answer, resumeUrl) };
+			return {
+				item: sentMessageItem(message, answer),
+				replayed: isReplay(answer, resumeUrl, runIndex, sentFromMs),
+			};
 		} catch (error) {
 			return { item: errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot)) };
 		}
