@@ -34,7 +34,7 @@ import type { OutgoingMessage } from '../../nodes/SmsRoute/helpers/outgoingMessa
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { SmsRoute } from '../../nodes/SmsRoute/SmsRoute.node';
 import { runSmsRoute } from '../helpers/runWorkflow';
-import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
+import { useSandboxRun } from '../helpers/sandboxRun';
 
 /** A message as readOutgoingMessage makes it, for the number as normalize reads it. */
 function message(to: string, itemIndex = 0): OutgoingMessage {
@@ -299,21 +299,7 @@ describe('as an AI agent tool', () => {
 });
 
 describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
-	let sandbox: Sandbox;
-	let baseUrl: string;
-	beforeAll(async () => {
-		sandbox = createSandbox({ port: 0, seed: 21 });
-		({ baseUrl } = await sandbox.start());
-	});
-	afterAll(async () => await sandbox.stop());
-	beforeEach(() => sandbox.reset());
-
-	const credentials = () => ({
-		environment: 'test',
-		testApiKey: DEFAULT_TEST_KEY,
-		liveApiKey: DEFAULT_LIVE_KEY,
-		baseUrl,
-	});
+	const { sandbox, credentials, charged } = useSandboxRun(21);
 	const params = (operation: string, options: IDataObject = {}) => ({
 		resource: 'message',
 		operation,
@@ -321,7 +307,6 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		body: '={{ $json.body }}',
 		options,
 	});
-	const charged = () => sandbox.ledger().map((entry) => entry.to);
 
 	const mixed = [
 		{ to: '+15005550001', body: 'a' },
@@ -572,7 +557,7 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 			expect.objectContaining({ to: '+15005550003', status: 'skipped', skipReason: 'doNotSendTo' }),
 		]);
 
-		sandbox.reset();
+		sandbox().reset();
 		const refused = await runSmsRoute({
 			items: [{ to: UK_MOBILE, body: 'GB' }],
 			parameters: params('sendAndWait', { allowedCountries: ['US'] }),

@@ -5,7 +5,7 @@
 import { readDoNotSendTo } from '../../nodes/SmsRoute/helpers/guards';
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
-import { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY, type Sandbox } from '../sandbox/server';
+import { useSandboxRun } from '../helpers/sandboxRun';
 
 const UK_MOBILE = '+447400123456';
 
@@ -53,21 +53,7 @@ describe('a To that is no phone number', () => {
 });
 
 describe('in a run (n8n-core and the sandbox ledger)', () => {
-	let sandbox: Sandbox;
-	let baseUrl: string;
-	beforeAll(async () => {
-		sandbox = createSandbox({ port: 0, seed: 21 });
-		({ baseUrl } = await sandbox.start());
-	});
-	afterAll(async () => await sandbox.stop());
-	beforeEach(() => sandbox.reset());
-	const credentials = () => ({
-		environment: 'test',
-		testApiKey: DEFAULT_TEST_KEY,
-		liveApiKey: DEFAULT_LIVE_KEY,
-		baseUrl,
-	});
-	const charged = () => sandbox.ledger().map((entry) => entry.to);
+	const { sandbox, credentials, charged } = useSandboxRun(21);
 
 	it.each(['send', 'sendBulk'])(
 		"%s: Do Not Send To with a Default Country per item reads national opt-outs in each item's country",
@@ -206,7 +192,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 	it("n8n's Retry On Fail with Max Messages per Execution: the retry of the same run is not counted again", async () => {
 		// The first attempt is counted (and charged, its answer lost); n8n runs the node again
 		// with the same keys. The cap must let that retry through: it sends nothing new.
-		sandbox.queueFaults(['drop', 'drop']);
+		sandbox().queueFaults(['drop', 'drop']);
 		const items = [0, 1].map((i) => ({ to: `+1500555000${i + 1}`, body: `m${i}` }));
 		const { output, error } = await runSmsRoute({
 			items,

@@ -9,29 +9,13 @@ import { description as sendAndWaitDescription } from '../../nodes/SmsRoute/acti
 import { description as sendDescription } from '../../nodes/SmsRoute/actions/message/send.operation';
 import { hhmm, localMinute } from '../helpers/localClock';
 import { runSmsRoute } from '../helpers/runWorkflow';
-import { createSandbox, DEFAULT_LIVE_KEY, DEFAULT_TEST_KEY, type Sandbox } from '../sandbox/server';
+import { useSandboxRun } from '../helpers/sandboxRun';
 
-let sandbox: Sandbox;
-let baseUrl: string;
-
-const credentials = () => ({
-	environment: 'test',
-	testApiKey: DEFAULT_TEST_KEY,
-	liveApiKey: DEFAULT_LIVE_KEY,
-	baseUrl,
-});
+const sandboxRun = useSandboxRun(22);
+const { credentials } = sandboxRun;
 const SEND_PARAMS = { resource: 'message', to: '={{ $json.to }}', body: '={{ $json.body }}' };
 const json = (output: Array<{ json: IDataObject }> | undefined) =>
 	(output ?? []).map((o) => o.json);
-
-beforeAll(async () => {
-	sandbox = createSandbox({ port: 0, seed: 22 });
-	({ baseUrl } = await sandbox.start());
-});
-afterAll(async () => {
-	await sandbox.stop();
-});
-beforeEach(() => sandbox.reset());
 
 const BERLIN = '+4930901820';
 const NEW_YORK = '+12125550123';
@@ -93,7 +77,8 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 			expect(out[3].id).toBeTruthy();
 			expect(output!.map((o) => o.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
 			expect(
-				sandbox
+				sandboxRun
+					.sandbox()
 					.ledger()
 					.map((entry) => entry.body)
 					.sort(),
@@ -126,7 +111,7 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 			'would send',
 		]);
 		expect(out[1].sendAfter).toBe(sendAfter);
-		expect(sandbox.ledger()).toHaveLength(0);
+		expect(sandboxRun.sandbox().ledger()).toHaveLength(0);
 	});
 
 	it('off by default: the same items all go out', async () => {
@@ -136,7 +121,7 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 			credentials: credentials(),
 		});
 		expect(json(output).every((o) => o.status === 'queued')).toBe(true);
-		expect(sandbox.ledger()).toHaveLength(4);
+		expect(sandboxRun.sandbox().ledger()).toHaveLength(4);
 	});
 
 	it('the deferred item, sent again later with its own fields and key, goes out once', async () => {
@@ -148,7 +133,7 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 		});
 		const deferred = json(first.output)[0];
 		expect(deferred.status).toBe('deferred');
-		expect(sandbox.ledger()).toHaveLength(0);
+		expect(sandboxRun.sandbox().ledger()).toHaveLength(0);
 		// The Wait loop's second node: the window is open for New York now (override to Berlin,
 		// as if the time had come), the key is the deferred item's. Run twice: one message.
 		const again = {
@@ -168,8 +153,8 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 				to: NEW_YORK,
 			});
 		}
-		expect(sandbox.ledger()).toHaveLength(1);
-		expect(sandbox.ledger()[0]).toMatchObject({
+		expect(sandboxRun.sandbox().ledger()).toHaveLength(1);
+		expect(sandboxRun.sandbox().ledger()[0]).toMatchObject({
 			body: 'later',
 			idempotencyKey: deferred.idempotencyKey,
 		});
@@ -197,7 +182,7 @@ describe('Quiet Hours: hostile input', () => {
 	])('window %j stops the run before anything is sent', async (quietHours, message) => {
 		const { error } = await run({ quietHours });
 		expect(error?.message).toMatch(message);
-		expect(sandbox.ledger()).toHaveLength(0);
+		expect(sandboxRun.sandbox().ledger()).toHaveLength(0);
 	});
 
 	it('an unknown zone names the item and the field; with Continue On Fail the rest go out', async () => {
@@ -215,7 +200,12 @@ describe('Quiet Hours: hostile input', () => {
 		);
 		expect(json(output)[1]).toMatchObject({ itemIndex: 1 });
 		expect(String(json(output)[1].error)).toMatch(/Item 1: 'Quiet Hours Time Zone'/);
-		expect(sandbox.ledger().map((entry) => entry.body)).toEqual(['a']);
+		expect(
+			sandboxRun
+				.sandbox()
+				.ledger()
+				.map((entry) => entry.body),
+		).toEqual(['a']);
 	});
 
 	it('a number with no time zone is an error on To unless a zone is given', async () => {
@@ -257,7 +247,9 @@ describe('Quiet Hours: hostile input', () => {
 			/^Item 2: 'Quiet Hours' must be a daily window .*\(got ""\)$/,
 		);
 		// 23:59 is the one closed minute: the two others are sent unless the run hit it.
-		expect(sandbox.ledger().length + out.filter((o) => o.status === 'deferred').length).toBe(2);
+		expect(
+			sandboxRun.sandbox().ledger().length + out.filter((o) => o.status === 'deferred').length,
+		).toBe(2);
 	});
 
 	it('a time zone without Quiet Hours is an error, not silently ignored', async () => {
