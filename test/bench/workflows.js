@@ -268,6 +268,7 @@ function handBuiltWorkflow({ path, key, toleranceSeconds = 300 }) {
 }
 
 module.exports = {
+	webhookNode,
 	ACTION,
 	TRIGGER,
 	bulkWorkflow,

@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS, ROOT } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
+const { webhookNode } = require('../bench/workflows');
 
 const ACTION = 'n8n-nodes-smsroute.smsRoute';
 const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
@@ -51,26 +52,11 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 	const charged = () => sandbox.ledger().map((entry) => entry.to);
 
 	test('Dry Run reports each guard per item; the real run charges nothing for refused or skipped items', async () => {
-		const webhookId = crypto.randomUUID();
-		const webhookPath = `e2e-guards-${webhookId}`;
+		const webhookPath = `e2e-guards-${crypto.randomUUID()}`;
 		const workflow = await n8n.createWorkflow({
 			name: 'e2e guards',
 			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId,
-					parameters: {
-						httpMethod: 'POST',
-						path: webhookPath,
-						responseMode: 'lastNode',
-						responseData: 'allEntries',
-						options: {},
-					},
-				},
+				webhookNode(webhookPath, { responseData: 'allEntries' }),
 				{
 					id: crypto.randomUUID(),
 					name: 'Recipients',
@@ -160,25 +146,11 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 	});
 
 	test('Max Messages per Execution counts every run of the node in a Loop Over Items', async () => {
-		const webhookId = crypto.randomUUID();
-		const webhookPath = `e2e-guards-loop-${webhookId}`;
+		const webhookPath = `e2e-guards-loop-${crypto.randomUUID()}`;
 		const workflow = await n8n.createWorkflow({
 			name: 'e2e guards loop',
 			nodes: [
-				{
-					id: crypto.randomUUID(),
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId,
-					parameters: {
-						httpMethod: 'POST',
-						path: webhookPath,
-						responseMode: 'lastNode',
-						options: {},
-					},
-				},
+				webhookNode(webhookPath),
 				{
 					id: crypto.randomUUID(),
 					name: 'Recipients',
