@@ -11,14 +11,15 @@ import {
 } from '../../../credentials/SmsRouteApi.credentials';
 
 /**
- * The credential test of `smsRouteApi` (the nodes' `testedBy`). smsroute documents no "who am I"
- * endpoint, so it looks up a message no one has: smsroute checks the key first, so "not found"
- * (404) means the key was accepted and 401 that it was refused. n8n's declarative `test` rules
- * cannot do this: they only turn chosen error codes into messages, and every 404 into a failure.
+ * The credential test of `smsRouteApi` (both nodes' `testedBy`). smsroute documents no "who am
+ * I" endpoint, so it looks up a message no one has: a refused key gets 401 whatever is asked, an
+ * accepted one the lookup's "not found" (404). n8n's declarative `test` rules cannot do this: they
+ * only turn chosen error codes into messages, and report every 404 as a failure.
+ * What the editor shows for each answer: docs/credentials.md.
  */
 
-/** Documented id form (`msg_` + 16 lowercase letters and digits), never issued in practice. */
-export const PROBE_PATH = '/messages/msg_0000000000000000';
+/** The documented id form (`msg_` + 16 lowercase letters and digits), never issued in practice. */
+const PROBE_PATH = '/messages/msg_0000000000000000';
 
 const TIMEOUT_MS = 10_000;
 
@@ -49,12 +50,7 @@ function errorText(body: unknown): string | undefined {
 }
 
 /** What the editor shows for smsroute's answer to the probe. The key never appears in it. */
-export function judgeProbe(
-	answer: ProbeAnswer,
-	keyLabel: string,
-	baseUrl: string,
-	key: string,
-): Outcome {
+function judgeProbe(answer: ProbeAnswer, keyLabel: string, baseUrl: string, key: string): Outcome {
 	const { statusCode, body } = answer;
 	const said = errorText(body);
 	if (statusCode >= 200 && statusCode < 300) return ok(`smsroute accepted the ${keyLabel}`);
