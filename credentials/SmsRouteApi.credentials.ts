@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -79,8 +78,7 @@ export class SmsRouteApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: SMSROUTE_DEFAULT_BASE_URL,
-			description:
-				'Change only to use the local sandbox (e.g. http://127.0.0.1:5055/v1) or a proxy',
+			description: 'Change only to reach smsroute through a proxy or a test server',
 		},
 	];
 
@@ -94,23 +92,7 @@ export class SmsRouteApi implements ICredentialType {
 		};
 	}
 
-	// smsroute documents no "who am I" endpoint; GET /balance is the cheapest authenticated
-	// read (see README, "Decisions"). A 401 is told apart from an unreachable server.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl}}',
-			url: '/balance',
-			method: 'GET',
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'smsroute rejected the API key of the selected Environment (401). Check that the key in the Test or Live API Key field belongs to that environment.',
-				},
-			},
-		],
-	};
+	// No `test` here: n8n would use it before the nodes' own test, and its rules cannot take
+	// a 404 as success. Both nodes test this credential with smsRouteApiTest
+	// (nodes/SmsRoute/shared/credentialTest.ts).
 }

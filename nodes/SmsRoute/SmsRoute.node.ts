@@ -11,6 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { toolDescription } from './actions/message/guardOptions';
 import { description as messageDescription } from './actions/message/Message.resource';
 import { router } from './actions/router';
+import { smsRouteApiTest } from './shared/credentialTest';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
 import { resumeOnDelivery } from './waitForDelivery/resumeWebhook';
 
@@ -31,7 +32,7 @@ export class SmsRoute implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		// Send and Wait for Delivery has three outputs; every other operation keeps one.
 		outputs: outputsExpression,
-		credentials: [{ name: 'smsRouteApi', required: true }],
+		credentials: [{ name: 'smsRouteApi', required: true, testedBy: 'smsRouteApiTest' }],
 		// Send and Wait for Delivery's resume URL (relayed delivery events).
 		webhooks: resumeWebhooks,
 		properties: [
@@ -47,6 +48,8 @@ export class SmsRoute implements INodeType {
 			toolDescription,
 		],
 	};
+
+	methods = { credentialTest: { smsRouteApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

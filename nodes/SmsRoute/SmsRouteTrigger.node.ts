@@ -18,6 +18,7 @@ import {
 	type WebhookAnswer,
 } from './trigger/receiveWebhook';
 import { testEventNotice } from './trigger/testEventNotice';
+import { smsRouteApiTest } from './shared/credentialTest';
 import { DEFAULT_TOLERANCE_SECONDS } from './shared/webhookRequest';
 
 export class SmsRouteTrigger implements INodeType {
@@ -46,6 +47,7 @@ export class SmsRouteTrigger implements INodeType {
 				name: 'smsRouteApi',
 				displayName: 'smsroute API Key (verifies smsroute webhooks)',
 				required: false,
+				testedBy: 'smsRouteApiTest',
 			},
 			{
 				name: 'sendCloudSmsHookApi',
@@ -138,6 +140,7 @@ export class SmsRouteTrigger implements INodeType {
 
 	methods = {
 		credentialTest: {
+			smsRouteApiTest,
 			// SendCloud offers no endpoint to check an app key, so only its form is tested.
 			async sendCloudSmsHookApiTest(
 				this: ICredentialTestFunctions,

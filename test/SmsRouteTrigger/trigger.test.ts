@@ -80,6 +80,7 @@ describe('SMS Route Trigger — description', () => {
 				name: 'smsRouteApi',
 				displayName: 'smsroute API Key (verifies smsroute webhooks)',
 				required: false,
+				testedBy: 'smsRouteApiTest',
 			},
 			{
 				name: 'sendCloudSmsHookApi',

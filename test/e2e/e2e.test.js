@@ -43,7 +43,12 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 		const { createSandbox, DEFAULT_TEST_KEY, DEFAULT_LIVE_KEY } = require('../sandbox/server');
 		keys = { test: DEFAULT_TEST_KEY, live: DEFAULT_LIVE_KEY };
 		// No webhook url: the sandbox sends delivery events only when a test emits one.
-		sandbox = createSandbox({ port: 0, webhook: { sendCloudAppKey: SENDCLOUD_APP_KEY } });
+		// No GET /v1/balance (the smsroute guide has none): nothing here may rely on it.
+		sandbox = createSandbox({
+			port: 0,
+			balanceRoute: false,
+			webhook: { sendCloudAppKey: SENDCLOUD_APP_KEY },
+		});
 		sandboxUrls = await sandbox.start();
 		n8n = await startN8n({ version });
 
@@ -84,27 +89,62 @@ describe.each(VERSIONS)('n8n %s', (version) => {
 			);
 		});
 
-		test('the credential test passes for the sandbox test key', async () => {
+		// The answers n8n gives the editor for each case; docs/credentials.md quotes them.
+		const testWith = async (name, data) => {
+			const credential = await n8n.createCredential({
+				name,
+				type: 'smsRouteApi',
+				data: { environment: 'test', liveApiKey: '', baseUrl: sandboxUrls.baseUrl, ...data },
+			});
+			return await n8n.testCredential(credential.id);
+		};
+		const lookups = () => sandbox.stats().requests['GET /v1/messages/:id'] ?? 0;
+
+		test('the credential test passes for the sandbox test key, from a status lookup', async () => {
+			const before = lookups();
 			const result = await n8n.testCredential(smsCredential.id);
-			expect(result).toMatchObject({ status: 'OK' });
+			expect(result).toEqual({
+				status: 'OK',
+				message: 'smsroute accepted the Test API Key (404 for a message that does not exist)',
+			});
+			expect(lookups()).toBe(before + 1);
+			// This sandbox serves no GET /v1/balance (balanceRoute: false), as the guide has none.
+			expect(sandbox.stats().requests['GET /v1/*']).toBeUndefined();
 		});
 
 		test('the credential test fails with a clear message for a wrong key', async () => {
-			const bad = await n8n.createCredential({
-				name: 'smsroute wrong key',
-				type: 'smsRouteApi',
-				data: {
-					environment: 'test',
-					testApiKey: 'sk_test_wrong_key_000000000000000',
-					liveApiKey: '',
-					baseUrl: sandboxUrls.baseUrl,
-				},
+			const result = await testWith('smsroute wrong key', {
+				testApiKey: 'sk_test_wrong_key_000000000000000',
 			});
-			const result = await n8n.testCredential(bad.id);
-			expect(result.status).toBe('Error');
-			// 2.x: the credential's own 401 message; 1.x: n8n's generic one (see runtimeFor in n8n.js).
-			expect(result.message).toMatch(n8n.runtime.rejectedKeyMessage);
-			expect(result.message).not.toContain('sk_test_wrong_key');
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					"smsroute rejected the Test API Key (401). Check that the key in the Test API Key field is complete and belongs to the credential's Environment.",
+			});
+		});
+
+		test('the credential test names the field of a live key pasted as the test key', async () => {
+			const before = lookups();
+			const result = await testWith('smsroute live key in the test field', {
+				testApiKey: keys.live,
+			});
+			expect(result).toEqual({
+				status: 'Error',
+				message: 'The Test API Key must start with "sk_test_"',
+			});
+			expect(lookups()).toBe(before);
+		});
+
+		test('the credential test tells an unreachable server from a rejected key', async () => {
+			const result = await testWith('smsroute unreachable', {
+				testApiKey: keys.test,
+				baseUrl: 'http://127.0.0.1:9/v1',
+			});
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					'Could not reach smsroute at http://127.0.0.1:9/v1 (ECONNREFUSED). Check the Base URL, and that n8n can reach it (proxy, firewall).',
+			});
 		});
 	});
 

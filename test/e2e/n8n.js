@@ -74,10 +74,6 @@ function systemNode() {
  *   credential type with `authenticate`, and its public API schema then demands
  *   `allowedDomains` unless `allowedHttpRequestDomains` is given; the harness sends the
  *   editor's default ('all') when the caller did not (see createCredential).
- * - rejectedKeyMessage: what the credential test reports when the service answers 401. 2.x
- *   shows the credential's own `responseCode` rule message; 1.123's credentials tester only
- *   applies those rules when the error carries the HTTP response (error.cause.response), which
- *   its request helper does not set, so it shows n8n's generic 401 text instead.
  */
 function runtimeFor(version) {
 	const v = resolveVersion(version);
@@ -96,7 +92,6 @@ function runtimeFor(version) {
 			nodeDir: NODE24_DIR,
 			ownerFromEnv: true,
 			credentialDomainDefault: false,
-			rejectedKeyMessage: /401|API key/i,
 			env: {
 				N8N_DISABLED_MODULES:
 					'mcp-registry,instance-ai,workflow-builder,chat-hub,insights,instance-registry',
@@ -112,7 +107,6 @@ function runtimeFor(version) {
 			nodeDir: path.dirname(path.dirname(node)),
 			ownerFromEnv: false,
 			credentialDomainDefault: true,
-			rejectedKeyMessage: /Authorization failed - please check your credentials/,
 			env: {
 				// Module names 1.x knows: insights, external-secrets, community-packages, data-table,
 				// mcp, chat-hub, provisioning, breaking-changes. Keep community-packages.
@@ -236,7 +230,7 @@ async function startN8n(o = {}) {
 		version: rt.version,
 		major: rt.major,
 		node: rt.node,
-		/** The version-specific facts of runtimeFor() (rejectedKeyMessage, ownerFromEnv, env, …). */
+		/** The version-specific facts of runtimeFor() (ownerFromEnv, env, …). */
 		runtime: rt,
 		url,
 		port,

@@ -210,7 +210,7 @@ function createApiHandler(options, state, runtime) {
 				? { name: 'GET /v1/messages/:id', run: (auth) => handleGet(auth, id) }
 				: { name: `${method} /v1/messages/:id`, allow: 'GET' };
 		}
-		if (path === '/v1/balance') {
+		if (path === '/v1/balance' && options.balanceRoute) {
 			return method === 'GET'
 				? { name: 'GET /v1/balance', run: handleBalance }
 				: { name: `${method} /v1/balance`, allow: 'GET' };

@@ -38,6 +38,9 @@ function defaultOptions() {
 		// false answers a send as the guide documents it ({id, to, body, status, created_at,
 		// credits_used}), without the metadata this sandbox echoes by default.
 		echoMetadata: true,
+		// false: GET /v1/balance is an unknown path (404), as on an account that lacks it; the
+		// smsroute guide never mentions it, and nothing in the nodes may rely on it.
+		balanceRoute: true,
 		faults: { ...NO_FAULTS },
 		webhook: {
 			url: null,
@@ -72,6 +75,7 @@ function mergeConfig(target, partial, initial) {
 		'optedOut',
 		'optOutNamesIndex',
 		'echoMetadata',
+		'balanceRoute',
 	]);
 	if (initial) {
 		allowed.add('host');
@@ -105,7 +109,7 @@ function mergeConfig(target, partial, initial) {
 	) {
 		throw new TypeError('optedOut must be an array of phone numbers');
 	}
-	for (const key of ['optOutNamesIndex', 'echoMetadata']) {
+	for (const key of ['optOutNamesIndex', 'echoMetadata', 'balanceRoute']) {
 		if (key in p && typeof p[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
 	}
 	if ('faults' in p) validateFaults(p.faults);

@@ -4,7 +4,12 @@
 const { TEST, LIVE, useSandbox, sleep } = require('./helpers');
 const { countSegments } = require('./segments');
 
-const ctx = useSandbox(() => ({ balance: null, idempotencyTtlMs: 24 * 3600 * 1000, stepMs: 100 }));
+const ctx = useSandbox(() => ({
+	balance: null,
+	idempotencyTtlMs: 24 * 3600 * 1000,
+	stepMs: 100,
+	balanceRoute: true,
+}));
 
 const send = (msg, opts = {}) =>
 	ctx.call('POST', '/v1/messages', { key: TEST, body: msg, ...opts });
@@ -392,6 +397,36 @@ describe('balance', () => {
 		expect((await send({ to: '+15551234567', body: 'x' })).status).toBe(402);
 		ctx.sb.reset();
 		expect((await send({ to: '+15551234567', body: 'x' })).status).toBe(200);
+	});
+});
+
+describe('what the credential test relies on', () => {
+	test('the key is checked before the lookup: an unknown id is 404 with a good key, 401 with a bad one', async () => {
+		const path = '/v1/messages/msg_0000000000000000';
+		for (const key of [TEST, LIVE]) {
+			expect(await ctx.call('GET', path, { key })).toMatchObject({
+				status: 404,
+				json: { error: 'message not found' },
+			});
+		}
+		for (const key of ['sk_test_not_the_key', undefined]) {
+			expect(await ctx.call('GET', path, { key })).toMatchObject({
+				status: 401,
+				json: { error: 'invalid API key' },
+			});
+		}
+	});
+
+	test('balanceRoute false: GET /v1/balance is an unknown path, as on an account without it', async () => {
+		ctx.sb.configure({ balanceRoute: false });
+		expect(await ctx.call('GET', '/v1/balance', { key: TEST })).toMatchObject({
+			status: 404,
+			json: { error: 'not found' },
+		});
+		expect((await ctx.call('GET', '/v1/balance', { key: 'sk_test_not_the_key' })).status).toBe(401);
+		expect(() => ctx.sb.configure({ balanceRoute: 'no' })).toThrow(
+			'balanceRoute must be a boolean',
+		);
 	});
 });
 

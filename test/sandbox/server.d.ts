@@ -41,6 +41,8 @@ export interface SandboxConfig {
 	optOutNamesIndex?: boolean;
 	/** false: a send's answer has no metadata, as the guide documents it. */
 	echoMetadata?: boolean;
+	/** false: GET /v1/balance answers 404 like any unknown path (the guide never mentions it). */
+	balanceRoute?: boolean;
 	faults?: SandboxFaults;
 	webhook?: SandboxWebhookOptions;
 }
