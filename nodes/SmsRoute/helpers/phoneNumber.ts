@@ -213,8 +213,11 @@ function listLengths(lengths: number[]): string {
 	return `${sorted.slice(0, -1).join(', ')} or ${sorted[sorted.length - 1]}`;
 }
 
-/** Reads digits that start with a country calling code (after "+", "00", or nothing). */
-function readInternational(digits: string): Reading {
+/**
+ * Reads digits that start with a country calling code (after "+", "00", or nothing). `asWritten`:
+ * no trunk prefix dropped after the code, for telling international prefixes apart.
+ */
+function readInternational(digits: string, asWritten = false): Reading {
 	for (let size = 1; size <= 3 && size < digits.length; size++) {
 		const code = digits.slice(0, size);
 		const plans = plansForCallingCode(code);
@@ -222,7 +225,11 @@ function readInternational(digits: string): Reading {
 		const rest = digits.slice(size);
 		for (const plan of plans) {
 			// Only the plain trunk prefix here: "+44 (0)7700 900123" is common, rewrites are not.
-			const national = readNational(rest, plan, false);
+			const national = asWritten
+				? isValidNational(rest, plan.code)
+					? rest
+					: undefined
+				: readNational(rest, plan, false);
 			if (national) return { e164: `+${code}${national}` };
 		}
 		const lengths = [...new Set(plans.flatMap((plan) => plan.lengths))];
@@ -304,6 +311,44 @@ function refused(reason: string): NormalizedPhone {
 	return { e164: null, changed: false, reason };
 }
 
+/** The lengths of the home international prefixes digits can start with (SG: 001 and 0012…). */
+function iddLengths(compact: string, home: Plan): number[] {
+	if (!home.idd || !anchored(home.idd).test(compact)) return [];
+	const pattern = fullMatch(home.idd);
+	const lengths: number[] = [];
+	for (let length = 1; length <= MAX_IDD_LENGTH && length < compact.length; length++)
+		if (pattern.test(compact.slice(0, length))) lengths.push(length);
+	return lengths;
+}
+const MAX_IDD_LENGTH = 8;
+
+/**
+ * The valid international readings of digits after the home country's international prefix, and
+ * after "00" where that is one of the home prefixes' beginnings: under SG, HK or KR "001" is a
+ * prefix of its own, so `00 1 201 555 0123` reads as +1 201… and as +20 1555… (Egypt). Where more
+ * than one is valid the number is refused. libphonenumber's rule: a 0 right after a home prefix
+ * means the digits were national after all. A trunk prefix after the country code ("(0)", or
+ * NANP's 1) is read only when no reading is valid without one: "0011 501 622 1234" in Australia
+ * is Belize, not "00 1 (1) 501…".
+ */
+function internationalReadings(compact: string, home: Plan): Map<string, string> {
+	const lengths = iddLengths(compact, home);
+	const readings = new Map<string, string>();
+	if (lengths.length === 0) return readings;
+	const prefixes = lengths
+		.filter((length) => compact[length] !== '0')
+		.map((length) => compact.slice(0, length));
+	if (compact.startsWith('00') && !lengths.includes(2)) prefixes.unshift('00');
+	for (const asWritten of [true, false]) {
+		for (const prefix of prefixes) {
+			const e164 = readInternational(compact.slice(prefix.length), asWritten).e164;
+			if (e164 && !readings.has(e164)) readings.set(e164, `international (prefix ${prefix})`);
+		}
+		if (readings.size > 0) return readings;
+	}
+	return readings;
+}
+
 /**
  * Normalizes one recipient. `defaultCountry` empty: the number must already be E.164.
  * Otherwise national, trunk-prefixed, 00/IDD-prefixed and plus-less international forms
@@ -345,13 +390,15 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	}
 
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
-	// phone there would dial out with, so it wins. libphonenumber's rule: a 0 right after the
-	// prefix means those digits were national after all.
-	const idd = home.idd ? anchored(home.idd).exec(compact) : null;
-	if (idd && idd[0].length > 0 && !compact.slice(idd[0].length).startsWith('0')) {
-		const reading = readInternational(compact.slice(idd[0].length));
-		if (reading.e164) return result(given, reading.e164, `international (prefix ${idd[0]})`);
+	// phone there would dial out with, so it wins over a national reading.
+	const international = internationalReadings(compact, home);
+	if (international.size > 1) {
+		const options = [...international].map(([e164, how]) => `${e164} (${how})`).join(' or ');
+		return refused(
+			`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`,
+		);
 	}
+	for (const [e164, how] of international) return result(given, e164, how);
 
 	// The national reading and the country-code-without-plus reading: when both are valid and
 	// differ, refuse rather than guess.
