@@ -2,7 +2,7 @@
  * Hostile review of the guardrails (issue 21): opt-out lists written the ways CRMs and phones
  * export numbers, and To values a CSV row or a form can send.
  */
-import { readDoNotSendTo } from '../../nodes/SmsRoute/helpers/guards';
+import { readDoNotSendTo, readOptOuts } from '../../nodes/SmsRoute/helpers/guards';
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
@@ -41,7 +41,11 @@ describe('a To that is no phone number', () => {
 		expect(read.e164).toBeNull();
 		expect(read.reason).toMatch(/too long/);
 		expect(normalize(`+4915123456789 /${' 1'.repeat(100_000)}`, '').reason).toMatch(/too long/);
-		expect(readDoNotSendTo([row], 'DE').size).toBe(0);
+		// In Do Not Send To the semicolon starts a second entry: the number before it is listed,
+		// the 200,000 digits are reported as no number (issue 26).
+		const optOuts = readOptOuts([row], 'DE');
+		expect([...optOuts.listed]).toEqual(['+49301234567']);
+		expect(optOuts.unreadable).toEqual([`${'1'.repeat(40)}… (200000 characters)`]);
 	});
 
 	it('a number with generous spacing is still read', () => {

@@ -10,12 +10,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OutgoingMessage } from './outgoingMessage';
-import {
-	NON_GEOGRAPHIC,
-	normalize,
-	withoutTrunkPrefixE164,
-	type PhoneNumberType,
-} from './phoneNumber';
+import { NON_GEOGRAPHIC, everyReading, shortEcho, type PhoneNumberType } from './phoneNumber';
 
 export type Verdict =
 	| { action: 'send' }
@@ -150,9 +145,27 @@ export function doNotSendToCheck(
 }
 
 const LIST_SEPARATORS = /[,;\n\r]+/;
-// Also what exports wrap numbers in: quotes, a spreadsheet's apostrophe, bidi marks.
-const LIST_PUNCTUATION = /[\s\-.()/'"\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const TEL_URI = /^tel:/i;
+// tel: URI parameters (RFC 3966), before ";" is taken for a separator.
+const TEL_PARAMETERS = /;\s*(?:ext|isub|phone-context)=[^,;\s]*/gi;
+const TEL_URI = /^\s*tel:/i;
+// What exports wrap numbers in: quotes, a spreadsheet's apostrophe, bidi and zero-width marks.
+const INVISIBLE = /['"\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+// A note in brackets: "(mobile)", "(John, work)"; "(0)" and "(201)" have no letters and stay.
+const BRACKETED_NOTE = /[([][^()[\]]*\p{L}[^()[\]]*[)\]]/gu;
+// A label before the number ("Mobile: "), and a note after it ("mobile", "- John", "ext. 45").
+const LEADING_LABEL = /^[^\d+(]*/;
+const TRAILING_NOTE = /\p{L}[\s\S]*$/u;
+/** Most space-separated groups one entry is searched for several numbers in. */
+const MAX_GROUPS = 12;
+/** Most digits a number can be written with: 15, an international prefix and a trunk prefix. */
+const MAX_DIGITS = 22;
+
+export interface OptOutList {
+	/** Every E.164 a listed entry could stand for. */
+	listed: Set<string>;
+	/** The entries (or the parts of them) that read as no number, as given (shortened). */
+	unreadable: string[];
+}
 
 /** The entries of a Do Not Send To list as given: an expression's array, or text split into lines. */
 export function doNotSendToEntries(value: unknown): unknown[] {
@@ -165,37 +178,139 @@ export function doNotSendToEntries(value: unknown): unknown[] {
 				: [value];
 }
 
-/**
- * The numbers of a Do Not Send To list, each as every E.164 it could stand for: the list is
- * read with the same Default Country as the messages, and where an entry is unclear (a foreign
- * number without "+") its other readings are listed too. A wrong extra reading can only skip a
- * message, never send one.
- */
-export function readDoNotSendTo(value: unknown, defaultCountry: string): Set<string> {
-	const entries = doNotSendToEntries(value);
-	const listed = new Set<string>();
-	for (const entry of entries) {
-		if (entry === null || entry === undefined || typeof entry === 'object') continue;
-		const compact = String(entry).replace(LIST_PUNCTUATION, '').replace(TEL_URI, '');
-		if (compact === '') continue;
-		// E.164 as most opt-out tables keep it, and as read with its trunk prefix ("+44 (0)7400…"
-		// is how messages with a Default Country read it).
-		if (compact.startsWith('+')) {
-			listed.add(compact);
-			const read = withoutTrunkPrefixE164(compact);
-			if (read) listed.add(read);
-			continue;
-		}
-		if (defaultCountry) {
-			const read = normalize(compact, defaultCountry).e164;
-			if (read) listed.add(read);
-		}
-		if (/^\d+$/.test(compact)) {
-			listed.add(`+${compact}`);
-			if (compact.startsWith('00')) listed.add(`+${compact.slice(2)}`);
+/** The pieces of an entry: a comma, semicolon or line break, or a "+" after digits, starts one. */
+function piecesOf(entry: string): string[] {
+	const pieces: string[] = [];
+	for (const part of entry.replace(TEL_PARAMETERS, '').split(LIST_SEPARATORS)) {
+		for (const piece of part.split(/(?=\+)/)) {
+			// "Tel: +44…": a "+" after no digits continues the same number.
+			if (pieces.length > 0 && piece.startsWith('+') && !/\d/.test(pieces[pieces.length - 1]))
+				pieces[pieces.length - 1] += piece;
+			else pieces.push(piece);
 		}
 	}
-	return listed;
+	return pieces;
+}
+
+/** The number in text, without the tel: scheme, invisible marks, labels and notes. */
+function withoutNotes(text: string): string {
+	return text
+		.replace(INVISIBLE, '')
+		.replace(TEL_URI, '')
+		.replace(BRACKETED_NOTE, ' ')
+		.replace(LEADING_LABEL, '')
+		.replace(TRAILING_NOTE, '');
+}
+
+/**
+ * The numbers in one piece: each tab-separated column where every column with digits is a number
+ * (a pasted row); else the whole piece as one number ("+44 7911 123408", "+44\t7911\t123408");
+ * else several numbers separated by spaces ("07400 123456 07400 123457"). `left`: what belongs to
+ * no number.
+ */
+function numbersIn(piece: string, country: string): { readings: string[]; left: string[] } {
+	const columns = piece.split('\t').filter((column) => /\d/.test(column));
+	if (columns.length > 1) {
+		const read = columns.map((column) => everyReading(withoutNotes(column), country).all);
+		if (read.every((readings) => readings.length > 0)) return { readings: read.flat(), left: [] };
+	}
+	const text = withoutNotes(piece);
+	const whole = everyReading(text, country);
+	// A piece To would send as one number is one; otherwise two numbers may read as one foreign
+	// number without + ("3 81234 3 81234" in Norfolk Island as +381 …): both are listed.
+	if (whole.asTo) return { readings: whole.all, left: [] };
+	const groups = text.trim().split(/\s+/);
+	const several =
+		groups.length >= 2 && groups.length <= MAX_GROUPS ? severalNumbers(groups, country) : undefined;
+	if (whole.all.length > 0)
+		return {
+			readings: [...whole.all, ...(several?.left.length === 0 ? several.readings : [])],
+			left: [],
+		};
+	return several ?? { readings: [], left: [piece] };
+}
+
+/**
+ * Space-separated groups as several numbers: every way to cut them into numbers that leaves no
+ * digit over, each number listed ("0664 123456 0664 123456" in Austria is not "0664 123456
+ * 0664", a valid number, and "123456"). Where no cut leaves nothing over, the longest numbers
+ * from the left, and what is over is reported.
+ */
+function severalNumbers(
+	groups: string[],
+	country: string,
+): { readings: string[]; left: string[] } | undefined {
+	const n = groups.length;
+	const read = new Map<string, string[]>();
+	const readingsOf = (from: number, to: number): string[] => {
+		const key = `${from} ${to}`;
+		let found = read.get(key);
+		if (!found) {
+			const text = groups.slice(from, to).join(' ');
+			found = text.replace(/\D/g, '').length > MAX_DIGITS ? [] : everyReading(text, country).all;
+			read.set(key, found);
+		}
+		return found;
+	};
+	// complete[i]: groups i… can be cut into numbers with nothing over.
+	const complete: boolean[] = [];
+	complete[n] = true;
+	for (let from = n - 1; from >= 0; from--) {
+		complete[from] = false;
+		for (let to = from + 1; to <= n && !complete[from]; to++)
+			complete[from] = complete[to] && readingsOf(from, to).length > 0;
+	}
+	const readings = new Set<string>();
+	const left: string[] = [];
+	if (complete[0]) {
+		const reached = new Set([0]);
+		for (let from = 0; from < n; from++) {
+			if (!reached.has(from)) continue;
+			for (let to = from + 1; to <= n; to++) {
+				if (!complete[to] || readingsOf(from, to).length === 0) continue;
+				for (const e164 of readingsOf(from, to)) readings.add(e164);
+				reached.add(to);
+			}
+		}
+	} else {
+		for (let from = 0; from < n;) {
+			let to = n;
+			while (to > from && readingsOf(from, to).length === 0) to--;
+			if (to > from) readingsOf(from, to).forEach((e164) => readings.add(e164));
+			else if (/\d/.test(groups[from])) left.push(groups[from]);
+			from = Math.max(to, from + 1);
+		}
+	}
+	return readings.size > 0 ? { readings: [...readings], left } : undefined;
+}
+
+/**
+ * A Do Not Send To list, read with the same Default Country as the messages and by the same
+ * reader as To (everyReading): each entry as every E.164 it could stand for, so an opt-out is
+ * never missed. What reads as no number is returned, not dropped, to be reported.
+ */
+export function readOptOuts(value: unknown, defaultCountry: string): OptOutList {
+	const listed = new Set<string>();
+	const unreadable: string[] = [];
+	for (const entry of doNotSendToEntries(value)) {
+		if (entry === null || entry === undefined) continue;
+		if (typeof entry === 'object') {
+			unreadable.push(shortEcho(JSON.stringify(entry) ?? 'an object'));
+			continue;
+		}
+		for (const piece of piecesOf(String(entry))) {
+			if (piece.replace(INVISIBLE, '').trim() === '') continue;
+			const { readings, left } = numbersIn(piece, defaultCountry);
+			for (const e164 of readings) listed.add(e164);
+			for (const text of left) unreadable.push(shortEcho(text.trim()));
+		}
+	}
+	return { listed, unreadable };
+}
+
+/** The numbers of a Do Not Send To list (readOptOuts without the unreadable entries). */
+export function readDoNotSendTo(value: unknown, defaultCountry: string): Set<string> {
+	return readOptOuts(value, defaultCountry).listed;
 }
 
 /** Options of Allowed Countries and Block Number Types may come as a list or as text. */

@@ -240,18 +240,6 @@ function readInternational(digits: string, asWritten = false): Reading {
 	return { problem: 'does not start with a known country calling code' };
 }
 
-/**
- * "+44 07400 123456" (from "+44 (0)7400 123456") as the E.164 it stands for, or undefined when
- * the digits after the calling code do not start with its trunk prefix (then there is nothing
- * to drop: most entries of an opt-out list of 100,000 cost one short pattern test).
- */
-export function withoutTrunkPrefixE164(e164: string): string | undefined {
-	const split = splitE164(e164);
-	const main = split && plansForCallingCode(split[0])[0];
-	if (!main?.trunk || !anchored(main.trunk).test(split![1])) return undefined;
-	return readInternational(e164.slice(1)).e164;
-}
-
 /** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
 function splitE164(e164: string): [code: string, national: string] | undefined {
 	for (let size = 1; size <= 3; size++) {
@@ -347,6 +335,41 @@ function internationalReadings(compact: string, home: Plan): Map<string, string>
 		if (readings.size > 0) return readings;
 	}
 	return readings;
+}
+
+/** An opt-out entry's readings: `asTo`, what normalize sends the same text to, if anything. */
+export interface OptOutReadings {
+	asTo?: string;
+	all: string[];
+}
+
+/**
+ * Every number an opt-out entry could stand for (Do Not Send To): what normalize reads it as
+ * with the same Default Country (so an entry matches whatever the same text in To is sent to),
+ * and each other valid reading: both sides of an ambiguity normalize refuses (`4915123456789`
+ * under DE), another country's code without +, a trunk prefix after the code. A wrong extra
+ * reading can only skip a message, never send one. `all` is empty when it reads as no number.
+ */
+export function everyReading(input: string, defaultCountry: string): OptOutReadings {
+	const asTo = normalize(input, defaultCountry).e164 ?? undefined;
+	const readings = new Set<string>(asTo ? [asTo] : []);
+	const done = (): OptOutReadings => ({ asTo, all: [...readings] });
+	if (input.length > MAX_INPUT_LENGTH && input.trim().length > MAX_INPUT_LENGTH) return done();
+	const compact = input.trim().replace(NATIONAL_PUNCTUATION, '');
+	if (!/^\+?\d+$/.test(compact)) return done();
+	const add = (e164: string | undefined) => e164 && readings.add(e164);
+	const digits = compact.startsWith('+') ? compact.slice(1) : compact;
+	add(readInternational(digits, true).e164);
+	add(readInternational(digits).e164);
+	if (compact.startsWith('+')) return done();
+	if (digits.startsWith('00')) add(readInternational(digits.slice(2)).e164);
+	const home = countryPlan(defaultCountry.trim().toUpperCase());
+	if (home) {
+		for (const e164 of internationalReadings(digits, home).keys()) add(e164);
+		const national = readNational(digits, home);
+		if (national) add(`+${home.code}${national}`);
+	}
+	return done();
 }
 
 /**
