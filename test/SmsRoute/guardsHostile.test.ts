@@ -143,6 +143,91 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 		},
 	);
 
+	it.each([
+		['a mistyped field', '={{ $json.optOutz }}'],
+		['null', '={{ null }}'],
+	])(
+		'Do Not Send To from an expression that gives nothing (%s) stops the run, not turns the opt-outs off',
+		async (_, doNotSendTo) => {
+			const { error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'opted out', optOuts: ['+15005550001'] }],
+				parameters: {
+					resource: 'message',
+					operation: 'sendBulk',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: { doNotSendTo },
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error?.message).toMatch(/^'Do Not Send To' is an expression that gave nothing/);
+			expect(charged()).toEqual([]);
+		},
+	);
+
+	it('Do Not Send To from an expression that gives "" or [] is an empty list: the run goes on', async () => {
+		for (const doNotSendTo of ["={{ '' }}", '={{ [] }}']) {
+			const { error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'sent' }],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: { doNotSendTo },
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error).toBeUndefined();
+		}
+		expect(charged()).toEqual(['+15005550001', '+15005550001']);
+	});
+
+	it.each(['send', 'sendBulk'])(
+		'%s: unreadable Do Not Send To entries are listed by Dry Run on the first item and noticed on a real run',
+		async (operation) => {
+			const run = (dryRun: boolean) =>
+				runSmsRoute({
+					items: [
+						{ to: '+15005550001', body: 'opted out' },
+						{ to: '+15005550002', body: 'sent' },
+					],
+					parameters: {
+						resource: 'message',
+						operation,
+						to: '={{ $json.to }}',
+						body: '={{ $json.body }}',
+						options: {
+							doNotSendTo: '+1 500\u2013555\u20130001 (mobile)\nn/a\n12',
+							...(dryRun ? { dryRun: true } : {}),
+						},
+					},
+					credentials: credentials(),
+					typeVersion: 1.1,
+				});
+			const dry = await run(true);
+			expect(dry.error).toBeUndefined();
+			expect(dry.output![0].json).toMatchObject({
+				wouldSend: false,
+				doNotSendToUnreadableCount: 2,
+				doNotSendToUnreadable: ['n/a', '12'],
+			});
+			expect(dry.output![1].json.doNotSendToUnreadable).toBeUndefined();
+			expect(charged()).toEqual([]);
+
+			const real = await run(false);
+			expect(real.output!.map((item) => item.json.status)).toEqual(['skipped', 'queued']);
+			expect(real.output![0].json.doNotSendToUnreadable).toBeUndefined();
+			const hints = real.run.data.resultData.runData['SMS Route'][0].hints ?? [];
+			expect(hints.map((hint) => hint.message)).toEqual([
+				'Do Not Send To: 2 entries read as no phone number and match no one ("n/a", "12"). Dry Run lists them.',
+			]);
+			expect(charged()).toEqual(['+15005550002']);
+		},
+	);
+
 	it('Send in Bulk with Continue On Fail: every item in input order, each paired, only the sendable charged', async () => {
 		const { output, error } = await runSmsRoute({
 			items: [
