@@ -155,6 +155,7 @@ const BRACKETED_NOTE = /[([][^()[\]]*\p{L}[^()[\]]*[)\]]/gu;
 // A label before the number ("Mobile: "), and a note after it ("mobile", "- John", "ext. 45").
 const LEADING_LABEL = /^[^\d+(]*/;
 const TRAILING_NOTE = /\p{L}[\s\S]*$/u;
+const PLAIN_NUMBER = /^\+?\d{1,20}$/;
 /** Most space-separated groups one entry is searched for several numbers in. */
 const MAX_GROUPS = 12;
 /** Most digits a number can be written with: 15, an international prefix and a trunk prefix. */
@@ -298,7 +299,15 @@ export function readOptOuts(value: unknown, defaultCountry: string): OptOutList 
 			unreadable.push(shortEcho(JSON.stringify(entry) ?? 'an object'));
 			continue;
 		}
-		for (const piece of piecesOf(String(entry))) {
+		const text = String(entry);
+		if (PLAIN_NUMBER.test(text)) {
+			// Most lists: E.164 or digits only, nothing to split or strip (100,000 per run).
+			const readings = everyReading(text, defaultCountry).all;
+			if (readings.length === 0) unreadable.push(shortEcho(text));
+			for (const e164 of readings) listed.add(e164);
+			continue;
+		}
+		for (const piece of piecesOf(text)) {
 			if (piece.replace(INVISIBLE, '').trim() === '') continue;
 			const { readings, left } = numbersIn(piece, defaultCountry);
 			for (const e164 of readings) listed.add(e164);

@@ -358,12 +358,13 @@ export function everyReading(input: string, defaultCountry: string): OptOutReadi
 	const compact = input.trim().replace(NATIONAL_PUNCTUATION, '');
 	if (!/^\+?\d+$/.test(compact)) return done();
 	const add = (e164: string | undefined) => e164 && readings.add(e164);
+	const home = countryPlan(defaultCountry.trim().toUpperCase());
 	const digits = compact.startsWith('+') ? compact.slice(1) : compact;
 	add(readInternational(digits, true).e164);
-	add(readInternational(digits).e164);
+	// With a Default Country, normalize has read "+…" this way already.
+	if (!home || !compact.startsWith('+')) add(readInternational(digits).e164);
 	if (compact.startsWith('+')) return done();
 	if (digits.startsWith('00')) add(readInternational(digits.slice(2)).e164);
-	const home = countryPlan(defaultCountry.trim().toUpperCase());
 	if (home) {
 		for (const e164 of internationalReadings(digits, home).keys()) add(e164);
 		const national = readNational(digits, home);
