@@ -156,6 +156,7 @@ const BRACKETED_NOTE = /[([][^()[\]]*\p{L}[^()[\]]*[)\]]/gu;
 const LEADING_LABEL = /^[^\d+(]*/;
 const TRAILING_NOTE = /\p{L}[\s\S]*$/u;
 const PLAIN_NUMBER = /^\+?\d{1,20}$/;
+const SIMPLE_NUMBER = /^ *\+?[\d \-.()/]{1,100}$/;
 /** Most space-separated groups one entry is searched for several numbers in. */
 const MAX_GROUPS = 12;
 /** Most digits a number can be written with: 15, an international prefix and a trunk prefix. */
@@ -306,6 +307,14 @@ export function readOptOuts(value: unknown, defaultCountry: string): OptOutList 
 			if (readings.length === 0) unreadable.push(shortEcho(text));
 			for (const e164 of readings) listed.add(e164);
 			continue;
+		}
+		if (SIMPLE_NUMBER.test(text)) {
+			// "(201) 555-0123": one number as To reads it, or else the full search below.
+			const read = everyReading(text, defaultCountry);
+			if (read.asTo) {
+				for (const e164 of read.all) listed.add(e164);
+				continue;
+			}
 		}
 		for (const piece of piecesOf(text)) {
 			if (piece.replace(INVISIBLE, '').trim() === '') continue;
