@@ -10,7 +10,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { OutgoingMessage } from './outgoingMessage';
-import { NON_GEOGRAPHIC, everyReading, shortEcho, type PhoneNumberType } from './phoneNumber';
+import {
+	NON_GEOGRAPHIC,
+	everyReading,
+	shortEcho,
+	type OptOutReadings,
+	type PhoneNumberType,
+} from './phoneNumber';
 
 export type Verdict =
 	| { action: 'send' }
@@ -210,80 +216,64 @@ function withoutNotes(text: string): string {
  * else several numbers separated by spaces ("07400 123456 07400 123457"). `left`: what belongs to
  * no number.
  */
-function numbersIn(piece: string, country: string): { readings: string[]; left: string[] } {
+function numbersIn(
+	piece: string,
+	country: string,
+	budget: SearchBudget,
+	known?: OptOutReadings,
+): { readings: string[]; left: string[] } {
 	const columns = piece.split('\t').filter((column) => /\d/.test(column));
 	if (columns.length > 1) {
 		const read = columns.map((column) => everyReading(withoutNotes(column), country).all);
 		if (read.every((readings) => readings.length > 0)) return { readings: read.flat(), left: [] };
 	}
 	const text = withoutNotes(piece);
-	const whole = everyReading(text, country);
+	const whole = known && text === piece ? known : everyReading(text, country);
 	// A piece To would send as one number is one; otherwise two numbers may read as one foreign
 	// number without + ("3 81234 3 81234" in Norfolk Island as +381 …): both are listed.
 	if (whole.asTo) return { readings: whole.all, left: [] };
-	const groups = text.trim().split(/\s+/);
-	const several =
-		groups.length >= 2 && groups.length <= MAX_GROUPS ? severalNumbers(groups, country) : undefined;
-	if (whole.all.length > 0)
-		return {
-			readings: [...whole.all, ...(several?.left.length === 0 ? several.readings : [])],
-			left: [],
-		};
-	return several ?? { readings: [], left: [piece] };
+	const several = severalNumbers(text.trim().split(/\s+/), country, budget);
+	if (whole.all.length > 0) return { readings: [...whole.all, ...several], left: [] };
+	return several.length > 0 ? { readings: several, left: [] } : { readings: [], left: [piece] };
 }
 
 /**
- * Space-separated groups as several numbers: every way to cut them into numbers that leaves no
- * digit over, each number listed ("0664 123456 0664 123456" in Austria is not "0664 123456
- * 0664", a valid number, and "123456"). Where no cut leaves nothing over, the longest numbers
- * from the left, and what is over is reported.
+ * What the search for several numbers in one entry may still cost over the whole list, in number
+ * readings: a column of something else (IBANs, dates) must not hold the run for seconds.
  */
-function severalNumbers(
-	groups: string[],
-	country: string,
-): { readings: string[]; left: string[] } | undefined {
-	const n = groups.length;
-	const read = new Map<string, string[]>();
-	const readingsOf = (from: number, to: number): string[] => {
-		const key = `${from} ${to}`;
-		let found = read.get(key);
-		if (!found) {
-			const text = groups.slice(from, to).join(' ');
-			found = text.replace(/\D/g, '').length > MAX_DIGITS ? [] : everyReading(text, country).all;
-			read.set(key, found);
-		}
-		return found;
+interface SearchBudget {
+	readings: number;
+}
+const SEARCH_BUDGET = 10_000;
+
+/**
+ * Space-separated groups as several numbers, each one To would send on its own: every group a
+ * number ("07400123456 07400123457"), or the groups cut in two ("07400 123456 07400 123457";
+ * every cut that works is listed). Nothing else: looser cuts find numbers in any long run of
+ * digits (Germany's plan reads most of an IBAN's groups as numbers).
+ */
+function severalNumbers(groups: string[], country: string, budget: SearchBudget): string[] {
+	if (groups.length < 2 || groups.length > MAX_GROUPS) return [];
+	const asTo = (text: string): OptOutReadings | undefined => {
+		if (budget.readings <= 0 || text.replace(/\D/g, '').length > MAX_DIGITS) return undefined;
+		budget.readings--;
+		const read = everyReading(text, country);
+		return read.asTo ? read : undefined;
 	};
-	// complete[i]: groups i… can be cut into numbers with nothing over.
-	const complete: boolean[] = [];
-	complete[n] = true;
-	for (let from = n - 1; from >= 0; from--) {
-		complete[from] = false;
-		for (let to = from + 1; to <= n && !complete[from]; to++)
-			complete[from] = complete[to] && readingsOf(from, to).length > 0;
+	const each: string[] = [];
+	for (let i = 0; i < groups.length; i++) {
+		const read = asTo(groups[i]);
+		if (!read) break;
+		each.push(...read.all);
+		if (i === groups.length - 1) return each;
 	}
-	const readings = new Set<string>();
-	const left: string[] = [];
-	if (complete[0]) {
-		const reached = new Set([0]);
-		for (let from = 0; from < n; from++) {
-			if (!reached.has(from)) continue;
-			for (let to = from + 1; to <= n; to++) {
-				if (!complete[to] || readingsOf(from, to).length === 0) continue;
-				for (const e164 of readingsOf(from, to)) readings.add(e164);
-				reached.add(to);
-			}
-		}
-	} else {
-		for (let from = 0; from < n;) {
-			let to = n;
-			while (to > from && readingsOf(from, to).length === 0) to--;
-			if (to > from) readingsOf(from, to).forEach((e164) => readings.add(e164));
-			else if (/\d/.test(groups[from])) left.push(groups[from]);
-			from = Math.max(to, from + 1);
-		}
+	const found: string[] = [];
+	for (let cut = 1; cut < groups.length; cut++) {
+		const first = asTo(groups.slice(0, cut).join(' '));
+		const second = first && asTo(groups.slice(cut).join(' '));
+		if (first && second) found.push(...first.all, ...second.all);
 	}
-	return readings.size > 0 ? { readings: [...readings], left } : undefined;
+	return found;
 }
 
 /**
@@ -294,6 +284,7 @@ function severalNumbers(
 export function readOptOuts(value: unknown, defaultCountry: string): OptOutList {
 	const listed = new Set<string>();
 	const unreadable: string[] = [];
+	const budget: SearchBudget = { readings: SEARCH_BUDGET };
 	for (const entry of doNotSendToEntries(value)) {
 		if (entry === null || entry === undefined) continue;
 		if (typeof entry === 'object') {
@@ -308,17 +299,17 @@ export function readOptOuts(value: unknown, defaultCountry: string): OptOutList 
 			for (const e164 of readings) listed.add(e164);
 			continue;
 		}
-		if (SIMPLE_NUMBER.test(text)) {
-			// "(201) 555-0123": one number as To reads it, or else the full search below.
-			const read = everyReading(text, defaultCountry);
-			if (read.asTo) {
-				for (const e164 of read.all) listed.add(e164);
-				continue;
-			}
+		// "(201) 555-0123": one number as To reads it, or else the full search below (which then
+		// need not read it again).
+		const simple = SIMPLE_NUMBER.test(text) ? everyReading(text, defaultCountry) : undefined;
+		if (simple?.asTo) {
+			for (const e164 of simple.all) listed.add(e164);
+			continue;
 		}
 		for (const piece of piecesOf(text)) {
 			if (piece.replace(INVISIBLE, '').trim() === '') continue;
-			const { readings, left } = numbersIn(piece, defaultCountry);
+			const known = piece === text ? simple : undefined;
+			const { readings, left } = numbersIn(piece, defaultCountry, budget, known);
 			for (const e164 of readings) listed.add(e164);
 			for (const text of left) unreadable.push(shortEcho(text.trim()));
 		}

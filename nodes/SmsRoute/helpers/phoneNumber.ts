@@ -194,7 +194,8 @@ function readNational(digits: string, plan: Plan, fullTrunkRule = true): string 
 
 interface Reading {
 	e164?: string;
-	problem?: string;
+	/** Why not, built only when asked (opt-out lists read many numbers that are none). */
+	problem?: () => string;
 }
 
 /** Where a refused input is quoted back: long enough to recognise, never a whole CSV row. */
@@ -232,12 +233,14 @@ function readInternational(digits: string, asWritten = false): Reading {
 				: readNational(rest, plan, false);
 			if (national) return { e164: `+${code}${national}` };
 		}
-		const lengths = [...new Set(plans.flatMap((plan) => plan.lengths))];
 		return {
-			problem: `is not a valid +${code} number (${rest.length} digits after +${code}; numbers there have ${listLengths(lengths)} digits and a known prefix)`,
+			problem: () => {
+				const lengths = [...new Set(plans.flatMap((plan) => plan.lengths))];
+				return `is not a valid +${code} number (${rest.length} digits after +${code}; numbers there have ${listLengths(lengths)} digits and a known prefix)`;
+			},
 		};
 	}
-	return { problem: 'does not start with a known country calling code' };
+	return { problem: () => 'does not start with a known country calling code' };
 }
 
 /** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
@@ -410,7 +413,9 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	}
 	if (compact.startsWith('+')) {
 		const reading = readInternational(compact.slice(1));
-		return reading.e164 ? result(given, reading.e164, 'international') : refused(reading.problem!);
+		return reading.e164
+			? result(given, reading.e164, 'international')
+			: refused(reading.problem!());
 	}
 
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
