@@ -156,6 +156,10 @@ describe('Do Not Send To: ambiguous and unreadable entries', () => {
 		const text = readOptOuts('07400 123456\nunknown\nJane\t07400 123457\t(home)\n0740', 'GB');
 		expect([...text.listed]).toEqual(['+447400123456', '+447400123457']);
 		expect(text.unreadable).toEqual(['unknown', '0740']);
+		// A pasted row with a customer number: the phone is listed, the other column reported.
+		const row = readOptOuts('C-12345\t07400 123456\t2024', 'GB');
+		expect([...row.listed]).toEqual(['+447400123456']);
+		expect(row.unreadable).toEqual(['C-12345', '2024']);
 	});
 
 	it('reads a column of something else (IBANs, runs of digits) in bounded time, reporting it', () => {

@@ -211,8 +211,8 @@ function withoutNotes(text: string): string {
 }
 
 /**
- * The numbers in one piece: each tab-separated column where every column with digits is a number
- * (a pasted row); else the whole piece as one number ("+44 7911 123408", "+44\t7911\t123408");
+ * The numbers in one piece: each tab-separated column that is a number (a pasted row; the
+ * columns with digits that are none are left over); else the whole piece as one number ("+44 7911 123408", "+44\t7911\t123408");
  * else several numbers separated by spaces ("07400 123456 07400 123457"). `left`: what belongs to
  * no number.
  */
@@ -222,18 +222,29 @@ function numbersIn(
 	budget: SearchBudget,
 	known?: OptOutReadings,
 ): { readings: string[]; left: string[] } {
+	const text = withoutNotes(piece);
+	const whole = (): OptOutReadings =>
+		known && text === piece ? known : everyReading(text, country);
 	const columns = piece.split('\t').filter((column) => /\d/.test(column));
 	if (columns.length > 1) {
 		const read = columns.map((column) => everyReading(withoutNotes(column), country).all);
 		if (read.every((readings) => readings.length > 0)) return { readings: read.flat(), left: [] };
+		if (read.some((readings) => readings.length > 0)) {
+			// A customer number next to the phone number, or one number with tabs for spaces
+			// ("+43⇥664⇥123456", where 664 alone is a number too): both readings are listed.
+			const all = whole().all;
+			return {
+				readings: [...read.flat(), ...all],
+				left: all.length > 0 ? [] : columns.filter((_, i) => read[i].length === 0),
+			};
+		}
 	}
-	const text = withoutNotes(piece);
-	const whole = known && text === piece ? known : everyReading(text, country);
+	const one = whole();
 	// A piece To would send as one number is one; otherwise two numbers may read as one foreign
 	// number without + ("3 81234 3 81234" in Norfolk Island as +381 …): both are listed.
-	if (whole.asTo) return { readings: whole.all, left: [] };
+	if (one.asTo) return { readings: one.all, left: [] };
 	const several = severalNumbers(text.trim().split(/\s+/), country, budget);
-	if (whole.all.length > 0) return { readings: [...whole.all, ...several], left: [] };
+	if (one.all.length > 0) return { readings: [...one.all, ...several], left: [] };
 	return several.length > 0 ? { readings: several, left: [] } : { readings: [], left: [piece] };
 }
 
