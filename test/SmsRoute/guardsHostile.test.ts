@@ -2,7 +2,7 @@
  * Hostile review of the guardrails (issue 21): opt-out lists written the ways CRMs and phones
  * export numbers, and To values a CSV row or a form can send.
  */
-import { readDoNotSendTo } from '../../nodes/SmsRoute/helpers/guards';
+import { readDoNotSendTo, readOptOuts } from '../../nodes/SmsRoute/helpers/guards';
 import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
@@ -41,7 +41,11 @@ describe('a To that is no phone number', () => {
 		expect(read.e164).toBeNull();
 		expect(read.reason).toMatch(/too long/);
 		expect(normalize(`+4915123456789 /${' 1'.repeat(100_000)}`, '').reason).toMatch(/too long/);
-		expect(readDoNotSendTo([row], 'DE').size).toBe(0);
+		// In Do Not Send To the semicolon starts a second entry: the number before it is listed,
+		// the 200,000 digits are reported as no number (issue 26).
+		const optOuts = readOptOuts([row], 'DE');
+		expect([...optOuts.listed]).toEqual(['+49301234567']);
+		expect(optOuts.unreadable).toEqual([`${'1'.repeat(40)}… (200000 characters)`]);
 	});
 
 	it('a number with generous spacing is still read', () => {
@@ -136,6 +140,91 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 			});
 			expect(error?.message).toMatch(new RegExp(`^'${field}' is an expression that gave`));
 			expect(charged()).toEqual([]);
+		},
+	);
+
+	it.each([
+		['a mistyped field', '={{ $json.optOutz }}'],
+		['null', '={{ null }}'],
+	])(
+		'Do Not Send To from an expression that gives nothing (%s) stops the run, not turns the opt-outs off',
+		async (_, doNotSendTo) => {
+			const { error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'opted out', optOuts: ['+15005550001'] }],
+				parameters: {
+					resource: 'message',
+					operation: 'sendBulk',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: { doNotSendTo },
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error?.message).toMatch(/^'Do Not Send To' is an expression that gave nothing/);
+			expect(charged()).toEqual([]);
+		},
+	);
+
+	it('Do Not Send To from an expression that gives "" or [] is an empty list: the run goes on', async () => {
+		for (const doNotSendTo of ["={{ '' }}", '={{ [] }}']) {
+			const { error } = await runSmsRoute({
+				items: [{ to: '+15005550001', body: 'sent' }],
+				parameters: {
+					resource: 'message',
+					operation: 'send',
+					to: '={{ $json.to }}',
+					body: '={{ $json.body }}',
+					options: { doNotSendTo },
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+			expect(error).toBeUndefined();
+		}
+		expect(charged()).toEqual(['+15005550001', '+15005550001']);
+	});
+
+	it.each(['send', 'sendBulk'])(
+		'%s: unreadable Do Not Send To entries are listed by Dry Run on the first item and noticed on a real run',
+		async (operation) => {
+			const run = (dryRun: boolean) =>
+				runSmsRoute({
+					items: [
+						{ to: '+15005550001', body: 'opted out' },
+						{ to: '+15005550002', body: 'sent' },
+					],
+					parameters: {
+						resource: 'message',
+						operation,
+						to: '={{ $json.to }}',
+						body: '={{ $json.body }}',
+						options: {
+							doNotSendTo: '+1 500\u2013555\u20130001 (mobile)\nn/a\n12',
+							...(dryRun ? { dryRun: true } : {}),
+						},
+					},
+					credentials: credentials(),
+					typeVersion: 1.1,
+				});
+			const dry = await run(true);
+			expect(dry.error).toBeUndefined();
+			expect(dry.output![0].json).toMatchObject({
+				wouldSend: false,
+				doNotSendToUnreadableCount: 2,
+				doNotSendToUnreadable: ['n/a', '12'],
+			});
+			expect(dry.output![1].json.doNotSendToUnreadable).toBeUndefined();
+			expect(charged()).toEqual([]);
+
+			const real = await run(false);
+			expect(real.output!.map((item) => item.json.status)).toEqual(['skipped', 'queued']);
+			expect(real.output![0].json.doNotSendToUnreadable).toBeUndefined();
+			const hints = real.run.data.resultData.runData['SMS Route'][0].hints ?? [];
+			expect(hints.map((hint) => hint.message)).toEqual([
+				'Do Not Send To: 2 entries read as no phone number and match no one ("n/a", "12"). Dry Run lists them.',
+			]);
+			expect(charged()).toEqual(['+15005550002']);
 		},
 	);
 

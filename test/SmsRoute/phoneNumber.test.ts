@@ -189,6 +189,25 @@ describe('normalize: what is refused, and why', () => {
 		expect(isValidPhoneNumber('+494915123456789')).toBe(true);
 	});
 
+	it('refuses "00" where the home country has a 00x prefix of its own and both readings are valid (issue 26)', () => {
+		// Under SG, HK and KR "001" is an international prefix too: 0.3.0 before the fix sent
+		// this US number to Egypt (+20 15550123).
+		for (const home of ['SG', 'HK', 'KR']) {
+			const got = normalize('00 1 201 555 0123', home);
+			expect(got.e164).toBeNull();
+			expect(got.reason).toContain('+12015550123 (international (prefix 00))');
+			expect(got.reason).toContain('+2015550123 (international (prefix 001))');
+		}
+		expect(isValidPhoneNumber('+2015550123')).toBe(true);
+		expect(normalize('00 58 412 1234567', 'CO').reason).toMatch(/\+584121234567.*\+84121234567/);
+		expect(normalize('00 1 649 231 1234', 'AU').e164).toBeNull();
+		// One valid reading: sent there, whichever prefix gave it.
+		expect(normalize('00 44 7400 123456', 'SG').e164).toBe('+447400123456');
+		expect(normalize('001 44 7400 123456', 'SG').e164).toBe('+447400123456');
+		// Australia's own 0011 is not "00 1 (1) 501…": the NANP trunk 1 is read only as a last resort.
+		expect(normalize('0011 501 622 1234', 'AU').e164).toBe('+5016221234');
+	});
+
 	it('never reads a short national number as a foreign one', () => {
 		// Read as "country code without +", 98765432 fits Iran's general pattern (+98 765432): a
 		// digit missing from an Indian number must not turn it into a message to Iran. (Iran's

@@ -207,34 +207,52 @@ async function main() {
 		doNotSendTo: optOuts,
 	};
 
+	const beforeDist = process.argv[3] && path.resolve(process.argv[3]);
+	const beforeGuards = beforeDist ? load(beforeDist).guards : undefined;
 	if (guards) {
-		// 1. Do Not Send To alone: reading the list, then matching every message against it.
+		// 1. Do Not Send To alone: reading the list, then matching every message against it. With
+		// a build from before that has the guards, its passes alternate with this build's.
 		const lists = {
 			e164: optOuts,
 			national: optOuts.map((n) => `(201) ${n.slice(5, 8)}-${n.slice(8)}`),
+			// As spreadsheets write them (issue 26): en dashes and a note. Not matched before.
+			written: optOuts.map(
+				(n) => `+1 ${n.slice(2, 5)}\u2013${n.slice(5, 8)}\u2013${n.slice(8)} (mobile)`,
+			),
 		};
+		const builds = { after: guards, ...(beforeGuards ? { before: beforeGuards } : {}) };
 		result.doNotSendTo = {};
 		for (const [form, list] of Object.entries(lists)) {
-			const read = [];
-			const match = [];
+			const times = Object.fromEntries(
+				Object.keys(builds).map((b) => [b, { read: [], match: [] }]),
+			);
+			const held = {};
 			for (let pass = 0; pass < PASSES; pass++) {
-				let started = performance.now();
-				const listed = guards.readDoNotSendTo(list, 'US');
-				read.push(performance.now() - started);
-				const check = guards.doNotSendToCheck(listed);
-				started = performance.now();
-				let held = 0;
-				for (const item of items) if (check.check({ to: item.json.to }).action === 'hold') held++;
-				match.push(performance.now() - started);
-				if (held !== SIZE / 10) throw new Error(`expected ${SIZE / 10} matches, got ${held}`);
+				for (const [build, module] of Object.entries(builds)) {
+					let started = performance.now();
+					const listed = module.readDoNotSendTo(list, 'US');
+					times[build].read.push(performance.now() - started);
+					const check = module.doNotSendToCheck(listed);
+					started = performance.now();
+					let count = 0;
+					for (const item of items)
+						if (check && check.check({ to: item.json.to }).action === 'hold') count++;
+					times[build].match.push(performance.now() - started);
+					held[build] = count;
+				}
 			}
-			result.doNotSendTo[form] = {
+			if (held.after !== SIZE / 10)
+				throw new Error(`expected ${SIZE / 10} matches, got ${held.after}`);
+			const summary = (build) => ({
 				listed: list.length,
 				messages: SIZE,
-				readMs: median(read),
-				matchMs: median(match),
-				totalMs: median(read) + median(match),
-			};
+				held: held[build],
+				readMs: median(times[build].read),
+				matchMs: median(times[build].match),
+				totalMs: median(times[build].read) + median(times[build].match),
+			});
+			result.doNotSendTo[form] = summary('after');
+			if (beforeGuards) result.doNotSendTo[form].before = summary('before');
 		}
 	}
 
@@ -249,10 +267,12 @@ async function main() {
 	// Open in every zone but for one minute before midnight: every verdict is "send now" unless
 	// some zone is in that minute when the bench runs (the outcome then shows the deferred ones).
 	const window = { quietHours: '00:00-23:59' };
-	const beforeDist = process.argv[3] && path.resolve(process.argv[3]);
+	const beforeBulk = beforeDist ? load(beforeDist).sendBulk : undefined;
 	const variants = {
-		...(beforeDist
-			? { before: { options: {}, version: 1, sendBulk: load(beforeDist).sendBulk } }
+		...(beforeDist ? { before: { options: {}, version: 1, sendBulk: beforeBulk } } : {}),
+		// Every guard on in the build from before, where it has them: the per-message path's cost.
+		...(beforeGuards
+			? { beforeGuards: { options: guardsOn, version: 1.1, sendBulk: beforeBulk } }
 			: {}),
 		off: { options: {}, version: 1 },
 		...(guards ? { guards: { options: guardsOn, version: 1.1 } } : {}),

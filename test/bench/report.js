@@ -307,6 +307,7 @@ const VARIANT_NAMES = {
 	quietHoursOverride:
 		'(d) Quiet Hours with Quiet Hours Time Zone `{{ $json.timeZone }}` (16 names, per item)',
 	guardsQuietHours: '(e) every guard and Quiet Hours',
+	beforeGuards: '(b) every guard on, on the build of the earlier commit, in the same alternation',
 };
 
 /** Send in Bulk's variants (test/bench/guards.js), each against (a) of the same run. */
@@ -377,10 +378,24 @@ function guardsSection(results) {
 		'| Do Not Send To | listed | messages | read the list | match every message | total | target |',
 		'|---|---:|---:|---:|---:|---:|---|',
 	);
-	for (const [form, d] of Object.entries(a.doNotSendTo ?? {}))
-		out.push(
-			`| list as ${form === 'e164' ? 'E.164' : 'national US numbers, (201) 200-0000'} | ${d.listed.toLocaleString('en-US')} | ${d.messages.toLocaleString('en-US')} | ${s(d.readMs)} | ${s(d.matchMs)} | ${s(d.totalMs)} | well under 1 s: ${ok(d.totalMs < 500)} |`,
-		);
+	const FORMS = {
+		e164: 'E.164',
+		national: 'national US numbers, (201) 200-0000',
+		written: 'written, +1 201–200–0000 (mobile)',
+	};
+	for (const [form, d] of Object.entries(a.doNotSendTo ?? {})) {
+		const row = (label, r) =>
+			`| list as ${label} | ${r.listed.toLocaleString('en-US')} | ${r.messages.toLocaleString('en-US')} | ${s(r.readMs)} | ${s(r.matchMs)} | ${s(r.totalMs)} | well under 1 s: ${ok(r.totalMs < 500)} |`;
+		out.push(row(FORMS[form] ?? form, d));
+		// A build of an earlier commit, alternating with this one (BENCH_GUARDS_BEFORE).
+		if (d.before)
+			out.push(
+				row(
+					`${FORMS[form] ?? form}, earlier commit${d.before.held === d.held ? '' : ` (held ${d.before.held.toLocaleString('en-US')} of ${d.held.toLocaleString('en-US')})`}`,
+					d.before,
+				),
+			);
+	}
 	const b = a.sendBulk;
 	if (b.variants) out.push(...variantsTable(b, a.size));
 	else

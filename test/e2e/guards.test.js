@@ -145,6 +145,99 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 		expect(stats.requests['POST /v1/messages/bulk']).toBe(1);
 	});
 
+	test('Do Not Send To in every form people write opt-outs in (issue 26): none charged, Dry Run lists the unreadable', async () => {
+		const webhookPath = `e2e-guards-optouts-${crypto.randomUUID()}`;
+		const workflow = await n8n.createWorkflow({
+			name: 'e2e guards opt-out forms',
+			nodes: [
+				webhookNode(webhookPath, { responseData: 'allEntries' }),
+				{
+					id: crypto.randomUUID(),
+					name: 'Recipients',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: 'return $input.first().json.body.recipients.map((to) => ({ json: { to } }));',
+					},
+				},
+				{
+					id: crypto.randomUUID(),
+					name: 'SMS Route',
+					type: ACTION,
+					typeVersion: 1.1,
+					position: [440, 0],
+					parameters: {
+						resource: 'message',
+						operation: 'sendBulk',
+						to: '={{ $json.to }}',
+						body: 'Spring sale',
+						additionalFields: {},
+						options: {
+							defaultCountry: 'GB',
+							doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}",
+							dryRun: "={{ $('Webhook').first().json.body.dryRun }}",
+						},
+					},
+					credentials: { smsRouteApi: { id: smsCredential.id, name: smsCredential.name } },
+				},
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Recipients', type: 'main', index: 0 }]] },
+				Recipients: { main: [[{ node: 'SMS Route', type: 'main', index: 0 }]] },
+			},
+		});
+		await n8n.activateWorkflow(workflow.id);
+
+		const uk = (n) => `+4474001234${String(n).padStart(2, '0')}`;
+		// Each cell opts out the next recipient(s) in the form spreadsheets and people write it.
+		const dashes = ['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212'];
+		const optOuts = [
+			uk(1), // E.164
+			'07400 123402', // national
+			'+44 (0)7400 123403',
+			...dashes.map((dash, i) => `+44${dash}7400${dash}1234${String(4 + i).padStart(2, '0')}`),
+			'+44 7400 123412', // spaces
+			'+44\t7400\t123413', // tabs
+			'Jane Doe\t+44 7400 123414\tmobile', // a pasted row
+			'+447400123415 (mobile)',
+			'tel:+44-7400-123416',
+			'+447400123417 +447400123418', // two in one cell
+			'07400 123419; 07400 123420',
+			'0044 7400 123421',
+			'n/a', // no number: listed by Dry Run
+			'unknown',
+		];
+		const optedOut = Array.from({ length: 21 }, (_, i) => uk(i + 1));
+		const recipients = [...optedOut, uk(50), uk(51)];
+		const body = { recipients, optOuts };
+
+		const before = charged().length;
+		const dry = await n8n.callWebhook('POST', webhookPath, { body: { ...body, dryRun: true } });
+		expect(dry.status).toBe(200);
+		expect(dry.body[0]).toMatchObject({
+			dryRun: true,
+			doNotSendToUnreadableCount: 2,
+			doNotSendToUnreadable: ['n/a', 'unknown'],
+		});
+		expect(dry.body.map((j) => j.wouldSend)).toEqual([...optedOut.map(() => false), true, true]);
+
+		const real = await n8n.callWebhook('POST', webhookPath, { body: { ...body, dryRun: false } });
+		expect(real.status).toBe(200);
+		expect(real.body.map((j) => [j.to, j.status])).toEqual([
+			...optedOut.map((to) => [to, 'skipped']),
+			[uk(50), 'queued'],
+			[uk(51), 'queued'],
+		]);
+		expect(charged().slice(before)).toEqual([uk(50), uk(51)]);
+		// The notice on the real run counts what matched no one.
+		const [execution] = await n8n.waitForExecutions(workflow.id, (list) => list.length >= 2);
+		const runs = execution.data.resultData.runData['SMS Route'];
+		expect(runs[0].hints.map((hint) => hint.message)).toEqual([
+			expect.stringMatching(/^Do Not Send To: 2 entries read as no phone number/),
+		]);
+	});
+
 	test('Max Messages per Execution counts every run of the node in a Loop Over Items', async () => {
 		const webhookPath = `e2e-guards-loop-${crypto.randomUUID()}`;
 		const workflow = await n8n.createWorkflow({

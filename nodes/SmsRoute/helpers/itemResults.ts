@@ -121,6 +121,7 @@ export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
 						guards: report,
 					}
 				: {}),
+			...message.runReport,
 		},
 		pairedItem: { item: message.itemIndex },
 	};

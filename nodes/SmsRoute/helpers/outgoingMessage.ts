@@ -25,6 +25,8 @@ export interface OutgoingMessage {
 	defaultCountry?: string;
 	/** Dry Run: what each guard would do with it (see helpers/guards.ts). */
 	guardReport?: IDataObject;
+	/** Dry Run: what the run's first item also reports about the run (Do Not Send To entries). */
+	runReport?: IDataObject;
 	/** With Smart Encoding: characters replaced by GSM-7 look-alikes (0 when none were). */
 	replacedCharacters?: number;
 	/** With Smart Encoding: the segments the body as written would have cost. */

@@ -194,7 +194,8 @@ function readNational(digits: string, plan: Plan, fullTrunkRule = true): string 
 
 interface Reading {
 	e164?: string;
-	problem?: string;
+	/** Why not, built only when asked (opt-out lists read many numbers that are none). */
+	problem?: () => string;
 }
 
 /** Where a refused input is quoted back: long enough to recognise, never a whole CSV row. */
@@ -213,8 +214,11 @@ function listLengths(lengths: number[]): string {
 	return `${sorted.slice(0, -1).join(', ')} or ${sorted[sorted.length - 1]}`;
 }
 
-/** Reads digits that start with a country calling code (after "+", "00", or nothing). */
-function readInternational(digits: string): Reading {
+/**
+ * Reads digits that start with a country calling code (after "+", "00", or nothing). `asWritten`:
+ * no trunk prefix dropped after the code, for telling international prefixes apart.
+ */
+function readInternational(digits: string, asWritten = false): Reading {
 	for (let size = 1; size <= 3 && size < digits.length; size++) {
 		const code = digits.slice(0, size);
 		const plans = plansForCallingCode(code);
@@ -222,27 +226,21 @@ function readInternational(digits: string): Reading {
 		const rest = digits.slice(size);
 		for (const plan of plans) {
 			// Only the plain trunk prefix here: "+44 (0)7700 900123" is common, rewrites are not.
-			const national = readNational(rest, plan, false);
+			const national = asWritten
+				? isValidNational(rest, plan.code)
+					? rest
+					: undefined
+				: readNational(rest, plan, false);
 			if (national) return { e164: `+${code}${national}` };
 		}
-		const lengths = [...new Set(plans.flatMap((plan) => plan.lengths))];
 		return {
-			problem: `is not a valid +${code} number (${rest.length} digits after +${code}; numbers there have ${listLengths(lengths)} digits and a known prefix)`,
+			problem: () => {
+				const lengths = [...new Set(plans.flatMap((plan) => plan.lengths))];
+				return `is not a valid +${code} number (${rest.length} digits after +${code}; numbers there have ${listLengths(lengths)} digits and a known prefix)`;
+			},
 		};
 	}
-	return { problem: 'does not start with a known country calling code' };
-}
-
-/**
- * "+44 07400 123456" (from "+44 (0)7400 123456") as the E.164 it stands for, or undefined when
- * the digits after the calling code do not start with its trunk prefix (then there is nothing
- * to drop: most entries of an opt-out list of 100,000 cost one short pattern test).
- */
-export function withoutTrunkPrefixE164(e164: string): string | undefined {
-	const split = splitE164(e164);
-	const main = split && plansForCallingCode(split[0])[0];
-	if (!main?.trunk || !anchored(main.trunk).test(split![1])) return undefined;
-	return readInternational(e164.slice(1)).e164;
+	return { problem: () => 'does not start with a known country calling code' };
 }
 
 /** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
@@ -304,6 +302,80 @@ function refused(reason: string): NormalizedPhone {
 	return { e164: null, changed: false, reason };
 }
 
+/** The lengths of the home international prefixes digits can start with (SG: 001 and 0012…). */
+function iddLengths(compact: string, home: Plan): number[] {
+	if (!home.idd || !anchored(home.idd).test(compact)) return [];
+	const pattern = fullMatch(home.idd);
+	const lengths: number[] = [];
+	for (let length = 1; length <= MAX_IDD_LENGTH && length < compact.length; length++)
+		if (pattern.test(compact.slice(0, length))) lengths.push(length);
+	return lengths;
+}
+const MAX_IDD_LENGTH = 8;
+
+/**
+ * The valid international readings of digits after the home country's international prefix, and
+ * after "00" where that is one of the home prefixes' beginnings: under SG, HK or KR "001" is a
+ * prefix of its own, so `00 1 201 555 0123` reads as +1 201… and as +20 1555… (Egypt). Where more
+ * than one is valid the number is refused. libphonenumber's rule: a 0 right after a home prefix
+ * means the digits were national after all. A trunk prefix after the country code ("(0)", or
+ * NANP's 1) is read only when no reading is valid without one: "0011 501 622 1234" in Australia
+ * is Belize, not "00 1 (1) 501…".
+ */
+function internationalReadings(compact: string, home: Plan): Map<string, string> {
+	const lengths = iddLengths(compact, home);
+	const readings = new Map<string, string>();
+	if (lengths.length === 0) return readings;
+	const prefixes = lengths
+		.filter((length) => compact[length] !== '0')
+		.map((length) => compact.slice(0, length));
+	if (compact.startsWith('00') && !lengths.includes(2)) prefixes.unshift('00');
+	for (const asWritten of [true, false]) {
+		for (const prefix of prefixes) {
+			const e164 = readInternational(compact.slice(prefix.length), asWritten).e164;
+			if (e164 && !readings.has(e164)) readings.set(e164, `international (prefix ${prefix})`);
+		}
+		if (readings.size > 0) return readings;
+	}
+	return readings;
+}
+
+/** An opt-out entry's readings: `asTo`, what normalize sends the same text to, if anything. */
+export interface OptOutReadings {
+	asTo?: string;
+	all: string[];
+}
+
+/**
+ * Every number an opt-out entry could stand for (Do Not Send To): what normalize reads it as
+ * with the same Default Country (so an entry matches whatever the same text in To is sent to),
+ * and each other valid reading: both sides of an ambiguity normalize refuses (`4915123456789`
+ * under DE), another country's code without +, a trunk prefix after the code. A wrong extra
+ * reading can only skip a message, never send one. `all` is empty when it reads as no number.
+ */
+export function everyReading(input: string, defaultCountry: string): OptOutReadings {
+	const asTo = normalize(input, defaultCountry).e164 ?? undefined;
+	const readings = new Set<string>(asTo ? [asTo] : []);
+	const done = (): OptOutReadings => ({ asTo, all: [...readings] });
+	if (input.length > MAX_INPUT_LENGTH && input.trim().length > MAX_INPUT_LENGTH) return done();
+	const compact = input.trim().replace(NATIONAL_PUNCTUATION, '');
+	if (!/^\+?\d+$/.test(compact)) return done();
+	const add = (e164: string | undefined) => e164 && readings.add(e164);
+	const home = countryPlan(defaultCountry.trim().toUpperCase());
+	const digits = compact.startsWith('+') ? compact.slice(1) : compact;
+	add(readInternational(digits, true).e164);
+	// With a Default Country, normalize has read "+…" this way already.
+	if (!home || !compact.startsWith('+')) add(readInternational(digits).e164);
+	if (compact.startsWith('+')) return done();
+	if (digits.startsWith('00')) add(readInternational(digits.slice(2)).e164);
+	if (home) {
+		for (const e164 of internationalReadings(digits, home).keys()) add(e164);
+		const national = readNational(digits, home);
+		if (national) add(`+${home.code}${national}`);
+	}
+	return done();
+}
+
 /**
  * Normalizes one recipient. `defaultCountry` empty: the number must already be E.164.
  * Otherwise national, trunk-prefixed, 00/IDD-prefixed and plus-less international forms
@@ -341,17 +413,21 @@ export function normalize(input: unknown, defaultCountry?: string): NormalizedPh
 	}
 	if (compact.startsWith('+')) {
 		const reading = readInternational(compact.slice(1));
-		return reading.e164 ? result(given, reading.e164, 'international') : refused(reading.problem!);
+		return reading.e164
+			? result(given, reading.e164, 'international')
+			: refused(reading.problem!());
 	}
 
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
-	// phone there would dial out with, so it wins. libphonenumber's rule: a 0 right after the
-	// prefix means those digits were national after all.
-	const idd = home.idd ? anchored(home.idd).exec(compact) : null;
-	if (idd && idd[0].length > 0 && !compact.slice(idd[0].length).startsWith('0')) {
-		const reading = readInternational(compact.slice(idd[0].length));
-		if (reading.e164) return result(given, reading.e164, `international (prefix ${idd[0]})`);
+	// phone there would dial out with, so it wins over a national reading.
+	const international = internationalReadings(compact, home);
+	if (international.size > 1) {
+		const options = [...international].map(([e164, how]) => `${e164} (${how})`).join(' or ');
+		return refused(
+			`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`,
+		);
 	}
+	for (const [e164, how] of international) return result(given, e164, how);
 
 	// The national reading and the country-code-without-plus reading: when both are valid and
 	// differ, refuse rather than guess.

@@ -8,9 +8,9 @@ import {
 	blockNumberTypesCheck,
 	countryLabel,
 	doNotSendToCheck,
-	doNotSendToEntries,
 	readCodeList,
 	readDoNotSendTo,
+	readOptOuts,
 	type MessageCheck,
 } from '../../helpers/guards';
 import { isKnownCountry, shortEcho, type PhoneNumberType } from '../../helpers/phoneNumber';
@@ -92,6 +92,8 @@ export const toolDescription: INodeProperties = {
 export interface GuardSettings {
 	checks: MessageCheck[];
 	maxMessages: number;
+	/** Do Not Send To entries that read as no number (shortened), to be reported. */
+	unreadableOptOuts: string[];
 }
 
 function guardError(
@@ -101,6 +103,25 @@ function guardError(
 ): NodeOperationError {
 	return new NodeOperationError(context.getNode(), `'${field}' ${problem}`, {
 		description: 'Fix the option and run again. Nothing was sent.',
+	});
+}
+
+/**
+ * A notice on the node's output (an execution hint): entries of Do Not Send To that read as no
+ * number match no one, which the user must hear about without the run stopping for it.
+ */
+function reportUnreadable(context: IExecuteFunctions, unreadable: string[]): void {
+	// Hand-made contexts in tests and other hosts may lack it; the run must not fail for a notice.
+	if (typeof context.addExecutionHints !== 'function') return;
+	const shown = unreadable
+		.slice(0, 3)
+		.map((entry) => `"${entry}"`)
+		.join(', ');
+	const more = unreadable.length > 3 ? ', …' : '';
+	context.addExecutionHints({
+		message: `Do Not Send To: ${unreadable.length} ${unreadable.length === 1 ? 'entry reads' : 'entries read'} as no phone number and match no one (${shown}${more}). Dry Run lists them.`,
+		type: 'warning',
+		location: 'outputPane',
 	});
 }
 
@@ -123,6 +144,17 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 		if (isExpression && (value === undefined || value === null || value === ''))
 			throw guardError(context, field, `is an expression that gave nothing (${String(value)})`);
 	}
+	// Do Not Send To as well; there "" is a list with no number on it (a join of no opt-outs).
+	if (
+		typeof saved.doNotSendTo === 'string' &&
+		saved.doNotSendTo.startsWith('=') &&
+		(options.doNotSendTo === undefined || options.doNotSendTo === null)
+	)
+		throw guardError(
+			context,
+			'Do Not Send To',
+			`is an expression that gave nothing (${String(options.doNotSendTo)}): an opt-out list is never turned off by a missing field; give [] for none`,
+		);
 	const countries = readCodeList(options.allowedCountries).map((code) => code.toUpperCase());
 	const unknownCountry = countries.find((code) => !isKnownCountry(code));
 	if (unknownCountry !== undefined)
@@ -149,25 +181,20 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 	const defaultCountry = String(options.defaultCountry ?? '')
 		.trim()
 		.toUpperCase();
-	const listed = readDoNotSendTo(
+	const { listed, unreadable } = readOptOuts(
 		options.doNotSendTo,
 		isKnownCountry(defaultCountry) ? defaultCountry : '',
 	);
-	if (listed.size === 0) {
+	if (listed.size === 0 && unreadable.length > 0) {
 		// A list that reads as no number at all (the rows instead of their phone field, the
 		// wrong column) would silently send to everyone on it.
-		const given = doNotSendToEntries(options.doNotSendTo).filter(
-			(entry) => entry !== null && entry !== undefined && String(entry).trim() !== '',
+		throw guardError(
+			context,
+			'Do Not Send To',
+			`has ${unreadable.length} ${unreadable.length === 1 ? 'entry' : 'entries'} and none is a phone number (the first is "${unreadable[0]}"): give the numbers, e.g. {{ $('Opt-outs').all().map(i => i.json.phone) }}`,
 		);
-		if (given.length > 0) {
-			const first = typeof given[0] === 'object' ? 'an object' : `"${shortEcho(String(given[0]))}"`;
-			throw guardError(
-				context,
-				'Do Not Send To',
-				`has ${given.length} ${given.length === 1 ? 'entry' : 'entries'} and none is a phone number (the first is ${first}): give the numbers, e.g. {{ $('Opt-outs').all().map(i => i.json.phone) }}`,
-			);
-		}
 	}
+	if (unreadable.length > 0) reportUnreadable(context, unreadable);
 	// A Default Country per item ({{ $json.country }}): national entries are read again, once
 	// per other country, so an opt-out typed in the recipient's own country still matches.
 	const listedByCountry = new Map<string, ReadonlySet<string>>([[defaultCountry, listed]]);
@@ -191,6 +218,7 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 			doNotSendToCheck(listed, listedIn),
 		].filter((check): check is MessageCheck => check !== undefined),
 		maxMessages: max,
+		unreadableOptOuts: unreadable,
 	};
 }
 

@@ -49,6 +49,22 @@ function refusal(
 	return error;
 }
 
+/** Dry Run lists this many unreadable Do Not Send To entries (and counts them all). */
+const UNREADABLE_LISTED = 100;
+
+function unreadableReport(unreadable: string[]): IDataObject {
+	return {
+		doNotSendToUnreadableCount: unreadable.length,
+		doNotSendToUnreadable: unreadable.slice(0, UNREADABLE_LISTED),
+	};
+}
+
+/** A run-level report on the run's first item, whatever that item became. */
+function reportOnFirst(slot: OutgoingMessage | INodeExecutionData, report: IDataObject): void {
+	if (isOutgoing(slot)) slot.runReport = { ...slot.runReport, ...report };
+	else Object.assign(slot.json, report);
+}
+
 /**
  * Every item before the first request, in this order: the message itself (number, body, fields),
  * then the guards (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
@@ -116,6 +132,9 @@ export function prepareMessages(
 			);
 		}
 	}
+
+	if (dryRun && guards.unreadableOptOuts.length > 0 && slots.length > 0)
+		reportOnFirst(slots[0], unreadableReport(guards.unreadableOptOuts));
 
 	// The run's messages by their keys: a retry of this very run is not counted again.
 	const runKey = guards.maxMessages
