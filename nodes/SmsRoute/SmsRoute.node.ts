@@ -8,8 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { toolDescription } from './actions/message/guardOptions';
 import { description as messageDescription } from './actions/message/Message.resource';
+import { toolDescriptions } from './actions/message/toolDescription';
 import { router } from './actions/router';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
 import { resumeOnDelivery } from './waitForDelivery/resumeWebhook';
@@ -44,7 +44,7 @@ export class SmsRoute implements INodeType {
 				default: 'message',
 			},
 			...messageDescription,
-			toolDescription,
+			...toolDescriptions,
 		],
 	};
 
