@@ -70,10 +70,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation,
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: {
-						defaultCountry: '={{ $json.country }}',
-						doNotSendTo: '07400 123456\n(201) 555-0101',
-					},
+					options: { defaultCountry: '={{ $json.country }}' },
+					guardrails: { doNotSendTo: '07400 123456\n(201) 555-0101' },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -104,7 +102,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'sendBulk',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: { doNotSendTo },
+					guardrails: { doNotSendTo },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -121,7 +119,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 		['Max Messages per Execution', { maxMessagesPerExecution: '={{ "ten" }}' }],
 	])(
 		'%s from an expression that gives nothing stops the run, not turns the guard off (%j)',
-		async (field, options) => {
+		async (field, guardrails) => {
 			const { error } = await runSmsRoute({
 				items: [{ to: UK_MOBILE, body: 'no allowed countries, no cap in this item' }],
 				parameters: {
@@ -129,7 +127,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'send',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options,
+					guardrails,
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -161,8 +159,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 				operation: 'sendBulk',
 				to: '={{ $json.to }}',
 				body: '={{ $json.body }}',
-				options: {
-					defaultCountry: 'gb',
+				options: { defaultCountry: 'gb' },
+				guardrails: {
 					allowedCountries: 'us, ca',
 					blockNumberTypes: ['tollFree', 'premiumRate'],
 					doNotSendTo: 'tel:+1-500-555-0003',
@@ -201,7 +199,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 				operation: 'sendBulk',
 				to: '={{ $json.to }}',
 				body: '={{ $json.body }}',
-				options: { maxAttempts: 2, maxMessagesPerExecution: 2 },
+				options: { maxAttempts: 2 },
+				guardrails: { maxMessagesPerExecution: 2 },
 			},
 			credentials: credentials(),
 			typeVersion: 1.1,

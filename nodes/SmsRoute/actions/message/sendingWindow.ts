@@ -102,13 +102,14 @@ export function sendingWindowGuard(
 
 	function judgement(message: OutgoingMessage): Judgement {
 		const { itemIndex } = message;
+		// The error item names the message (to, key), as the guards' refusals do.
+		const refuse = (field: string, problem: string) =>
+			invalid(context, itemIndex, field, problem, messageSummary(message));
 		const given = guardrails(itemIndex) as IDataObject | undefined;
 		const rawZone = given?.sendingWindowTimeZone;
 		const override = rawZone === undefined || rawZone === null ? '' : String(rawZone).trim();
 		if (!windowAdded) {
-			throw invalid(
-				context,
-				itemIndex,
+			throw refuse(
 				'Sending Window Time Zone',
 				'is set but Sending Window is not: add the Sending Window guardrail with its window, or remove the time zone',
 			);
@@ -119,7 +120,7 @@ export function sendingWindowGuard(
 			window = parseWindow(text);
 			if (typeof text === 'string') windows.set(text, window);
 		}
-		if (typeof window === 'string') throw invalid(context, itemIndex, 'Sending Window', window);
+		if (typeof window === 'string') throw refuse('Sending Window', window);
 
 		let found: Judged;
 		if (override) {
@@ -134,15 +135,12 @@ export function sendingWindowGuard(
 			}
 			// Refused on the item, never judged: Intl's reading of EST or Etc/GMT+5 sends at the
 			// wrong hour for half the year.
-			if (typeof entry === 'string')
-				throw invalid(context, itemIndex, 'Sending Window Time Zone', entry);
+			if (typeof entry === 'string') throw refuse('Sending Window Time Zone', entry);
 			found = entry;
 		} else {
 			const zones = timeZonesForNumber(message.to);
 			if (zones.length === 0) {
-				throw invalid(
-					context,
-					itemIndex,
+				throw refuse(
 					'To',
 					`has no time zone in libphonenumber's map (got "${message.to}"), so the Sending Window cannot be judged: give one in Sending Window Time Zone`,
 				);
@@ -157,9 +155,7 @@ export function sendingWindowGuard(
 			found = entry;
 		}
 		if ('never' in found) {
-			throw invalid(
-				context,
-				itemIndex,
+			throw refuse(
 				'Sending Window',
 				`${found.window.text} is never open in all of the number's time zones at once (${found.zones.join(', ')}): give the recipient's zone in Sending Window Time Zone`,
 			);
