@@ -16,6 +16,7 @@
  *                           when npm start ran with SMSROUTE_N8N_PORT=5698)
  *   SMSROUTE_SCREENSHOTS_DIR  output folder (default docs/screenshots)
  *   CHROMIUM_PATH           the browser (default /usr/bin/chromium; installed with apt-get when missing)
+ *   SMSROUTE_SCREENSHOTS_ONLY=guardrails   only the Guardrails shots (no Send and Wait runs needed)
  *
  * Only the n8n instance is contacted: every request to another host is aborted in the browser.
  */
@@ -40,6 +41,7 @@ const WORKFLOWS = {
 	slack: 'SMS Route example: delivery events → Slack',
 	retry: 'SMS Route example: failed or undelivered → retry',
 	otp: 'SMS Route example: OTP, send and wait for delivery',
+	guarded: 'SMS Route example: OTP from a public form, guarded',
 };
 
 // The OTP example's runs the Send and Wait shots need: how to make each (the phone number) and how
@@ -546,7 +548,49 @@ async function takeScreenshots(page) {
 	return files;
 }
 
-module.exports = { ensureChromium, takeScreenshots };
+/**
+ * The Guardrails collection (issue 26): filled in on the guarded OTP example, and its list on Send
+ * in Bulk. SMSROUTE_SCREENSHOTS_ONLY=guardrails takes only these.
+ */
+async function takeGuardrailsScreenshots(page) {
+	const files = [];
+	const guarded = await findWorkflow(page, WORKFLOWS.guarded);
+	await openCanvas(page, `/workflow/${guarded.id}`, ['Send OTP (guarded)']);
+	await openNode(page, 'Send OTP (guarded)');
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await inView(ndv.getByText('Max Messages per Execution', { exact: true }).first());
+	files.push(
+		await shot(
+			page,
+			'node-guardrails.png',
+			'SMS Route node panel: the Guardrails collection of the guarded OTP example',
+		),
+	);
+	await closeNode(page);
+
+	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	await openCanvas(page, `/workflow/${bulk.id}`, ['Recipients', 'Send in Bulk']);
+	await openNode(page, 'Send in Bulk');
+	const add = ndv.getByRole('button', { name: 'Add Guardrail' }).first();
+	await inView(add);
+	await add.click();
+	await page
+		.locator('.el-select-dropdown__item:visible', { hasText: 'Sending Window Time Zone' })
+		.first()
+		.waitFor();
+	files.push(
+		await shot(
+			page,
+			'node-send-in-bulk-guardrails.png',
+			'SMS Route node panel: the Guardrails of Send in Bulk, with the Sending Window',
+		),
+	);
+	await page.keyboard.press('Escape');
+	await closeNode(page);
+	return files;
+}
+
+module.exports = { ensureChromium, takeScreenshots, takeGuardrailsScreenshots };
 
 async function main() {
 	ensureChromium();
@@ -586,7 +630,10 @@ async function main() {
 		const page = await context.newPage();
 		trackRequests(page);
 		await signIn(page);
-		const files = await takeScreenshots(page);
+		const files =
+			process.env.SMSROUTE_SCREENSHOTS_ONLY === 'guardrails'
+				? await takeGuardrailsScreenshots(page)
+				: [...(await takeScreenshots(page)), ...(await takeGuardrailsScreenshots(page))];
 		log(`done: ${files.length} screenshots in ${path.relative(ROOT, OUT_DIR) || '.'}`);
 	} finally {
 		await browser.close();
