@@ -4,6 +4,7 @@
  * in docs/guardrails.md is generated from it (scripts/generate-shared-calling-codes.js).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
 	getExampleNumber,
@@ -17,8 +18,8 @@ import { classifyE164 } from '../../nodes/SmsRoute/helpers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const generator = require('../../scripts/generate-shared-calling-codes.js') as {
+// The generator of the page's table, a plain Node script.
+const generator = createRequire(__filename)('../../scripts/generate-shared-calling-codes.js') as {
 	sharedCallingCodes(): Array<[string, string[]]>;
 	DOC: string;
 };
