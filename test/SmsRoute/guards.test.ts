@@ -317,6 +317,38 @@ describe('as an AI agent tool', () => {
 		expect(all).toContain("Sending Window (08:00-21:00 in the recipient's local time)");
 	});
 
+	it('has the Guardrails collection on every sending operation, the tool variant included', () => {
+		const { properties } = new SmsRoute().description;
+		const guardrails = properties.filter((p) => p.name === 'guardrails');
+		expect(guardrails.map((p) => p.displayOptions?.show?.operation)).toEqual([
+			['send'],
+			['sendAndWait'],
+			['sendBulk'],
+		]);
+		// Nothing hides it from the tool (n8n's tool variant keeps the node's properties).
+		expect(guardrails.every((p) => p.displayOptions?.hide === undefined)).toBe(true);
+		const names = (p: (typeof guardrails)[number]) => (p.options ?? []).map((o) => o.name);
+		const guards = [
+			'allowedCountries',
+			'blockNumberTypes',
+			'doNotSendTo',
+			'maxMessagesPerExecution',
+		];
+		expect(names(guardrails[0])).toEqual([...guards, 'sendingWindow', 'sendingWindowTimeZone']);
+		expect(names(guardrails[1])).toEqual(guards);
+		expect(names(guardrails[2])).toEqual(names(guardrails[0]));
+		// Options keeps its 0.1.0 and 0.2.0 entries and none of the guards.
+		const options = properties.filter((p) => p.name === 'options');
+		for (const collection of options)
+			expect(names(collection as never)).not.toEqual(
+				expect.arrayContaining([
+					expect.stringMatching(
+						/^(allowedCountries|blockNumberTypes|doNotSendTo|maxMessagesPerExecution|sendingWindow)/,
+					),
+				]),
+			);
+	});
+
 	it('is shown only on the tool variant, one default per node version', () => {
 		const properties = new SmsRoute().description.properties.filter(
 			(p) => p.name === 'toolDescription',
