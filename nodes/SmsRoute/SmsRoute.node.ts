@@ -8,8 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { toolDescription } from './actions/message/guardOptions';
 import { description as messageDescription } from './actions/message/Message.resource';
+import { toolDescriptions } from './actions/message/toolDescription';
 import { router } from './actions/router';
 import { smsRouteApiTest } from './shared/credentialTest';
 import { outputsExpression, resumeWebhooks } from './waitForDelivery/description';
@@ -45,7 +45,7 @@ export class SmsRoute implements INodeType {
 				default: 'message',
 			},
 			...messageDescription,
-			toolDescription,
+			...toolDescriptions,
 		],
 	};
 

@@ -183,12 +183,10 @@ describe('Max Messages per Execution across runs of the node (the loop pattern)'
 	});
 });
 
-describe('reading the options', () => {
-	it('evaluates the Options collection (and so a Do Not Send To expression) once per run, not per item', () => {
-		const options = {
-			defaultCountry: 'US',
-			doNotSendTo: "={{ $('Opt-outs').all().map(i => i.json.phone) }}",
-		};
+describe('reading the Guardrails', () => {
+	it('evaluates the Guardrails collection (and so a Do Not Send To expression) once per run, not per item', () => {
+		const options = { defaultCountry: 'US' };
+		const guardrails = { doNotSendTo: "={{ $('Opt-outs').all().map(i => i.json.phone) }}" };
 		const evaluated: Array<[string, number]> = [];
 		const node = { id: 'n', name: 'SMS Route', typeVersion: 1.1 };
 		const parameters: IDataObject = {
@@ -196,6 +194,7 @@ describe('reading the options', () => {
 			body: 'hi',
 			additionalFields: {},
 			options,
+			guardrails,
 		};
 		const context = {
 			getNode: () => node,
@@ -209,14 +208,15 @@ describe('reading the options', () => {
 				const raw = key ? ((parameters[head] as IDataObject)?.[key] ?? fallback) : parameters[head];
 				if (opts?.rawExpressions) return raw;
 				evaluated.push([name, itemIndex]);
-				if (name === 'options') return { ...options, doNotSendTo: ['+12015550101'] };
+				if (name === 'guardrails') return { ...guardrails, doNotSendTo: ['+12015550101'] };
 				return raw;
 			},
 		} as unknown as IExecuteFunctions;
 		const items = [0, 1, 2].map((i) => ({ json: { to: `+1201555010${i}` } }));
 		const { valid } = prepareMessages(context, items);
 		expect(valid.map((m) => m.to)).toEqual(['+12015550100', '+12015550102']);
-		expect(evaluated.filter(([name]) => name === 'options')).toEqual([['options', 0]]);
+		expect(evaluated.filter(([name]) => name === 'guardrails')).toEqual([['guardrails', 0]]);
+		expect(evaluated.filter(([name]) => name === 'options')).toEqual([]);
 	});
 });
 
@@ -230,7 +230,7 @@ describe('the node versions', () => {
 
 describe('as an AI agent tool', () => {
 	/** The tool variant n8n makes of a usableAsTool node: the same properties, name + "Tool". */
-	function toolDescriptionFor(options: IDataObject): string {
+	function toolDescriptionFor(guardrails: IDataObject, typeVersion = 1.1): string {
 		const base = new SmsRoute();
 		const tool = {
 			...base,
@@ -247,14 +247,14 @@ describe('as an AI agent tool', () => {
 					id: 'tool',
 					name: 'Send SMS',
 					type: 'n8n-nodes-smsroute.smsRouteTool',
-					typeVersion: 1.1,
+					typeVersion,
 					position: [0, 0],
 					parameters: {
 						resource: 'message',
 						operation: 'send',
 						to: '+15005550001',
 						body: 'x',
-						options: options as INodeParameters,
+						guardrails: guardrails as INodeParameters,
 					},
 				},
 			],
@@ -283,28 +283,92 @@ describe('as an AI agent tool', () => {
 	}
 
 	it('tells the agent which countries it may send to', () => {
-		expect(toolDescriptionFor({ allowedCountries: ['GB', 'IE'] })).toContain(
-			'It can only send to numbers in these countries (ISO codes): GB, IE. Any other number is refused.',
-		);
+		const described = toolDescriptionFor({ allowedCountries: ['GB', 'IE'] });
+		expect(described).toContain('It can only send to numbers in these countries (ISO codes');
+		expect(described).toContain('): GB, IE. Any other number is refused.');
+		expect(described).toContain('GB does not include Guernsey, Jersey or the Isle of Man');
 		expect(toolDescriptionFor({})).not.toContain('only send to');
 		expect(toolDescriptionFor({})).toContain('E.164');
 	});
 
-	it('is shown only on the tool variant', () => {
-		const property = new SmsRoute().description.properties.find(
+	// Issue 26: it said premium rate and shared cost were refused on every node, but version 1
+	// blocks nothing unless Block Number Types says so.
+	it('names the blocked number types the node really blocks, by version', () => {
+		const blocks = 'Numbers of these types are refused';
+		expect(toolDescriptionFor({}, 1)).not.toContain(blocks);
+		expect(toolDescriptionFor({}, 1)).not.toContain('premium');
+		expect(toolDescriptionFor({}, 1.1)).toContain(`${blocks}: premium rate, shared cost.`);
+		expect(toolDescriptionFor({ blockNumberTypes: ['tollFree'] }, 1)).toContain(
+			`${blocks}: toll-free.`,
+		);
+		expect(toolDescriptionFor({ blockNumberTypes: [] }, 1.1)).not.toContain(blocks);
+	});
+
+	it('mentions opt-outs, the cap and the Sending Window only when set', () => {
+		const none = toolDescriptionFor({});
+		expect(none).not.toMatch(/opt-out|At most|Sending Window/);
+		const all = toolDescriptionFor({
+			doNotSendTo: '+447400123456',
+			maxMessagesPerExecution: 5,
+			sendingWindow: '08:00-21:00',
+		});
+		expect(all).toContain('A number on the opt-out list is skipped, not sent.');
+		expect(all).toContain('At most 5 messages per workflow execution');
+		expect(all).toContain("Sending Window (08:00-21:00 in the recipient's local time)");
+	});
+
+	it('has the Guardrails collection on every sending operation, the tool variant included', () => {
+		const { properties } = new SmsRoute().description;
+		const guardrails = properties.filter((p) => p.name === 'guardrails');
+		expect(guardrails.map((p) => p.displayOptions?.show?.operation)).toEqual([
+			['send'],
+			['sendAndWait'],
+			['sendBulk'],
+		]);
+		// Nothing hides it from the tool (n8n's tool variant keeps the node's properties).
+		expect(guardrails.every((p) => p.displayOptions?.hide === undefined)).toBe(true);
+		const names = (p: (typeof guardrails)[number]) => (p.options ?? []).map((o) => o.name);
+		const guards = [
+			'allowedCountries',
+			'blockNumberTypes',
+			'doNotSendTo',
+			'maxMessagesPerExecution',
+		];
+		expect(names(guardrails[0])).toEqual([...guards, 'sendingWindow', 'sendingWindowTimeZone']);
+		expect(names(guardrails[1])).toEqual(guards);
+		expect(names(guardrails[2])).toEqual(names(guardrails[0]));
+		// Options keeps its 0.1.0 and 0.2.0 entries and none of the guards.
+		const options = properties.filter((p) => p.name === 'options');
+		for (const collection of options)
+			expect(names(collection as never)).not.toEqual(
+				expect.arrayContaining([
+					expect.stringMatching(
+						/^(allowedCountries|blockNumberTypes|doNotSendTo|maxMessagesPerExecution|sendingWindow)/,
+					),
+				]),
+			);
+	});
+
+	it('is shown only on the tool variant, one default per node version', () => {
+		const properties = new SmsRoute().description.properties.filter(
 			(p) => p.name === 'toolDescription',
 		);
-		expect(property?.displayOptions).toEqual({ show: { '@tool': [true] } });
+		expect(properties.map((p) => p.displayOptions?.show?.['@tool'])).toEqual([[true], [true]]);
+		expect(properties.map((p) => p.displayOptions?.show?.['@version'])).toEqual([
+			[1],
+			[{ _cnd: { gte: 1.1 } }],
+		]);
 	});
 });
 
 describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 	const { sandbox, credentials, charged } = useSandboxRun(21);
-	const params = (operation: string, options: IDataObject = {}) => ({
+	const params = (operation: string, guardrails: IDataObject = {}, options: IDataObject = {}) => ({
 		resource: 'message',
 		operation,
 		to: '={{ $json.to }}',
 		body: '={{ $json.body }}',
+		guardrails,
 		options,
 	});
 
@@ -398,7 +462,7 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 				{ to: '(201) 555-0123', body: 'US national' },
 				{ to: UK_MOBILE, body: 'GB' },
 			],
-			parameters: params('sendBulk', { allowedCountries: ['US', 'CA'], defaultCountry: 'US' }),
+			parameters: params('sendBulk', { allowedCountries: ['US', 'CA'] }, { defaultCountry: 'US' }),
 			credentials: credentials(),
 			typeVersion: 1.1,
 		});
@@ -411,7 +475,7 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 	it('a number with a digit too many is refused, not sent abroad, even in version 1', async () => {
 		const { error } = await runSmsRoute({
 			items: [{ to: '(201) 555-0123 4', body: 'typo' }],
-			parameters: params('send', { defaultCountry: 'US' }),
+			parameters: params('send', {}, { defaultCountry: 'US' }),
 			credentials: credentials(),
 		});
 		expect(error?.message).toMatch(/^Item 0: 'To' is not a valid US number/);
@@ -431,10 +495,11 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 					{ to: '+447400123457', body: 'sent' },
 					{ to: '+44 7400 123458', body: 'opted out' },
 				],
-				parameters: params(operation, {
-					defaultCountry: 'GB',
-					doNotSendTo: "={{ $('Items').first().json.optOuts }}",
-				}),
+				parameters: params(
+					operation,
+					{ doNotSendTo: "={{ $('Items').first().json.optOuts }}" },
+					{ defaultCountry: 'GB' },
+				),
 				credentials: credentials(),
 				typeVersion: 1.1,
 			});
@@ -511,12 +576,11 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		];
 		const { output, error } = await runSmsRoute({
 			items,
-			parameters: params('sendBulk', {
-				dryRun: true,
-				allowedCountries: ['US', 'GB'],
-				doNotSendTo: '+15005550003',
-				maxMessagesPerExecution: 1,
-			}),
+			parameters: params(
+				'sendBulk',
+				{ allowedCountries: ['US', 'GB'], doNotSendTo: '+15005550003', maxMessagesPerExecution: 1 },
+				{ dryRun: true },
+			),
 			credentials: credentials(),
 			typeVersion: 1.1,
 		});
@@ -574,7 +638,7 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 				{ to: row, body: 'a', country: 'GB' },
 				{ to: '07400 123456', body: 'b', country: row },
 			],
-			parameters: params('send', { defaultCountry: '={{ $json.country }}' }),
+			parameters: params('send', {}, { defaultCountry: '={{ $json.country }}' }),
 			credentials: credentials(),
 			continueOnFail: true,
 		});
@@ -597,28 +661,28 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 		expect(charged()).toEqual([]);
 	});
 
-	describe('with Quiet Hours (issue 22): the guards first, then the window', () => {
-		// A window open now in UTC (an hour either side) is closed twelve hours east of it.
+	describe('with the Sending Window (issues 22, 26): the guards first, then the window', () => {
+		// A window open now in UTC (an hour either side) is closed twelve hours east of it
+		// (Tarawa: UTC+12 all year).
 		const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 		const window = `${hhmm(Date.now() - 3_600_000)}-${hhmm(Date.now() + 3_600_000)}`;
 		const items = [
 			{ to: '+15005550001', body: 'open', zone: 'UTC' },
-			{ to: UK_PREMIUM, body: 'premium', zone: 'Etc/GMT-12' },
-			{ to: '+15005550003', body: 'closed', zone: 'Etc/GMT-12' },
-			{ to: '+15005550002', body: 'opted out', zone: 'Etc/GMT-12' },
+			{ to: UK_PREMIUM, body: 'premium', zone: 'Pacific/Tarawa' },
+			{ to: '+15005550003', body: 'closed', zone: 'Pacific/Tarawa' },
+			{ to: '+15005550002', body: 'opted out', zone: 'Pacific/Tarawa' },
 		];
-		const options = (extra: IDataObject = {}) => ({
-			quietHours: window,
-			quietHoursTimeZone: '={{ $json.zone }}',
+		const guardrails = {
+			sendingWindow: window,
+			sendingWindowTimeZone: '={{ $json.zone }}',
 			doNotSendTo: '+15005550002',
 			maxMessagesPerExecution: 1,
-			...extra,
-		});
+		};
 
 		it('a refused or skipped item stays so; a deferred one is not counted against the cap', async () => {
 			const { output, error } = await runSmsRoute({
 				items,
-				parameters: params('sendBulk', options()),
+				parameters: params('sendBulk', guardrails),
 				credentials: credentials(),
 				typeVersion: 1.1,
 				continueOnFail: true,
@@ -635,10 +699,10 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 			expect(charged()).toEqual(['+15005550001']);
 		});
 
-		it('Dry Run reports Quiet Hours among the guards', async () => {
+		it('Dry Run reports the Sending Window among the guards', async () => {
 			const { output } = await runSmsRoute({
 				items,
-				parameters: params('send', options({ dryRun: true })),
+				parameters: params('send', guardrails, { dryRun: true }),
 				credentials: credentials(),
 				typeVersion: 1.1,
 			});
@@ -652,7 +716,7 @@ describe('the guards in a run (n8n-core and the sandbox ledger)', () => {
 			expect(json[2].guards).toMatchObject({
 				blockNumberTypes: 'pass',
 				doNotSendTo: 'pass',
-				quietHours: 'deferred: quietHours',
+				sendingWindow: 'deferred: sendingWindow',
 			});
 			expect(json[1].guards).toMatchObject({ blockNumberTypes: expect.stringMatching(/^refuse/) });
 			expect(charged()).toEqual([]);

@@ -74,10 +74,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation,
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: {
-						defaultCountry: '={{ $json.country }}',
-						doNotSendTo: '07400 123456\n(201) 555-0101',
-					},
+					options: { defaultCountry: '={{ $json.country }}' },
+					guardrails: { doNotSendTo: '07400 123456\n(201) 555-0101' },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -108,7 +106,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'sendBulk',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: { doNotSendTo },
+					guardrails: { doNotSendTo },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -125,7 +123,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 		['Max Messages per Execution', { maxMessagesPerExecution: '={{ "ten" }}' }],
 	])(
 		'%s from an expression that gives nothing stops the run, not turns the guard off (%j)',
-		async (field, options) => {
+		async (field, guardrails) => {
 			const { error } = await runSmsRoute({
 				items: [{ to: UK_MOBILE, body: 'no allowed countries, no cap in this item' }],
 				parameters: {
@@ -133,7 +131,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'send',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options,
+					guardrails,
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -156,7 +154,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'sendBulk',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: { doNotSendTo },
+					guardrails: { doNotSendTo },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -175,7 +173,7 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 					operation: 'send',
 					to: '={{ $json.to }}',
 					body: '={{ $json.body }}',
-					options: { doNotSendTo },
+					guardrails: { doNotSendTo },
 				},
 				credentials: credentials(),
 				typeVersion: 1.1,
@@ -199,10 +197,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 						operation,
 						to: '={{ $json.to }}',
 						body: '={{ $json.body }}',
-						options: {
-							doNotSendTo: '+1 500\u2013555\u20130001 (mobile)\nn/a\n12',
-							...(dryRun ? { dryRun: true } : {}),
-						},
+						guardrails: { doNotSendTo: '+1 500\u2013555\u20130001 (mobile)\nn/a\n12' },
+						options: dryRun ? { dryRun: true } : {},
 					},
 					credentials: credentials(),
 					typeVersion: 1.1,
@@ -250,8 +246,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 				operation: 'sendBulk',
 				to: '={{ $json.to }}',
 				body: '={{ $json.body }}',
-				options: {
-					defaultCountry: 'gb',
+				options: { defaultCountry: 'gb' },
+				guardrails: {
 					allowedCountries: 'us, ca',
 					blockNumberTypes: ['tollFree', 'premiumRate'],
 					doNotSendTo: 'tel:+1-500-555-0003',
@@ -290,7 +286,8 @@ describe('in a run (n8n-core and the sandbox ledger)', () => {
 				operation: 'sendBulk',
 				to: '={{ $json.to }}',
 				body: '={{ $json.body }}',
-				options: { maxAttempts: 2, maxMessagesPerExecution: 2 },
+				options: { maxAttempts: 2 },
+				guardrails: { maxMessagesPerExecution: 2 },
 			},
 			credentials: credentials(),
 			typeVersion: 1.1,

@@ -1,6 +1,6 @@
 /**
- * createParameterReader on a collection with one expression field (Options with a Quiet Hours
- * Time Zone of {{ $json.timeZone }}): each field is read on its own, so n8n evaluates only the
+ * createParameterReader on a collection with one expression field (Guardrails with a Sending
+ * Window Time Zone of {{ $json.timeZone }}): each field is read on its own, so n8n evaluates only the
  * fields that need it, per item, and the values are those n8n gives for the whole collection.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
@@ -13,11 +13,11 @@ const items: INodeExecutionData[] = [
 	{ json: { cc: 'FR' } },
 ];
 const saved: IDataObject = {
-	options: {
-		quietHours: '08:00-21:00',
-		quietHoursTimeZone: '={{ $json.timeZone }}',
-		defaultCountry: '={{ $json.cc.toLowerCase() }}',
-		maxSegments: 3,
+	guardrails: {
+		sendingWindow: '08:00-21:00',
+		sendingWindowTimeZone: '={{ $json.timeZone }}',
+		allowedCountries: '={{ $json.cc.toLowerCase() }}',
+		maxMessagesPerExecution: 3,
 	},
 };
 
@@ -57,32 +57,32 @@ function fakeContext() {
 describe('createParameterReader on a collection', () => {
 	it('gives per item what n8n gives for the whole collection', () => {
 		const { context } = fakeContext();
-		const read = createParameterReader(context, items, 'options', {});
+		const read = createParameterReader(context, items, 'guardrails', {});
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const whole = context.getNodeParameter('options', itemIndex, {});
+			const whole = context.getNodeParameter('guardrails', itemIndex, {});
 			expect(read(itemIndex)).toEqual(whole);
 		}
 		expect(read(1)).toEqual({
-			quietHours: '08:00-21:00',
-			quietHoursTimeZone: 'Asia/Tokyo',
-			defaultCountry: 'jp',
-			maxSegments: 3,
+			sendingWindow: '08:00-21:00',
+			sendingWindowTimeZone: 'Asia/Tokyo',
+			allowedCountries: 'jp',
+			maxMessagesPerExecution: 3,
 		});
-		expect((read(2) as IDataObject).quietHoursTimeZone).toBeUndefined();
+		expect((read(2) as IDataObject).sendingWindowTimeZone).toBeUndefined();
 	});
 
 	it('evaluates only the field that needs n8n, once per item, however often the item is read', () => {
 		const { context, evaluations } = fakeContext();
-		const read = createParameterReader(context, items, 'options', {});
+		const read = createParameterReader(context, items, 'guardrails', {});
 		evaluations.length = 0;
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			read(itemIndex);
-			read(itemIndex); // the message, then Quiet Hours
+			read(itemIndex); // the guards, then the Sending Window
 		}
 		expect(evaluations).toEqual([
-			'options.defaultCountry#0',
-			'options.defaultCountry#1',
-			'options.defaultCountry#2',
+			'guardrails.allowedCountries#0',
+			'guardrails.allowedCountries#1',
+			'guardrails.allowedCountries#2',
 		]);
 	});
 });

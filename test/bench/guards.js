@@ -8,11 +8,11 @@
  *
  * 1. Do Not Send To: 100,000 listed numbers against 100,000 messages (read the list + match).
  * 2. Send in Bulk of 100,000 messages over 15 countries and every US/Canadian area code:
- *    (a) everything off, (b) every guard on, (c) Quiet Hours on (a window open in every zone),
- *    (d) Quiet Hours with a per-item `{{ $json.timeZone }}` override, (e) guards + Quiet Hours.
+ *    (a) everything off, (b) every guard on, (c) the Sending Window on (open in every zone),
+ *    (d) the Sending Window with a per-item `{{ $json.timeZone }}` override, (e) guards + window.
  *    Passes alternate between the variants; medians. Prints JSON; run.js puts it into
  *    BENCHMARKS.md (BENCH_ONLY=guards).
- * A beforeDistDir (a build of the commit before Quiet Hours) adds (a) on that build as one more
+ * A beforeDistDir (a build of the commit before the Sending Window) adds (a) on that build as one more
  * variant of the same alternation, so before and after share the machine's load. A distDir of an
  * older build alone runs what that build has ((a) for a build before both).
  */
@@ -31,13 +31,15 @@ function load(dist) {
 		try {
 			return require(path.join(base, file));
 		} catch {
-			return undefined; // a build from before the guards / Quiet Hours
+			return undefined; // a build from before the guards / the Sending Window
 		}
 	};
 	return {
 		sendBulk,
 		guards: optional('helpers/guards.js'),
-		quietHours: optional('actions/message/quietHours.js'),
+		// Called Quiet Hours, under Options, before issue 26.
+		sendingWindow:
+			optional('actions/message/sendingWindow.js') ?? optional('actions/message/quietHours.js'),
 	};
 }
 
@@ -112,8 +114,16 @@ function spreadItems(classifyE164) {
 	return list;
 }
 
+/** The guardrails under their names in Options, for a build from before issue 26. */
+function renamedForOptions(settings) {
+	const names = { sendingWindow: 'quietHours', sendingWindowTimeZone: 'quietHoursTimeZone' };
+	return Object.fromEntries(
+		Object.entries(settings).map(([key, value]) => [names[key] ?? key, value]),
+	);
+}
+
 /** Just enough of IExecuteFunctions for the operation, answering bulk requests in process. */
-function context(input, options, typeVersion) {
+function context(input, { options = {}, guardrails = {} }, typeVersion) {
 	const nodeContext = {};
 	const node = { id: 'bench', name: 'SMS Route', typeVersion, parameters: {} };
 	const parameters = {
@@ -122,10 +132,11 @@ function context(input, options, typeVersion) {
 		body: '={{ $json.body }}',
 		additionalFields: {},
 		options,
+		guardrails,
 	};
 	return {
 		getNode: () => node,
-		// n8n reads nested names ("options.quietHours") with lodash get. Expressions are not
+		// n8n reads nested names ("guardrails.sendingWindow") with lodash get. Expressions are not
 		// evaluated: the node reads plain `{{ $json.x }}` references from the items itself.
 		getNodeParameter: (name, _i, fallback) =>
 			name.split('.').reduce((value, key) => value?.[key], parameters) ?? fallback,
@@ -154,8 +165,8 @@ const client = (ctx) => ({
 	redact: (value) => value,
 });
 
-async function sendBulkOnce(sendBulk, input, options, typeVersion) {
-	const ctx = context(input, options, typeVersion);
+async function sendBulkOnce(sendBulk, input, parameters, typeVersion) {
+	const ctx = context(input, parameters, typeVersion);
 	const started = performance.now();
 	const [out] = await sendBulk.execute.call(ctx, input, client(ctx), {
 		concurrency: 5,
@@ -182,7 +193,7 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
 
 async function main() {
 	const dist = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
-	const { sendBulk, guards, quietHours } = load(dist);
+	const { sendBulk, guards, sendingWindow } = load(dist);
 	// The same numbers for every build: chosen with this checkout's libphonenumber metadata.
 	const { classifyE164 } = require(
 		path.join(__dirname, '../../dist/nodes/SmsRoute/helpers/phoneNumber.js'),
@@ -266,30 +277,47 @@ async function main() {
 	const guardsOn = { ...on, allowedCountries: COUNTRIES, doNotSendTo: spreadOptOuts };
 	// Open in every zone but for one minute before midnight: every verdict is "send now" unless
 	// some zone is in that minute when the bench runs (the outcome then shows the deferred ones).
-	const window = { quietHours: '00:00-23:59' };
-	const beforeBulk = beforeDist ? load(beforeDist).sendBulk : undefined;
+	const WINDOW = '00:00-23:59';
+	// Where a build reads them: the Guardrails collection from issue 26, Options before it.
+	const guarded = (settings, build = sendingWindow) =>
+		build?.SENDING_WINDOW_OPTIONS
+			? { guardrails: settings }
+			: { options: renamedForOptions(settings) };
+	const window = guarded({ sendingWindow: WINDOW });
+	const before = beforeDist ? load(beforeDist) : undefined;
 	const variants = {
-		...(beforeDist ? { before: { options: {}, version: 1, sendBulk: beforeBulk } } : {}),
+		...(before ? { before: { version: 1, sendBulk: before.sendBulk } } : {}),
 		// Every guard on in the build from before, where it has them: the per-message path's cost.
-		...(beforeGuards
-			? { beforeGuards: { options: guardsOn, version: 1.1, sendBulk: beforeBulk } }
-			: {}),
-		off: { options: {}, version: 1 },
-		...(guards ? { guards: { options: guardsOn, version: 1.1 } } : {}),
-		...(quietHours
+		...(before?.guards
 			? {
-					quietHours: { options: window, version: 1 },
-					quietHoursOverride: {
-						options: { ...window, quietHoursTimeZone: '={{ $json.timeZone }}' },
+					beforeGuards: {
+						...guarded(guardsOn, before.sendingWindow),
+						version: 1.1,
+						sendBulk: before.sendBulk,
+					},
+				}
+			: {}),
+		off: { version: 1 },
+		...(guards ? { guards: { ...guarded(guardsOn), version: 1.1 } } : {}),
+		...(sendingWindow
+			? {
+					sendingWindow: { ...window, version: 1 },
+					sendingWindowOverride: {
+						...guarded({ sendingWindow: WINDOW, sendingWindowTimeZone: '={{ $json.timeZone }}' }),
 						version: 1,
 					},
 				}
 			: {}),
-		...(guards && quietHours
-			? { guardsQuietHours: { options: { ...guardsOn, ...window }, version: 1.1 } }
+		...(guards && sendingWindow
+			? {
+					guardsSendingWindow: {
+						...guarded({ ...guardsOn, sendingWindow: WINDOW }),
+						version: 1.1,
+					},
+				}
 			: {}),
 	};
-	// BENCH_GUARDS_VARIANTS=off,quietHours: only those (to profile one with node --cpu-prof).
+	// BENCH_GUARDS_VARIANTS=off,sendingWindow: only those (to profile one with node --cpu-prof).
 	const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');
 	if (only)
 		for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
@@ -297,7 +325,7 @@ async function main() {
 	const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 	const loadAtStart = os.loadavg()[0];
 	const once = (variant) =>
-		sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant.options, variant.version);
+		sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant, variant.version);
 	for (const variant of Object.values(variants)) await once(variant);
 	for (let pass = 0; pass < PASSES; pass++) {
 		for (const [name, variant] of Object.entries(variants)) {
@@ -322,9 +350,9 @@ async function main() {
 		loadAverage: { start: loadAtStart, end: os.loadavg()[0], cpus: os.cpus().length },
 		messages: spread.length,
 		countries: COUNTRIES.length,
-		window: window.quietHours,
+		window: WINDOW,
 		variants: summary,
-		// The names of the guards-only report (section 5 before Quiet Hours).
+		// The names of the guards-only report (section 5 before the Sending Window).
 		offMs,
 		offPassesMs: summary.off?.passesMs,
 		...(summary.guards

@@ -303,11 +303,18 @@ const VARIANT_NAMES = {
 	off: '(a) everything off (version 1, no option set)',
 	guards:
 		'(b) every guard on (1.1 type block, allowed countries, a cap, as many opt-outs as messages, 1 in 10 matching)',
-	quietHours: '(c) Quiet Hours on, the zones of each number',
-	quietHoursOverride:
-		'(d) Quiet Hours with Quiet Hours Time Zone `{{ $json.timeZone }}` (16 names, per item)',
-	guardsQuietHours: '(e) every guard and Quiet Hours',
+	sendingWindow: '(c) Sending Window on, the zones of each number',
+	sendingWindowOverride:
+		'(d) Sending Window with Sending Window Time Zone `{{ $json.timeZone }}` (16 names, per item)',
+	guardsSendingWindow: '(e) every guard and the Sending Window',
 	beforeGuards: '(b) every guard on, on the build of the earlier commit, in the same alternation',
+};
+
+/** Results recorded before issue 26 name the Sending Window variants Quiet Hours. */
+const RENAMED_VARIANTS = {
+	quietHours: 'sendingWindow',
+	quietHoursOverride: 'sendingWindowOverride',
+	guardsQuietHours: 'guardsSendingWindow',
 };
 
 /** Send in Bulk's variants (test/bench/guards.js), each against (a) of the same run. */
@@ -321,12 +328,15 @@ function variantsTable(b, size) {
 		]
 			.filter(Boolean)
 			.join(', ');
-	const { before, ...v } = b.variants;
+	const { before, ...recorded } = b.variants;
+	const v = Object.fromEntries(
+		Object.entries(recorded).map(([name, r]) => [RENAMED_VARIANTS[name] ?? name, r]),
+	);
 	// On a busy machine the fastest pass is the one least disturbed: shown beside the median.
 	const fastest = (r) => s(Math.min(...r.passesMs));
 	const rows = [
 		'',
-		`Send in Bulk of ${b.messages.toLocaleString('en-US')} messages over ${b.countries} countries (two in three North American, over every US/Canadian area code; 1.5% on +44 7 numbers of Guernsey, Jersey and the Isle of Man, which the allowed countries refuse), Quiet Hours window ${b.window} (open in every zone when run). The variants take turns pass by pass; ratio = median / (a)'s median of the same run.${b.loadAverage ? ` Load average (1 min) on the ${b.loadAverage.cpus}-CPU machine: ${b.loadAverage.start.toFixed(1)} at the start of the passes, ${b.loadAverage.end.toFixed(1)} at the end (a pass far above its neighbours is other work on the machine, not the variant).` : ''}`,
+		`Send in Bulk of ${b.messages.toLocaleString('en-US')} messages over ${b.countries} countries (two in three North American, over every US/Canadian area code; 1.5% on +44 7 numbers of Guernsey, Jersey and the Isle of Man, which the allowed countries refuse), Sending Window ${b.window} (open in every zone when run). The variants take turns pass by pass; ratio = median / (a)'s median of the same run.${b.loadAverage ? ` Load average (1 min) on the ${b.loadAverage.cpus}-CPU machine: ${b.loadAverage.start.toFixed(1)} at the start of the passes, ${b.loadAverage.end.toFixed(1)} at the end (a pass far above its neighbours is other work on the machine, not the variant).` : ''}`,
 		'',
 		"| Send in Bulk, node work only | median | × (a) | fastest pass | × (a)'s fastest | passes | outcome |",
 		'|---|---:|---:|---:|---:|---|---|',
@@ -341,24 +351,24 @@ function variantsTable(b, size) {
 		),
 	];
 	const targets = [];
-	if (v.quietHours)
+	if (v.sendingWindow)
 		targets.push(
-			`| Quiet Hours on ≤ 1.3× off (node work) | ${s(v.quietHours.ms)} / ${s(v.off.ms)} = ${x(v.quietHours.ratio)} | ${ok(v.quietHours.ratio <= 1.3)} |`,
+			`| Sending Window on ≤ 1.3× off (node work) | ${s(v.sendingWindow.ms)} / ${s(v.off.ms)} = ${x(v.sendingWindow.ratio)} | ${ok(v.sendingWindow.ratio <= 1.3)} |`,
 		);
-	if (v.quietHoursOverride)
+	if (v.sendingWindowOverride)
 		targets.push(
-			`| Quiet Hours with a per-item time zone ≤ 1.3× off (node work) | ${s(v.quietHoursOverride.ms)} / ${s(v.off.ms)} = ${x(v.quietHoursOverride.ratio)} | ${ok(v.quietHoursOverride.ratio <= 1.3)} |`,
+			`| Sending Window with a per-item time zone ≤ 1.3× off (node work) | ${s(v.sendingWindowOverride.ms)} / ${s(v.off.ms)} = ${x(v.sendingWindowOverride.ratio)} | ${ok(v.sendingWindowOverride.ratio <= 1.3)} |`,
 		);
-	if (v.guardsQuietHours && v.guards) {
-		const added = v.guardsQuietHours.ms / v.guards.ms;
+	if (v.guardsSendingWindow && v.guards) {
+		const added = v.guardsSendingWindow.ms / v.guards.ms;
 		targets.push(
-			`| Quiet Hours on top of every guard ≤ 1.3× guards alone (node work) | ${s(v.guardsQuietHours.ms)} / ${s(v.guards.ms)} = ${x(added)} | ${ok(added <= 1.3)} |`,
+			`| Sending Window on top of every guard ≤ 1.3× guards alone (node work) | ${s(v.guardsSendingWindow.ms)} / ${s(v.guards.ms)} = ${x(added)} | ${ok(added <= 1.3)} |`,
 		);
 	}
 	if (targets.length)
 		rows.push(
 			'',
-			`Quiet Hours adds ${s(v.quietHours.ms - v.off.ms)} per ${size.toLocaleString('en-US')} messages (${(((v.quietHours.ms - v.off.ms) * 1000) / size).toFixed(2)} µs each).`,
+			`The Sending Window adds ${s(v.sendingWindow.ms - v.off.ms)} per ${size.toLocaleString('en-US')} messages (${(((v.sendingWindow.ms - v.off.ms) * 1000) / size).toFixed(2)} µs each).`,
 			'',
 			'| target | figure | result |',
 			'|---|---|---|',
@@ -371,9 +381,9 @@ function guardsSection(results) {
 	const g = results.guards;
 	if (!g?.after) return [];
 	const a = g.after;
-	const out = ['## 5. Guardrails and Quiet Hours (in process)', ''];
+	const out = ['## 5. Guardrails and the Sending Window (in process)', ''];
 	out.push(
-		`\`node --expose-gc test/bench/guards.js\` on dist/: the node's own work at ${a.size.toLocaleString('en-US')} messages, n8n's floor and the wire left out (a stand-in execute context answers each bulk request at once), so the guards' and Quiet Hours' share is as large as it can get. Median of ${a.passes} passes after a warm-up, a full GC before each pass.`,
+		`\`node --expose-gc test/bench/guards.js\` on dist/: the node's own work at ${a.size.toLocaleString('en-US')} messages, n8n's floor and the wire left out (a stand-in execute context answers each bulk request at once), so the guards' and the Sending Window's share is as large as it can get. Median of ${a.passes} passes after a warm-up, a full GC before each pass.`,
 		'',
 		'| Do Not Send To | listed | messages | read the list | match every message | total | target |',
 		'|---|---:|---:|---:|---:|---:|---|',

@@ -13,7 +13,7 @@
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
  *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all)
- *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before Quiet Hours or
+ *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before the Sending Window or
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
  *                               wall time (linear from the smaller size) exceeds this
@@ -262,7 +262,7 @@ async function main() {
 		}
 		if (ONLY.has('guards')) {
 			log(
-				'guards: Do Not Send To 100,000 × 100,000; Send in Bulk off / guards / Quiet Hours (in process)',
+				'guards: Do Not Send To 100,000 × 100,000; Send in Bulk off / guards / Sending Window (in process)',
 			);
 			results.guards = await attempt('guards', () =>
 				runGuardsBench({ before: env.BENCH_GUARDS_BEFORE }),

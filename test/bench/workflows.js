@@ -50,13 +50,12 @@ function targetNode(
 			typeVersion: 1.1,
 			parameters: {
 				...node.parameters,
-				options: {
-					...node.parameters.options,
+				guardrails: {
 					allowedCountries: ['US', 'CA', 'GB'],
 					maxMessagesPerExecution: 10_000_000,
 					doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}",
-					...nodeOptions,
 				},
+				options: { ...node.parameters.options, ...nodeOptions },
 			},
 		};
 	}

@@ -80,12 +80,14 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 						to: '={{ $json.to }}',
 						body: 'Your code is 123456',
 						additionalFields: {},
-						options: {
+						guardrails: {
 							allowedCountries: ['US', 'CA'],
-							defaultCountry: 'US',
 							doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}",
-							dryRun: "={{ $('Webhook').first().json.body.dryRun }}",
 							maxMessagesPerExecution: 10,
+						},
+						options: {
+							defaultCountry: 'US',
+							dryRun: "={{ $('Webhook').first().json.body.dryRun }}",
 						},
 					},
 					credentials: { smsRouteApi: { id: smsCredential.id, name: smsCredential.name } },
@@ -173,9 +175,9 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 						to: '={{ $json.to }}',
 						body: 'Spring sale',
 						additionalFields: {},
+						guardrails: { doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}" },
 						options: {
 							defaultCountry: 'GB',
-							doNotSendTo: "={{ $('Webhook').first().json.body.optOuts }}",
 							dryRun: "={{ $('Webhook').first().json.body.dryRun }}",
 						},
 					},
@@ -274,7 +276,7 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 						to: '={{ $json.to }}',
 						body: 'loop',
 						additionalFields: {},
-						options: { maxMessagesPerExecution: 3 },
+						guardrails: { maxMessagesPerExecution: 3 },
 					},
 					credentials: { smsRouteApi: { id: smsCredential.id, name: smsCredential.name } },
 				},

@@ -16,6 +16,7 @@
  *                           when npm start ran with SMSROUTE_N8N_PORT=5698)
  *   SMSROUTE_SCREENSHOTS_DIR  output folder (default docs/screenshots)
  *   CHROMIUM_PATH           the browser (default /usr/bin/chromium; installed with apt-get when missing)
+ *   SMSROUTE_SCREENSHOTS_ONLY=guardrails   only the Guardrails shots (no Send and Wait runs needed)
  *
  * Only the n8n instance is contacted: every request to another host is aborted in the browser.
  */
@@ -40,6 +41,8 @@ const WORKFLOWS = {
 	slack: 'SMS Route example: delivery events → Slack',
 	retry: 'SMS Route example: failed or undelivered → retry',
 	otp: 'SMS Route example: OTP, send and wait for delivery',
+	guarded: 'SMS Route example: OTP from a public form, guarded',
+	window: 'SMS Route example: Sending Window, deferred messages sent when the window opens',
 };
 
 // The OTP example's runs the Send and Wait shots need: how to make each (the phone number) and how
@@ -546,7 +549,72 @@ async function takeScreenshots(page) {
 	return files;
 }
 
-module.exports = { ensureChromium, takeScreenshots };
+/**
+ * The Guardrails collection (issue 26): filled in on the guarded OTP example, and its list on Send
+ * in Bulk. SMSROUTE_SCREENSHOTS_ONLY=guardrails takes only these.
+ */
+async function takeGuardrailsScreenshots(page) {
+	const files = [];
+	const ndv = page.locator('[data-test-id="ndv"]');
+	const guarded = await findWorkflow(page, WORKFLOWS.guarded);
+	await openCanvas(page, `/workflow/${guarded.id}`, ['Send OTP (guarded)']);
+	await openNode(page, 'Send OTP (guarded)');
+	await inView(ndv.getByText('Max Messages per Execution', { exact: true }).first());
+	files.push(
+		await shot(
+			page,
+			'node-guardrails.png',
+			'SMS Route node panel: the Guardrails collection of the guarded OTP example',
+		),
+	);
+	await closeNode(page);
+
+	// Lists only, nothing added: n8n 2.x saves an edited workflow by itself, which would change
+	// the example for the next run.
+	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	await openCanvas(page, `/workflow/${bulk.id}`, ['Recipients', 'Send in Bulk']);
+	await openNode(page, 'Send in Bulk');
+	// A collection's add button is a select whose placeholder is the text shown.
+	for (const [placeholder, item, file, what] of [
+		[
+			'Add Guardrail',
+			'Sending Window Time Zone',
+			'node-send-in-bulk-guardrails.png',
+			'SMS Route node panel: the Guardrails of Send in Bulk, with the Sending Window',
+		],
+		[
+			'Add Option',
+			'Max Attempts',
+			'node-send-in-bulk-options.png',
+			'SMS Route node panel, the Send in Bulk options (also step 2 of takeScreenshots)',
+		],
+	]) {
+		const add = ndv.getByPlaceholder(placeholder).first();
+		await inView(add);
+		await add.click();
+		await page.locator('.el-select-dropdown__item:visible', { hasText: item }).first().waitFor();
+		files.push(await shot(page, file, what));
+		await page.keyboard.press('Escape');
+	}
+	await closeNode(page);
+
+	// The Sending Window as its example sets it, with the hint on what the window means.
+	const window = await findWorkflow(page, WORKFLOWS.window);
+	await openCanvas(page, `/workflow/${window.id}`, ['Send in Bulk']);
+	await openNode(page, 'Send in Bulk');
+	await inView(ndv.getByText('When sending is allowed', { exact: false }).first());
+	files.push(
+		await shot(
+			page,
+			'node-send-in-bulk-sending-window.png',
+			'SMS Route node panel: the Sending Window of the Sending Window example',
+		),
+	);
+	await closeNode(page);
+	return files;
+}
+
+module.exports = { ensureChromium, takeScreenshots, takeGuardrailsScreenshots };
 
 async function main() {
 	ensureChromium();
@@ -586,7 +654,10 @@ async function main() {
 		const page = await context.newPage();
 		trackRequests(page);
 		await signIn(page);
-		const files = await takeScreenshots(page);
+		const files =
+			process.env.SMSROUTE_SCREENSHOTS_ONLY === 'guardrails'
+				? await takeGuardrailsScreenshots(page)
+				: [...(await takeScreenshots(page)), ...(await takeGuardrailsScreenshots(page))];
 		log(`done: ${files.length} screenshots in ${path.relative(ROOT, OUT_DIR) || '.'}`);
 	} finally {
 		await browser.close();

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Wall-clock helpers for the Quiet Hours tests, straight from Intl (independent of the node's
+ * Wall-clock helpers for the Sending Window tests, straight from Intl (independent of the node's
  * own arithmetic): the expected decisions are worked out with these.
  */
 

@@ -4,7 +4,7 @@
  * why) or hold (not sent and not an error: an output item saying why, such as an opt-out).
  * prepareMessages asks every check in order; the first verdict other than send decides.
  *
- * Adding a guard is one more entry in the list messageChecks returns (Quiet Hours, for one, holds
+ * Adding a guard is one more entry in the list messageChecks returns (the Sending Window, for one, holds
  * a message as "deferred" the same way Do Not Send To holds it as "skipped").
  */
 import type { IDataObject } from 'n8n-workflow';

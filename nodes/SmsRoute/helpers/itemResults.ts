@@ -101,8 +101,10 @@ export function recipientDetails(message: OutgoingMessage): IDataObject {
 }
 
 /**
- * What a send would do, sending nothing; with Smart Encoding also what it saves; with guards
- * what each would do (guards) and whether the message would go out (wouldSend).
+ * What a send would do, sending nothing: always the number's region and type (Allowed Countries
+ * goes by libphonenumber's regions, +44 7911 123456 is Guernsey, so a list can be checked before
+ * it is sent); with Smart Encoding also what it saves; with guards what each would do (guards)
+ * and whether the message would go out (wouldSend).
  */
 export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
 	const report = message.guardReport;
@@ -114,9 +116,9 @@ export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
 				? { segmentsWithoutSmartEncoding: message.segmentsWithoutSmartEncoding }
 				: {}),
 			...(message.from ? { from: message.from } : {}),
+			...recipientDetails(message),
 			...(report
 				? {
-						...recipientDetails(message),
 						wouldSend: Object.values(report).every((result) => result === 'pass'),
 						guards: report,
 					}

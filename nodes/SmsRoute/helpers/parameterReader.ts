@@ -103,7 +103,7 @@ function fieldsReader(
 	const readers = names.map(
 		(name) => [name, createParameterReader(context, items, `${collection}.${name}`, null)] as const,
 	);
-	// Several steps read the same item's collection (message, then Quiet Hours): kept once.
+	// Several steps read the same item's collection (message, then the Sending Window): kept once.
 	let last: { itemIndex: number; value: IDataObject } | undefined;
 	return (itemIndex) => {
 		if (last?.itemIndex === itemIndex) return last.value;

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { requestOptions } from '../options';
-import { guardOptions } from './guardOptions';
 
 /** Field definitions several message operations share; each operation picks its own. */
 
@@ -123,17 +122,12 @@ export const dryRunOption: INodeProperties = {
 
 /**
  * The Options of an operation that sends: its own entries first, then what every sending
- * operation shares (the message options, the guards), its extras, and the request options.
+ * operation shares (the message options), its extras, and the request options. The guards are
+ * in their own collection (guardrailsCollection).
  */
 export function sendingOptions(
 	own: INodeProperties[],
 	extras: INodeProperties[] = [],
 ): INodeProperties {
-	return optionsCollection([
-		...own,
-		...messageOptions,
-		...guardOptions,
-		...extras,
-		...requestOptions,
-	]);
+	return optionsCollection([...own, ...messageOptions, ...extras, ...requestOptions]);
 }

@@ -40,6 +40,7 @@ export const guardOptions: INodeProperties[] = [
 		default: [],
 		description:
 			'Countries messages may go to; a number anywhere else is an error item naming it and its country, and nothing is sent for it. Empty: every country.',
+		hint: "Regions as libphonenumber draws them: US does not include Puerto Rico, Guam or the US Virgin Islands (PR, GU, VI, all +1); GB does not include Guernsey, Jersey or the Isle of Man (GG, JE, IM), so +44 7911 123456 (Guernsey) is refused under GB. Dry Run shows each number's region.",
 	},
 	{
 		displayName: 'Block Number Types',
@@ -69,25 +70,28 @@ export const guardOptions: INodeProperties[] = [
 		default: 0,
 		description:
 			'Most messages this node may send in one execution, all its runs counted (a loop runs it several times). A run that would go over is refused before anything is sent. 0 = no limit.',
+		hint: 'Each Execute Workflow call is an execution of its own, with its own count: a sub-workflow called 10 times may send 10 times the cap. For one cap over all of them, send from the calling workflow (docs/guardrails.md).',
 	},
 ];
 
 /**
- * As an AI agent's tool, the description the model reads. n8n adds a fixed one unless the node
- * has its own: this one says which countries the guards let through, from the node's own
- * Allowed Countries, so the agent does not try numbers that will be refused.
+ * The Guardrails collection of a sending operation: the guards, and `extras` (the Sending
+ * Window on Send and Send in Bulk). New in 0.3.0, so no saved workflow has them under Options.
  */
-export const toolDescription: INodeProperties = {
-	displayName: 'Description',
-	name: 'toolDescription',
-	type: 'string',
-	typeOptions: { rows: 3 },
-	displayOptions: { show: { '@tool': [true] } },
-	default:
-		"={{ 'Sends an SMS through smsroute to one phone number, written in international E.164 form (+ and the country code). ' + ((($parameter.options || {}).allowedCountries || []).length ? 'It can only send to numbers in these countries (ISO codes): ' + [].concat($parameter.options.allowedCountries).join(', ') + '. Any other number is refused. ' : '') + 'Numbers of a blocked type (premium rate and shared cost unless configured otherwise) are refused; a number on the opt-out list is skipped, not sent.' }}",
-	description:
-		'Explain to the AI agent what this tool does. The default names the Allowed Countries, so the agent knows where it may send.',
-};
+export function guardrailsCollection(extras: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Guardrails',
+		name: 'guardrails',
+		type: 'collection',
+		placeholder: 'Add Guardrail',
+		default: {},
+		description:
+			'Checks that keep an SMS from going where you did not mean it to go: countries, number types, opt-outs, a cap per execution and the hours it may be sent. Checked on every item before anything is sent.',
+		options: [...guardOptions, ...extras].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
+	};
+}
 
 export interface GuardSettings {
 	checks: MessageCheck[];
@@ -126,14 +130,25 @@ function reportUnreadable(context: IExecuteFunctions, unreadable: string[]): voi
 }
 
 /**
- * The guards of this run, read once from the first item's options (a list of opt-outs is the
- * same for every item). Version 1 nodes get every guard off unless set; 1.1 blocks premium rate
- * and shared cost numbers by default.
+ * The guards of this run, read once from the first item's Guardrails (a list of opt-outs is the
+ * same for every item), `defaultCountry` from its Options. Version 1 nodes get every guard off
+ * unless set; 1.1 blocks premium rate and shared cost numbers by default.
  */
-export function readGuardSettings(context: IExecuteFunctions, options: IDataObject): GuardSettings {
+export function readGuardSettings(
+	context: IExecuteFunctions,
+	options: IDataObject,
+	defaultCountryOption: unknown,
+): GuardSettings {
 	// An expression that gives nothing ({{ $json.allowed }} on an item without it) is an error,
 	// never "guard off": an explicit [] or 0 still means off.
-	const saved = context.getNodeParameter('options', 0, {}, { rawExpressions: true }) as IDataObject;
+	const saved = context.getNodeParameter(
+		'guardrails',
+		0,
+		{},
+		{
+			rawExpressions: true,
+		},
+	) as IDataObject;
 	for (const [name, field] of [
 		['allowedCountries', 'Allowed Countries'],
 		['blockNumberTypes', 'Block Number Types'],
@@ -178,7 +193,7 @@ export function readGuardSettings(context: IExecuteFunctions, options: IDataObje
 			`has "${unknownType.slice(0, 20)}", not one of ${Object.keys(NUMBER_TYPE_LABELS).join(', ')}`,
 		);
 
-	const defaultCountry = String(options.defaultCountry ?? '')
+	const defaultCountry = String(defaultCountryOption ?? '')
 		.trim()
 		.toUpperCase();
 	const { listed, unreadable } = readOptOuts(

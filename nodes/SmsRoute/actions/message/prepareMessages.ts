@@ -18,7 +18,7 @@ import {
 } from '../../helpers/outgoingMessage';
 import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
 import { countSent, overCap, readGuardSettings } from './guardOptions';
-import { QUIET_HOURS_OPTIONS, quietHoursGuard } from './quietHours';
+import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from './sendingWindow';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the item it already became. */
@@ -67,8 +67,8 @@ function reportOnFirst(slot: OutgoingMessage | INodeExecutionData, report: IData
 
 /**
  * Every item before the first request, in this order: the message itself (number, body, fields),
- * then the guards (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
- * then Quiet Hours (./quietHours.ts: a message outside its window comes out "deferred"), then
+ * then the Guardrails (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
+ * then the Sending Window (./sendingWindow.ts: a message outside it comes out "deferred"), then
  * Max Messages per Execution over what is left. Without "Continue On Fail" a bad or refused
  * item stops the run before anything is sent; with it, it becomes an error item and the rest go
  * out. Dry Run refuses nothing: each message carries what every guard would do.
@@ -83,32 +83,33 @@ export function prepareMessages(
 		to: createParameterReader(context, items, 'to', ''),
 		body: createParameterReader(context, items, 'body', ''),
 		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
-		options: createCollectionReader(context, items, 'options', [
-			...MESSAGE_OPTIONS,
-			...QUIET_HOURS_OPTIONS,
-		]),
+		options: createCollectionReader(context, items, 'options', MESSAGE_OPTIONS),
 	};
 	// The guards are read once per run, the Do Not Send To list with them.
 	const guards = readGuardSettings(
 		context,
-		context.getNodeParameter('options', 0, {}) as IDataObject,
+		context.getNodeParameter('guardrails', 0, {}) as IDataObject,
+		context.getNodeParameter('options.defaultCountry', 0, '') as unknown,
 	);
 	const reporting = dryRun && (guards.checks.length > 0 || guards.maxMessages > 0);
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
-	const deferred = quietHoursGuard(context, parameters.options);
+	const deferred = sendingWindowGuard(
+		context,
+		createCollectionReader(context, items, 'guardrails', SENDING_WINDOW_OPTIONS),
+	);
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const message = readOutgoingMessage(context, itemIndex, automaticKey, parameters);
 			const verdict = verdictFor(message, guards.checks);
 			if (reporting) message.guardReport = guardReport(message, guards.checks);
-			// Quiet Hours last: only a message every guard lets through waits for its window, and
+			// The Sending Window last: only a message every guard lets through waits for it, and
 			// a deferred one is not counted against Max Messages per Execution.
 			const held = verdict.action === 'send' ? deferred(message) : undefined;
 			if (held) {
 				if (message.guardReport) {
 					held.json.wouldSend = false;
-					held.json.guards = { ...message.guardReport, quietHours: 'deferred: quietHours' };
+					held.json.guards = { ...message.guardReport, sendingWindow: 'deferred: sendingWindow' };
 				}
 				slots.push(held);
 			} else if (verdict.action === 'send') {

@@ -9,9 +9,10 @@ import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRe
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
+import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { quietHoursOptions } from './quietHours';
 import { checkSentMessage } from './responseChecks';
+import { sendingWindowOptions } from './sendingWindow';
 
 export const option: OperationModule['option'] = {
 	name: 'Send',
@@ -24,10 +25,8 @@ export const defaults: OperationDefaults = { concurrency: 10 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	sendingOptions(
-		[concurrencyOption(defaults, 'Requests in flight at once'), dryRunOption],
-		quietHoursOptions,
-	),
+	guardrailsCollection(sendingWindowOptions),
+	sendingOptions([concurrencyOption(defaults, 'Requests in flight at once'), dryRunOption]),
 ]);
 
 export interface SentMessage extends IDataObject {

@@ -22,6 +22,7 @@ import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
 import { forOperation, messageFields, sendingOptions } from './fields';
+import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { postMessage, sentMessageItem, type SentMessage } from './send.operation';
 
@@ -37,6 +38,8 @@ export const defaults: OperationDefaults = { concurrency: 10 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
+	// No Sending Window: a message it holds back would never reach a delivery outcome.
+	guardrailsCollection(),
 	sendingOptions([concurrencyOption(defaults, 'Requests in flight at once')], waitOptions),
 ]);
 

@@ -10,8 +10,9 @@ import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
 import { sendChunk, type ChunkResults } from './bulkChunk';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
+import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { quietHoursOptions } from './quietHours';
+import { sendingWindowOptions } from './sendingWindow';
 
 export const option: OperationModule['option'] = {
 	name: 'Send in Bulk',
@@ -25,10 +26,12 @@ export const defaults: OperationDefaults = { concurrency: 5 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	sendingOptions(
-		[chunkSizeOption, concurrencyOption(defaults, 'Bulk chunks in flight at once'), dryRunOption],
-		quietHoursOptions,
-	),
+	guardrailsCollection(sendingWindowOptions),
+	sendingOptions([
+		chunkSizeOption,
+		concurrencyOption(defaults, 'Bulk chunks in flight at once'),
+		dryRunOption,
+	]),
 ]);
 
 /**

@@ -1,8 +1,8 @@
 import { PREFIX_TABLE, ZONE_NAMES, ZONE_SETS } from './timeZoneTable.generated';
 
 /**
- * Quiet Hours: whether a message may go out now in its recipient's local time, and if not, the
- * next minute it may. Time zones come from Node's own Intl (ICU's tz data), no library.
+ * The Sending Window: whether a message may go out now in its recipient's local time, and if
+ * not, the next minute it may. Time zones come from Node's own Intl (ICU's tz data), no library.
  */
 
 const MINUTES_PER_DAY = 1440;
@@ -15,7 +15,7 @@ const MINUTE_MS = 60_000;
 export const SEARCH_MINUTES = 3 * MINUTES_PER_DAY;
 
 /** A daily window in local wall-clock minutes since midnight: start included, end excluded. */
-export interface QuietHoursWindow {
+export interface DailyWindow {
 	start: number;
 	end: number;
 	/** The window as "HH:MM-HH:MM". */
@@ -33,7 +33,7 @@ function clock(minutes: number): string {
  * always when sending is allowed: a start after the end crosses midnight, so "21:00-08:00"
  * allows the night. Returns the problem as text when the window cannot be read.
  */
-export function parseWindow(value: unknown): QuietHoursWindow | string {
+export function parseWindow(value: unknown): DailyWindow | string {
 	if (typeof value !== 'string') {
 		return `must be a daily window like 08:00-21:00 (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`})`;
 	}
@@ -54,20 +54,10 @@ export function parseWindow(value: unknown): QuietHoursWindow | string {
 	return { start, end: end % MINUTES_PER_DAY, text: `${clock(start)}-${clock(end)}` };
 }
 
-export function isOpenAt(window: QuietHoursWindow, localMinute: number): boolean {
+export function isOpenAt(window: DailyWindow, localMinute: number): boolean {
 	return window.start < window.end
 		? localMinute >= window.start && localMinute < window.end
 		: localMinute >= window.start || localMinute < window.end;
-}
-
-/** The zone's canonical name when Intl knows it (e.g. "Asia/Calcutta" stays usable), else undefined. */
-export function checkTimeZone(zone: string): string | undefined {
-	if (zone.trim() === '') return undefined;
-	try {
-		return new Intl.DateTimeFormat('en-US', { timeZone: zone.trim() }).resolvedOptions().timeZone;
-	} catch {
-		return undefined;
-	}
 }
 
 interface HourOffsets {
@@ -143,7 +133,7 @@ export class ZoneClock {
 
 const clocks = new Map<string, ZoneClock>();
 
-/** The shared clock of a zone Intl knows (check it with checkTimeZone first). */
+/** The shared clock of a zone Intl knows (check a given name with readTimeZoneName first). */
 export function zoneClock(zone: string): ZoneClock {
 	let found = clocks.get(zone);
 	if (!found) {
@@ -153,7 +143,7 @@ export function zoneClock(zone: string): ZoneClock {
 	return found;
 }
 
-export type QuietHoursVerdict =
+export type WindowVerdict =
 	{ send: true } | { send: false; sendAfter: string } | { send: false; never: true };
 
 /** "2026-03-08T07:00:00Z": ISO 8601 in UTC, to the minute. */
@@ -167,10 +157,10 @@ export function isoMinute(utcMinute: number): string {
  * clocks go forward past the start, the window opens at the first minute that exists after it.
  */
 export function judge(
-	window: QuietHoursWindow,
+	window: DailyWindow,
 	zoneClocks: readonly ZoneClock[],
 	nowMs: number,
-): QuietHoursVerdict {
+): WindowVerdict {
 	const now = Math.floor(nowMs / MINUTE_MS);
 	const openAt = (minute: number) =>
 		zoneClocks.every((zone) => isOpenAt(window, zone.localMinuteOfDay(minute)));

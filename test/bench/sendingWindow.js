@@ -1,22 +1,22 @@
 'use strict';
 /**
- * node test/bench/quietHours.js   (after npm run build)
+ * node test/bench/sendingWindow.js   (after npm run build)
  *
- * What Quiet Hours adds per message: the guard of one run judging 100,000 messages whose
+ * What the Sending Window adds per message: the guard of one run judging 100,000 messages whose
  * numbers spread over every US and Canadian area code in libphonenumber's map and 20 countries,
  * half of them deferred. Prints the time per message for a cold run (Intl formatters, table
  * decoding and verdicts made) and a warm one (a later run in the same n8n process).
  *
- * BENCH_QUIET_HOURS_SIZE=100000  BENCH_QUIET_HOURS_WINDOW=08:00-21:00
+ * BENCH_SENDING_WINDOW_SIZE=100000  BENCH_SENDING_WINDOW=08:00-21:00
  */
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'SmsRoute');
-const { quietHoursGuard } = require(path.join(dist, 'actions', 'message', 'quietHours'));
+const { sendingWindowGuard } = require(path.join(dist, 'actions', 'message', 'sendingWindow'));
 const { estimateSegments } = require(path.join(dist, 'helpers', 'segments'));
 
-const SIZE = Number(process.env.BENCH_QUIET_HOURS_SIZE || 100_000);
-const WINDOW = process.env.BENCH_QUIET_HOURS_WINDOW || '08:00-21:00';
+const SIZE = Number(process.env.BENCH_SENDING_WINDOW_SIZE || 100_000);
+const WINDOW = process.env.BENCH_SENDING_WINDOW || '08:00-21:00';
 
 const COUNTRIES = [
 	'+4930',
@@ -54,8 +54,8 @@ function numbers(size) {
 	return list;
 }
 
-const options = { quietHours: WINDOW };
-const parameters = { operation: 'sendBulk', options };
+const guardrails = { sendingWindow: WINDOW };
+const parameters = { operation: 'sendBulk', guardrails };
 const context = {
 	// n8n reads nested names with lodash get; these are the only ones the guard asks for.
 	getNodeParameter: (name, _item, fallback) =>
@@ -73,7 +73,7 @@ const messages = numbers(SIZE).map((to, itemIndex) => ({
 
 function run(label) {
 	const started = process.hrtime.bigint();
-	const guard = quietHoursGuard(context, () => options);
+	const guard = sendingWindowGuard(context, () => guardrails);
 	let deferred = 0;
 	let failed = 0;
 	for (const message of messages) {

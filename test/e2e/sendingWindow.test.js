@@ -1,6 +1,7 @@
 'use strict';
 /**
- * Issue 22 in real n8n 2.41.0: the Quiet Hours example (examples/quiet-hours-deferred-send.json)
+ * Issues 22 and 26 in real n8n 2.41.0: the Sending Window example
+ * (examples/sending-window-deferred-send.json)
  * as shipped, with its contact list replaced by 1,000 numbers across 20 time zones and its
  * window set from the current time:
  * - the window opens two minutes from now in Central Europe (ten CET zones: deferred) and is
@@ -25,7 +26,7 @@ jest.setTimeout(10 * 60_000);
 
 const VERSION = resolveVersion();
 
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'quiet-hours-deferred-send.json');
+const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'sending-window-deferred-send.json');
 const PER_ZONE = 50;
 
 // Number prefixes and the zone libphonenumber gives each (checked against the node's output);
@@ -104,7 +105,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 	}
 	const start = localMinute('Europe/Berlin', now) + 2;
 	const window = { start: start % 1440, end: (start + 660) % 1440 };
-	const quietHours = `${hhmm(window.start)}-${hhmm(window.end)}`;
+	const sendingWindow = `${hhmm(window.start)}-${hhmm(window.end)}`;
 	const opensAt = (Math.floor(now / 60_000) + 2) * 60_000;
 
 	const zones = { ...CENTRAL_EUROPE, ...AHEAD };
@@ -129,7 +130,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 	nodeNamed(workflow, 'Contacts').parameters.jsCode =
 		`return ${JSON.stringify(recipients)}.map((contact) => ({ json: contact }));`;
 	for (const name of ['Send in Bulk', 'Send deferred'])
-		nodeNamed(workflow, name).parameters.options.quietHours = quietHours;
+		nodeNamed(workflow, name).parameters.guardrails.sendingWindow = sendingWindow;
 	const saved = await n8n.createWorkflow({ ...workflow, name: `${workflow.name} (e2e)` });
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
 
@@ -154,7 +155,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 			expect(item).toMatchObject({
 				status: 'deferred',
 				sendAfter: new Date(opensAt).toISOString().replace('.000Z', 'Z'),
-				quietHours,
+				sendingWindow,
 				timeZones: [recipients[i].zone],
 			});
 		}
@@ -181,7 +182,7 @@ test('1,000 numbers in 20 zones: those inside the window are sent at once, the d
 	// The loop running again: the deferred items through "Send deferred" once more send nothing.
 	const deferred = first.filter((item) => item.status === 'deferred');
 	const again = {
-		name: 'e2e quiet hours: the loop again',
+		name: 'e2e sending window: the loop again',
 		nodes: [
 			nodeNamed(workflow, 'When clicking ‘Execute workflow’'),
 			{

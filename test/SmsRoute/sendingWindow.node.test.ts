@@ -1,5 +1,5 @@
 /**
- * Quiet Hours through the whole node (n8n-core against the sandbox). The window is made from
+ * The Sending Window through the whole node (n8n-core against the sandbox). The window is made from
  * the current time so that Berlin is inside it and New York, six hours behind, is not; what is
  * expected is worked out here with Intl, and the sandbox ledger shows what was really sent.
  */
@@ -41,7 +41,7 @@ const items = [
 	{ to: NEW_YORK, body: 'New York number, Berlin override', timeZone: 'Europe/Berlin' },
 ];
 
-describe('Quiet Hours on Send and Send in Bulk', () => {
+describe('the Sending Window on Send and Send in Bulk', () => {
 	it.each(['send', 'sendBulk'])(
 		'%s sends the items inside the window and defers the others, in input order',
 		async (operation) => {
@@ -51,7 +51,10 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 				parameters: {
 					...SEND_PARAMS,
 					operation,
-					options: { quietHours: window, quietHoursTimeZone: '={{ $json.timeZone ?? "" }}' },
+					guardrails: {
+						sendingWindow: window,
+						sendingWindowTimeZone: '={{ $json.timeZone ?? "" }}',
+					},
 				},
 				credentials: credentials(),
 			});
@@ -63,15 +66,15 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 				sendAfter,
 				to: NEW_YORK,
 				body: 'New York, outside',
-				quietHours: window,
+				sendingWindow: window,
 				timeZones: ['America/New_York'],
 			});
 			expect(out[1].idempotencyKey).toMatch(/^n8n_/);
-			expect(out[1].quietHoursTimeZone).toBeUndefined();
+			expect(out[1].sendingWindowTimeZone).toBeUndefined();
 			expect(out[2]).toMatchObject({
 				sendAfter,
 				timeZones: ['America/New_York'],
-				quietHoursTimeZone: 'America/New_York',
+				sendingWindowTimeZone: 'America/New_York',
 			});
 			expect(out[0].id).toBeTruthy();
 			expect(out[3].id).toBeTruthy();
@@ -93,11 +96,8 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 			parameters: {
 				...SEND_PARAMS,
 				operation: 'sendBulk',
-				options: {
-					dryRun: true,
-					quietHours: window,
-					quietHoursTimeZone: '={{ $json.timeZone ?? "" }}',
-				},
+				options: { dryRun: true },
+				guardrails: { sendingWindow: window, sendingWindowTimeZone: '={{ $json.timeZone ?? "" }}' },
 			},
 			credentials: credentials(),
 		});
@@ -128,7 +128,7 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 		const { window } = berlinWindow();
 		const first = await runSmsRoute({
 			items: [{ to: NEW_YORK, body: 'later' }],
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options: { quietHours: window } },
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk', guardrails: { sendingWindow: window } },
 			credentials: credentials(),
 		});
 		const deferred = json(first.output)[0];
@@ -140,7 +140,7 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 			...SEND_PARAMS,
 			operation: 'send',
 			additionalFields: { idempotencyKey: '={{ $json.idempotencyKey }}' },
-			options: { quietHours: window, quietHoursTimeZone: 'Europe/Berlin' },
+			guardrails: { sendingWindow: window, sendingWindowTimeZone: 'Europe/Berlin' },
 		};
 		for (let run = 0; run < 2; run++) {
 			const { output } = await runSmsRoute({
@@ -161,37 +161,40 @@ describe('Quiet Hours on Send and Send in Bulk', () => {
 	});
 });
 
-describe('Quiet Hours: hostile input', () => {
+describe('the Sending Window: hostile input', () => {
 	const run = (
-		options: IDataObject,
+		guardrails: IDataObject,
 		runItems: IDataObject[] = [{ to: BERLIN, body: 'hi' }],
 		continueOnFail = false,
 	) =>
 		runSmsRoute({
 			items: runItems,
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', options },
+			parameters: { ...SEND_PARAMS, operation: 'sendBulk', guardrails },
 			credentials: credentials(),
 			continueOnFail,
 		});
 
 	it.each([
-		['', /^Item 0: 'Quiet Hours' must be a daily window like 08:00-21:00 \(got ""\)$/],
-		['8pm-9am', /^Item 0: 'Quiet Hours' must be a daily window/],
-		['08:00-08:00', /^Item 0: 'Quiet Hours' starts and ends at the same time/],
-		['25:00-08:00', /^Item 0: 'Quiet Hours' has a time that does not exist/],
-	])('window %j stops the run before anything is sent', async (quietHours, message) => {
-		const { error } = await run({ quietHours });
+		['', /^Item 0: 'Sending Window' must be a daily window like 08:00-21:00 \(got ""\)$/],
+		['8pm-9am', /^Item 0: 'Sending Window' must be a daily window/],
+		['08:00-08:00', /^Item 0: 'Sending Window' starts and ends at the same time/],
+		['25:00-08:00', /^Item 0: 'Sending Window' has a time that does not exist/],
+	])('window %j stops the run before anything is sent', async (sendingWindow, message) => {
+		const { error } = await run({ sendingWindow });
 		expect(error?.message).toMatch(message);
 		expect(sandboxRun.sandbox().ledger()).toHaveLength(0);
 	});
 
 	it('an unknown zone names the item and the field; with Continue On Fail the rest go out', async () => {
-		const { error } = await run({ quietHours: '00:00-23:59', quietHoursTimeZone: 'Mars/Olympus' });
+		const { error } = await run({
+			sendingWindow: '00:00-23:59',
+			sendingWindowTimeZone: 'Mars/Olympus',
+		});
 		expect(error?.message).toBe(
-			'Item 0: \'Quiet Hours Time Zone\' must be an IANA time zone like Europe/Berlin or America/New_York (got "Mars/Olympus")',
+			'Item 0: \'Sending Window Time Zone\' must be an IANA time zone like Europe/Berlin or America/New_York (got "Mars/Olympus")',
 		);
 		const { output } = await run(
-			{ quietHours: '00:00-23:59', quietHoursTimeZone: '={{ $json.zone }}' },
+			{ sendingWindow: '00:00-23:59', sendingWindowTimeZone: '={{ $json.zone }}' },
 			[
 				{ to: BERLIN, body: 'a', zone: 'Europe/Berlin' },
 				{ to: BERLIN, body: 'b', zone: 'Europe/Berlín' },
@@ -199,7 +202,7 @@ describe('Quiet Hours: hostile input', () => {
 			true,
 		);
 		expect(json(output)[1]).toMatchObject({ itemIndex: 1 });
-		expect(String(json(output)[1].error)).toMatch(/Item 1: 'Quiet Hours Time Zone'/);
+		expect(String(json(output)[1].error)).toMatch(/Item 1: 'Sending Window Time Zone'/);
 		expect(
 			sandboxRun
 				.sandbox()
@@ -208,10 +211,75 @@ describe('Quiet Hours: hostile input', () => {
 		).toEqual(['a']);
 	});
 
+	// Issue 26: Intl reads EST as America/Panama (no summer time), so a New York contact whose
+	// CRM says EST got messages an hour late all summer; Etc/GMT+5 is UTC-5, not UTC+5.
+	it.each([
+		[
+			'EST',
+			/is "EST", an abbreviation .*Intl reads it as America\/Panama.*e\.g\. America\/New_York/,
+		],
+		['PST', /is "PST", an abbreviation .*e\.g\. America\/Los_Angeles/],
+		['BST', /is "BST", an abbreviation .*Intl reads it as Asia\/Dhaka.*e\.g\. Europe\/London/],
+		['Etc/GMT+5', /is "Etc\/GMT\+5", a fixed offset \(UTC−05:00/],
+	])(
+		'zone %s is refused on its item (Continue On Fail), naming the zone to use; never sent',
+		async (zone, problem) => {
+			const items = [
+				{ to: NEW_YORK, body: 'abbreviated', zone },
+				{ to: BERLIN, body: 'named', zone: 'Europe/Berlin' },
+			];
+			const guardrails = {
+				sendingWindow: '00:00-23:59',
+				sendingWindowTimeZone: '={{ $json.zone }}',
+			};
+			const { output, error } = await run(guardrails, items, true);
+			expect(error).toBeUndefined();
+			const out = json(output);
+			expect(out[0]).toMatchObject({ itemIndex: 0, to: NEW_YORK });
+			expect(String(out[0].error)).toMatch(/^Item 0: 'Sending Window Time Zone' /);
+			expect(String(out[0].error)).toMatch(problem);
+			expect(out[0].status).toBeUndefined();
+			const bodies = sandboxRun
+				.sandbox()
+				.ledger()
+				.map((entry) => entry.body);
+			expect(bodies).not.toContain('abbreviated');
+			// 23:59 Berlin is the one closed minute: sent unless the run hit it.
+			expect(bodies.length + (out[1].status === 'deferred' ? 1 : 0)).toBe(1);
+
+			// Without Continue On Fail the run stops before anything is sent.
+			const stopped = await run(guardrails, items);
+			expect(stopped.error?.message).toMatch(problem);
+			expect(
+				sandboxRun
+					.sandbox()
+					.ledger()
+					.map((entry) => entry.body),
+			).toEqual(bodies);
+		},
+	);
+
+	it("an alias such as US/Eastern is taken, on New York's clock", async () => {
+		const { window, sendAfter } = berlinWindow();
+		const { output, error } = await run(
+			{ sendingWindow: window, sendingWindowTimeZone: 'US/Eastern' },
+			[{ to: BERLIN, body: 'Berlin number, New York zone' }],
+		);
+		expect(error).toBeUndefined();
+		expect(json(output)[0]).toMatchObject({
+			status: 'deferred',
+			sendAfter,
+			timeZones: ['America/New_York'],
+			sendingWindowTimeZone: 'US/Eastern',
+		});
+	});
+
 	it('a number with no time zone is an error on To unless a zone is given', async () => {
-		const { error } = await run({ quietHours: '00:00-23:59' }, [{ to: '+80012345678', body: 'x' }]);
+		const { error } = await run({ sendingWindow: '00:00-23:59' }, [
+			{ to: '+80012345678', body: 'x' },
+		]);
 		expect(error?.message).toMatch(/^Item 0: 'To' has no time zone in libphonenumber's map/);
-		const { output } = await run({ quietHours: '00:00-23:59', quietHoursTimeZone: 'UTC' }, [
+		const { output } = await run({ sendingWindow: '00:00-23:59', sendingWindowTimeZone: 'UTC' }, [
 			{ to: '+80012345678', body: 'x' },
 		]);
 		// 23:59 local is the only closed minute: sent unless the run hit it.
@@ -219,17 +287,17 @@ describe('Quiet Hours: hostile input', () => {
 	});
 
 	it('zones that never overlap in the window are an error naming them', async () => {
-		const { error } = await run({ quietHours: '08:00-09:00' }, [
+		const { error } = await run({ sendingWindow: '08:00-09:00' }, [
 			{ to: '+12085550123', body: 'Idaho, Mountain and Pacific' },
 		]);
 		expect(error?.message).toMatch(
-			/^Item 0: 'Quiet Hours' 08:00-09:00 is never open in all of the number's time zones at once \(America\/Boise, America\/Los_Angeles\)/,
+			/^Item 0: 'Sending Window' 08:00-09:00 is never open in all of the number's time zones at once \(America\/Boise, America\/Los_Angeles\)/,
 		);
 	});
 
 	it('a window from an expression is judged per item; an empty one is an error, never "off"', async () => {
 		const { output } = await run(
-			{ quietHours: '={{ $json.window }}', quietHoursTimeZone: '={{ $json.zone }}' },
+			{ sendingWindow: '={{ $json.window }}', sendingWindowTimeZone: '={{ $json.zone }}' },
 			[
 				{ to: BERLIN, body: 'open all day', window: '00:00-23:59' },
 				{ to: BERLIN, body: 'no window', window: null },
@@ -241,10 +309,10 @@ describe('Quiet Hours: hostile input', () => {
 		const out = json(output);
 		expect(out.map((o) => o.error === undefined)).toEqual([true, false, false, true]);
 		expect(String(out[1].error)).toMatch(
-			/^Item 1: 'Quiet Hours' must be a daily window .*\(got null\)$/,
+			/^Item 1: 'Sending Window' must be a daily window .*\(got null\)$/,
 		);
 		expect(String(out[2].error)).toMatch(
-			/^Item 2: 'Quiet Hours' must be a daily window .*\(got ""\)$/,
+			/^Item 2: 'Sending Window' must be a daily window .*\(got ""\)$/,
 		);
 		// 23:59 is the one closed minute: the two others are sent unless the run hit it.
 		expect(
@@ -252,20 +320,21 @@ describe('Quiet Hours: hostile input', () => {
 		).toBe(2);
 	});
 
-	it('a time zone without Quiet Hours is an error, not silently ignored', async () => {
-		const { error } = await run({ quietHoursTimeZone: 'Europe/Berlin' });
+	it('a time zone without a Sending Window is an error, not silently ignored', async () => {
+		const { error } = await run({ sendingWindowTimeZone: 'Europe/Berlin' });
 		expect(error?.message).toMatch(
-			/^Item 0: 'Quiet Hours Time Zone' is set but Quiet Hours is not/,
+			/^Item 0: 'Sending Window Time Zone' is set but Sending Window is not/,
 		);
 	});
 
-	it('is offered on Send and Send in Bulk, not on Send and Wait', () => {
-		const optionNames = (properties: typeof sendDescription) =>
-			(properties.find((p) => p.name === 'options')?.options ?? []).map((o) => o.name);
-		expect(optionNames(sendDescription)).toEqual(
-			expect.arrayContaining(['quietHours', 'quietHoursTimeZone']),
+	it('is offered under Guardrails on Send and Send in Bulk, not on Send and Wait', () => {
+		const names = (properties: typeof sendDescription, collection: string) =>
+			(properties.find((p) => p.name === collection)?.options ?? []).map((o) => o.name);
+		expect(names(sendDescription, 'guardrails')).toEqual(
+			expect.arrayContaining(['sendingWindow', 'sendingWindowTimeZone']),
 		);
-		expect(optionNames(sendAndWaitDescription)).not.toContain('quietHours');
+		expect(names(sendDescription, 'options')).not.toContain('sendingWindow');
+		expect(names(sendAndWaitDescription, 'guardrails')).not.toContain('sendingWindow');
 	});
 
 	it('is not applied by Send and Wait even when a saved workflow carries it', async () => {
@@ -274,7 +343,8 @@ describe('Quiet Hours: hostile input', () => {
 			parameters: {
 				...SEND_PARAMS,
 				operation: 'sendAndWait',
-				options: { quietHours: '08:00-08:01', waitTimeoutSeconds: 5 },
+				guardrails: { sendingWindow: '08:00-08:01' },
+				options: { waitTimeoutSeconds: 5 },
 			},
 			credentials: credentials(),
 			continueOnFail: true,
