@@ -1,0 +1,146 @@
+'use strict';
+/**
+ * Issue 25: n8n's Retry (the Executions list's button, through the REST endpoint it calls) sends
+ * nothing twice. smsroute (the sandbox) is down for one chosen recipient until healed, so the
+ * run fails part-way; the sandbox's ledger then counts what each recipient was charged after
+ * the Retry, with "Retry with original workflow" (loadWorkflow false), "Retry with currently
+ * saved workflow" (true), and a retry of a retry. Each step prints a `[campaign-e2e]` line with
+ * the ledger counts.
+ *
+ * Needs `npm run build` first. SMSROUTE_E2E_N8N_VERSIONS=2.41.0 narrows the versions.
+ */
+const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS, nodeOutput } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
+const {
+	recipients,
+	createCampaignWorkflow,
+	runCampaign,
+	retryExecution,
+	ledgerFor,
+	report,
+} = require('./campaign');
+
+const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
+	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
+			.filter(Boolean)
+			.map((v) => resolveVersion(v))
+	: N8N_VERSIONS;
+
+jest.setTimeout(5 * 60_000);
+
+describe.each(VERSIONS)('n8n %s: Retry from the Executions list sends nothing twice', (version) => {
+	let sandbox;
+	let n8n;
+	let credential;
+
+	beforeAll(async () => {
+		await ensureN8nInstalled(version);
+	}, 30 * 60_000);
+
+	beforeAll(async () => {
+		const { createSandbox } = require('../sandbox/server');
+		sandbox = createSandbox({ port: 0 });
+		const { baseUrl } = await sandbox.start();
+		n8n = await startN8n({ version });
+		({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl }));
+	}, 5 * 60_000);
+
+	afterAll(async () => {
+		if (n8n) await n8n.stop();
+		if (sandbox) await sandbox.stop();
+	}, 60_000);
+
+	afterEach(() => sandbox.heal());
+
+	/**
+	 * Every recipient charged exactly once, and every output item of the successful execution
+	 * carries the id smsroute charged for its recipient, in input order.
+	 */
+	async function expectEachChargedOnce(list, execution) {
+		const counts = ledgerFor(sandbox, list);
+		expect({ charged: counts.charged, distinct: counts.distinct, twice: counts.twice }).toEqual({
+			charged: list.length,
+			distinct: list.length,
+			twice: 0,
+		});
+		expect(execution.status).toBe('success');
+		const out = nodeOutput(await n8n.getExecution(execution.id), 'SMS Route');
+		expect(out).toHaveLength(list.length);
+		const wrong = out.filter((j, i) => j.to !== list[i].to || j.id !== counts.idOf.get(j.to));
+		expect(wrong.slice(0, 3)).toEqual([]);
+	}
+
+	/** A run that fails at `down` (a recipient smsroute refuses until healed). */
+	async function failingRun(flow, list, down, label) {
+		sandbox.down({ to: [down] });
+		const failed = await runCampaign(n8n, flow, list);
+		expect(failed.status).toBe('error');
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} ${label}: failed run`, counts);
+		expect(counts.charged).toBeGreaterThan(0);
+		expect(counts.charged).toBeLessThan(list.length);
+		return { failed, chargedBefore: counts.charged };
+	}
+
+	const bulk = (name) => createCampaignWorkflow(n8n, credential, { name, operation: 'sendBulk' });
+	const single = (name) => createCampaignWorkflow(n8n, credential, { name, operation: 'send' });
+
+	describe.each([
+		['original workflow', false],
+		['currently saved workflow', true],
+	])('Retry with %s', (mode, loadWorkflow) => {
+		test(`Send in Bulk, 2,500 recipients, chunk 3 down: fail, heal, Retry → each charged once`, async () => {
+			const series = loadWorkflow ? 21 : 20;
+			const list = recipients(series, 2500, `bulk ${mode}`);
+			const flow = await bulk(`e2e retry bulk (${mode})`);
+			const { failed, chargedBefore } = await failingRun(flow, list, list[2100].to, `bulk ${mode}`);
+			expect(chargedBefore).toBe(2000); // chunks 1 and 2 of 1,000
+			sandbox.heal();
+			const retried = await retryExecution(n8n, failed.id, { loadWorkflow });
+			report(`${version} bulk ${mode}: after Retry`, ledgerFor(sandbox, list));
+			await expectEachChargedOnce(list, retried);
+		});
+
+		test(`Send, 30 recipients, message 21 down: fail, heal, Retry → each charged once`, async () => {
+			const series = loadWorkflow ? 23 : 22;
+			const list = recipients(series, 30, `send ${mode}`);
+			const flow = await single(`e2e retry send (${mode})`);
+			const { failed } = await failingRun(flow, list, list[20].to, `send ${mode}`);
+			sandbox.heal();
+			const retried = await retryExecution(n8n, failed.id, { loadWorkflow });
+			report(`${version} send ${mode}: after Retry`, ledgerFor(sandbox, list));
+			await expectEachChargedOnce(list, retried);
+		});
+	});
+
+	test.each([
+		['Send in Bulk', 'sendBulk', 24, 2500, 2100],
+		['Send', 'send', 25, 30, 20],
+	])(
+		'%s: a retry of a retry (first Retry while still down, with the original workflow; then with the saved one) → each charged once',
+		async (label, operation, series, size, downAt) => {
+			const list = recipients(series, size, `${operation} chain`);
+			const flow = await createCampaignWorkflow(n8n, credential, {
+				name: `e2e retry of retry (${operation})`,
+				operation,
+			});
+			const { failed, chargedBefore } = await failingRun(
+				flow,
+				list,
+				list[downAt].to,
+				`${operation} chain`,
+			);
+			const second = await retryExecution(n8n, failed.id, { loadWorkflow: false });
+			expect(second.status).toBe('error');
+			const counts = ledgerFor(sandbox, list);
+			report(`${version} ${operation} chain: first Retry, still down`, counts);
+			// Nothing the first run sent goes out again; only messages it never reached may.
+			expect(counts.twice).toBe(0);
+			expect(counts.charged).toBeGreaterThanOrEqual(chargedBefore);
+			sandbox.heal();
+			const third = await retryExecution(n8n, second.id, { loadWorkflow: true });
+			report(`${version} ${operation} chain: Retry of the Retry`, ledgerFor(sandbox, list));
+			await expectEachChargedOnce(list, third);
+		},
+	);
+});
