@@ -252,6 +252,16 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(context.getExecuteData()).toBe(executeData);
 	});
 
+	it('runIndexOf: refuses to guess when an n8n keeps the run index nowhere it knows', () => {
+		// Guessing 0 gave every loop round the first round's keys: round 2 was "sent" as a replay.
+		const { context } = waiterExecuteContext(2);
+		const stripped = Object.create(context, { runIndex: { value: undefined } });
+		expect(() => runIndexOf(stripped as IExecuteFunctions)).toThrow(/run index/);
+		expect(() => runIndexOf(stripped as IExecuteFunctions)).toThrow(
+			expect.objectContaining({ description: expect.stringMatching(/1\.123\.81.*2\.41\.0/) }),
+		);
+	});
+
 	function webhookContext(extra: IDataObject, runExecutionData?: IRunExecutionData) {
 		const workflow = newWorkflow();
 		return new WebhookContext(

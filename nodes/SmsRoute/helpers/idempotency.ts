@@ -11,14 +11,44 @@ export interface KeyedMessage {
 	metadata?: IDataObject;
 }
 
+/** Where the node keeps the id its keys are made from (see seedExecutionId). */
+export const SEED_EXECUTION_CONTEXT_KEY = 'idempotencySeedExecution';
+
 /**
- * What every automatic key of one node run derives from: n8n instance, workflow, execution,
- * node and run index. Stable across n8n's "Retry On Fail" (same execution, node and run index).
+ * The execution id the keys are made from: the first execution's. n8n's Retry of a failed
+ * execution is a new execution that continues from the failed one's saved data, node context
+ * included (cli ExecutionService.retryExecution, n8n 1.x and 2.x), so a retry, or a retry of a
+ * retry, finds the id its first run kept there and makes the very same keys: smsroute replays
+ * what already went out. Any other execution starts with an empty context, and its own id.
+ */
+function seedExecutionId(context: IExecuteFunctions): string {
+	const nodeContext = typeof context.getContext === 'function' ? context.getContext('node') : {};
+	const kept = nodeContext[SEED_EXECUTION_CONTEXT_KEY];
+	if (typeof kept === 'string' && kept !== '') return kept;
+	const executionId = context.getExecutionId?.() || randomUUID();
+	nodeContext[SEED_EXECUTION_CONTEXT_KEY] = executionId;
+	return executionId;
+}
+
+/**
+ * True when an AI agent calls the node as a tool. n8n-core gives every call, and every Retry On
+ * Fail attempt of a call, a new run index (makeHandleToolInvocation, 2.41.0), so a key with the
+ * run index in it would charge a retried message again.
+ */
+export function isToolRun(context: IExecuteFunctions): boolean {
+	return typeof context.isToolExecution === 'function' && context.isToolExecution() === true;
+}
+
+/**
+ * What every automatic key of one node run derives from: n8n instance, workflow, the first
+ * execution (see seedExecutionId), node and run index. Stable across n8n's Retry On Fail (same
+ * run index) and n8n's Retry (same first execution and run index). As a tool the run index is
+ * 0, as it was before 0.3.0: the same message in one execution through the tool is sent once.
  */
 function idempotencySeed(context: IExecuteFunctions): string[] {
-	const executionId = context.getExecutionId?.() || randomUUID();
+	const executionId = seedExecutionId(context);
 	const node = context.getNode();
-	const runIndex = runIndexOf(context);
+	const runIndex = isToolRun(context) ? 0 : runIndexOf(context);
 	const instanceId =
 		typeof context.getInstanceId === 'function' ? String(context.getInstanceId() ?? '') : '';
 	const workflowId =

@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	IWebhookFunctions,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
@@ -30,16 +31,30 @@ interface ContextFields {
 
 const fieldsOf = (context: object) => context as ContextFields;
 
+/** The n8n versions whose execute contexts runIndexOf was checked against. */
+export const RUN_INDEX_CHECKED_VERSIONS = 'n8n 1.123.81 and 2.41.0';
+
 /**
  * The run index of the node's current run (0, then 1, 2 … when a loop runs it again).
  * n8n 2.41.0 and 1.123.81 have no getRunIndex() on IExecuteFunctions; n8n-core's contexts keep
  * the index in their `runIndex` field (NodeExecutionContext). getRunIndex() is used where an
- * n8n has it.
+ * n8n has it. Neither there: it throws rather than guess, since a guessed 0 gives every loop
+ * round the first round's idempotency keys and round 2 would be "sent" as a replay of round 1.
  */
 export function runIndexOf(context: IExecuteFunctions): number {
 	const fields = fieldsOf(context);
-	if (typeof fields.getRunIndex === 'function') return Number(fields.getRunIndex.call(context));
-	return typeof fields.runIndex === 'number' ? fields.runIndex : 0;
+	const runIndex =
+		typeof fields.getRunIndex === 'function'
+			? Number(fields.getRunIndex.call(context))
+			: fields.runIndex;
+	if (typeof runIndex === 'number' && Number.isInteger(runIndex) && runIndex >= 0) return runIndex;
+	throw new NodeOperationError(
+		context.getNode(),
+		'This n8n does not tell the node its run index, so it cannot make safe idempotency keys',
+		{
+			description: `Nothing was sent. The SMS Route node reads the run index the way ${RUN_INDEX_CHECKED_VERSIONS} keep it; use one of those n8n versions (or a newer package of this node that supports yours).`,
+		},
+	);
 }
 
 /**
