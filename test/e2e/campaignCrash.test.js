@@ -107,6 +107,43 @@ describe.each(VERSIONS)('n8n %s killed mid-campaign (SIGKILL), then run again', 
 		expect(wrong.slice(0, 3)).toEqual([]);
 	});
 
+	test('"Stop execution" part-way with Campaign ID: run again → each charged once', async () => {
+		const list = recipients(32, 2000, 'stopped campaign');
+		const flow = await createCampaignWorkflow(n8n, credential, {
+			name: 'e2e stopped with Campaign ID',
+			options: { chunkSize: 50, concurrency: 2, campaignId: 'stopped-2026-12' },
+		});
+		sandbox.configure({ latencyMs: 300 });
+		let stopped;
+		try {
+			const res = await n8n.callWebhook('POST', flow.path, { body: { recipients: list } });
+			expect(res.status).toBe(200);
+			const deadline = Date.now() + 60_000;
+			while (ledgerFor(sandbox, list).charged < list.length / 4) {
+				if (Date.now() > deadline) throw new Error('the campaign charged too little to stop it');
+				await sleep(50);
+			}
+			const [running] = await n8n.listExecutions(flow.workflow.id, { includeData: false });
+			const stop = await n8n.rest('POST', `/executions/${running.id}/stop`, {});
+			expect(stop.status).toBe(200);
+			stopped = await waitForExecution(n8n, running.id, ENDED, { timeoutMs: 60_000 });
+		} finally {
+			sandbox.configure({ latencyMs: 0 });
+		}
+		await sleep(1000);
+		report(`${version} stopped (${stopped.status}): charged by the stop`, ledgerFor(sandbox, list));
+		expect(ledgerFor(sandbox, list).charged).toBeLessThan(list.length);
+		const again = await runCampaign(n8n, flow, list);
+		expect(again.status).toBe('success');
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} stopped with Campaign ID: after running again`, counts);
+		expect({ charged: counts.charged, distinct: counts.distinct, twice: counts.twice }).toEqual({
+			charged: list.length,
+			distinct: list.length,
+			twice: 0,
+		});
+	});
+
 	test('without Campaign ID: the recipe (remove who smsroute already charged, run again) → each charged once', async () => {
 		const list = recipients(31, 2000, 'crash no campaign');
 		const flow = await createCampaignWorkflow(n8n, credential, {
