@@ -71,9 +71,12 @@ function digest(parts: readonly string[]): string {
  */
 export function automaticKeys(
 	context: IExecuteFunctions,
-): (itemIndex: number, message: KeyedMessage) => string {
-	const seed = digest(idempotencySeed(context));
-	return (itemIndex, message) => {
+): (itemIndex: number, message: KeyedMessage, campaignId?: string) => string {
+	// Made on first use: a run whose items all carry a Campaign ID needs no seed.
+	let seed: string | undefined;
+	return (itemIndex, message, campaignId) => {
+		if (campaignId) return campaignKey(campaignId, message);
+		seed ??= digest(idempotencySeed(context));
 		const content = JSON.stringify([
 			itemIndex,
 			message.to,
@@ -83,6 +86,25 @@ export function automaticKeys(
 		]);
 		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 	};
+}
+
+/**
+ * The key of a message in a campaign (the Campaign ID option): the campaign and the message
+ * only, no instance, workflow, execution, node, item or run. Running the workflow again (after
+ * a crash, a stopped execution, or when n8n can no longer retry) makes the same keys, so
+ * smsroute replays what went out within its 24-hour window; two identical messages in one
+ * campaign are one message.
+ */
+export function campaignKey(campaignId: string, message: KeyedMessage): string {
+	const content = JSON.stringify([
+		'campaign',
+		campaignId,
+		message.to,
+		message.body,
+		message.from ?? null,
+		message.metadata ?? null,
+	]);
+	return `n8n_c_${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
 }
 
 /** A chunk's key follows from its messages' keys, so a chunk resent unchanged replays, and a changed one does not. */
