@@ -103,6 +103,23 @@ async function waitForExecution(n8n, id, wanted = ENDED, { timeoutMs = 120_000 }
 	}
 }
 
+/**
+ * The workflow's running execution (n8n's public API lists running executions only when asked
+ * for them, in 1.x and 2.x alike), polled until there is one.
+ */
+async function runningExecution(n8n, workflowId, { timeoutMs = 60_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const [running] = await n8n.listExecutions(workflowId, {
+			includeData: false,
+			status: 'running',
+		});
+		if (running) return running;
+		if (Date.now() > deadline) throw new Error(`no running execution of workflow ${workflowId}`);
+		await sleep(200);
+	}
+}
+
 /** Starts the campaign through its webhook and returns its execution once it has ended. */
 async function runCampaign(n8n, { workflow, path }, list, { timeoutMs = 120_000 } = {}) {
 	const before = new Set(
@@ -177,6 +194,7 @@ module.exports = {
 	runCampaign,
 	retryExecution,
 	waitForExecution,
+	runningExecution,
 	ledgerFor,
 	report,
 	ENDED,

@@ -19,6 +19,7 @@ const {
 	createCampaignWorkflow,
 	runCampaign,
 	waitForExecution,
+	runningExecution,
 	ledgerFor,
 	report,
 	ENDED,
@@ -68,7 +69,7 @@ describe.each(VERSIONS)('n8n %s killed mid-campaign (SIGKILL), then run again', 
 				if (Date.now() > deadline) throw new Error('the campaign charged too little to kill it');
 				await sleep(50);
 			}
-			const [running] = await n8n.listExecutions(flow.workflow.id, { includeData: false });
+			const running = await runningExecution(n8n, flow.workflow.id);
 			await n8n.kill();
 			const chargedAtKill = ledgerFor(sandbox, list).charged;
 			expect(chargedAtKill).toBeLessThan(list.length);
@@ -123,7 +124,7 @@ describe.each(VERSIONS)('n8n %s killed mid-campaign (SIGKILL), then run again', 
 				if (Date.now() > deadline) throw new Error('the campaign charged too little to stop it');
 				await sleep(50);
 			}
-			const [running] = await n8n.listExecutions(flow.workflow.id, { includeData: false });
+			const running = await runningExecution(n8n, flow.workflow.id);
 			const stop = await n8n.rest('POST', `/executions/${running.id}/stop`, {});
 			expect(stop.status).toBe(200);
 			stopped = await waitForExecution(n8n, running.id, ENDED, { timeoutMs: 60_000 });
