@@ -4,13 +4,16 @@
  * nothing twice. smsroute (the sandbox) is down for one chosen recipient until healed, so the
  * run fails part-way; the sandbox's ledger then counts what each recipient was charged after
  * the Retry, with "Retry with original workflow" (loadWorkflow false), "Retry with currently
- * saved workflow" (true), and a retry of a retry. Each step prints a `[campaign-e2e]` line with
- * the ledger counts.
+ * saved workflow" (true), and a retry of a retry; for Send and Wait for Delivery (n8n 2.x: on
+ * 1.x it refuses before sending) the wait then resumes on its outputs. Each step prints a
+ * `[campaign-e2e]` line with the ledger counts.
  *
  * Needs `npm run build` first. SMSROUTE_E2E_N8N_VERSIONS=2.41.0 narrows the versions.
  */
 const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS, nodeOutput } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
+const { createTriggerWorkflow, createWaitWorkflow } = require('./sendAndWaitWorkflows');
+const { createWaitHarness, itemsOn } = require('./waitHarness');
 const {
 	recipients,
 	createCampaignWorkflow,
@@ -143,4 +146,67 @@ describe.each(VERSIONS)('n8n %s: Retry from the Executions list sends nothing tw
 			await expectEachChargedOnce(list, third);
 		},
 	);
+	// Send and Wait needs n8n 2.x (on 1.x it refuses before sending: sendAndWait.test.js).
+	if (!version.startsWith('1.')) {
+		describe('Send and Wait for Delivery', () => {
+			const DELIVERED = '+15005550001';
+			const FAILED = '+15005550002';
+			const DOWN = '+12012650021'; // ends "delivered": webhooks for every number here
+
+			beforeAll(async () => {
+				const trigger = await createTriggerWorkflow(n8n, credential, 'e2e retry wait: trigger');
+				sandbox.configure({
+					stepMs: 300,
+					webhook: { url: `${n8n.url}/webhook/${trigger.webhookPath}`, allNumbers: true },
+				});
+			});
+			afterAll(() => sandbox.configure({ webhook: { url: null, allNumbers: false } }));
+
+			test.each([
+				['original workflow', false],
+				['currently saved workflow', true],
+			])(
+				'one recipient down: fail, heal, Retry with %s → the wait resumes on its outputs, each charged once',
+				async (mode, loadWorkflow) => {
+					sandbox.reset();
+					const list = [DELIVERED, FAILED, DOWN].map((to) => ({ to }));
+					const flow = await createWaitWorkflow(n8n, credential, {
+						name: `e2e retry wait (${mode})`,
+						options: { maxAttempts: 2, maxRetryWaitSeconds: 1 },
+					});
+					sandbox.down({ to: [DOWN] });
+					const harness = createWaitHarness(n8n);
+					const failedId = await harness.start(flow, { to: list.map((r) => r.to) });
+					const failed = await harness.waitForStatus(failedId, ['error', 'success', 'waiting']);
+					expect(failed.status).toBe('error');
+					report(`${version} send and wait ${mode}: failed run`, ledgerFor(sandbox, list));
+					expect(ledgerFor(sandbox, list).charged).toBe(2);
+
+					sandbox.heal();
+					const retry = await retryExecution(n8n, failedId, {
+						loadWorkflow,
+						wanted: ['success', 'error', 'waiting'],
+					});
+					const done = await harness.waitForStatus(retry.id, ['success', 'error'], 60_000);
+					const counts = ledgerFor(sandbox, list);
+					report(`${version} send and wait ${mode}: after Retry`, counts);
+					expect({ charged: counts.charged, twice: counts.twice }).toEqual({
+						charged: 3,
+						twice: 0,
+					});
+					expect(done.status).toBe('success');
+					const on = (output) =>
+						itemsOn(done, 'Send and Wait', output).map((i) => [i.json.to, i.json.id]);
+					expect(on(0).sort()).toEqual(
+						[
+							[DELIVERED, counts.idOf.get(DELIVERED)],
+							[DOWN, counts.idOf.get(DOWN)],
+						].sort(),
+					);
+					expect(on(1)).toEqual([[FAILED, counts.idOf.get(FAILED)]]);
+					expect(on(2)).toEqual([]);
+				},
+			);
+		});
+	}
 });
