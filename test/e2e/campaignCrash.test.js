@@ -7,11 +7,11 @@
  * take the recipients smsroute already charged (here the sandbox's ledger stands in for
  * smsroute's record, or the delivery events a Trigger workflow kept), remove them, run again.
  *
- * Runs on 2.41.0 by default (SMSROUTE_E2E_CRASH_VERSIONS=2.41.0,1.123.81 adds 1.x);
+ * SMSROUTE_E2E_N8N_VERSIONS narrows the versions (default 2.41.0 and 1.123.81);
  * SMSROUTE_E2E_CRASH_MESSAGES (default 20000) sizes the Campaign ID run.
  * Needs `npm run build` first.
  */
-const { ensureN8nInstalled, startN8n, resolveVersion, nodeOutput } = require('./n8n');
+const { ensureN8nInstalled, startN8n, resolveVersion, nodeOutput, N8N_VERSIONS } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
 const { sleep } = require('./http');
 const {
@@ -25,10 +25,11 @@ const {
 	ENDED,
 } = require('./campaign');
 
-const VERSIONS = (process.env.SMSROUTE_E2E_CRASH_VERSIONS ?? '2.41.0')
-	.split(',')
-	.filter(Boolean)
-	.map((v) => resolveVersion(v));
+const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
+	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
+			.filter(Boolean)
+			.map((v) => resolveVersion(v))
+	: N8N_VERSIONS;
 const SIZE = Number(process.env.SMSROUTE_E2E_CRASH_MESSAGES || 20_000);
 
 jest.setTimeout(8 * 60_000);
