@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { runIndexOf } from '../shared/n8nInternals';
+import { isToolRun, runIndexOf } from '../shared/n8nInternals';
 
 /** What an automatic key covers besides the run: the message itself. */
 export interface KeyedMessage {
@@ -28,15 +28,6 @@ function seedExecutionId(context: IExecuteFunctions): string {
 	const executionId = context.getExecutionId?.() || randomUUID();
 	nodeContext[SEED_EXECUTION_CONTEXT_KEY] = executionId;
 	return executionId;
-}
-
-/**
- * True when an AI agent calls the node as a tool. n8n-core gives every call, and every Retry On
- * Fail attempt of a call, a new run index (makeHandleToolInvocation, 2.41.0), so a key with the
- * run index in it would charge a retried message again.
- */
-export function isToolRun(context: IExecuteFunctions): boolean {
-	return typeof context.isToolExecution === 'function' && context.isToolExecution() === true;
 }
 
 /**

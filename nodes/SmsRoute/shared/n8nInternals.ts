@@ -13,7 +13,8 @@ import { NodeOperationError } from 'n8n-workflow';
  * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
  * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf → helpers/idempotency.ts, actions/message/sendAndWait.operation.ts;
+ * Used by: runIndexOf, isToolRun → helpers/idempotency.ts (runIndexOf also
+ * actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
@@ -24,6 +25,8 @@ import { NodeOperationError } from 'n8n-workflow';
 /** n8n-core's execute and webhook contexts as far as this package reads them. */
 interface ContextFields {
 	runIndex?: unknown;
+	connectionType?: unknown;
+	isToolExecution?: unknown;
 	getRunIndex?: unknown;
 	setSignatureValidationRequired?: unknown;
 	executeData?: IExecuteData;
@@ -55,6 +58,20 @@ export function runIndexOf(context: IExecuteFunctions): number {
 			description: `Nothing was sent. The SMS Route node reads the run index the way ${RUN_INDEX_CHECKED_VERSIONS} keep it; use one of those n8n versions (or a newer package of this node that supports yours).`,
 		},
 	);
+}
+
+/**
+ * True when an AI agent calls the node as a tool. n8n-core runs a tool in a SupplyDataContext
+ * whose connection type is `ai_tool`, and gives every call, and every Retry On Fail attempt of a
+ * call, a new run index (makeHandleToolInvocation: 2.41.0 and 1.123.81). 2.41.0 says so through
+ * isToolExecution() on the execute functions; 1.123.81 has no such method, only the context's
+ * `connectionType` field.
+ */
+export function isToolRun(context: IExecuteFunctions): boolean {
+	const fields = fieldsOf(context);
+	if (typeof fields.isToolExecution === 'function')
+		return fields.isToolExecution.call(context) === true;
+	return fields.connectionType === 'ai_tool';
 }
 
 /**
