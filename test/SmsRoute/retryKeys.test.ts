@@ -143,6 +143,44 @@ describe("n8n's Retry of a failed execution", () => {
 	});
 });
 
+describe("Quiet Hours in n8n's Retry", () => {
+	it('a deferred item keeps its key in the retry (the Wait loop sends it later with that key)', async () => {
+		const hour = new Date().getUTCHours();
+		const pad = (h: number) => String(h % 24).padStart(2, '0');
+		// A one-hour window two hours from now (UTC): every item is deferred but the one pinned.
+		const options = { concurrency: 1, quietHours: `${pad(hour + 2)}:00-${pad(hour + 3)}:00` };
+		const items = recipients(3);
+		const run = async (extra: IDataObject) =>
+			await runSmsRoute({
+				items,
+				parameters: {
+					...params('send', { ...options, quietHoursTimeZone: 'UTC' }),
+					...extra,
+				},
+				credentials: credentials(),
+				typeVersion: 1.1,
+			});
+		const failed = await run({ body: '={{ $itemIndex === 2 ? $json.nope.fail : $json.body }}' });
+		expect(failed.error).toBeDefined();
+		const retry = async (executionId: string) =>
+			await runSmsRoute({
+				items,
+				parameters: params('send', { ...options, quietHoursTimeZone: 'UTC' }),
+				credentials: credentials(),
+				typeVersion: 1.1,
+				executionId,
+				retryOf: failed.run,
+			});
+		// Two retries of the failed execution (new ids both) and another execution.
+		const [first, second, fresh] = [await retry('qh-r1'), await retry('qh-r2'), await run({})];
+		expect(first.output!.map((item) => item.json.status)).toEqual(Array(3).fill('deferred'));
+		const keys = (result: typeof first) => result.output!.map((item) => item.json.idempotencyKey);
+		expect(keys(second)).toEqual(keys(first));
+		expect(keys(fresh)).not.toEqual(keys(first));
+		expect(charged()).toHaveLength(0);
+	});
+});
+
 describe('automatic keys outside a retry', () => {
 	it('are byte for byte what 0.2.0 made (instance, workflow, execution, node, run, item, message)', () => {
 		const context = {
