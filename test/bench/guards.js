@@ -9,7 +9,8 @@
  * 1. Do Not Send To: 100,000 listed numbers against 100,000 messages (read the list + match).
  * 2. Send in Bulk of 100,000 messages over 15 countries and every US/Canadian area code:
  *    (a) everything off, (b) every guard on, (c) Quiet Hours on (a window open in every zone),
- *    (d) Quiet Hours with a per-item `{{ $json.timeZone }}` override, (e) guards + Quiet Hours.
+ *    (d) Quiet Hours with a per-item `{{ $json.timeZone }}` override, (e) guards + Quiet Hours,
+ *    (f) Campaign ID set (issue 25).
  *    Passes alternate between the variants; medians. Prints JSON; run.js puts it into
  *    BENCHMARKS.md (BENCH_ONLY=guards).
  * A beforeDistDir (a build of the commit before Quiet Hours) adds (a) on that build as one more
@@ -38,6 +39,7 @@ function load(dist) {
 		sendBulk,
 		guards: optional('helpers/guards.js'),
 		quietHours: optional('actions/message/quietHours.js'),
+		campaign: optional('actions/message/duplicates.js'),
 	};
 }
 
@@ -182,7 +184,7 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
 
 async function main() {
 	const dist = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
-	const { sendBulk, guards, quietHours } = load(dist);
+	const { sendBulk, guards, quietHours, campaign } = load(dist);
 	// The same numbers for every build: chosen with this checkout's libphonenumber metadata.
 	const { classifyE164 } = require(
 		path.join(__dirname, '../../dist/nodes/SmsRoute/helpers/phoneNumber.js'),
@@ -268,6 +270,8 @@ async function main() {
 		...(guards && quietHours
 			? { guardsQuietHours: { options: { ...guardsOn, ...window }, version: 1.1 } }
 			: {}),
+		// Issue 25: keys from the campaign and the message instead of the execution.
+		...(campaign ? { campaign: { options: { campaignId: 'bench-2026-12' }, version: 1 } } : {}),
 	};
 	// BENCH_GUARDS_VARIANTS=off,quietHours: only those (to profile one with node --cpu-prof).
 	const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');
