@@ -205,6 +205,13 @@ describe.each(VERSIONS)('n8n %s: Retry from the Executions list sends nothing tw
 					);
 					expect(on(1)).toEqual([[FAILED, counts.idOf.get(FAILED)]]);
 					expect(on(2)).toEqual([]);
+					// The two the failed run sent were replayed and settled from their status; the
+					// healed one was waited for.
+					const replayed = [0, 1]
+						.flatMap((o) => itemsOn(done, 'Send and Wait', o))
+						.filter((i) => i.json.idempotencyReplay === true)
+						.map((i) => i.json.to);
+					expect(replayed.sort()).toEqual([DELIVERED, FAILED].sort());
 				},
 			);
 		});
