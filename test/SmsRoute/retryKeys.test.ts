@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { prepareMessages } from '../../nodes/SmsRoute/actions/message/prepareMessages';
 import { automaticKeys } from '../../nodes/SmsRoute/helpers/idempotency';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
@@ -200,5 +201,19 @@ describe('automatic keys outside a retry', () => {
 		const content = JSON.stringify([3, message.to, message.body, message.from, message.metadata]);
 		const expected = `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 		expect(automaticKeys(context)(3, message)).toBe(expected);
+	});
+
+	it('an n8n that does not give the run index stops the run once, before any item (Continue On Fail too)', () => {
+		const context = {
+			getExecutionId: () => 'exec-1',
+			getNode: () => ({ id: 'node-a', name: 'SMS Route', typeVersion: 1 }),
+			getWorkflow: () => ({ id: 'wf-1' }),
+			getInstanceId: () => 'inst-1',
+			getContext: () => ({}),
+			continueOnFail: () => true,
+			getNodeParameter: (name: string, _i: number, fallback: unknown) =>
+				({ to: '+447400100001', body: 'hi' })[name] ?? fallback,
+		} as unknown as IExecuteFunctions;
+		expect(() => prepareMessages(context, [{ json: {} }, { json: {} }])).toThrow(/run index/);
 	});
 });

@@ -134,6 +134,8 @@ function context(input, options, typeVersion) {
 		getInputData: () => input,
 		continueOnFail: () => true,
 		getContext: () => nodeContext,
+		// Where n8n-core's execute context keeps it (the node refuses to guess it).
+		runIndex: 0,
 		getExecutionId: () => 'bench-execution',
 		getWorkflow: () => ({ id: 'bench-workflow' }),
 		getInstanceId: () => 'bench-instance',

@@ -63,11 +63,10 @@ function digest(parts: readonly string[]): string {
 export function automaticKeys(
 	context: IExecuteFunctions,
 ): (itemIndex: number, message: KeyedMessage, campaignId?: string) => string {
-	// Made on first use: a run whose items all carry a Campaign ID needs no seed.
-	let seed: string | undefined;
+	// Made before any item: an n8n whose run index cannot be read stops the run once, not per item.
+	const seed = digest(idempotencySeed(context));
 	return (itemIndex, message, campaignId) => {
 		if (campaignId) return campaignKey(campaignId, message);
-		seed ??= digest(idempotencySeed(context));
 		const content = JSON.stringify([
 			itemIndex,
 			message.to,
