@@ -92,6 +92,26 @@ describe('Send and Wait: its own messages, by the keys it kept', () => {
 	});
 });
 
+describe('Send and Wait with Campaign ID', () => {
+	it('two identical rows are one message: sent once, both wait for it, the second marked duplicateOf', async () => {
+		sandbox().configure({ stepMs: 3_600_000 });
+		const [row] = recipients(1);
+		const { run, error } = await runSmsRoute({
+			items: [row, row],
+			parameters: waitParams({ campaignId: 'otp-2026' }),
+			credentials: credentials(),
+		});
+		expect(error).toBeUndefined();
+		expect(charged()).toHaveLength(1);
+		const { timedOut, waitFor } = waitState(run);
+		expect(waitFor).toEqual([sandbox().ledger()[0].id]);
+		expect(timedOut.map((item) => [item.json.id, item.json.duplicateOf])).toEqual([
+			[waitFor[0], undefined],
+			[waitFor[0], 0],
+		]);
+	});
+});
+
 describe("Send and Wait: n8n's Retry of a failed wait", () => {
 	it('charges each recipient once; what the failed run sent is settled at once, the rest is waited for', async () => {
 		sandbox().configure({ echoMetadata: false, stepMs: 5 });
