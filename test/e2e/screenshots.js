@@ -598,15 +598,30 @@ async function shootRetry(page) {
 		),
 	);
 	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
-	await page
-		.locator('[data-test-id="global-execution-list-item"]')
-		.filter({ hasText: /Retry of/i })
-		.first()
-		.waitFor({ state: 'visible' });
-	await page.reload({ waitUntil: 'commit' });
-	await page.locator('[data-test-id="global-execution-list-item"]').first().waitFor();
+	// The bulk example's own executions: the successful retry open, the failed run below it.
+	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	const deadline = Date.now() + TIMEOUT_MS;
+	let retried;
+	while (!retried) {
+		if (Date.now() > deadline) throw new Error('the Retry never showed up among the executions');
+		const data = await rest(
+			page,
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id }))}`,
+		);
+		const list = Array.isArray(data) ? data : (data?.results ?? []);
+		retried = list.find((e) => e.retryOf && e.status === 'success');
+		if (!retried) await sleep(500);
+	}
+	await openCanvas(page, `/workflow/${bulk.id}/executions/${retried.id}`, [
+		'Recipients',
+		'Send in Bulk',
+	]);
 	files.push(
-		await shot(page, 'executions-retried.png', 'Executions list: the failed run and its retry'),
+		await shot(
+			page,
+			'executions-retried.png',
+			`the bulk example's executions: the successful retry ${retried.id} of the failed run ${retried.retryOf}`,
+		),
 	);
 	return files;
 }
