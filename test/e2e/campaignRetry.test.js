@@ -146,6 +146,50 @@ describe.each(VERSIONS)('n8n %s: Retry from the Executions list sends nothing tw
 			await expectEachChargedOnce(list, third);
 		},
 	);
+	test('Retry with currently saved workflow after the Body changed for 10 items: those are new messages (sent), the rest replay', async () => {
+		const list = recipients(26, 30, 'changed');
+		const flow = await single('e2e retry after a change');
+		const { failed } = await failingRun(flow, list, list[20].to, 'send changed');
+		const firstIds = new Map(sandbox.ledger().map((m) => [m.to, m.id]));
+		// The user corrects the text of items 0–9 (all sent by the failed run) and saves the
+		// workflow before pressing Retry: a changed message is a new message (the documented rule).
+		const saved = await n8n.apiOk('GET', `/workflows/${flow.workflow.id}`);
+		const nodes = saved.nodes.map((n) =>
+			n.name === 'SMS Route'
+				? {
+						...n,
+						parameters: {
+							...n.parameters,
+							body: "={{ $itemIndex < 10 ? $json.text + ' (corrected)' : $json.text }}",
+						},
+					}
+				: n,
+		);
+		await n8n.upsertWorkflow({ ...saved, nodes });
+		sandbox.heal();
+
+		const changed = await retryExecution(n8n, failed.id, { loadWorkflow: true });
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} send changed: after Retry with the saved workflow`, counts);
+		expect(changed.status).toBe('success');
+		expect({ charged: counts.charged, twice: counts.twice }).toEqual({ charged: 40, twice: 10 });
+		const out = nodeOutput(await n8n.getExecution(changed.id), 'SMS Route');
+		const corrected = new Map(
+			sandbox
+				.ledger()
+				.filter((m) => m.body.endsWith('(corrected)'))
+				.map((m) => [m.to, m.id]),
+		);
+		expect([...corrected.keys()].sort()).toEqual(list.slice(0, 10).map((r) => r.to));
+		// Items 0–9 carry their new message; the rest the id the failed run (or, for item 20,
+		// this retry) charged.
+		expect(out.map((j) => j.id)).toEqual(
+			list.map((r, i) =>
+				i < 10 ? corrected.get(r.to) : (firstIds.get(r.to) ?? counts.idOf.get(r.to)),
+			),
+		);
+	});
+
 	// Send and Wait needs n8n 2.x (on 1.x it refuses before sending: sendAndWait.test.js).
 	if (!version.startsWith('1.')) {
 		describe('Send and Wait for Delivery', () => {
