@@ -169,17 +169,30 @@ describe('Max Messages per Execution across runs of the node (the loop pattern)'
 		return { getContext: () => nodeContext } as unknown as IExecuteFunctions;
 	}
 
+	const keys = (prefix: string, count: number) =>
+		Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
 	it('counts every run of the node in one execution, and starts from 0 in the next', () => {
 		const first = execution();
-		expect(overCap(first, 5, 3)).toBeUndefined();
-		countSent(first, 3); // loop, run 1
-		expect(overCap(first, 5, 2)).toBeUndefined();
-		countSent(first, 2); // loop, run 2
-		expect(overCap(first, 5, 1)).toBe(
+		expect(overCap(first, 5, keys('a', 3))).toBeUndefined();
+		countSent(first, keys('a', 3)); // loop, run 1
+		expect(overCap(first, 5, keys('b', 2))).toBeUndefined();
+		countSent(first, keys('b', 2)); // loop, run 2
+		expect(overCap(first, 5, keys('c', 1))).toBe(
 			'1 messages to send after 5 sent by earlier runs of this node in this execution: more than Max Messages per Execution (5)',
 		);
-		expect(overCap(execution(), 5, 5)).toBeUndefined();
-		expect(overCap(execution(), 0, 1_000_000)).toBeUndefined();
+		expect(overCap(execution(), 5, keys('a', 5))).toBeUndefined();
+		expect(overCap(execution(), 0, keys('a', 100))).toBeUndefined();
+	});
+
+	it('does not count a message again whose key was already counted (a replay: Retry, Retry On Fail, a re-run round)', () => {
+		const context = execution();
+		countSent(context, keys('a', 3));
+		// The same three again (replayed by smsroute, nothing charged) plus two new ones.
+		expect(overCap(context, 5, [...keys('a', 3), ...keys('b', 2)])).toBeUndefined();
+		countSent(context, [...keys('a', 3), ...keys('b', 2)]);
+		expect(overCap(context, 5, keys('a', 3))).toBeUndefined();
+		expect(overCap(context, 5, keys('c', 1))).toMatch(/^1 messages to send after 5 sent/);
 	});
 });
 
@@ -201,6 +214,7 @@ describe('reading the Guardrails', () => {
 			getExecutionId: () => 'e',
 			getWorkflow: () => ({ id: 'w' }),
 			getInstanceId: () => 'i',
+			runIndex: 0,
 			continueOnFail: () => false,
 			getContext: () => ({}),
 			getNodeParameter(name: string, itemIndex: number, fallback: unknown, opts?: IDataObject) {

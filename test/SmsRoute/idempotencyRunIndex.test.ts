@@ -47,7 +47,16 @@ function executeContext(runIndex: number): IExecuteFunctions {
 		node,
 		{ executionId: 'exec-loop' } as unknown as IWorkflowExecuteAdditionalData,
 		'manual',
-		{ resultData: { runData: {} } } as unknown as IRunExecutionData,
+		{
+			resultData: { runData: {} },
+			executionData: {
+				contextData: {},
+				nodeExecutionStack: [],
+				metadata: {},
+				waitingExecution: {},
+				waitingExecutionSource: {},
+			},
+		} as unknown as IRunExecutionData,
 		runIndex,
 		[],
 		{ main: [[]] },

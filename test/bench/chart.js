@@ -181,6 +181,7 @@ const ordered = (keys, preferred) => [
 const BULK_LABEL = {
 	smsroute: 'SMS Route · Send in Bulk (ours)',
 	smsrouteGuarded: 'SMS Route · Send in Bulk, every guard on (ours)',
+	smsrouteCampaign: 'SMS Route · Send in Bulk, Campaign ID (ours)',
 	httpRequest: '(a) HTTP Request node, per item',
 	rawUndici: '(b) raw undici, same bulk bodies',
 	noOp: '(c) No Operation node (n8n floor)',
@@ -203,7 +204,7 @@ function bulkChart(results) {
 				value: r.wallMs,
 				text: `${formatMs(r.wallMs)}${r.projected ? ' (projected)' : ''}`,
 				projected: !!r.projected,
-				ours: r.variant === 'smsroute' || r.variant === 'smsrouteGuarded',
+				ours: r.variant.startsWith('smsroute'),
 			})),
 	}));
 	const c = results.config ?? {};

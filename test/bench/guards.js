@@ -9,7 +9,8 @@
  * 1. Do Not Send To: 100,000 listed numbers against 100,000 messages (read the list + match).
  * 2. Send in Bulk of 100,000 messages over 15 countries and every US/Canadian area code:
  *    (a) everything off, (b) every guard on, (c) the Sending Window on (open in every zone),
- *    (d) the Sending Window with a per-item `{{ $json.timeZone }}` override, (e) guards + window.
+ *    (d) the Sending Window with a per-item `{{ $json.timeZone }}` override, (e) guards + window,
+ *    (f) Campaign ID set (issue 25).
  *    Passes alternate between the variants; medians. Prints JSON; run.js puts it into
  *    BENCHMARKS.md (BENCH_ONLY=guards).
  * A beforeDistDir (a build of the commit before the Sending Window) adds (a) on that build as one more
@@ -40,6 +41,7 @@ function load(dist) {
 		// Called Quiet Hours, under Options, before issue 26.
 		sendingWindow:
 			optional('actions/message/sendingWindow.js') ?? optional('actions/message/quietHours.js'),
+		campaign: optional('actions/message/duplicates.js'),
 	};
 }
 
@@ -143,6 +145,8 @@ function context(input, { options = {}, guardrails = {} }, typeVersion) {
 		getInputData: () => input,
 		continueOnFail: () => true,
 		getContext: () => nodeContext,
+		// Where n8n-core's execute context keeps it (the node refuses to guess it).
+		runIndex: 0,
 		getExecutionId: () => 'bench-execution',
 		getWorkflow: () => ({ id: 'bench-workflow' }),
 		getInstanceId: () => 'bench-instance',
@@ -193,7 +197,7 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
 
 async function main() {
 	const dist = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
-	const { sendBulk, guards, sendingWindow } = load(dist);
+	const { sendBulk, guards, sendingWindow, campaign } = load(dist);
 	// The same numbers for every build: chosen with this checkout's libphonenumber metadata.
 	const { classifyE164 } = require(
 		path.join(__dirname, '../../dist/nodes/SmsRoute/helpers/phoneNumber.js'),
@@ -316,6 +320,8 @@ async function main() {
 					},
 				}
 			: {}),
+		// Issue 25: keys from the campaign and the message instead of the execution.
+		...(campaign ? { campaign: { options: { campaignId: 'bench-2026-12' }, version: 1 } } : {}),
 	};
 	// BENCH_GUARDS_VARIANTS=off,sendingWindow: only those (to profile one with node --cpu-prof).
 	const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');

@@ -15,6 +15,8 @@ const LABEL = {
 	smsroute: 'SMS Route · Send in Bulk (ours)',
 	smsrouteGuarded:
 		'SMS Route · Send in Bulk, every guard on (1.1, 3 allowed countries, a cap, opt-out list of as many numbers, 1 in 10 matching)',
+	smsrouteCampaign:
+		'SMS Route · Send in Bulk with Campaign ID (keys from the campaign and the message, issue 25)',
 	httpRequest: '(a) HTTP Request node, one POST /v1/messages per item',
 	rawUndici: '(b) raw undici, same bulk bodies',
 	noOp: '(c) No Operation node (n8n floor)',
@@ -42,7 +44,14 @@ function bulkSection(results, chart) {
 			'| variant | wall time | items/s | requests | charged | idle RSS | peak RSS | RSS rise |',
 		);
 		out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
-		for (const v of ['smsroute', 'smsrouteGuarded', 'httpRequest', 'rawUndici', 'noOp']) {
+		for (const v of [
+			'smsroute',
+			'smsrouteGuarded',
+			'smsrouteCampaign',
+			'httpRequest',
+			'rawUndici',
+			'noOp',
+		]) {
 			const r = get(v);
 			if (!r) continue;
 			const proj = r.projected
@@ -60,6 +69,13 @@ function bulkSection(results, chart) {
 		const b = get('rawUndici');
 		const c = get('noOp');
 		out.push('| target | figure | result |', '|---|---|---|');
+		const campaign = get('smsrouteCampaign');
+		if (ours && campaign) {
+			const ratio = campaign.wallMs / ours.wallMs;
+			out.push(
+				`| Campaign ID on within 5% of off, the 0.2.0 key formula (issue 25) | ${s(campaign.wallMs)} / ${s(ours.wallMs)} = ${x(ratio)} | ${ok(Math.abs(ratio - 1) <= 0.05)} |`,
+			);
+		}
 		const guarded = get('smsrouteGuarded');
 		if (ours && guarded) {
 			const ratio = guarded.wallMs / ours.wallMs;
@@ -307,6 +323,7 @@ const VARIANT_NAMES = {
 	sendingWindowOverride:
 		'(d) Sending Window with Sending Window Time Zone `{{ $json.timeZone }}` (16 names, per item)',
 	guardsSendingWindow: '(e) every guard and the Sending Window',
+	campaign: '(f) Campaign ID set (keys from the campaign and the message, issue 25)',
 	beforeGuards: '(b) every guard on, on the build of the earlier commit, in the same alternation',
 };
 
@@ -351,6 +368,14 @@ function variantsTable(b, size) {
 		),
 	];
 	const targets = [];
+	if (v.campaign)
+		targets.push(
+			`| Campaign ID on within 5% of off (node work, issue 25) | ${s(v.campaign.ms)} / ${s(v.off.ms)} = ${x(v.campaign.ratio)} | ${ok(Math.abs(v.campaign.ratio - 1) <= 0.05)} |`,
+		);
+	if (before)
+		targets.push(
+			`| off within 5% of the earlier build's off (0.2.0-style keys, issue 25) | ${s(v.off.ms)} / ${s(before.ms)} = ${x(v.off.ms / before.ms)} | ${ok(Math.abs(v.off.ms / before.ms - 1) <= 0.05)} |`,
+		);
 	if (v.sendingWindow)
 		targets.push(
 			`| Sending Window on ≤ 1.3× off (node work) | ${s(v.sendingWindow.ms)} / ${s(v.off.ms)} = ${x(v.sendingWindow.ratio)} | ${ok(v.sendingWindow.ratio <= 1.3)} |`,
@@ -368,8 +393,12 @@ function variantsTable(b, size) {
 	if (targets.length)
 		rows.push(
 			'',
-			`The Sending Window adds ${s(v.sendingWindow.ms - v.off.ms)} per ${size.toLocaleString('en-US')} messages (${(((v.sendingWindow.ms - v.off.ms) * 1000) / size).toFixed(2)} µs each).`,
-			'',
+			...(v.sendingWindow
+				? [
+						`The Sending Window adds ${s(v.sendingWindow.ms - v.off.ms)} per ${size.toLocaleString('en-US')} messages (${(((v.sendingWindow.ms - v.off.ms) * 1000) / size).toFixed(2)} µs each).`,
+						'',
+					]
+				: []),
 			'| target | figure | result |',
 			'|---|---|---|',
 			...targets,

@@ -18,6 +18,8 @@
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
  *                               wall time (linear from the smaller size) exceeds this
  *   BENCH_VARIANTS=rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest   bulk variants to run
+ *                               (also smsrouteCampaign: Campaign ID set; each variant listed twice
+ *                               runs twice, in the listed order, so variants can alternate)
  *   BENCH_MERGE=1               keep what this run skips from the previous results.json
  *   BENCH_CONCURRENCY=5  BENCH_CHUNK=1000  BENCH_LATENCY_MS=20
  */
@@ -222,9 +224,13 @@ async function main() {
 					);
 					if (earlier) httpRequestMsPerItem = earlier.wallMs / earlier.size;
 				}
-				for (const variant of ['noOp', 'smsroute', 'smsrouteGuarded', 'httpRequest'].filter((v) =>
-					VARIANTS.includes(v),
-				)) {
+				const KNOWN = ['noOp', 'smsroute', 'smsrouteGuarded', 'smsrouteCampaign', 'httpRequest'];
+				// Listed twice or more (smsroute,smsrouteCampaign,smsroute,…): run in that order.
+				const repeated = VARIANTS.length !== new Set(VARIANTS).size;
+				const order = repeated
+					? VARIANTS.filter((v) => KNOWN.includes(v))
+					: KNOWN.filter((v) => VARIANTS.includes(v));
+				for (const variant of order) {
 					if (variant === 'httpRequest' && httpRequestMsPerItem !== null) {
 						const projected = httpRequestMsPerItem * size;
 						if (projected > HTTP_REQUEST_MAX_MS) {

@@ -59,6 +59,17 @@ function targetNode(
 			},
 		};
 	}
+	if (variant === 'smsrouteCampaign') {
+		// Campaign ID set (issue 25): keys from the campaign and the message, not the execution.
+		const node = targetNode('smsroute', { credential, baseUrl, apiKey, concurrency, chunkSize });
+		return {
+			...node,
+			parameters: {
+				...node.parameters,
+				options: { ...node.parameters.options, campaignId: 'bench-2026-12', ...nodeOptions },
+			},
+		};
+	}
 	if (variant === 'smsroute') {
 		return {
 			...base,

@@ -247,6 +247,8 @@ async function startN8n(o = {}) {
 			return proc.exited;
 		},
 		stop: proc.stop,
+		/** SIGKILL to n8n and its task runner: a crash, no graceful shutdown. */
+		kill: proc.kill,
 	};
 }
 

@@ -437,16 +437,16 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 	});
 
 	test(
-		`a worker killed (SIGKILL) in the middle of a ${BULK}-item bulk → nothing charged twice; sending the campaign again finishes it`,
+		`a worker killed (SIGKILL) in the middle of a ${BULK}-item bulk → nothing charged twice; sending the campaign again with its Campaign ID finishes it`,
 		withLogs(async () => {
-			// A campaign key per message, as the README advises for queue mode: a new execution of
-			// the same campaign reuses it, so only what was never charged is charged.
+			// Campaign ID (issue 25, docs/recovering-a-campaign.md): the keys come from the campaign
+			// and the message, not the execution, so a new execution of the same campaign replays
+			// what the killed worker sent and charges only what was never charged.
 			const { workflow, path } = await bulkWorkflow('queue bulk, worker killed', {
 				responseMode: 'onReceived',
-				idempotencyKey: "={{ 'campaign-kill:' + $json.to }}",
 				// Many small chunks, two at a time, each answered after 300 ms: the send takes
 				// seconds, so the kill lands part-way.
-				options: { chunkSize: 100, concurrency: 2 },
+				options: { chunkSize: 100, concurrency: 2, campaignId: 'queue-kill-2026-12' },
 			});
 			const list = recipients(2, BULK, 'queue kill');
 			sandbox.configure({ latencyMs: 300 });

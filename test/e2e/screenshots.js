@@ -15,6 +15,9 @@
  *   SMSROUTE_N8N_URL        the editor (default http://127.0.0.1:5678; e.g. http://127.0.0.1:5698
  *                           when npm start ran with SMSROUTE_N8N_PORT=5698)
  *   SMSROUTE_SCREENSHOTS_DIR  output folder (default docs/screenshots)
+ *   SMSROUTE_SANDBOX_URL    npm start's sandbox (default http://127.0.0.1:5055): the Retry shots
+ *                           make a failed run of the bulk example with its "down until healed" fault
+ *   SMSROUTE_SCREENSHOTS_ONLY  "retry": only the Executions list's Retry shots
  *   CHROMIUM_PATH           the browser (default /usr/bin/chromium; installed with apt-get when missing)
  *   SMSROUTE_SCREENSHOTS_ONLY=guardrails   only the Guardrails shots (no Send and Wait runs needed)
  *
@@ -28,6 +31,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BASE_URL = (process.env.SMSROUTE_N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
 const OUT_DIR = path.resolve(
 	process.env.SMSROUTE_SCREENSHOTS_DIR || path.join(ROOT, 'docs', 'screenshots'),
+);
+const SANDBOX_URL = (process.env.SMSROUTE_SANDBOX_URL || 'http://127.0.0.1:5055').replace(
+	/\/+$/,
+	'',
 );
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
@@ -614,7 +621,80 @@ async function takeGuardrailsScreenshots(page) {
 	return files;
 }
 
-module.exports = { ensureChromium, takeScreenshots, takeGuardrailsScreenshots };
+/** POST to npm start's sandbox admin or to one of n8n's production webhooks (from Node, not the page). */
+async function post(url, body) {
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body ?? {}),
+	});
+	return { status: res.status, text: await res.text() };
+}
+
+/**
+ * The Executions list's Retry (docs/recovering-a-campaign.md): a run of the bulk example fails
+ * while the sandbox refuses one of its recipients ("down until healed"), the sandbox is healed,
+ * then the failed execution's menu shows both Retry choices; "Retry with original workflow"
+ * leaves the failed execution with its successful retry.
+ */
+async function shootRetry(page) {
+	const files = [];
+	const down = await post(`${SANDBOX_URL}/__sandbox/faults/down`, { to: ['+15005550003'] });
+	if (down.status !== 200)
+		throw new Error(`${SANDBOX_URL}/__sandbox/faults/down → HTTP ${down.status}: ${down.text}`);
+	try {
+		const run = await post(`${BASE_URL}/webhook/smsroute-example-bulk-send`);
+		log(`bulk example run while +15005550003 is down: HTTP ${run.status} (a failed execution)`);
+	} finally {
+		await post(`${SANDBOX_URL}/__sandbox/faults/heal`);
+	}
+	await page.goto(`${BASE_URL}/home/executions`, { waitUntil: 'commit' });
+	const failedRow = page
+		.locator('[data-test-id="global-execution-list-item"]')
+		.filter({ has: page.locator('[data-test-id="execution-status"]', { hasText: 'Error' }) })
+		.first();
+	await failedRow.waitFor({ state: 'visible' });
+	await settle(page);
+	await dismissOverlays(page);
+	await failedRow.locator('td').last().locator('button').last().click();
+	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').waitFor();
+	files.push(
+		await shot(
+			page,
+			'executions-retry-menu.png',
+			'Executions list: a failed run and its Retry menu',
+		),
+	);
+	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
+	// The bulk example's own executions: the successful retry open, the failed run below it.
+	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	const deadline = Date.now() + TIMEOUT_MS;
+	let retried;
+	while (!retried) {
+		if (Date.now() > deadline) throw new Error('the Retry never showed up among the executions');
+		const data = await rest(
+			page,
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id }))}`,
+		);
+		const list = Array.isArray(data) ? data : (data?.results ?? []);
+		retried = list.find((e) => e.retryOf && e.status === 'success');
+		if (!retried) await sleep(500);
+	}
+	await openCanvas(page, `/workflow/${bulk.id}/executions/${retried.id}`, [
+		'Recipients',
+		'Send in Bulk',
+	]);
+	files.push(
+		await shot(
+			page,
+			'executions-retried.png',
+			`the bulk example's executions: the successful retry ${retried.id} of the failed run ${retried.retryOf}`,
+		),
+	);
+	return files;
+}
+
+module.exports = { ensureChromium, takeScreenshots, takeGuardrailsScreenshots, shootRetry };
 
 async function main() {
 	ensureChromium();
@@ -658,6 +738,9 @@ async function main() {
 			process.env.SMSROUTE_SCREENSHOTS_ONLY === 'guardrails'
 				? await takeGuardrailsScreenshots(page)
 				: [...(await takeScreenshots(page)), ...(await takeGuardrailsScreenshots(page))];
+		process.env.SMSROUTE_SCREENSHOTS_ONLY === 'retry'
+			? await shootRetry(page)
+			: [...(await takeScreenshots(page)), ...(await shootRetry(page))];
 		log(`done: ${files.length} screenshots in ${path.relative(ROOT, OUT_DIR) || '.'}`);
 	} finally {
 		await browser.close();

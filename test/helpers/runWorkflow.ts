@@ -163,6 +163,13 @@ export interface SmsRouteRunOptions {
 	workflowId?: string;
 	/** The SMS Route node's version: 1 (default: saved 0.1.0/0.2.0 workflows) or 1.1. */
 	typeVersion?: number;
+	/**
+	 * Runs as n8n's Retry of this failed run (cli ExecutionService.retryExecution, 1.x and 2.x):
+	 * a new execution in mode "retry" from the failed one's saved data (JSON, as stored), the
+	 * failed node's error run removed. The stack's nodes are this run's (`parameters`), which
+	 * is "Retry with currently saved workflow"; unchanged parameters are "original workflow".
+	 */
+	retryOf?: IRun;
 }
 
 export interface SmsRouteRunResult {
@@ -239,6 +246,22 @@ export async function runSmsRoute(options: SmsRouteRunOptions): Promise<SmsRoute
 		variables: {},
 		logAiEvent: () => undefined,
 	} as unknown as IWorkflowExecuteAdditionalData;
+
+	if (options.retryOf) {
+		const data = JSON.parse(JSON.stringify(options.retryOf.data)) as IRun['data'];
+		const { lastNodeExecuted, runData } = data.resultData;
+		delete data.resultData.error;
+		if (lastNodeExecuted && runData[lastNodeExecuted]?.at(-1)?.error !== undefined)
+			runData[lastNodeExecuted].pop();
+		for (const entry of data.executionData?.nodeExecutionStack ?? [])
+			entry.node = workflow.getNode(entry.node.name) ?? entry.node;
+		const run = await new WorkflowExecute(additionalData, 'retry', data).processRunExecutionData(
+			workflow,
+		);
+		const taskData = run.data.resultData.runData['SMS Route']?.at(-1);
+		const error = (run.data.resultData.error ?? taskData?.error) as SmsRouteRunResult['error'];
+		return { run, output: taskData?.data?.main?.[0] ?? undefined, error };
+	}
 
 	const startNode = workflow.getNode('Items') ?? undefined;
 	const execute = new WorkflowExecute(additionalData, 'manual');

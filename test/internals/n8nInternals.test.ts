@@ -7,7 +7,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExecuteContext, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	SupplyDataContext,
+	WebhookContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	NodeApiError,
 	Workflow,
@@ -29,6 +35,7 @@ import {
 import {
 	instanceBaseUrlOf,
 	isFirstOutputOnlyEngine,
+	isToolRun,
 	networkCodeFields,
 	pairOutputsWithSingleInput,
 	readRawBody,
@@ -250,6 +257,43 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(runIndexOf(context as unknown as IExecuteFunctions)).toBe(2);
 		// The same object is handed out, not a copy: what setTimeoutOutputs writes is what n8n saves.
 		expect(context.getExecuteData()).toBe(executeData);
+	});
+
+	it('isToolRun: a tool call runs in a SupplyDataContext on the ai_tool connection; a normal run does not', () => {
+		const workflow = newWorkflow();
+		const waiter = workflow.getNode('Waiter') as INode;
+		const executeData: IExecuteData = { node: waiter, data: { main: [[]] }, source: null };
+		// n8n-core's tool invocation builds exactly this (makeHandleToolInvocation's contextFactory),
+		// with a new run index for every try.
+		const supplyContext = (connectionType: string, runIndex: number) =>
+			new SupplyDataContext(
+				workflow,
+				waiter,
+				additionalData(),
+				'manual',
+				waiting.data as IRunExecutionData,
+				runIndex,
+				[],
+				{},
+				connectionType as never,
+				executeData,
+				[],
+				new AbortController().signal,
+			) as unknown as IExecuteFunctions;
+		expect(isToolRun(supplyContext('ai_tool', 3))).toBe(true);
+		expect(runIndexOf(supplyContext('ai_tool', 3))).toBe(3);
+		expect(isToolRun(supplyContext('ai_languageModel', 0))).toBe(false);
+		expect(isToolRun(waiterExecuteContext(0).context as unknown as IExecuteFunctions)).toBe(false);
+	});
+
+	it('runIndexOf: refuses to guess when an n8n keeps the run index nowhere it knows', () => {
+		// Guessing 0 gave every loop round the first round's keys: round 2 was "sent" as a replay.
+		const { context } = waiterExecuteContext(2);
+		const stripped = Object.create(context, { runIndex: { value: undefined } });
+		expect(() => runIndexOf(stripped as IExecuteFunctions)).toThrow(/run index/);
+		expect(() => runIndexOf(stripped as IExecuteFunctions)).toThrow(
+			expect.objectContaining({ description: expect.stringMatching(/1\.123\.81.*2\.41\.0/) }),
+		);
 	});
 
 	function webhookContext(extra: IDataObject, runExecutionData?: IRunExecutionData) {

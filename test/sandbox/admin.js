@@ -62,6 +62,10 @@ function createAdminHandler(options, state, sandbox, serverInfo) {
 			sandbox.queueFaults(input.faults);
 			return reply(200, { queued: state.faultQueue.length });
 		}
+		if (m === 'POST' && path === '/__sandbox/faults/down')
+			return reply(200, { down: sandbox.down(input) });
+		if (m === 'POST' && path === '/__sandbox/faults/heal')
+			return reply(200, { healed: sandbox.heal() });
 		if (m === 'POST' && path === '/__sandbox/reset') {
 			sandbox.reset();
 			return reply(200, { ok: true });

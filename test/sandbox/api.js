@@ -3,7 +3,7 @@
 // latency and faults applied around each request.
 
 const { creditsFor } = require('./segments');
-const { pickFault } = require('./faults');
+const { pickFault, downStatusFor } = require('./faults');
 const { isObj } = require('./config');
 const { HttpError, readBody, parseJson, sendJson } = require('./httpIo');
 const { inc } = require('./state');
@@ -236,8 +236,12 @@ function createApiHandler(options, state, runtime) {
 		if (options.latencyMs > 0) await runtime.sleep(options.latencyMs);
 		if (isStopped()) return;
 
-		const fault = pickFault(state.faultQueue, options.faults, state.prng);
-		if (fault) inc(state.stats.faults, fault);
+		// A recipient that is down fails its request before the queue or the PRNG are consulted,
+		// so neither moves while the outage lasts.
+		const down = downStatusFor(state.down, path, text);
+		const fault = down ? String(down) : pickFault(state.faultQueue, options.faults, state.prng);
+		if (down) inc(state.stats.faults, 'down');
+		else if (fault) inc(state.stats.faults, fault);
 		if (fault === '500' || fault === '503' || fault === '429') {
 			const status = Number(fault);
 			const message =

@@ -76,7 +76,50 @@ function pickFault(queue, faults, prng) {
 	return null;
 }
 
+const DOWN_STATUSES = [500, 503];
+
+/**
+ * "Down until healed": the recipients whose sends fail every time until heal(). Unlike the
+ * queue, this fault sticks, so a client's own retries cannot get past it and the run fails
+ * at a chosen message, as when one smsroute shard is down.
+ */
+function validateDown(input) {
+	if (input === null || typeof input !== 'object' || Array.isArray(input))
+		throw new TypeError('down: must be an object {to: [...], status?}');
+	const to = input.to;
+	if (!Array.isArray(to) || to.length === 0 || !to.every((n) => typeof n === 'string' && n))
+		throw new TypeError('down.to: must be a non-empty array of phone numbers');
+	const status = input.status === undefined ? 503 : Number(input.status);
+	if (!DOWN_STATUSES.includes(status))
+		throw new TypeError(`down.status: must be one of ${DOWN_STATUSES.join(', ')}`);
+	return { to, status };
+}
+
+/**
+ * The status a send request gets while a recipient in it is down, else null. `text` is the raw
+ * body; a body that does not parse is left to the handler's own 400.
+ */
+function downStatusFor(down, path, text) {
+	if (down.recipients.size === 0) return null;
+	if (path !== '/v1/messages' && path !== '/v1/messages/bulk') return null;
+	let input;
+	try {
+		input = JSON.parse(text);
+	} catch {
+		return null;
+	}
+	if (input === null || typeof input !== 'object') return null;
+	const list = path === '/v1/messages' ? [input] : input.messages;
+	if (!Array.isArray(list)) return null;
+	for (const m of list) {
+		if (m && typeof m.to === 'string' && down.recipients.has(m.to)) return down.status;
+	}
+	return null;
+}
+
 module.exports = {
+	validateDown,
+	downStatusFor,
 	createPrng,
 	normalizeFaultKind,
 	validateFaults,

@@ -115,6 +115,66 @@ describe('queued faults (deterministic)', () => {
 	});
 });
 
+describe('down until healed (one chosen recipient)', () => {
+	const DOWN = '+15550002101';
+	const bulk = (tos, headers) =>
+		ctx.call('POST', '/v1/messages/bulk', {
+			key: TEST,
+			headers,
+			body: { messages: tos.map((to) => ({ to, body: 'hi', idempotency_key: `k-${to}` })) },
+		});
+
+	test('every send holding the recipient gets 503 until healed, uncharged; the rest pass', async () => {
+		expect(ctx.sb.down({ to: [DOWN] })).toEqual([DOWN]);
+		for (let i = 0; i < 5; i++) {
+			expect((await bulk(['+15550002100', DOWN], { 'idempotency-key': `c${i}` })).status).toBe(503);
+			expect((await send({ body: { to: DOWN, body: 'x' } })).status).toBe(503);
+		}
+		expect(ctx.sb.ledger()).toHaveLength(0);
+		// Other chunks and other recipients are not affected, and reads of the recipient pass.
+		const other = await bulk(['+15550002100', '+15550002102']);
+		expect(other.status).toBe(200);
+		expect((await send()).status).toBe(200);
+		expect(ctx.sb.ledger()).toHaveLength(3);
+		expect(ctx.sb.stats().faults).toEqual({ down: 10 });
+
+		expect(ctx.sb.heal()).toBe(1);
+		const healed = await bulk(['+15550002100', DOWN]);
+		expect(healed.status).toBe(200);
+		// The first message's key was charged by `other`, so only the healed one is new.
+		expect(healed.json.ids[0]).toBe(other.json.ids[0]);
+		expect(ctx.sb.ledger().map((m) => m.to)).toEqual([
+			'+15550002100',
+			'+15550002102',
+			MSG.to,
+			DOWN,
+		]);
+	});
+
+	test('it beats queued faults and does not consume them; status 500 is available', async () => {
+		ctx.sb.queueFaults(['429']);
+		ctx.sb.down({ to: [DOWN], status: 500 });
+		expect((await send({ body: { to: DOWN, body: 'x' } })).status).toBe(500);
+		expect((await send()).status).toBe(429); // the queued fault is still there
+		expect(() => ctx.sb.down({ to: [DOWN], status: 404 })).toThrow(/down.status/);
+		expect(() => ctx.sb.down({ to: [] })).toThrow(/down.to/);
+	});
+
+	test('admin endpoints: POST /__sandbox/faults/down and /heal; reset() heals too', async () => {
+		const d = await ctx.call('POST', '/__sandbox/faults/down', { body: { to: [DOWN] } });
+		expect(d.json).toEqual({ down: [DOWN] });
+		expect((await send({ body: { to: DOWN, body: 'x' } })).status).toBe(503);
+		const bad = await ctx.call('POST', '/__sandbox/faults/down', { body: { to: 'nope' } });
+		expect(bad.status).toBe(400);
+		const h = await ctx.call('POST', '/__sandbox/faults/heal');
+		expect(h.json).toEqual({ healed: 1 });
+		expect((await send({ body: { to: DOWN, body: 'x' } })).status).toBe(200);
+		ctx.sb.down({ to: [DOWN] });
+		ctx.sb.reset();
+		expect((await send({ body: { to: DOWN, body: 'x' } })).status).toBe(200);
+	});
+});
+
 describe('probabilistic faults', () => {
 	test.each([
 		['error500', 500],

@@ -111,6 +111,10 @@ export interface Sandbox {
 	/** Returns the configuration without its keys. */
 	configure(partial: SandboxConfig): Record<string, unknown>;
 	queueFaults(list: FaultKind[] | string[]): number;
+	/** Every send holding one of `to` answers `status` (default 503), uncharged, until heal(). */
+	down(input: { to: string[]; status?: 500 | 503 }): string[];
+	/** Ends every "down" fault; returns how many recipients were down. */
+	heal(): number;
 	ledger(): LedgerEntry[];
 	stats(): SandboxStats;
 	webhookLog(): WebhookLogEntry[];

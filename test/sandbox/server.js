@@ -10,7 +10,7 @@
 // (no per-message timers) and webhooks share one scheduler timer.
 
 const http = require('node:http');
-const { createPrng, normalizeFaultKind } = require('./faults');
+const { createPrng, normalizeFaultKind, validateDown } = require('./faults');
 const { Scheduler } = require('./webhooks');
 const {
 	DEFAULT_TEST_KEY,
@@ -151,6 +151,21 @@ function createSandbox(userOptions = {}) {
 			const kinds = list.map(normalizeFaultKind); // validate all before queueing any
 			state.faultQueue.push(...kinds);
 			return state.faultQueue.length;
+		},
+
+		/** Every send holding one of `to` answers `status` (503) until heal(); returns the recipients down. */
+		down(input) {
+			const { to, status } = validateDown(input);
+			for (const n of to) state.down.recipients.add(n);
+			state.down.status = status;
+			return [...state.down.recipients];
+		},
+
+		/** Ends every "down" fault; returns how many recipients were down. */
+		heal() {
+			const n = state.down.recipients.size;
+			state.down = { recipients: new Set(), status: 503 };
+			return n;
 		},
 
 		ledger() {

@@ -52,6 +52,7 @@ function createState(options, scheduler) {
 		chunkKeys: new Map(), // "<env>\0<key>" -> {value: response JSON, expiresAt}
 		stats: freshStats(),
 		faultQueue: [],
+		down: { recipients: new Set(), status: 503 }, // "down until healed" (faults.js)
 		webhookEntries: [],
 		creditsRemaining: options.balance,
 		pruneCounter: 0,
@@ -200,6 +201,7 @@ function createState(options, scheduler) {
 		state.chunkKeys = new Map();
 		state.stats = freshStats();
 		state.faultQueue = [];
+		state.down = { recipients: new Set(), status: 503 };
 		state.webhookEntries = [];
 		scheduler.clear();
 		state.prng = createPrng(options.seed); // same seed, same fault sequence after every reset

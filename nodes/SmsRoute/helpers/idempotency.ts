@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { runIndexOf } from '../shared/n8nInternals';
+import { isToolRun, runIndexOf } from '../shared/n8nInternals';
 
 /** What an automatic key covers besides the run: the message itself. */
 export interface KeyedMessage {
@@ -11,14 +11,35 @@ export interface KeyedMessage {
 	metadata?: IDataObject;
 }
 
+/** Where the node keeps the id its keys are made from (see seedExecutionId). */
+export const SEED_EXECUTION_CONTEXT_KEY = 'idempotencySeedExecution';
+
 /**
- * What every automatic key of one node run derives from: n8n instance, workflow, execution,
- * node and run index. Stable across n8n's "Retry On Fail" (same execution, node and run index).
+ * The execution id the keys are made from: the first execution's. n8n's Retry of a failed
+ * execution is a new execution that continues from the failed one's saved data, node context
+ * included (cli ExecutionService.retryExecution, n8n 1.x and 2.x), so a retry, or a retry of a
+ * retry, finds the id its first run kept there and makes the very same keys: smsroute replays
+ * what already went out. Any other execution starts with an empty context, and its own id.
+ */
+function seedExecutionId(context: IExecuteFunctions): string {
+	const nodeContext = typeof context.getContext === 'function' ? context.getContext('node') : {};
+	const kept = nodeContext[SEED_EXECUTION_CONTEXT_KEY];
+	if (typeof kept === 'string' && kept !== '') return kept;
+	const executionId = context.getExecutionId?.() || randomUUID();
+	nodeContext[SEED_EXECUTION_CONTEXT_KEY] = executionId;
+	return executionId;
+}
+
+/**
+ * What every automatic key of one node run derives from: n8n instance, workflow, the first
+ * execution (see seedExecutionId), node and run index. Stable across n8n's Retry On Fail (same
+ * run index) and n8n's Retry (same first execution and run index). As a tool the run index is
+ * 0, as it was before 0.3.0: the same message in one execution through the tool is sent once.
  */
 function idempotencySeed(context: IExecuteFunctions): string[] {
-	const executionId = context.getExecutionId?.() || randomUUID();
+	const executionId = seedExecutionId(context);
 	const node = context.getNode();
-	const runIndex = runIndexOf(context);
+	const runIndex = isToolRun(context) ? 0 : runIndexOf(context);
 	const instanceId =
 		typeof context.getInstanceId === 'function' ? String(context.getInstanceId() ?? '') : '';
 	const workflowId =
@@ -41,9 +62,11 @@ function digest(parts: readonly string[]): string {
  */
 export function automaticKeys(
 	context: IExecuteFunctions,
-): (itemIndex: number, message: KeyedMessage) => string {
+): (itemIndex: number, message: KeyedMessage, campaignId?: string) => string {
+	// Made before any item: an n8n whose run index cannot be read stops the run once, not per item.
 	const seed = digest(idempotencySeed(context));
-	return (itemIndex, message) => {
+	return (itemIndex, message, campaignId) => {
+		if (campaignId) return campaignKey(campaignId, message);
 		const content = JSON.stringify([
 			itemIndex,
 			message.to,
@@ -53,6 +76,25 @@ export function automaticKeys(
 		]);
 		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 	};
+}
+
+/**
+ * The key of a message in a campaign (the Campaign ID option): the campaign and the message
+ * only, no instance, workflow, execution, node, item or run. Running the workflow again (after
+ * a crash, a stopped execution, or when n8n can no longer retry) makes the same keys, so
+ * smsroute replays what went out within its 24-hour window; two identical messages in one
+ * campaign are one message.
+ */
+export function campaignKey(campaignId: string, message: KeyedMessage): string {
+	const content = JSON.stringify([
+		'campaign',
+		campaignId,
+		message.to,
+		message.body,
+		message.from ?? null,
+		message.metadata ?? null,
+	]);
+	return `n8n_c_${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
 }
 
 /** A chunk's key follows from its messages' keys, so a chunk resent unchanged replays, and a changed one does not. */

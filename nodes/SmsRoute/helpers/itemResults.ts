@@ -59,6 +59,7 @@ export function messageSummary(message: OutgoingMessage): IDataObject {
 		to: message.to,
 		...(message.toInput !== undefined ? { toInput: message.toInput } : {}),
 		idempotencyKey: message.idempotencyKey,
+		...(message.campaignId !== undefined ? { campaignId: message.campaignId } : {}),
 		encoding: message.estimate.encoding,
 		segments: message.estimate.segments,
 		nonGsmCharacters: message.estimate.nonGsmCharacters,

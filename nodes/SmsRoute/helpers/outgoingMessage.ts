@@ -14,6 +14,10 @@ export interface OutgoingMessage {
 	from?: string;
 	metadata?: IDataObject;
 	idempotencyKey: string;
+	/** The Campaign ID option, when set: the automatic key is made from it and the message. */
+	campaignId?: string;
+	/** Where the key came from: the Idempotency Key field, the Campaign ID, or this execution. */
+	keySource?: 'given' | 'campaign' | 'execution';
 	estimate: SegmentEstimate;
 	/** The recipient as it came in, when it differs from `to`. */
 	toInput?: string;
@@ -63,13 +67,20 @@ export function invalid(
 export { normalizePhone } from './phoneNumber';
 
 /** The Options entries read per item: the ones that shape what is sent. */
-export const MESSAGE_OPTIONS = ['defaultCountry', 'smartEncoding', 'maxSegments'] as const;
+export const MESSAGE_OPTIONS = [
+	'defaultCountry',
+	'smartEncoding',
+	'maxSegments',
+	'campaignId',
+] as const;
 
 /** The message options of Send, Send in Bulk and Send and Wait that shape what is sent. */
 interface Preparation {
 	defaultCountry: string;
 	smartEncoding: boolean;
 	maxSegments: number;
+	/** Empty when the option is not set. */
+	campaignId: string;
 }
 
 function readPreparation(
@@ -91,7 +102,21 @@ function readPreparation(
 		defaultCountry,
 		smartEncoding: options.smartEncoding === true,
 		maxSegments: Number.isFinite(maxSegments) && maxSegments > 0 ? maxSegments : 0,
+		campaignId: readCampaignId(context, itemIndex, options.campaignId),
 	};
+}
+
+/** Campaign ID: text (or an expression's number), trimmed; anything else names the item. */
+function readCampaignId(context: IExecuteFunctions, itemIndex: number, value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value !== 'string' && typeof value !== 'number')
+		throw invalid(
+			context,
+			itemIndex,
+			'Campaign ID',
+			`must be text such as newsletter-2026-12 (got ${Array.isArray(value) ? 'an array' : `a ${typeof value}`})`,
+		);
+	return String(value).trim();
 }
 
 /** "“ ” –": the characters that forced UCS-2, quoted so spaces and invisible ones show. */
@@ -173,7 +198,7 @@ export interface MessageParameters {
 export function readOutgoingMessage(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	automaticKey: (itemIndex: number, message: KeyedMessage) => string,
+	automaticKey: (itemIndex: number, message: KeyedMessage, campaignId?: string) => string,
 	parameters: MessageParameters,
 ): OutgoingMessage {
 	const preparation = readPreparation(
@@ -230,7 +255,11 @@ export function readOutgoingMessage(
 		body,
 		from,
 		metadata,
-		idempotencyKey: givenKey || automaticKey(itemIndex, { to, body, from, metadata }),
+		idempotencyKey:
+			givenKey ||
+			automaticKey(itemIndex, { to, body, from, metadata }, preparation.campaignId || undefined),
+		...(preparation.campaignId ? { campaignId: preparation.campaignId } : {}),
+		keySource: givenKey ? 'given' : preparation.campaignId ? 'campaign' : 'execution',
 		estimate,
 		...(phone.changed ? { toInput } : {}),
 		...(phone.country ? { country: phone.country } : {}),

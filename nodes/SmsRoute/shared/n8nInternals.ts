@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	IWebhookFunctions,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
@@ -12,7 +13,8 @@ import type {
  * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
  * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf → helpers/idempotency.ts, actions/message/sendAndWait.operation.ts;
+ * Used by: runIndexOf, isToolRun → helpers/idempotency.ts (runIndexOf also
+ * actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
@@ -23,6 +25,8 @@ import type {
 /** n8n-core's execute and webhook contexts as far as this package reads them. */
 interface ContextFields {
 	runIndex?: unknown;
+	connectionType?: unknown;
+	isToolExecution?: unknown;
 	getRunIndex?: unknown;
 	setSignatureValidationRequired?: unknown;
 	executeData?: IExecuteData;
@@ -30,16 +34,44 @@ interface ContextFields {
 
 const fieldsOf = (context: object) => context as ContextFields;
 
+/** The n8n versions whose execute contexts runIndexOf was checked against. */
+export const RUN_INDEX_CHECKED_VERSIONS = 'n8n 1.123.81 and 2.41.0';
+
 /**
  * The run index of the node's current run (0, then 1, 2 … when a loop runs it again).
  * n8n 2.41.0 and 1.123.81 have no getRunIndex() on IExecuteFunctions; n8n-core's contexts keep
  * the index in their `runIndex` field (NodeExecutionContext). getRunIndex() is used where an
- * n8n has it.
+ * n8n has it. Neither there: it throws rather than guess, since a guessed 0 gives every loop
+ * round the first round's idempotency keys and round 2 would be "sent" as a replay of round 1.
  */
 export function runIndexOf(context: IExecuteFunctions): number {
 	const fields = fieldsOf(context);
-	if (typeof fields.getRunIndex === 'function') return Number(fields.getRunIndex.call(context));
-	return typeof fields.runIndex === 'number' ? fields.runIndex : 0;
+	const runIndex =
+		typeof fields.getRunIndex === 'function'
+			? Number(fields.getRunIndex.call(context))
+			: fields.runIndex;
+	if (typeof runIndex === 'number' && Number.isInteger(runIndex) && runIndex >= 0) return runIndex;
+	throw new NodeOperationError(
+		context.getNode(),
+		'This n8n does not tell the node its run index, so it cannot make safe idempotency keys',
+		{
+			description: `Nothing was sent. The SMS Route node reads the run index the way ${RUN_INDEX_CHECKED_VERSIONS} keep it; use one of those n8n versions (or a newer package of this node that supports yours).`,
+		},
+	);
+}
+
+/**
+ * True when an AI agent calls the node as a tool. n8n-core runs a tool in a SupplyDataContext
+ * whose connection type is `ai_tool`, and gives every call, and every Retry On Fail attempt of a
+ * call, a new run index (makeHandleToolInvocation: 2.41.0 and 1.123.81). 2.41.0 says so through
+ * isToolExecution() on the execute functions; 1.123.81 has no such method, only the context's
+ * `connectionType` field.
+ */
+export function isToolRun(context: IExecuteFunctions): boolean {
+	const fields = fieldsOf(context);
+	if (typeof fields.isToolExecution === 'function')
+		return fields.isToolExecution.call(context) === true;
+	return fields.connectionType === 'ai_tool';
 }
 
 /**

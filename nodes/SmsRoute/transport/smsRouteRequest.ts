@@ -35,6 +35,11 @@ export interface SmsRouteRequest {
 	idempotencyKey?: string;
 	/** Says what is wrong with a 2xx body the caller cannot use, or undefined when it is usable. */
 	checkBody?: (body: unknown) => string | undefined;
+	/**
+	 * Told which attempt of this call was answered, and whether the answer carried
+	 * `Idempotent-Replayed: true` (smsroute's sandbox does; the guide does not promise it).
+	 */
+	onAnswer?: (answer: { attempt: number; replayed: boolean }) => void;
 }
 
 /** What smsroute said, when it answered: the HTTP status and its own error text. */
@@ -155,6 +160,10 @@ async function attemptOnce<T>(
 	if (statusCode >= 200 && statusCode < 300) {
 		const problem = request.checkBody?.(response.body);
 		if (problem) return { failed: requestError(client, problem) };
+		request.onAnswer?.({
+			attempt,
+			replayed: String(response.headers?.['idempotent-replayed'] ?? '').toLowerCase() === 'true',
+		});
 		return { done: response.body as T };
 	}
 	if (statusCode >= 300 && statusCode < 400) {

@@ -83,6 +83,16 @@ export const messageFields: INodeProperties[] = [
 /** How a message is checked and encoded before it is sent (Options). */
 export const messageOptions: INodeProperties[] = [
 	{
+		displayName: 'Campaign ID',
+		name: 'campaignId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. newsletter-2026-12',
+		description:
+			'Names the campaign so running the workflow again resends nothing that already went out: each automatic idempotency key is made from this ID and the message (to, body, from, metadata) instead of the execution. Two identical messages in one campaign are sent once; the second comes out with duplicateOf. An Idempotency Key you set still wins.',
+		hint: "smsroute remembers keys for 24 hours: a re-run after that sends again. Keep your own record by writing the output's id and idempotencyKey to a sheet or Data Table.",
+	},
+	{
 		displayName: 'Default Country',
 		name: 'defaultCountry',
 		type: 'string',

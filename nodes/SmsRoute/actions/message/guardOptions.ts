@@ -237,44 +237,39 @@ export function readGuardSettings(
 	};
 }
 
-const SENT_KEY = 'messagesSentThisExecution';
-const LAST_RUN_KEY = 'lastCountedRun';
+/** The idempotency keys of the messages this execution counted (the node context, see overCap). */
+const COUNTED_KEYS = 'countedMessageKeys';
 
-/**
- * What the last counted run of this node already added, when this run is that run again:
- * n8n's Retry On Fail calls the node again with the same messages and idempotency keys, which
- * smsroute recognises, so nothing new can be charged and the count must not grow.
- */
-function repeatedCount(nodeContext: IDataObject, runKey: string | undefined): number {
-	const last = nodeContext[LAST_RUN_KEY] as { key?: string; count?: number } | undefined;
-	return runKey !== undefined && last?.key === runKey ? Number(last.count ?? 0) : 0;
+function countedKeys(context: IExecuteFunctions): Set<string> {
+	const kept = context.getContext('node')[COUNTED_KEYS];
+	return new Set(Array.isArray(kept) ? kept.map(String) : []);
 }
 
 /**
  * Max Messages per Execution. n8n keeps a node's 'node' context for the whole execution (it is
- * how Loop Over Items remembers its place), so every run of this node in one execution counts
- * against the same cap; another execution starts from 0. `runKey` names the run's messages by
- * their idempotency keys (a retry of the same run is not counted twice). Returns why the run
- * is refused, if it is.
+ * how Loop Over Items remembers its place) and n8n's Retry carries it into the retry, so every
+ * run of this node in one execution, and in the retries of a failed one, counts against the same
+ * cap; another execution starts from 0. Messages are counted by their idempotency keys: one whose
+ * key was counted already (replayed by smsroute in a Retry or Retry On Fail, nothing charged) is
+ * not counted again. Returns why the run is refused, if it is.
  */
 export function overCap(
 	context: IExecuteFunctions,
 	max: number,
-	toSend: number,
-	runKey?: string,
+	keys: readonly string[],
 ): string | undefined {
 	if (!max) return undefined;
-	const nodeContext = context.getContext('node');
-	const sent = Number(nodeContext[SENT_KEY] ?? 0) - repeatedCount(nodeContext, runKey);
+	const counted = countedKeys(context);
+	const toSend = new Set(keys.filter((key) => !counted.has(key))).size;
+	const sent = counted.size;
 	if (sent + toSend <= max) return undefined;
 	const earlier = sent ? ` after ${sent} sent by earlier runs of this node in this execution` : '';
 	return `${toSend} messages to send${earlier}: more than Max Messages per Execution (${max})`;
 }
 
 /** Counts messages as sent before the first request goes out (a failed one may still cost). */
-export function countSent(context: IExecuteFunctions, count: number, runKey?: string): void {
-	const nodeContext = context.getContext('node');
-	nodeContext[SENT_KEY] =
-		Number(nodeContext[SENT_KEY] ?? 0) - repeatedCount(nodeContext, runKey) + count;
-	if (runKey !== undefined) nodeContext[LAST_RUN_KEY] = { key: runKey, count };
+export function countSent(context: IExecuteFunctions, keys: readonly string[]): void {
+	const counted = countedKeys(context);
+	for (const key of keys) counted.add(key);
+	context.getContext('node')[COUNTED_KEYS] = [...counted];
 }

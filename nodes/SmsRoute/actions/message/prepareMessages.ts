@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { guardReport, verdictFor } from '../../helpers/guards';
-import { automaticKeys, chunkIdempotencyKey } from '../../helpers/idempotency';
+import { automaticKeys } from '../../helpers/idempotency';
 import {
 	errorItemOrThrow,
 	heldItem,
@@ -17,14 +17,17 @@ import {
 	type OutgoingMessage,
 } from '../../helpers/outgoingMessage';
 import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
+import { setAsideDuplicates, type Duplicates } from './duplicates';
 import { countSent, overCap, readGuardSettings } from './guardOptions';
 import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from './sendingWindow';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the item it already became. */
 	slots: Array<OutgoingMessage | INodeExecutionData>;
-	/** The messages to send (Dry Run: the ones that would be sent). */
+	/** The messages to send (Dry Run: the ones that would be sent), one per idempotency key. */
 	valid: OutgoingMessage[];
+	/** Later items of a campaign with an earlier item's key: their slots are filled by fillDuplicates. */
+	duplicates: Duplicates;
 }
 
 export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is OutgoingMessage {
@@ -137,15 +140,17 @@ export function prepareMessages(
 	if (dryRun && guards.unreadableOptOuts.length > 0 && slots.length > 0)
 		reportOnFirst(slots[0], unreadableReport(guards.unreadableOptOuts));
 
-	// The run's messages by their keys: a retry of this very run is not counted again.
-	const runKey = guards.maxMessages
-		? chunkIdempotencyKey(valid.map((message) => message.idempotencyKey))
-		: undefined;
-	const overLimit = overCap(context, guards.maxMessages, valid.length, runKey);
+	const { unique, duplicates } = setAsideDuplicates(valid);
+	for (const [index, firstIndex] of duplicates.firstOf)
+		slots[index] = { json: { duplicateOf: firstIndex }, pairedItem: { item: index } };
+
+	// Counted by their keys: a message replayed in a retry is not counted again.
+	const keys = unique.map((message) => message.idempotencyKey);
+	const overLimit = overCap(context, guards.maxMessages, keys);
 	if (reporting && guards.maxMessages) {
-		for (const message of valid)
+		for (const message of unique)
 			message.guardReport!.maxMessagesPerExecution = overLimit ? `refuse: ${overLimit}` : 'pass';
-		return { slots, valid: overLimit ? [] : valid };
+		return { slots, valid: overLimit ? [] : unique, duplicates };
 	}
 	if (overLimit) {
 		// Every message of the run is refused, so each item says why (an error item with
@@ -154,7 +159,7 @@ export function prepareMessages(
 			description:
 				'Nothing was sent. Raise the option, or split the input over several executions.',
 		});
-		const refused = new Set(valid.map((message) => message.itemIndex));
+		const refused = new Set(unique.map((message) => message.itemIndex));
 		return {
 			slots: slots.map((slot) =>
 				isOutgoing(slot) && refused.has(slot.itemIndex)
@@ -165,8 +170,9 @@ export function prepareMessages(
 					: slot,
 			),
 			valid: [],
+			duplicates,
 		};
 	}
-	if (guards.maxMessages && !dryRun) countSent(context, valid.length, runKey);
-	return { slots, valid };
+	if (guards.maxMessages && !dryRun) countSent(context, keys);
+	return { slots, valid: unique, duplicates };
 }

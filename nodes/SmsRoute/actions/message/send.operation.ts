@@ -5,9 +5,14 @@ import { headerIdempotencyKey } from '../../helpers/idempotency';
 import { dryRunItem, errorItemOrThrow, messageSummary, sentItem } from '../../helpers/itemResults';
 import type { OutgoingMessage } from '../../helpers/outgoingMessage';
 import { redactJson } from '../../transport/redact';
-import { smsRouteRequest, type SmsRouteClient } from '../../transport/smsRouteRequest';
+import {
+	smsRouteRequest,
+	type SmsRouteClient,
+	type SmsRouteRequest,
+} from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
+import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
@@ -43,6 +48,7 @@ export interface SentMessage extends IDataObject {
 export async function postMessage(
 	client: SmsRouteClient,
 	message: OutgoingMessage,
+	onAnswer?: SmsRouteRequest['onAnswer'],
 ): Promise<SentMessage> {
 	const body: IDataObject = { to: message.to, body: message.body };
 	if (message.from) body.from = message.from;
@@ -53,6 +59,7 @@ export async function postMessage(
 		body,
 		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
 		checkBody: checkSentMessage,
+		onAnswer,
 	});
 	return redactJson(answer, client.redact);
 }
@@ -77,7 +84,7 @@ export async function sendOne(
 
 /** One POST /messages per item, several in flight at once, output in input order. */
 export const execute: Operation = async function (items, client, run) {
-	const { slots } = prepareMessages(this, items, { dryRun: run.dryRun });
+	const { slots, duplicates } = prepareMessages(this, items, { dryRun: run.dryRun });
 	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);
@@ -87,5 +94,5 @@ export const execute: Operation = async function (items, client, run) {
 			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
 		}
 	});
-	return [results];
+	return [fillDuplicates(results, duplicates)];
 };

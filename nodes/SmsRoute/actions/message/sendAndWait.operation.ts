@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../../shared/objects';
 import { mapWithConcurrency } from '../../helpers/concurrency';
 import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
 import {
@@ -14,17 +13,18 @@ import {
 import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
 import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhookRequest';
 import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
+import { OwnMessages, RUN_METADATA_KEY } from '../../waitForDelivery/ownMessages';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
+import { duplicateItem } from './duplicates';
 import { forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { postMessage, sentMessageItem, type SentMessage } from './send.operation';
+import { postMessage, sentMessageItem } from './send.operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Send and Wait for Delivery',
@@ -69,14 +69,10 @@ export const REPLAY_NOT_FINAL_REASON =
 	'Idempotency Key reused: smsroute returned a message sent earlier, whose delivery events go to that earlier send, and it was not final when this wait began. Follow with Get Status.';
 
 /**
- * Marks a message sent by a later run of the node (a loop), whose resume URL is the first run's:
- * n8n signs `<execution>/<node>` only. Absent on run 0, so those messages are as 0.2.0 sent them.
- */
-const RUN_METADATA_KEY = 'n8nRunIndex';
-
-/**
  * The message's metadata with what ties it to this wait: the resume URL and, after run 0, the
- * run. Both replace a user's field of the same name, which would otherwise misname the wait.
+ * run (a loop's later run has the first run's resume URL: n8n signs `<execution>/<node>` only).
+ * Both replace a user's field of the same name, which would otherwise misname the wait. Absent
+ * on run 0, so those messages are as 0.2.0 sent them.
  */
 function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runIndex: number) {
 	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: resumeUrl };
@@ -84,30 +80,6 @@ function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runI
 	if (runIndex > 0) tied[RUN_METADATA_KEY] = String(runIndex);
 	else delete tied[RUN_METADATA_KEY];
 	return tied;
-}
-
-/**
- * A reused Idempotency Key makes smsroute return the earlier message, with the earlier
- * metadata: its resume URL (or none) is not this wait's, so its events can never reach this wait.
- * An earlier run of this node in a loop had the same resume URL, so the run must match too; its
- * events went to that earlier wait. Retry On Fail keeps the run index: its replays are waited for.
- */
-function isReplay(
-	answer: SentMessage,
-	resumeUrl: string,
-	runIndex: number,
-	sentFromMs: number,
-): boolean {
-	const metadata = answer.metadata;
-	// The guide's answer has no metadata: then a message created before this send, by more than
-	// the clock skew a wait allows its events (300 s), was sent earlier. Its events could not
-	// reach this wait anyway; a replay seconds old is not recognised without metadata.
-	if (!isPlainObject(metadata))
-		return Date.parse(String(answer.created_at)) < sentFromMs - DEFAULT_TOLERANCE_SECONDS * 1000;
-	return (
-		metadata[RESUME_URL_METADATA_KEY] !== resumeUrl ||
-		Number(metadata[RUN_METADATA_KEY] ?? 0) !== runIndex
-	);
 }
 
 interface Sent {
@@ -166,7 +138,8 @@ export const execute: Operation = async function (items, client, run) {
 	const resumeUrl = this.getSignedResumeUrl();
 	const runIndex = runIndexOf(this);
 	const livemode = client.environment === 'live';
-	const { slots } = prepareMessages(this, items);
+	const { slots, duplicates } = prepareMessages(this, items);
+	const own = new OwnMessages(this, { executionId: this.getExecutionId(), runIndex, resumeUrl });
 
 	const results = await mapWithConcurrency(slots, run.concurrency, async (slot): Promise<Sent> => {
 		if (!isOutgoing(slot)) return { item: slot };
@@ -174,11 +147,19 @@ export const execute: Operation = async function (items, client, run) {
 			...slot,
 			metadata: waitMetadata(slot.metadata, resumeUrl, runIndex),
 		};
+		const firstTry = own.beforePost(slot.idempotencyKey);
+		let info = { attempt: 1, replayed: false };
 		try {
-			const answer = await postMessage(client, message);
+			const answer = await postMessage(client, message, (answered) => (info = answered));
 			return {
 				item: sentMessageItem(message, answer),
-				replayed: isReplay(answer, resumeUrl, runIndex, sentFromMs),
+				replayed: own.isReplay(
+					slot.idempotencyKey,
+					slot.keySource ?? 'execution',
+					answer,
+					info,
+					firstTry,
+				),
 			};
 		} catch (error) {
 			return { item: errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot)) };
@@ -190,17 +171,32 @@ export const execute: Operation = async function (items, client, run) {
 	);
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	const waitFor: string[] = [];
+	const routes: number[] = [];
+	const placed: INodeExecutionData[] = [];
 	results.forEach((result, index) => {
+		const firstIndex = duplicates.firstOf.get(index);
+		if (firstIndex !== undefined) {
+			// The same message as an earlier item: it leaves where that one does, waited with it.
+			const item = duplicateItem(duplicates.messages.get(index)!, firstIndex, placed[firstIndex]);
+			routes[index] = routes[firstIndex];
+			placed[index] = item;
+			outputs[routes[index]].push(item);
+			return;
+		}
 		const item = settled[index];
 		const id = messageIdOf(item);
 		if (result.replayed === undefined || id === null || item.json.error !== undefined) {
-			outputs[OUTPUT.notDelivered].push(item);
+			routes[index] = OUTPUT.notDelivered;
+			placed[index] = item;
 		} else if (result.replayed) {
-			outputs[OUTPUT[item.json.outcome as Outcome]].push(item);
+			routes[index] = OUTPUT[item.json.outcome as Outcome];
+			placed[index] = item;
 		} else {
-			outputs[OUTPUT.timedOut].push(pendingItem(item));
+			routes[index] = OUTPUT.timedOut;
+			placed[index] = pendingItem(item);
 			waitFor.push(id);
 		}
+		outputs[routes[index]].push(placed[index]);
 	});
 	if (waitFor.length === 0) return outputs;
 

@@ -9,6 +9,7 @@ import {
 import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
 import { sendChunk, type ChunkResults } from './bulkChunk';
+import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
@@ -39,8 +40,14 @@ export const description = forOperation(option.value, [
  * with several chunks in flight. Output stays in input order, each item paired with its input.
  */
 export const execute: Operation = async function (items, client, run) {
-	const { slots, valid } = prepareMessages(this, items, { dryRun: run.dryRun });
-	if (run.dryRun) return [slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot))];
+	const { slots, valid, duplicates } = prepareMessages(this, items, { dryRun: run.dryRun });
+	if (run.dryRun)
+		return [
+			fillDuplicates(
+				slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot)),
+				duplicates,
+			),
+		];
 
 	const sent: ChunkResults = new Map();
 	const continueOnFail = this.continueOnFail();
@@ -64,5 +71,5 @@ export const execute: Operation = async function (items, client, run) {
 		// The bulk answer holds only ids: every message starts queued, its credits come later.
 		return sentItem(slot, { id: result.id, status: 'queued', creditsUsed: null, createdAt: null });
 	});
-	return [results];
+	return [fillDuplicates(results, duplicates)];
 };

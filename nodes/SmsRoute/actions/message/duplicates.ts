@@ -1,0 +1,65 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { messageSummary } from '../../helpers/itemResults';
+import type { OutgoingMessage } from '../../helpers/outgoingMessage';
+
+/**
+ * Two identical rows of one campaign (Campaign ID) have one idempotency key: they are one
+ * message. Only the first is sent; each later one comes out as a copy of the first's result
+ * (same id, status) with `duplicateOf`, the first's item index. Not an error, not counted
+ * against Max Messages per Execution, and no second request that could race the first.
+ */
+export interface Duplicates {
+	/** Item index of a duplicate → item index of the first message with its key. */
+	firstOf: Map<number, number>;
+	/** Item index of a duplicate → its own message (its toInput may differ from the first's). */
+	messages: Map<number, OutgoingMessage>;
+}
+
+export function setAsideDuplicates(valid: OutgoingMessage[]): {
+	unique: OutgoingMessage[];
+	duplicates: Duplicates;
+} {
+	const duplicates: Duplicates = { firstOf: new Map(), messages: new Map() };
+	const first = new Map<string, number>();
+	const unique: OutgoingMessage[] = [];
+	for (const message of valid) {
+		const seen = message.campaignId === undefined ? undefined : first.get(message.idempotencyKey);
+		if (seen === undefined) {
+			if (message.campaignId !== undefined) first.set(message.idempotencyKey, message.itemIndex);
+			unique.push(message);
+			continue;
+		}
+		duplicates.firstOf.set(message.itemIndex, seen);
+		duplicates.messages.set(message.itemIndex, message);
+	}
+	return { unique, duplicates };
+}
+
+/** The duplicate's item: the first's result as it came out, its own input, pairing and index. */
+export function duplicateItem(
+	duplicate: OutgoingMessage,
+	firstIndex: number,
+	firstResult: INodeExecutionData,
+): INodeExecutionData {
+	const json = { ...firstResult.json };
+	delete json.toInput;
+	if ('itemIndex' in json) json.itemIndex = duplicate.itemIndex;
+	return {
+		json: { ...json, ...messageSummary(duplicate), duplicateOf: firstIndex },
+		pairedItem: { item: duplicate.itemIndex },
+	};
+}
+
+/** Fills each duplicate's slot of `results` (one per input item) from its first message's result. */
+export function fillDuplicates(
+	results: INodeExecutionData[],
+	duplicates: Duplicates,
+): INodeExecutionData[] {
+	if (duplicates.firstOf.size === 0) return results;
+	return results.map((item, index) => {
+		const firstIndex = duplicates.firstOf.get(index);
+		if (firstIndex === undefined) return item;
+		return duplicateItem(duplicates.messages.get(index)!, firstIndex, results[firstIndex]);
+	});
+}
