@@ -253,6 +253,8 @@ async function startN8n(o = {}) {
 			return proc.exited;
 		},
 		stop: proc.stop,
+		/** SIGKILL, no graceful shutdown: a crash. */
+		kill: proc.kill,
 	};
 }
 

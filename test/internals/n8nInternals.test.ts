@@ -27,6 +27,7 @@ import {
 } from 'n8n-workflow';
 
 import {
+	answerWhenExecutionExists,
 	instanceBaseUrlOf,
 	isFirstOutputOnlyEngine,
 	networkCodeFields,
@@ -299,6 +300,26 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 			error: 'x',
 		});
 		expect(written).toEqual([401, { error: 'x' }]);
+	});
+
+	it("answerWhenExecutionExists: a new Workflow over the same static data clears its change mark; a write through the node's static data sets it again", () => {
+		const staticData: IDataObject = {};
+		const over = () =>
+			new Workflow({ id: 'wf', nodes: [], connections: {}, active: true, nodeTypes, staticData });
+		const request = over();
+		const node = { name: 'Trigger' } as INode;
+		const nodeData = request.getStaticData('node', node);
+		const answer = answerWhenExecutionExists({ received: 1 }, [[{ json: {} }]], () => {
+			nodeData.eventKeys = ['a'];
+		});
+		nodeData.eventKeys = [];
+		const marked = () => (request.staticData as { __dataChanged?: boolean }).__dataChanged;
+		expect(marked()).toBe(true);
+		over(); // what WorkflowRunner.run() does before n8n 2.x answers
+		expect(marked()).toBe(false);
+		expect(answer.webhookResponse).toEqual({ received: 1 });
+		expect(marked()).toBe(true);
+		expect(answer.workflowData).toEqual([[{ json: {} }]]);
 	});
 
 	it('instanceBaseUrlOf: webhook contexts have getInstanceBaseUrl()', () => {

@@ -1,8 +1,10 @@
 import type {
+	IDataObject,
 	IExecuteData,
 	IExecuteFunctions,
 	INodeExecutionData,
 	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
 /**
@@ -15,8 +17,8 @@ import type {
  * Used by: runIndexOf → helpers/idempotency.ts, actions/message/sendAndWait.operation.ts;
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
- * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
- * trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
+ * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
+ * answerWhenExecutionExists → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
  * transport/deadline.ts; networkCodeFields → transport/retryPolicy.ts.
  */
 
@@ -128,6 +130,42 @@ interface JsonResponse {
 export function writeJsonResponse(context: IWebhookFunctions, status: number, body: object): void {
 	const res = context.getResponseObject() as unknown as JsonResponse;
 	res.status(status).json(body);
+}
+
+/**
+ * The answer to a request that starts an execution, left for n8n to send (`webhookResponse` with
+ * `workflowData`, response mode onReceived), calling `beforeSave` when n8n reads it. n8n reads
+ * it once, and in the same synchronous step answers and saves the workflow's static data (cli
+ * webhooks/webhook-helpers executeWebhook → extractWebhookOnReceivedResponse → responseCallback
+ * → webhooks/live-webhooks executeWebhook's callback → WorkflowStaticDataService.saveStaticData,
+ * which writes only when the `__dataChanged` mark is set, then resolves so the 200 is written):
+ * - 2.41.0: after WorkflowRunner.run() returned, so the execution row exists (regular mode:
+ *   activeExecutions.add; queue mode: add, then the job is queued). run() first wraps the static
+ *   data in new Workflow objects (establishContextForPersistence, runMainProcess), which clears
+ *   the mark, so a change made in webhook() alone is never saved: `beforeSave` sets it again.
+ * - 1.123.81: before run(): n8n answers onReceived before it creates the execution (for its own
+ *   Webhook node too); nothing clears the mark in between.
+ * Anything `beforeSave` writes to static data is saved before the answer in both. It must not
+ * throw (n8n would answer 500 for an execution that exists); errors are swallowed.
+ */
+export function answerWhenExecutionExists(
+	body: IDataObject,
+	workflowData: INodeExecutionData[][],
+	beforeSave: () => void,
+): IWebhookResponseData {
+	const response: IWebhookResponseData = { workflowData };
+	Object.defineProperty(response, 'webhookResponse', {
+		enumerable: true,
+		get: () => {
+			try {
+				beforeSave();
+			} catch {
+				// The event is safe in its execution; only the duplicate record is not refreshed.
+			}
+			return body;
+		},
+	});
+	return response;
 }
 
 /**

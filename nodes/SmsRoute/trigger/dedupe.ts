@@ -211,10 +211,12 @@ export class SeenRecord {
 	 * Writes the newest entries back by assignment (not by mutating the stored arrays) so n8n's
 	 * observable static-data object notices the change and saves it; nothing is written when
 	 * nothing was added. `target`: the static data of the request that added entries (another
-	 * request may have attached its own object while this one awaited).
+	 * request may have attached its own object while this one awaited). `force` writes even when
+	 * nothing was added since: n8n saves this request's static data only when it answers, and
+	 * by then the record may hold entries later requests added.
 	 */
-	save(target: IDataObject = this.data): void {
-		if (!this.changed) return;
+	save(target: IDataObject = this.data, force = false): void {
+		if (!this.changed && !force) return;
 		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
 		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
 		this.changed = false;

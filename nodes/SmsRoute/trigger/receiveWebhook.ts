@@ -7,7 +7,7 @@ import type {
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
 import type { NormalizedStatus } from '../shared/deliveryStatus';
-import { readRawBody, writeJsonResponse } from '../shared/n8nInternals';
+import { answerWhenExecutionExists, readRawBody } from '../shared/n8nInternals';
 import type { KeyedEvent } from '../shared/normalize';
 import { parseRawBody } from '../shared/parseBody';
 import { refusal, type Refusal, type Result } from '../shared/result';
@@ -36,8 +36,14 @@ export interface TriggerParameters {
 
 type Received = Result<{ events: KeyedEvent[] }, Refusal>;
 
-/** What the trigger answers one request with: a refusal, or the events received and the items to emit. */
-export type WebhookAnswer = Result<{ received: number; items: INodeExecutionData[] }, Refusal>;
+/**
+ * What the trigger answers one request with: a refusal, or the events received, the items to
+ * emit and how to write the duplicate record into this request's static data again.
+ */
+export type WebhookAnswer = Result<
+	{ received: number; items: INodeExecutionData[]; saveRecord?: () => void },
+	Refusal
+>;
 
 export function readTriggerParameters(context: IWebhookFunctions): TriggerParameters {
 	const options = context.getNodeParameter('options', {}) as { toleranceSeconds?: number };
@@ -183,7 +189,9 @@ export async function receiveWebhook(
 		}
 	}
 	seen.save(staticData);
-	return { ok: true, received: received.events.length, items };
+	// Written again when n8n answers (answer()): by then it holds what later requests added too.
+	const saveRecord = () => seen.save(staticData, true);
+	return { ok: true, received: received.events.length, items, saveRecord };
 }
 
 /** Answers the request: a refusal, an acknowledgement, or the items that start an execution. */
@@ -196,11 +204,14 @@ export function answer(
 	const webhookResponse = { received: webhookAnswer.received, emitted: webhookAnswer.items.length };
 	// Duplicates and filtered events are acknowledged so the provider stops retrying.
 	if (webhookAnswer.items.length === 0) return { webhookResponse };
-	// Answered here, not through webhookResponse: starting the execution makes n8n (2.41) wrap
-	// this request's static data again, which clears its "changed" mark, so a record saved after
-	// that is lost. With noWebhookResponse n8n saves static data first.
-	writeJsonResponse(context, 200, webhookResponse);
-	return { noWebhookResponse: true, workflowData: [webhookAnswer.items] };
+	// n8n answers, as for its own Webhook node: on 2.41 only once the execution carrying the
+	// items is in its database, so a crash never loses an event it acknowledged. The duplicate
+	// record is saved with the answer (docs/verification.md, "What a 200 means").
+	return answerWhenExecutionExists(
+		webhookResponse,
+		[webhookAnswer.items],
+		webhookAnswer.saveRecord ?? (() => undefined),
+	);
 }
 
 /**
