@@ -133,3 +133,51 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		expect(again.out.responseBody).toEqual({ received: 1, emitted: 0 });
 	});
 });
+
+describe('SMS Route Trigger: an event n8n could not start an execution for is not a duplicate', () => {
+	/** express's response as far as it matters here: a status and a 'finish' when written. */
+	function response() {
+		const listeners: Array<() => void> = [];
+		const res = {
+			statusCode: 200,
+			once: (_event: string, listener: () => void) => listeners.push(listener),
+			finish(status: number) {
+				res.statusCode = status;
+				for (const listener of listeners.splice(0)) listener();
+			},
+		};
+		return res;
+	}
+
+	it('n8n answers 500 (execution not created) → the resend is emitted', async () => {
+		const workflowId = `wf-ack-${++counter}`;
+		const staticData: IDataObject = {};
+		const res = response();
+		const first = await callWebhook({
+			...signed('msg_ack_500'),
+			workflowId,
+			staticData,
+			context: { getResponseObject: () => res },
+		});
+		expect(first.items).toHaveLength(1);
+		res.finish(500); // WorkflowRunner.run() threw: n8n answers 500 and runs nothing
+		const resend = await callWebhook({ ...signed('msg_ack_500'), workflowId, staticData });
+		expect(resend.items).toHaveLength(1);
+		expect(resend.items[0].eventId).toBe(first.items[0].eventId);
+	});
+
+	it('n8n answers 200 → the resend is a duplicate', async () => {
+		const workflowId = `wf-ack-${++counter}`;
+		const staticData: IDataObject = {};
+		const res = response();
+		await callWebhook({
+			...signed('msg_ack_200'),
+			workflowId,
+			staticData,
+			context: { getResponseObject: () => res },
+		});
+		res.finish(200);
+		const resend = await callWebhook({ ...signed('msg_ack_200'), workflowId, staticData });
+		expect(resend.items).toHaveLength(0);
+	});
+});

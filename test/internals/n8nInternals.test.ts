@@ -31,6 +31,7 @@ import {
 	instanceBaseUrlOf,
 	isFirstOutputOnlyEngine,
 	networkCodeFields,
+	onAnswered,
 	pairOutputsWithSingleInput,
 	readRawBody,
 	runIndexOf,
@@ -320,6 +321,22 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(answer.webhookResponse).toEqual({ received: 1 });
 		expect(marked()).toBe(true);
 		expect(answer.workflowData).toEqual([[{ json: {} }]]);
+	});
+
+	it("onAnswered: the context's response is n8n's own (an http.ServerResponse: 'finish' with its statusCode)", async () => {
+		const server = http.createServer((req, res) => {
+			onAnswered(webhookContext({ httpRequest: { headers: {} }, httpResponse: res }), (status) =>
+				statuses.push(status),
+			);
+			res.statusCode = 503;
+			res.end();
+		});
+		const statuses: number[] = [];
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		await fetch(`http://127.0.0.1:${port}/`);
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+		expect(statuses).toEqual([503]);
 	});
 
 	it('instanceBaseUrlOf: webhook contexts have getInstanceBaseUrl()', () => {

@@ -18,7 +18,7 @@ import type {
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
- * answerWhenExecutionExists → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
+ * answerWhenExecutionExists, onAnswered → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
  * transport/deadline.ts; networkCodeFields → transport/retryPolicy.ts.
  */
 
@@ -166,6 +166,23 @@ export function answerWhenExecutionExists(
 		},
 	});
 	return response;
+}
+
+interface AnsweredResponse {
+	statusCode?: number;
+	once?: (event: 'finish', listener: () => void) => unknown;
+}
+
+/**
+ * Calls `listener` with the status code n8n answered the request with, once it is written:
+ * the context's response is express's (a node http.ServerResponse, 'finish' when the answer is
+ * handed to the OS). Does nothing where the response has no events. Checked: n8n 2.41.0,
+ * 1.123.81.
+ */
+export function onAnswered(context: IWebhookFunctions, listener: (status: number) => void): void {
+	const res = context.getResponseObject() as unknown as AnsweredResponse;
+	if (typeof res.once !== 'function') return;
+	res.once('finish', () => listener(Number(res.statusCode)));
 }
 
 /**

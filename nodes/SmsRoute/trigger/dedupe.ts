@@ -74,6 +74,8 @@ export class SeenRecord {
 
 	private tokenMirror: string[] = [];
 
+	/** Events taken back by forget(): copies still in saved static data are not taken in again. */
+	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
 
@@ -96,7 +98,7 @@ export class SeenRecord {
 		for (const entry of stringList(staticData.eventKeys)) {
 			const [key, seen] = entry.split(':');
 			const hashed = key.slice(0, DIGEST_CHARS);
-			if (this.events.has(hashed)) continue;
+			if (this.events.has(hashed) || this.forgotten.has(hashed)) continue;
 			const parsed = seen ? parseInt(seen, 36) : nowMs;
 			this.addEvent(hashed, Number.isFinite(parsed) ? parsed : nowMs);
 		}
@@ -155,9 +157,31 @@ export class SeenRecord {
 	firstSeen(key: string, nowMs: number): boolean {
 		const hashed = digest(key);
 		if (this.events.has(hashed)) return false;
+		this.forgotten.delete(hashed);
 		this.addEvent(hashed, nowMs);
 		this.pruneEvents(nowMs);
 		return true;
+	}
+
+	/**
+	 * Takes back events recorded for a request n8n then refused (no execution was created, so
+	 * the provider's resend must be emitted, not dropped as a duplicate).
+	 */
+	forget(keys: string[]): void {
+		const hashed = new Set(keys.map(digest));
+		let removed = false;
+		for (const key of hashed) {
+			removed = this.events.delete(key) || removed;
+			this.forgotten.add(key);
+		}
+		// Bounded like the record itself; the oldest go first.
+		for (const key of this.forgotten) {
+			if (this.forgotten.size <= this.limits.maxEventKeys) break;
+			this.forgotten.delete(key);
+		}
+		if (!removed) return;
+		this.eventMirror = this.eventMirror.filter((entry) => !hashed.has(entry.split(':')[0]));
+		this.changed = true;
 	}
 
 	private pruneEvents(nowMs: number): void {

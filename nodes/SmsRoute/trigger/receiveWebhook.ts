@@ -7,7 +7,7 @@ import type {
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
 import type { NormalizedStatus } from '../shared/deliveryStatus';
-import { answerWhenExecutionExists, readRawBody } from '../shared/n8nInternals';
+import { answerWhenExecutionExists, onAnswered, readRawBody } from '../shared/n8nInternals';
 import type { KeyedEvent } from '../shared/normalize';
 import { parseRawBody } from '../shared/parseBody';
 import { refusal, type Refusal, type Result } from '../shared/result';
@@ -182,13 +182,22 @@ export async function receiveWebhook(
 
 	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
 	const items: INodeExecutionData[] = [];
+	const recorded: string[] = [];
 	for (const { event, dedupeKey } of received.events) {
 		if (wanted && !wanted.has(event.status)) continue;
 		if (seen.firstSeen(dedupeKey, receivedAt.getTime())) {
 			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
+			recorded.push(dedupeKey);
 		}
 	}
 	seen.save(staticData);
+	// n8n answers non-2xx when it could not create the execution (a database or queue error):
+	// the provider sends the event again, and that delivery must be emitted, not taken for a
+	// duplicate of one that never ran.
+	if (recorded.length > 0)
+		onAnswered(context, (status) => {
+			if (status < 200 || status >= 300) seen.forget(recorded);
+		});
 	// Written again when n8n answers (answer()): by then it holds what later requests added too.
 	const saveRecord = () => seen.save(staticData, true);
 	return { ok: true, received: received.events.length, items, saveRecord };
