@@ -61,6 +61,7 @@ async function request(workflowId: string, loaded: IDataObject, messageId: strin
 		...signed(messageId),
 		workflowId,
 		staticData: workflow.getStaticData('node', triggerNode),
+		unanswered: true,
 	});
 	return {
 		out,
@@ -121,6 +122,29 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 			staticData: saved['node:SMS Route Trigger'] as IDataObject,
 		});
 		expect(restarted.items).toHaveLength(0);
+	});
+
+	it('an event whose execution does not exist yet is in no save: a crash before it exists leaves its resend emitted', async () => {
+		const workflowId = `wf-ack-${++counter}`;
+		const loadedX: IDataObject = {};
+		const loadedY: IDataObject = {};
+		await request(workflowId, loadedX, 'msg_ack_x'); // X: run() has not created its execution
+		const y = await request(workflowId, loadedY, 'msg_ack_y');
+		expect(y.answerAndSave().saves).toBe(true); // Y's answer saves static data
+		// n8n is killed now: X was never answered, its execution never created.
+		const saved = JSON.parse(JSON.stringify(loadedY)) as IDataObject;
+		const resend = await callWebhook({
+			...signed('msg_ack_x'),
+			workflowId: `wf-ack-restart-${counter}`,
+			staticData: saved['node:SMS Route Trigger'] as IDataObject,
+		});
+		expect(resend.items).toHaveLength(1);
+		const ySent = await callWebhook({
+			...signed('msg_ack_y'),
+			workflowId: `wf-ack-restart-${counter}`,
+			staticData: saved['node:SMS Route Trigger'] as IDataObject,
+		});
+		expect(ySent.items).toHaveLength(0);
 	});
 
 	it('duplicates and filtered events are still answered 200 by the node, with no execution', async () => {

@@ -57,6 +57,8 @@ export interface CallOptions {
 	/** Leave rawBody for the node to read through req.readRawBody(), as n8n does for a 1.1
 	 * node when the content type is not one it parses itself. */
 	lazyRawBody?: boolean;
+	/** Leave webhookResponse unread, as n8n does until it has created the execution (2.x). */
+	unanswered?: boolean;
 	/** More of the webhook context (the relay's URL helpers and httpRequest, say). */
 	context?: object;
 }
@@ -172,8 +174,18 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 	// Mirrors n8n: a node that answered itself keeps its status; otherwise n8n answers
 	// 200 with webhookResponse, and runs the workflow only when workflowData is present.
 	const httpStatus = result.noWebhookResponse ? (captured.statusCode ?? 200) : 200;
-	const responseBody = result.noWebhookResponse ? captured.body : result.webhookResponse;
-	return { result, ...captured, httpStatus, responseBody, items };
+	// n8n reads webhookResponse when it answers; `unanswered` leaves that to the test.
+	const body = () => (result.noWebhookResponse ? captured.body : result.webhookResponse);
+	const responseBody = opts.unanswered ? undefined : body();
+	return {
+		result,
+		...captured,
+		httpStatus,
+		get responseBody() {
+			return opts.unanswered ? body() : responseBody;
+		},
+		items,
+	};
 }
 
 export function smsRoutePayload(overrides: IDataObject = {}): IDataObject {

@@ -85,7 +85,8 @@ function executionsPerEvent(executions, messageIds) {
 	const count = new Map(messageIds.map((id) => [id, 0]));
 	for (const execution of executions) {
 		const text = JSON.stringify(execution.data ?? {});
-		for (const id of messageIds) if (text.includes(id)) count.set(id, count.get(id) + 1);
+		// Quoted: msg_…_1 must not match msg_…_10.
+		for (const id of messageIds) if (text.includes(`"${id}"`)) count.set(id, count.get(id) + 1);
 	}
 	return count;
 }

@@ -74,6 +74,12 @@ export class SeenRecord {
 
 	private tokenMirror: string[] = [];
 
+	/**
+	 * Events recorded for a request whose execution n8n has not created yet: duplicates in this
+	 * process, but kept out of static data until confirm(), so no save (this request's or a
+	 * later one's) can make an event that never ran a duplicate after a restart.
+	 */
+	private readonly pending = new Map<string, number>();
 	/** Events taken back by forget(): copies still in saved static data are not taken in again. */
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
@@ -119,8 +125,12 @@ export class SeenRecord {
 		this.changed = wasChanged;
 	}
 
-	private addEvent(hashed: string, seenMs: number): void {
+	private addEvent(hashed: string, seenMs: number, mirrored = true): void {
 		this.events.set(hashed, seenMs);
+		if (!mirrored) {
+			this.pending.set(hashed, seenMs);
+			return;
+		}
 		this.eventMirror.push(`${hashed}:${seenMs.toString(36)}`);
 		// Trimmed in batches so adding stays O(1) amortised.
 		if (this.eventMirror.length > 2 * this.limits.mirrorEventKeys) {
@@ -153,14 +163,28 @@ export class SeenRecord {
 		return this.events.has(digest(key));
 	}
 
-	/** Records the event and says whether it is new (check and add in one step). */
-	firstSeen(key: string, nowMs: number): boolean {
+	/**
+	 * Records the event and says whether it is new (check and add in one step). `pending`: it
+	 * reaches static data only once confirm() says its execution exists.
+	 */
+	firstSeen(key: string, nowMs: number, { pending = false } = {}): boolean {
 		const hashed = digest(key);
 		if (this.events.has(hashed)) return false;
 		this.forgotten.delete(hashed);
-		this.addEvent(hashed, nowMs);
+		this.addEvent(hashed, nowMs, !pending);
 		this.pruneEvents(nowMs);
 		return true;
+	}
+
+	/** Pending events whose execution now exists: mirrored to static data from the next save on. */
+	confirm(keys: string[]): void {
+		for (const hashed of keys.map(digest)) {
+			const seenMs = this.pending.get(hashed);
+			if (seenMs === undefined) continue;
+			this.pending.delete(hashed);
+			// Pruned meanwhile (window or size): it stays out, as any pruned key.
+			if (this.events.has(hashed)) this.addEvent(hashed, seenMs);
+		}
 	}
 
 	/**
@@ -172,6 +196,7 @@ export class SeenRecord {
 		let removed = false;
 		for (const key of hashed) {
 			removed = this.events.delete(key) || removed;
+			this.pending.delete(key);
 			this.forgotten.add(key);
 		}
 		// Bounded like the record itself; the oldest go first.
@@ -189,6 +214,7 @@ export class SeenRecord {
 		for (const [key, seenMs] of this.events) {
 			if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys) break;
 			this.events.delete(key);
+			this.pending.delete(key);
 		}
 	}
 

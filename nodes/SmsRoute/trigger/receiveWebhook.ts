@@ -185,7 +185,7 @@ export async function receiveWebhook(
 	const recorded: string[] = [];
 	for (const { event, dedupeKey } of received.events) {
 		if (wanted && !wanted.has(event.status)) continue;
-		if (seen.firstSeen(dedupeKey, receivedAt.getTime())) {
+		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
 			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
 			recorded.push(dedupeKey);
 		}
@@ -198,8 +198,12 @@ export async function receiveWebhook(
 		onAnswered(context, (status) => {
 			if (status < 200 || status >= 300) seen.forget(recorded);
 		});
-	// Written again when n8n answers (answer()): by then it holds what later requests added too.
-	const saveRecord = () => seen.save(staticData, true);
+	// When n8n reads the answer (answer()) the execution exists (n8n 2.x): only then do this
+	// request's events go into static data, with what other requests confirmed meanwhile.
+	const saveRecord = () => {
+		seen.confirm(recorded);
+		seen.save(staticData, true);
+	};
 	return { ok: true, received: received.events.length, items, saveRecord };
 }
 
