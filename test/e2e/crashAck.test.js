@@ -7,8 +7,11 @@
  *
  *   - lost: an event answered 200 whose id is in no execution (finished, crashed or never run);
  *     the trigger must lose none (the Webhook node's count is printed, not asserted);
- *   - the sender then sends again every event it got no answer for (as smsroute does), and no
- *     event may start more than one execution.
+ *   - the sender then sends again every event it got no answer for (as smsroute does): each is
+ *     emitted, and none answered 200 is emitted twice; one that got no answer may be, when n8n
+ *     was killed between creating its execution and answering (at most the requests in flight).
+ *   - n8n 1.x answers before it creates the execution (for its own Webhook node too), so there
+ *     the trigger can lose what was in flight at the kill, as the Webhook node does; 2.x: none.
  *
  * SMSROUTE_CRASH_ACKS (default 150) sets KILL_AFTER. Needs `npm run build` first.
  */
@@ -186,7 +189,7 @@ describe.each(VERSIONS)('n8n %s: SIGKILL after acknowledgements', (version) => {
 					body: e.body,
 					headers: headersFor(e.body),
 				});
-				return res.status;
+				return { status: res.status, body: res.body };
 			}),
 		);
 		const sentIds = [...triggerOutcome.keys()];
@@ -196,21 +199,39 @@ describe.each(VERSIONS)('n8n %s: SIGKILL after acknowledgements', (version) => {
 			{ timeoutMs: 60_000, intervalMs: 500, includeData: false },
 		);
 		expect(settled.length).toBeGreaterThan(0);
-		const after = executionsPerEvent(
-			await n8n.listExecutions(trigger.id, { includeData: true }),
-			sentIds,
-		);
+		// Right after it finishes, an execution's saved data can lag its status for a moment.
+		let after;
+		for (let tries = 0; tries < 20; tries++) {
+			after = executionsPerEvent(
+				await n8n.listExecutions(trigger.id, { includeData: true }),
+				sentIds,
+			);
+			if (unanswered.every((e) => after.get(e.messageId) > 0)) break;
+			await sleep(1000);
+		}
 		const twice = sentIds.filter((id) => after.get(id) > 1);
 		const resentMissing = unanswered.filter((e) => after.get(e.messageId) === 0);
+		// An event answered 200 is never sent again, so never emitted twice. One that got no
+		// answer can be: n8n created its execution but was killed before it saved the duplicate
+		// record and answered (docs/verification.md, What a 200 means): at most the requests in
+		// flight at the kill.
+		const ackedTwice = twice.filter((id) => triggerOutcome.get(id) === 'ok');
 		process.stderr.write(
 			`[crash-e2e] n8n ${version}: killed after ${KILL_AFTER} trigger acks (send phase ${((sentAt - started) / 1000).toFixed(1)} s, whole test ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
 				`${table.map((row) => JSON.stringify(row)).join('\n')}\n` +
-				`resent ${unanswered.length} unanswered (statuses ${JSON.stringify([...new Set(resent)])}); emitted twice: ${twice.length}; resent but in no execution: ${resentMissing.length}\n`,
+				`resent ${unanswered.length} unanswered: ${resent.filter((a) => a.body?.emitted === 1).length} emitted, ${resent.filter((a) => a.body?.emitted === 0).length} duplicates; in two executions: ${twice.length} (answered 200 before the kill: ${ackedTwice.length}); resent but in no execution: ${resentMissing.length}\n`,
 		);
 
-		expect({ lost: triggerResult.lost }).toEqual({ lost: [] });
-		expect(resent.every((status) => status === 200)).toBe(true);
-		expect({ twice }).toEqual({ twice: [] });
+		if (n8n.major >= 2) {
+			expect({ lost: triggerResult.lost }).toEqual({ lost: [] });
+		} else {
+			// n8n 1.x answers onReceived before it creates the execution (its own Webhook node
+			// too): what was in flight at the kill can be lost there, and nothing more.
+			expect(triggerResult.lost.length).toBeLessThanOrEqual(CONCURRENCY);
+		}
+		expect(resent.every((answer) => answer.status === 200)).toBe(true);
+		expect({ ackedTwice }).toEqual({ ackedTwice: [] });
+		expect(twice.length).toBeLessThanOrEqual(CONCURRENCY);
 		expect(resentMissing.map((e) => e.messageId)).toEqual([]);
 		expect(plainResult.per.size).toBeGreaterThan(0);
 	});
