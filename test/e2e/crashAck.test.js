@@ -16,15 +16,19 @@
  * SMSROUTE_CRASH_ACKS (default 150) sets KILL_AFTER. Needs `npm run build` first.
  */
 const crypto = require('node:crypto');
-const { startN8n, resolveVersion, N8N_VERSIONS, http } = require('./n8n');
+const { startN8n, resolveVersion, N8N_VERSIONS } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
 const { webhookNode } = require('../bench/workflows');
-const { smsRouteTestHeader } = require('../helpers/signing');
-const { DEFAULT_TEST_KEY } = require('../sandbox/server');
+const {
+	KILL_AFTER,
+	CONCURRENCY,
+	signedEvent,
+	headersFor,
+	sendUntilStopped,
+	executionsPerEvent,
+} = require('./crash');
 
 const TRIGGER = 'n8n-nodes-smsroute.smsRouteTrigger';
-const KILL_AFTER = Number(process.env.SMSROUTE_CRASH_ACKS || 150);
-const CONCURRENCY = 8;
 const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
 	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
 			.filter(Boolean)
@@ -34,65 +38,6 @@ const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
 jest.setTimeout(10 * 60_000);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function signedEvent(messageId) {
-	const body = JSON.stringify({
-		type: 'message.delivered',
-		message_id: messageId,
-		status: 'delivered',
-		timestamp: new Date().toISOString(),
-		to: '+15005550001',
-		livemode: false,
-		reason: null,
-		metadata: {},
-	});
-	return { messageId, body };
-}
-
-const headersFor = (body) => ({
-	'content-type': 'application/json',
-	'x-smsroute-signature': smsRouteTestHeader({ key: DEFAULT_TEST_KEY, body }),
-});
-
-/**
- * Sends `events` to `url`, CONCURRENCY at a time, until `stopped()`; each outcome is 'ok' (an
- * answer of 200), 'refused' (another status) or 'none' (no answer: the connection died).
- */
-async function sendUntilStopped(url, events, stopped, onAck) {
-	const outcome = new Map();
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: CONCURRENCY }, async () => {
-			while (next < events.length && !stopped()) {
-				const event = events[next++];
-				outcome.set(event.messageId, 'none');
-				try {
-					const res = await http('POST', url, {
-						body: event.body,
-						headers: headersFor(event.body),
-						fresh: true,
-					});
-					outcome.set(event.messageId, res.status === 200 ? 'ok' : 'refused');
-					if (res.status === 200) onAck?.();
-				} catch {
-					// No answer: the sender will send it again.
-				}
-			}
-		}),
-	);
-	return outcome;
-}
-
-/** message id → how many executions carry it (any status: finished, crashed, never run). */
-function executionsPerEvent(executions, messageIds) {
-	const count = new Map(messageIds.map((id) => [id, 0]));
-	for (const execution of executions) {
-		const text = JSON.stringify(execution.data ?? {});
-		// Quoted: msg_…_1 must not match msg_…_10.
-		for (const id of messageIds) if (text.includes(`"${id}"`)) count.set(id, count.get(id) + 1);
-	}
-	return count;
-}
 
 describe.each(VERSIONS)('n8n %s: SIGKILL after acknowledgements', (version) => {
 	let n8n;
@@ -193,12 +138,11 @@ describe.each(VERSIONS)('n8n %s: SIGKILL after acknowledgements', (version) => {
 			}),
 		);
 		const sentIds = [...triggerOutcome.keys()];
-		const settled = await n8n.waitForExecutions(
+		await n8n.waitForExecutions(
 			trigger.id,
 			(list) => list.every((e) => !['new', 'running'].includes(e.status)),
 			{ timeoutMs: 60_000, intervalMs: 500, includeData: false },
 		);
-		expect(settled.length).toBeGreaterThan(0);
 		// Right after it finishes, an execution's saved data can lag its status for a moment.
 		let after;
 		for (let tries = 0; tries < 20; tries++) {
