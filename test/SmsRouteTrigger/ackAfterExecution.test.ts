@@ -61,12 +61,17 @@ async function request(workflowId: string, loaded: IDataObject, messageId: strin
 		...signed(messageId),
 		workflowId,
 		staticData: workflow.getStaticData('node', triggerNode),
+		globalStaticData: workflow.staticData,
 		unanswered: true,
 	});
 	return {
 		out,
 		workflow,
-		rewrap: () => workflowOver(workflowId, loaded),
+		/** run(): new Workflow objects over the static data, then the execution row (I/O). */
+		rewrap: async () => {
+			workflowOver(workflowId, loaded);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		},
 		/** Step 3: what n8n answers and whether it saves static data then. */
 		answerAndSave: () => ({ body: out.result.webhookResponse, saves: changed(workflow) }),
 	};
@@ -84,7 +89,7 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 	it('n8n 2.41 order: the record is saved with the answer though starting the execution cleared the change mark', async () => {
 		const loaded: IDataObject = {};
 		const req = await request(`wf-ack-${++counter}`, loaded, 'msg_ack_2');
-		req.rewrap(); // WorkflowRunner.run()
+		await req.rewrap(); // WorkflowRunner.run()
 		expect(changed(req.workflow)).toBe(false); // what made the old trigger answer by itself
 		const { body, saves } = req.answerAndSave();
 		expect(body).toEqual({ received: 1, emitted: 1 });
@@ -100,9 +105,52 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		expect(restarted.items).toHaveLength(0);
 	});
 
-	it('n8n 1.x order (answer before the execution): the record is saved with the answer', async () => {
-		const req = await request(`wf-ack-${++counter}`, {}, 'msg_ack_3');
-		expect(req.answerAndSave().saves).toBe(true);
+	describe('n8n 1.x order (n8n answers, then creates the execution)', () => {
+		const ONLY_DATE = [
+			'hrtime',
+			'nextTick',
+			'performance',
+			'queueMicrotask',
+			'setImmediate',
+			'clearImmediate',
+			'setInterval',
+			'clearInterval',
+			'setTimeout',
+			'clearTimeout',
+		] as const;
+		beforeEach(() => jest.useFakeTimers({ doNotFake: [...ONLY_DATE] }));
+		afterEach(() => jest.useRealTimers());
+
+		it('killed after the answer, before the execution: the event is not in the saved record, so its resend is emitted', async () => {
+			const loaded: IDataObject = {};
+			const req = await request(`wf-ack-${++counter}`, loaded, 'msg_ack_3');
+			expect(req.answerAndSave().saves).toBe(true); // no rewrap: 1.x reads before run()
+			const saved = JSON.parse(JSON.stringify(loaded)) as IDataObject;
+			const resend = await callWebhook({
+				...signed('msg_ack_3'),
+				workflowId: `wf-ack-restart-${counter}`,
+				staticData: saved['node:SMS Route Trigger'] as IDataObject,
+			});
+			expect(resend.items).toHaveLength(1);
+		});
+
+		it('a request 2 s later saves it (its execution exists by then): a resend after a restart is a duplicate', async () => {
+			const workflowId = `wf-ack-${++counter}`;
+			const first: IDataObject = {};
+			const req = await request(workflowId, first, 'msg_ack_4');
+			req.answerAndSave();
+			jest.setSystemTime(Date.now() + 2500);
+			const later: IDataObject = {};
+			const next = await request(workflowId, later, 'msg_ack_5');
+			next.answerAndSave();
+			const saved = JSON.parse(JSON.stringify(later)) as IDataObject;
+			const resend = await callWebhook({
+				...signed('msg_ack_4'),
+				workflowId: `wf-ack-restart-${counter}`,
+				staticData: saved['node:SMS Route Trigger'] as IDataObject,
+			});
+			expect(resend.items).toHaveLength(0);
+		});
 	});
 
 	it('the record saved with a late answer holds what requests received meanwhile added', async () => {
@@ -112,8 +160,9 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		const loadedB: IDataObject = {};
 		const a = await request(workflowId, loadedA, 'msg_ack_a');
 		const b = await request(workflowId, loadedB, 'msg_ack_b');
+		await b.rewrap();
 		expect(b.answerAndSave().saves).toBe(true); // B's execution was created first…
-		a.rewrap();
+		await a.rewrap();
 		expect(a.answerAndSave().saves).toBe(true); // …A's save is the last one written
 		const saved = JSON.parse(JSON.stringify(loadedA)) as IDataObject;
 		const restarted = await callWebhook({
@@ -130,6 +179,7 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		const loadedY: IDataObject = {};
 		await request(workflowId, loadedX, 'msg_ack_x'); // X: run() has not created its execution
 		const y = await request(workflowId, loadedY, 'msg_ack_y');
+		await y.rewrap();
 		expect(y.answerAndSave().saves).toBe(true); // Y's answer saves static data
 		// n8n is killed now: X was never answered, its execution never created.
 		const saved = JSON.parse(JSON.stringify(loadedY)) as IDataObject;

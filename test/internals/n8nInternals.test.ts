@@ -303,23 +303,29 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(written).toEqual([401, { error: 'x' }]);
 	});
 
-	it("answerWhenExecutionExists: a new Workflow over the same static data clears its change mark; a write through the node's static data sets it again", () => {
+	it("answerWhenExecutionExists: a new Workflow over the same static data clears its change mark; a write through the node's static data sets it again", async () => {
 		const staticData: IDataObject = {};
 		const over = () =>
 			new Workflow({ id: 'wf', nodes: [], connections: {}, active: true, nodeTypes, staticData });
 		const request = over();
 		const node = { name: 'Trigger' } as INode;
 		const nodeData = request.getStaticData('node', node);
-		const answer = answerWhenExecutionExists({ received: 1 }, [[{ json: {} }]], () => {
+		const seenExists: boolean[] = [];
+		const answer = answerWhenExecutionExists({ received: 1 }, [[{ json: {} }]], (exists) => {
+			seenExists.push(exists);
 			nodeData.eventKeys = ['a'];
 		});
 		nodeData.eventKeys = [];
 		const marked = () => (request.staticData as { __dataChanged?: boolean }).__dataChanged;
 		expect(marked()).toBe(true);
-		over(); // what WorkflowRunner.run() does before n8n 2.x answers
+		// Read in the same turn (n8n 1.x: before run()): the execution does not exist yet.
+		expect(answer.webhookResponse).toEqual({ received: 1 });
+		over(); // what WorkflowRunner.run() does before n8n 2.x answers…
+		await new Promise((resolve) => setTimeout(resolve, 5)); // …and its database insert
 		expect(marked()).toBe(false);
 		expect(answer.webhookResponse).toEqual({ received: 1 });
 		expect(marked()).toBe(true);
+		expect(seenExists).toEqual([false, true]);
 		expect(answer.workflowData).toEqual([[{ json: {} }]]);
 	});
 

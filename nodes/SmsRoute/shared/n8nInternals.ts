@@ -6,6 +6,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 /**
  * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
@@ -145,20 +146,27 @@ export function writeJsonResponse(context: IWebhookFunctions, status: number, bo
  *   the mark, so a change made in webhook() alone is never saved: `beforeSave` sets it again.
  * - 1.123.81: before run(): n8n answers onReceived before it creates the execution (for its own
  *   Webhook node too); nothing clears the mark in between.
- * Anything `beforeSave` writes to static data is saved before the answer in both. It must not
- * throw (n8n would answer 500 for an execution that exists); errors are swallowed.
+ * Anything `beforeSave` writes to static data is saved before the answer in both. It is told
+ * whether the execution exists: creating it is database I/O (and Redis in queue mode), so the
+ * event loop has turned since webhook() returned (2.41.0); 1.123.81 reads the answer in the
+ * same turn, with no I/O in between. It must not throw (n8n would answer 500 for an execution
+ * that exists); errors are swallowed.
  */
 export function answerWhenExecutionExists(
 	body: IDataObject,
 	workflowData: INodeExecutionData[][],
-	beforeSave: () => void,
+	beforeSave: (executionExists: boolean) => void,
 ): IWebhookResponseData {
+	let turned = false;
+	void sleep(0).then(() => {
+		turned = true;
+	});
 	const response: IWebhookResponseData = { workflowData };
 	Object.defineProperty(response, 'webhookResponse', {
 		enumerable: true,
 		get: () => {
 			try {
-				beforeSave();
+				beforeSave(turned);
 			} catch {
 				// The event is safe in its execution; only the duplicate record is not refreshed.
 			}

@@ -80,6 +80,8 @@ export class SeenRecord {
 	 * later one's) can make an event that never ran a duplicate after a restart.
 	 */
 	private readonly pending = new Map<string, number>();
+	/** Pending events n8n answered before creating their execution (1.x): when it answered. */
+	private readonly answered = new Map<string, number>();
 	/** Events taken back by forget(): copies still in saved static data are not taken in again. */
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
@@ -178,7 +180,27 @@ export class SeenRecord {
 
 	/** Pending events whose execution now exists: mirrored to static data from the next save on. */
 	confirm(keys: string[]): void {
-		for (const hashed of keys.map(digest)) {
+		this.confirmDigests(keys.map(digest));
+	}
+
+	/**
+	 * Pending events n8n answered before it created their execution (n8n 1.x): confirmed by
+	 * confirmAnsweredBefore() once that is surely done, not at the answer.
+	 */
+	answeredBeforeExecution(keys: string[], nowMs: number): void {
+		for (const hashed of keys.map(digest))
+			if (this.pending.has(hashed)) this.answered.set(hashed, nowMs);
+	}
+
+	confirmAnsweredBefore(beforeMs: number): void {
+		const due: string[] = [];
+		for (const [hashed, answeredMs] of this.answered) if (answeredMs <= beforeMs) due.push(hashed);
+		this.confirmDigests(due);
+	}
+
+	private confirmDigests(digests: string[]): void {
+		for (const hashed of digests) {
+			this.answered.delete(hashed);
 			const seenMs = this.pending.get(hashed);
 			if (seenMs === undefined) continue;
 			this.pending.delete(hashed);
@@ -197,6 +219,7 @@ export class SeenRecord {
 		for (const key of hashed) {
 			removed = this.events.delete(key) || removed;
 			this.pending.delete(key);
+			this.answered.delete(key);
 			this.forgotten.add(key);
 		}
 		// Bounded like the record itself; the oldest go first.
@@ -215,6 +238,7 @@ export class SeenRecord {
 			if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys) break;
 			this.events.delete(key);
 			this.pending.delete(key);
+			this.answered.delete(key);
 		}
 	}
 

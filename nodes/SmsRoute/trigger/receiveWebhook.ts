@@ -27,6 +27,12 @@ import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared
 
 export type Provider = 'auto' | 'smsroute' | 'sendcloud';
 
+/**
+ * n8n 1.x answers, then creates the execution (a database insert, milliseconds): events it
+ * answered this long ago are taken for run and join the saved record.
+ */
+const EXECUTION_CREATED_WITHIN_MS = 2000;
+
 export interface TriggerParameters {
 	provider: Provider;
 	/** Statuses to emit; empty emits all. */
@@ -41,7 +47,11 @@ type Received = Result<{ events: KeyedEvent[] }, Refusal>;
  * emit and how to write the duplicate record into this request's static data again.
  */
 export type WebhookAnswer = Result<
-	{ received: number; items: INodeExecutionData[]; saveRecord?: () => void },
+	{
+		received: number;
+		items: INodeExecutionData[];
+		saveRecord?: (executionExists: boolean) => void;
+	},
 	Refusal
 >;
 
@@ -166,6 +176,7 @@ export async function receiveWebhook(
 	};
 	const staticData = context.getWorkflowStaticData('node');
 	const seen = seenRecordFor(request.nodeScope, staticData, receivedAt.getTime());
+	seen.confirmAnsweredBefore(receivedAt.getTime() - EXECUTION_CREATED_WITHIN_MS);
 
 	const received = await receive(context, parameters.provider, request, seen);
 	if (!received.ok) return received;
@@ -198,10 +209,12 @@ export async function receiveWebhook(
 		onAnswered(context, (status) => {
 			if (status < 200 || status >= 300) seen.forget(recorded);
 		});
-	// When n8n reads the answer (answer()) the execution exists (n8n 2.x): only then do this
-	// request's events go into static data, with what other requests confirmed meanwhile.
-	const saveRecord = () => {
-		seen.confirm(recorded);
+	// When n8n reads the answer (answer()) after starting the execution (n8n 2.x), this request's
+	// events go into static data, with what other requests confirmed meanwhile. n8n 1.x reads it
+	// before: they go in with a later request's save, once the execution surely exists.
+	const saveRecord = (executionExists: boolean) => {
+		if (executionExists) seen.confirm(recorded);
+		else seen.answeredBeforeExecution(recorded, Date.now());
 		seen.save(staticData, true);
 	};
 	return { ok: true, received: received.events.length, items, saveRecord };
