@@ -57,6 +57,10 @@ export interface CallOptions {
 	/** Leave rawBody for the node to read through req.readRawBody(), as n8n does for a 1.1
 	 * node when the content type is not one it parses itself. */
 	lazyRawBody?: boolean;
+	/** What getWorkflowStaticData('global') gives (default: staticData, as for the node). */
+	globalStaticData?: IDataObject;
+	/** Leave webhookResponse unread, as n8n does until it has created the execution (2.x). */
+	unanswered?: boolean;
 	/** More of the webhook context (the relay's URL helpers and httpRequest, say). */
 	context?: object;
 }
@@ -89,6 +93,16 @@ export const defaultCredentials = (): Record<string, IDataObject> => ({
 	},
 	sendCloudSmsHookApi: { appKey: APP_KEY },
 });
+
+/** What n8n 2.x's database write does before it reads the answer, under fake timers too. */
+async function letTheEventLoopTurn(): Promise<void> {
+	if ('clock' in setTimeout || jest.isMockFunction(setTimeout)) {
+		jest.advanceTimersByTime(0);
+		for (let i = 0; i < 3; i++) await Promise.resolve();
+		return;
+	}
+	await new Promise((resolve) => setTimeout(resolve, 2));
+}
 
 /** Calls the trigger's webhook() with a small stub of IWebhookFunctions. */
 export async function callWebhook(opts: CallOptions): Promise<CallResult> {
@@ -147,7 +161,8 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 			if (!credentials[name]) throw new Error('Node does not have any credentials set');
 			return { ...credentials[name] };
 		},
-		getWorkflowStaticData: () => staticData,
+		getWorkflowStaticData: (type: string) =>
+			type === 'global' && opts.globalStaticData ? opts.globalStaticData : staticData,
 		getWorkflow: () => ({
 			id: opts.workflowId ?? workflowIdFor(staticData),
 			name: 'test',
@@ -172,8 +187,20 @@ export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 	// Mirrors n8n: a node that answered itself keeps its status; otherwise n8n answers
 	// 200 with webhookResponse, and runs the workflow only when workflowData is present.
 	const httpStatus = result.noWebhookResponse ? (captured.statusCode ?? 200) : 200;
-	const responseBody = result.noWebhookResponse ? captured.body : result.webhookResponse;
-	return { result, ...captured, httpStatus, responseBody, items };
+	// n8n reads webhookResponse when it answers, on n8n 2.x after creating the execution (a
+	// database write: the event loop turns first); `unanswered` leaves that to the test.
+	const body = () => (result.noWebhookResponse ? captured.body : result.webhookResponse);
+	if (!opts.unanswered && result.workflowData) await letTheEventLoopTurn();
+	const responseBody = opts.unanswered ? undefined : body();
+	return {
+		result,
+		...captured,
+		httpStatus,
+		get responseBody() {
+			return opts.unanswered ? body() : responseBody;
+		},
+		items,
+	};
 }
 
 export function smsRoutePayload(overrides: IDataObject = {}): IDataObject {

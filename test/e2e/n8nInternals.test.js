@@ -5,9 +5,11 @@
  * machine's Node 20), each with the Node it runs on: test/internals/n8nInternals.test.ts with
  * that install's n8n-core and n8n-workflow, and the one assumption that lives in n8n's own server
  * (packages/cli): its body parser gives the request `readRawBody()`, which fills `rawBody` with
- * the exact bytes. When an n8n upgrade changes one of them, the test named after it fails here.
+ * the exact bytes; and the order answerWhenExecutionExists relies on (its compiled webhook
+ * helpers). When an n8n upgrade changes one of them, the test named after it fails here.
  */
 const { execFile } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { ensureN8nInstalled, ROOT, N8N_VERSIONS } = require('./n8n');
 
@@ -76,5 +78,26 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		});
 		expect(result.stderr).toBe('');
 		expect(result.stdout).toBe('rawBody ok');
+	});
+
+	test('answerWhenExecutionExists: n8n reads webhookResponse, saves static data, then answers; 2.x only once the execution exists', () => {
+		const dist = path.join(install.dir, 'node_modules', 'n8n', 'dist', 'webhooks');
+		const read = (file) => fs.readFileSync(path.join(dist, file), 'utf8');
+		const helpers = read('webhook-helpers.js');
+		// The answer's callback saves static data (only when marked changed) before it resolves.
+		expect(read('live-webhooks.js')).toMatch(
+			/await this\.workflowStaticDataService\.saveStaticData\(workflow\);\s*resolve\(data\);/,
+		);
+		expect(read('webhook-on-received-response-extractor.js')).toMatch(
+			/return webhookResultData\.webhookResponse;/,
+		);
+		const read_ = helpers.indexOf('extractWebhookOnReceivedResponse)(');
+		const run_ = helpers.indexOf('WorkflowRunner).run(');
+		expect(read_).toBeGreaterThan(0);
+		expect(run_).toBeGreaterThan(0);
+		// 2.x: onReceived is answered after WorkflowRunner.run() (the execution row exists);
+		// 1.x answers before it, as for n8n's own Webhook node.
+		if (Number(version.split('.')[0]) >= 2) expect(read_).toBeGreaterThan(run_);
+		else expect(read_).toBeLessThan(run_);
 	});
 });

@@ -12,6 +12,7 @@ const crypto = require('node:crypto');
 const { startQueueCluster } = require('./queue');
 const { nodeOutput, http } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
+const crash = require('./crash');
 const {
 	buildSmsRouteBody,
 	smsRouteSignatureHeader,
@@ -520,6 +521,93 @@ describe('n8n 2.41.0 in queue mode (main + 2 workers + 2 webhook processes, Post
 				sandbox.configure({ latencyMs: 0 });
 				await n8n.deactivateWorkflow(workflow.id);
 			}
+		}),
+	);
+
+	// Last: it leaves one webhook process dead.
+	test(
+		`a webhook process killed (SIGKILL) after ${crash.KILL_AFTER} trigger acknowledgements → none of them lost; what got no answer, resent to the other, is emitted`,
+		withLogs(async () => {
+			const started = Date.now();
+			const webhookId = crypto.randomUUID();
+			const hookPath = `${webhookId}/webhook`;
+			const workflow = await n8n.createWorkflow({
+				name: 'queue crash: SMS Route Trigger',
+				nodes: [
+					node(
+						'SMS Route Trigger',
+						TRIGGER,
+						0,
+						{ provider: 'smsroute', events: [] },
+						{
+							webhookId,
+							typeVersion: 1.1,
+							credentials: { smsRouteApi: credentialRef(smsCredential) },
+						},
+					),
+				],
+				connections: {},
+			});
+			await n8n.activateWorkflow(workflow.id);
+			const [victim, survivor] = cluster.webhooks;
+			for (const w of [victim, survivor]) {
+				const deadline = Date.now() + 30_000;
+				while ((await http('GET', `${w.url}/webhook/${hookPath}`)).status !== 200) {
+					if (Date.now() > deadline) throw new Error(`${w.label} never registered ${hookPath}`);
+					await sleep(250);
+				}
+			}
+			const run = crypto.randomUUID().slice(0, 8);
+			const events = Array.from({ length: crash.KILL_AFTER * 3 }, (_, i) =>
+				crash.signedEvent(`msg_qcrash_${run}_${i}`),
+			);
+			let acks = 0;
+			let killed = null;
+			const outcome = await crash.sendUntilStopped(
+				`${victim.url}/webhook/${hookPath}`,
+				events,
+				() => killed !== null,
+				() => {
+					if (++acks >= crash.KILL_AFTER) killed ??= victim.kill();
+				},
+			);
+			await killed;
+			const unanswered = events.filter((e) => outcome.get(e.messageId) === 'none');
+			const resent = await pool(unanswered, 4, async (e) => {
+				const res = await http('POST', `${survivor.url}/webhook/${hookPath}`, {
+					body: e.body,
+					headers: crash.headersFor(e.body),
+					fresh: true,
+				});
+				return { status: res.status, body: res.body };
+			});
+			const ids = [...outcome.keys()];
+			const acked = ids.filter((id) => outcome.get(id) === 'ok');
+			await n8n.waitForExecutions(
+				workflow.id,
+				(l) => l.every((e) => !['new', 'running', 'waiting'].includes(e.status)),
+				{ timeoutMs: 4 * 60_000, intervalMs: 2000, includeData: false },
+			);
+			let per;
+			for (let tries = 0; tries < 20; tries++) {
+				per = crash.executionsPerEvent(
+					await n8n.listExecutions(workflow.id, { includeData: true }),
+					ids,
+				);
+				if (unanswered.every((e) => per.get(e.messageId) > 0)) break;
+				await sleep(1000);
+			}
+			const lost = acked.filter((id) => per.get(id) === 0);
+			const twice = ids.filter((id) => per.get(id) > 1);
+			const ackedTwice = twice.filter((id) => outcome.get(id) === 'ok');
+			process.stderr.write(
+				`[queue-e2e] webhook process killed after ${crash.KILL_AFTER} acks: answered 200 ${acked.length}, found ${acked.length - lost.length}, lost ${lost.length}; no answer ${unanswered.length} (resent: ${JSON.stringify(resent.map((r) => r.body?.emitted ?? r.status ?? r.error))}); in two executions ${twice.length} (answered 200: ${ackedTwice.length}); ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+			);
+			expect({ lost }).toEqual({ lost: [] });
+			expect(resent.every((r) => r.status === 200)).toBe(true);
+			expect(unanswered.filter((e) => per.get(e.messageId) === 0)).toEqual([]);
+			expect({ ackedTwice }).toEqual({ ackedTwice: [] });
+			expect(twice.length).toBeLessThanOrEqual(crash.CONCURRENCY);
 		}),
 	);
 });

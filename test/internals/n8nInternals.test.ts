@@ -33,10 +33,12 @@ import {
 } from 'n8n-workflow';
 
 import {
+	answerWhenExecutionExists,
 	instanceBaseUrlOf,
 	isFirstOutputOnlyEngine,
 	isToolRun,
 	networkCodeFields,
+	onAnswered,
 	pairOutputsWithSingleInput,
 	readRawBody,
 	runIndexOf,
@@ -343,6 +345,48 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 			error: 'x',
 		});
 		expect(written).toEqual([401, { error: 'x' }]);
+	});
+
+	it("answerWhenExecutionExists: a new Workflow over the same static data clears its change mark; a write through the node's static data sets it again", async () => {
+		const staticData: IDataObject = {};
+		const over = () =>
+			new Workflow({ id: 'wf', nodes: [], connections: {}, active: true, nodeTypes, staticData });
+		const request = over();
+		const node = { name: 'Trigger' } as INode;
+		const nodeData = request.getStaticData('node', node);
+		const seenExists: boolean[] = [];
+		const answer = answerWhenExecutionExists({ received: 1 }, [[{ json: {} }]], (exists) => {
+			seenExists.push(exists);
+			nodeData.eventKeys = ['a'];
+		});
+		nodeData.eventKeys = [];
+		const marked = () => (request.staticData as { __dataChanged?: boolean }).__dataChanged;
+		expect(marked()).toBe(true);
+		// Read in the same turn (n8n 1.x: before run()): the execution does not exist yet.
+		expect(answer.webhookResponse).toEqual({ received: 1 });
+		over(); // what WorkflowRunner.run() does before n8n 2.x answers…
+		await new Promise((resolve) => setTimeout(resolve, 5)); // …and its database insert
+		expect(marked()).toBe(false);
+		expect(answer.webhookResponse).toEqual({ received: 1 });
+		expect(marked()).toBe(true);
+		expect(seenExists).toEqual([false, true]);
+		expect(answer.workflowData).toEqual([[{ json: {} }]]);
+	});
+
+	it("onAnswered: the context's response is n8n's own (an http.ServerResponse: 'finish' with its statusCode)", async () => {
+		const server = http.createServer((req, res) => {
+			onAnswered(webhookContext({ httpRequest: { headers: {} }, httpResponse: res }), (status) =>
+				statuses.push(status),
+			);
+			res.statusCode = 503;
+			res.end();
+		});
+		const statuses: number[] = [];
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		await fetch(`http://127.0.0.1:${port}/`);
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+		expect(statuses).toEqual([503]);
 	});
 
 	it('instanceBaseUrlOf: webhook contexts have getInstanceBaseUrl()', () => {

@@ -1,10 +1,12 @@
 import type {
+	IDataObject,
 	IExecuteData,
 	IExecuteFunctions,
 	INodeExecutionData,
 	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 /**
  * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
@@ -17,8 +19,8 @@ import { NodeOperationError } from 'n8n-workflow';
  * actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
- * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts,
- * trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
+ * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
+ * answerWhenExecutionExists, onAnswered → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
  * transport/deadline.ts; networkCodeFields → transport/retryPolicy.ts.
  */
 
@@ -160,6 +162,66 @@ interface JsonResponse {
 export function writeJsonResponse(context: IWebhookFunctions, status: number, body: object): void {
 	const res = context.getResponseObject() as unknown as JsonResponse;
 	res.status(status).json(body);
+}
+
+/**
+ * The answer to a request that starts an execution, left for n8n to send (`webhookResponse` with
+ * `workflowData`, response mode onReceived), calling `beforeSave` when n8n reads it. n8n reads
+ * it once, and in the same synchronous step answers and saves the workflow's static data (cli
+ * webhooks/webhook-helpers executeWebhook → extractWebhookOnReceivedResponse → responseCallback
+ * → webhooks/live-webhooks executeWebhook's callback → WorkflowStaticDataService.saveStaticData,
+ * which writes only when the `__dataChanged` mark is set, then resolves so the 200 is written):
+ * - 2.41.0: after WorkflowRunner.run() returned, so the execution row exists (regular mode:
+ *   activeExecutions.add; queue mode: add, then the job is queued). run() first wraps the static
+ *   data in new Workflow objects (establishContextForPersistence, runMainProcess), which clears
+ *   the mark, so a change made in webhook() alone is never saved: `beforeSave` sets it again.
+ * - 1.123.81: before run(): n8n answers onReceived before it creates the execution (for its own
+ *   Webhook node too); nothing clears the mark in between.
+ * Anything `beforeSave` writes to static data is saved before the answer in both. It is told
+ * whether the execution exists: creating it is database I/O (and Redis in queue mode), so the
+ * event loop has turned since webhook() returned (2.41.0); 1.123.81 reads the answer in the
+ * same turn, with no I/O in between. It must not throw (n8n would answer 500 for an execution
+ * that exists); errors are swallowed.
+ */
+export function answerWhenExecutionExists(
+	body: IDataObject,
+	workflowData: INodeExecutionData[][],
+	beforeSave: (executionExists: boolean) => void,
+): IWebhookResponseData {
+	let turned = false;
+	void sleep(0).then(() => {
+		turned = true;
+	});
+	const response: IWebhookResponseData = { workflowData };
+	Object.defineProperty(response, 'webhookResponse', {
+		enumerable: true,
+		get: () => {
+			try {
+				beforeSave(turned);
+			} catch {
+				// The event is safe in its execution; only the duplicate record is not refreshed.
+			}
+			return body;
+		},
+	});
+	return response;
+}
+
+interface AnsweredResponse {
+	statusCode?: number;
+	once?: (event: 'finish', listener: () => void) => unknown;
+}
+
+/**
+ * Calls `listener` with the status code n8n answered the request with, once it is written:
+ * the context's response is express's (a node http.ServerResponse, 'finish' when the answer is
+ * handed to the OS). Does nothing where the response has no events. Checked: n8n 2.41.0,
+ * 1.123.81.
+ */
+export function onAnswered(context: IWebhookFunctions, listener: (status: number) => void): void {
+	const res = context.getResponseObject() as unknown as AnsweredResponse;
+	if (typeof res.once !== 'function') return;
+	res.once('finish', () => listener(Number(res.statusCode)));
 }
 
 /**

@@ -74,6 +74,16 @@ export class SeenRecord {
 
 	private tokenMirror: string[] = [];
 
+	/**
+	 * Events recorded for a request whose execution n8n has not created yet: duplicates in this
+	 * process, but kept out of static data until confirm(), so no save (this request's or a
+	 * later one's) can make an event that never ran a duplicate after a restart.
+	 */
+	private readonly pending = new Map<string, number>();
+	/** Pending events n8n answered before creating their execution (1.x): when it answered. */
+	private readonly answered = new Map<string, number>();
+	/** Events taken back by forget(): copies still in saved static data are not taken in again. */
+	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
 
@@ -96,7 +106,7 @@ export class SeenRecord {
 		for (const entry of stringList(staticData.eventKeys)) {
 			const [key, seen] = entry.split(':');
 			const hashed = key.slice(0, DIGEST_CHARS);
-			if (this.events.has(hashed)) continue;
+			if (this.events.has(hashed) || this.forgotten.has(hashed)) continue;
 			const parsed = seen ? parseInt(seen, 36) : nowMs;
 			this.addEvent(hashed, Number.isFinite(parsed) ? parsed : nowMs);
 		}
@@ -117,8 +127,12 @@ export class SeenRecord {
 		this.changed = wasChanged;
 	}
 
-	private addEvent(hashed: string, seenMs: number): void {
+	private addEvent(hashed: string, seenMs: number, mirrored = true): void {
 		this.events.set(hashed, seenMs);
+		if (!mirrored) {
+			this.pending.set(hashed, seenMs);
+			return;
+		}
 		this.eventMirror.push(`${hashed}:${seenMs.toString(36)}`);
 		// Trimmed in batches so adding stays O(1) amortised.
 		if (this.eventMirror.length > 2 * this.limits.mirrorEventKeys) {
@@ -151,13 +165,71 @@ export class SeenRecord {
 		return this.events.has(digest(key));
 	}
 
-	/** Records the event and says whether it is new (check and add in one step). */
-	firstSeen(key: string, nowMs: number): boolean {
+	/**
+	 * Records the event and says whether it is new (check and add in one step). `pending`: it
+	 * reaches static data only once confirm() says its execution exists.
+	 */
+	firstSeen(key: string, nowMs: number, { pending = false } = {}): boolean {
 		const hashed = digest(key);
 		if (this.events.has(hashed)) return false;
-		this.addEvent(hashed, nowMs);
+		this.forgotten.delete(hashed);
+		this.addEvent(hashed, nowMs, !pending);
 		this.pruneEvents(nowMs);
 		return true;
+	}
+
+	/** Pending events whose execution now exists: mirrored to static data from the next save on. */
+	confirm(keys: string[]): void {
+		this.confirmDigests(keys.map(digest));
+	}
+
+	/**
+	 * Pending events n8n answered before it created their execution (n8n 1.x): confirmed by
+	 * confirmAnsweredBefore() once that is surely done, not at the answer.
+	 */
+	answeredBeforeExecution(keys: string[], nowMs: number): void {
+		for (const hashed of keys.map(digest))
+			if (this.pending.has(hashed)) this.answered.set(hashed, nowMs);
+	}
+
+	confirmAnsweredBefore(beforeMs: number): void {
+		const due: string[] = [];
+		for (const [hashed, answeredMs] of this.answered) if (answeredMs <= beforeMs) due.push(hashed);
+		this.confirmDigests(due);
+	}
+
+	private confirmDigests(digests: string[]): void {
+		for (const hashed of digests) {
+			this.answered.delete(hashed);
+			const seenMs = this.pending.get(hashed);
+			if (seenMs === undefined) continue;
+			this.pending.delete(hashed);
+			// Pruned meanwhile (window or size): it stays out, as any pruned key.
+			if (this.events.has(hashed)) this.addEvent(hashed, seenMs);
+		}
+	}
+
+	/**
+	 * Takes back events recorded for a request n8n then refused (no execution was created, so
+	 * the provider's resend must be emitted, not dropped as a duplicate).
+	 */
+	forget(keys: string[]): void {
+		const hashed = new Set(keys.map(digest));
+		let removed = false;
+		for (const key of hashed) {
+			removed = this.events.delete(key) || removed;
+			this.pending.delete(key);
+			this.answered.delete(key);
+			this.forgotten.add(key);
+		}
+		// Bounded like the record itself; the oldest go first.
+		for (const key of this.forgotten) {
+			if (this.forgotten.size <= this.limits.maxEventKeys) break;
+			this.forgotten.delete(key);
+		}
+		if (!removed) return;
+		this.eventMirror = this.eventMirror.filter((entry) => !hashed.has(entry.split(':')[0]));
+		this.changed = true;
 	}
 
 	private pruneEvents(nowMs: number): void {
@@ -165,6 +237,8 @@ export class SeenRecord {
 		for (const [key, seenMs] of this.events) {
 			if (seenMs >= oldest && this.events.size <= this.limits.maxEventKeys) break;
 			this.events.delete(key);
+			this.pending.delete(key);
+			this.answered.delete(key);
 		}
 	}
 
@@ -211,10 +285,12 @@ export class SeenRecord {
 	 * Writes the newest entries back by assignment (not by mutating the stored arrays) so n8n's
 	 * observable static-data object notices the change and saves it; nothing is written when
 	 * nothing was added. `target`: the static data of the request that added entries (another
-	 * request may have attached its own object while this one awaited).
+	 * request may have attached its own object while this one awaited). `force` writes even when
+	 * nothing was added since: n8n saves this request's static data only when it answers, and
+	 * by then the record may hold entries later requests added.
 	 */
-	save(target: IDataObject = this.data): void {
-		if (!this.changed) return;
+	save(target: IDataObject = this.data, force = false): void {
+		if (!this.changed && !force) return;
 		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
 		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
 		this.changed = false;

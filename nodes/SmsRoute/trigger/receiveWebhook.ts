@@ -7,7 +7,7 @@ import type {
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
 import type { NormalizedStatus } from '../shared/deliveryStatus';
-import { readRawBody, writeJsonResponse } from '../shared/n8nInternals';
+import { answerWhenExecutionExists, onAnswered, readRawBody } from '../shared/n8nInternals';
 import type { KeyedEvent } from '../shared/normalize';
 import { parseRawBody } from '../shared/parseBody';
 import { refusal, type Refusal, type Result } from '../shared/result';
@@ -27,6 +27,12 @@ import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared
 
 export type Provider = 'auto' | 'smsroute' | 'sendcloud';
 
+/**
+ * n8n 1.x answers, then creates the execution (a database insert, milliseconds): events it
+ * answered this long ago are taken for run and join the saved record.
+ */
+const EXECUTION_CREATED_WITHIN_MS = 2000;
+
 export interface TriggerParameters {
 	provider: Provider;
 	/** Statuses to emit; empty emits all. */
@@ -36,8 +42,18 @@ export interface TriggerParameters {
 
 type Received = Result<{ events: KeyedEvent[] }, Refusal>;
 
-/** What the trigger answers one request with: a refusal, or the events received and the items to emit. */
-export type WebhookAnswer = Result<{ received: number; items: INodeExecutionData[] }, Refusal>;
+/**
+ * What the trigger answers one request with: a refusal, or the events received, the items to
+ * emit and how to write the duplicate record into this request's static data again.
+ */
+export type WebhookAnswer = Result<
+	{
+		received: number;
+		items: INodeExecutionData[];
+		saveRecord?: (executionExists: boolean) => void;
+	},
+	Refusal
+>;
 
 export function readTriggerParameters(context: IWebhookFunctions): TriggerParameters {
 	const options = context.getNodeParameter('options', {}) as { toleranceSeconds?: number };
@@ -160,6 +176,7 @@ export async function receiveWebhook(
 	};
 	const staticData = context.getWorkflowStaticData('node');
 	const seen = seenRecordFor(request.nodeScope, staticData, receivedAt.getTime());
+	seen.confirmAnsweredBefore(receivedAt.getTime() - EXECUTION_CREATED_WITHIN_MS);
 
 	const received = await receive(context, parameters.provider, request, seen);
 	if (!received.ok) return received;
@@ -176,14 +193,31 @@ export async function receiveWebhook(
 
 	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
 	const items: INodeExecutionData[] = [];
+	const recorded: string[] = [];
 	for (const { event, dedupeKey } of received.events) {
 		if (wanted && !wanted.has(event.status)) continue;
-		if (seen.firstSeen(dedupeKey, receivedAt.getTime())) {
+		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
 			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
+			recorded.push(dedupeKey);
 		}
 	}
 	seen.save(staticData);
-	return { ok: true, received: received.events.length, items };
+	// n8n answers non-2xx when it could not create the execution (a database or queue error):
+	// the provider sends the event again, and that delivery must be emitted, not taken for a
+	// duplicate of one that never ran.
+	if (recorded.length > 0)
+		onAnswered(context, (status) => {
+			if (status < 200 || status >= 300) seen.forget(recorded);
+		});
+	// When n8n reads the answer (answer()) after starting the execution (n8n 2.x), this request's
+	// events go into static data, with what other requests confirmed meanwhile. n8n 1.x reads it
+	// before: they go in with a later request's save, once the execution surely exists.
+	const saveRecord = (executionExists: boolean) => {
+		if (executionExists) seen.confirm(recorded);
+		else seen.answeredBeforeExecution(recorded, Date.now());
+		seen.save(staticData, true);
+	};
+	return { ok: true, received: received.events.length, items, saveRecord };
 }
 
 /** Answers the request: a refusal, an acknowledgement, or the items that start an execution. */
@@ -196,11 +230,14 @@ export function answer(
 	const webhookResponse = { received: webhookAnswer.received, emitted: webhookAnswer.items.length };
 	// Duplicates and filtered events are acknowledged so the provider stops retrying.
 	if (webhookAnswer.items.length === 0) return { webhookResponse };
-	// Answered here, not through webhookResponse: starting the execution makes n8n (2.41) wrap
-	// this request's static data again, which clears its "changed" mark, so a record saved after
-	// that is lost. With noWebhookResponse n8n saves static data first.
-	writeJsonResponse(context, 200, webhookResponse);
-	return { noWebhookResponse: true, workflowData: [webhookAnswer.items] };
+	// n8n answers, as for its own Webhook node: on 2.41 only once the execution carrying the
+	// items is in its database, so a crash never loses an event it acknowledged. The duplicate
+	// record is saved with the answer (docs/verification.md, "What a 200 means").
+	return answerWhenExecutionExists(
+		webhookResponse,
+		[webhookAnswer.items],
+		webhookAnswer.saveRecord ?? (() => undefined),
+	);
 }
 
 /**
