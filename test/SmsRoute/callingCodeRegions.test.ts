@@ -13,8 +13,8 @@ import {
 } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 
-import { allowedCountriesCheck } from '../../nodes/SmsRoute/helpers/guards';
-import { classifyE164 } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import { allowedCountriesCheck } from '../../nodes/SmsRoute/sending/guards/messageChecks';
+import { classifyE164 } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
 

@@ -1,4 +1,4 @@
-import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/helpers/concurrency';
+import { chunk, mapWithConcurrency } from '../../nodes/SmsRoute/sending/chunking';
 
 describe('concurrency and chunks', () => {
 	it('keeps task order and never exceeds the limit', async () => {

@@ -1,6 +1,6 @@
 /**
  * Guardrails (issue 21): Allowed Countries, Block Number Types, Do Not Send To and Max Messages
- * per Execution, first as the small functions in helpers/guards.ts, then through the whole node
+ * per Execution, first as the small functions in sending/guards/messageChecks.ts, then through the whole node
  * run by n8n-core against the sandbox, whose ledger shows what was charged independently of
  * what the node reports. Both node versions: 1 (saved workflows: every guard off) and 1.1.
  */
@@ -28,10 +28,10 @@ import {
 	readDoNotSendTo,
 	verdictFor,
 	type MessageCheck,
-} from '../../nodes/SmsRoute/helpers/guards';
-import { NUMBER_TYPES } from '../../nodes/SmsRoute/helpers/countryTable';
-import type { OutgoingMessage } from '../../nodes/SmsRoute/helpers/outgoingMessage';
-import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
+} from '../../nodes/SmsRoute/sending/guards/messageChecks';
+import { NUMBER_TYPES } from '../../nodes/SmsRoute/sending/numbers/countryTable';
+import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
+import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { SmsRoute } from '../../nodes/SmsRoute/SmsRoute.node';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';

@@ -19,7 +19,7 @@ import {
 	type CountryCode,
 } from 'libphonenumber-js/max';
 
-import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const oracleMetadata = new Metadata(metadata);
 /** libphonenumber-js's international prefix pattern of a country. */

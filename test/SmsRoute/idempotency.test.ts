@@ -4,7 +4,7 @@ import {
 	automaticKeys,
 	chunkIdempotencyKey,
 	headerIdempotencyKey,
-} from '../../nodes/SmsRoute/helpers/idempotency';
+} from '../../nodes/SmsRoute/sending/idempotency';
 
 describe('idempotency keys', () => {
 	it('derives the same key from the same instance, workflow, execution, node, run, item and message, and another otherwise', () => {

@@ -15,7 +15,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { automaticKeys } from '../../nodes/SmsRoute/helpers/idempotency';
+import { automaticKeys } from '../../nodes/SmsRoute/sending/idempotency';
 
 const node: INode = {
 	id: 'sms-1',

@@ -18,9 +18,9 @@ import {
 	readDoNotSendTo,
 	readOptOuts,
 	verdictFor,
-} from '../../nodes/SmsRoute/helpers/guards';
-import type { OutgoingMessage } from '../../nodes/SmsRoute/helpers/outgoingMessage';
-import { normalize } from '../../nodes/SmsRoute/helpers/phoneNumber';
+} from '../../nodes/SmsRoute/sending/guards/messageChecks';
+import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
+import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const DASHES = ['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212'];
 const oracleMetadata = new Metadata(metadata);

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createParameterReader } from '../../nodes/SmsRoute/helpers/parameterReader';
+import { createParameterReader } from '../../nodes/SmsRoute/sending/parameterReader';
 
 const items: INodeExecutionData[] = [
 	{ json: { timeZone: 'Europe/Berlin', cc: 'DE' } },

@@ -26,7 +26,7 @@ import {
 	isKnownCountry,
 	normalize,
 	normalizePhone,
-} from '../../nodes/SmsRoute/helpers/phoneNumber';
+} from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 /**
  * The oracle parses the input as typed with the country, except where this package reads a form
@@ -307,7 +307,7 @@ describe('the country table', () => {
 				out,
 			]);
 			const committed = readFileSync(
-				join(__dirname, '../../nodes/SmsRoute/helpers/countryTable.generated.json'),
+				join(__dirname, '../../nodes/SmsRoute/sending/numbers/countryTable.generated.json'),
 				'utf8',
 			);
 			expect(readFileSync(out, 'utf8')).toBe(committed);

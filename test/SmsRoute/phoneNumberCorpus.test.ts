@@ -15,7 +15,7 @@ import {
 	type NumberType,
 } from 'libphonenumber-js/max';
 
-import { normalize, type PhoneNumberType } from '../../nodes/SmsRoute/helpers/phoneNumber';
+import { normalize, type PhoneNumberType } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const ORACLE_TYPES: Record<Exclude<NumberType, undefined>, PhoneNumberType> = {
 	FIXED_LINE: 'fixedLine',

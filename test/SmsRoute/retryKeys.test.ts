@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { prepareMessages } from '../../nodes/SmsRoute/actions/message/prepareMessages';
-import { automaticKeys } from '../../nodes/SmsRoute/helpers/idempotency';
+import { automaticKeys } from '../../nodes/SmsRoute/sending/idempotency';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
 

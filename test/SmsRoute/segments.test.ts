@@ -10,7 +10,7 @@
  *    the user data header (UDHL, IEI 00, IEDL 3, reference, total, sequence), and GSM-7 septets
  *    after the header start on a septet boundary (fill bits). Characters are packed whole.
  */
-import { estimateSegments } from '../../nodes/SmsRoute/helpers/segments';
+import { estimateSegments } from '../../nodes/SmsRoute/sending/encoding/segments';
 
 const USER_DATA_BITS = 140 * 8;
 const UDH_BITS = 6 * 8;

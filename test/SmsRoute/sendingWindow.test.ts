@@ -18,8 +18,8 @@ import {
 	timeZonesForNumber,
 	zoneClock,
 	type DailyWindow,
-} from '../../nodes/SmsRoute/helpers/sendingWindow';
-import { readTimeZoneName } from '../../nodes/SmsRoute/helpers/timeZoneName';
+} from '../../nodes/SmsRoute/sending/sendingWindow/windowClock';
+import { readTimeZoneName } from '../../nodes/SmsRoute/sending/sendingWindow/timeZoneName';
 
 // The oracle: libphonenumber's map as the dev dependency ships it, read here independently of
 // the generator (same package, its own BSON reader), looked up by longest prefix.
@@ -62,7 +62,7 @@ describe('the number -> time zones table', () => {
 				out,
 			]);
 			const committed = readFileSync(
-				join(__dirname, '../../nodes/SmsRoute/helpers/timeZoneTable.generated.ts'),
+				join(__dirname, '../../nodes/SmsRoute/sending/sendingWindow/timeZoneTable.generated.ts'),
 				'utf8',
 			);
 			expect(readFileSync(out, 'utf8')).toBe(committed);

@@ -2,8 +2,8 @@
  * Smart Encoding: look-alikes are replaced only when that makes the whole message GSM-7.
  * Segment counts come from estimateSegments, whose boundaries segments.test.ts checks.
  */
-import { estimateSegments, gsm7Septets } from '../../nodes/SmsRoute/helpers/segments';
-import { LOOK_ALIKES, applySmartEncoding } from '../../nodes/SmsRoute/helpers/smartEncoding';
+import { estimateSegments, gsm7Septets } from '../../nodes/SmsRoute/sending/encoding/segments';
+import { LOOK_ALIKES, applySmartEncoding } from '../../nodes/SmsRoute/sending/encoding/smartEncoding';
 
 describe('applySmartEncoding', () => {
 	it('turns pasted document punctuation into GSM-7 and counts each replaced character', () => {

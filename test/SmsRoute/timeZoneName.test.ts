@@ -3,8 +3,8 @@
  * are taken; what Intl also accepts but reads as another place or a fixed offset is refused with
  * the zone to use. Intl itself is the oracle of which names exist.
  */
-import { readTimeZoneName } from '../../nodes/SmsRoute/helpers/timeZoneName';
-import { zoneClock } from '../../nodes/SmsRoute/helpers/sendingWindow';
+import { readTimeZoneName } from '../../nodes/SmsRoute/sending/sendingWindow/timeZoneName';
+import { zoneClock } from '../../nodes/SmsRoute/sending/sendingWindow/windowClock';
 
 function intlZone(name: string): string | undefined {
 	try {

@@ -63,7 +63,7 @@ const cases = [
 	],
 	[
 		'nodes/SmsRoute/shared/normalize.ts',
-		"import { x } from '../helpers/phoneNumber';",
+		"import { x } from '../sending/numbers/phoneNumber';",
 		/imports neither/,
 	],
 ];

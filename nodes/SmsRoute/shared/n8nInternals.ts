@@ -15,7 +15,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
  * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
  * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf, isToolRun → helpers/idempotency.ts (runIndexOf also
+ * Used by: runIndexOf, isToolRun → sending/idempotency.ts (runIndexOf also
  * actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,

@@ -8,7 +8,7 @@ import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
 import { readRawBody } from '../shared/n8nInternals';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { toOutputs } from '../shared/deliveryOutcome';
+import { toOutputs } from './deliveryOutcome';
 import { outcomeOf } from '../shared/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 

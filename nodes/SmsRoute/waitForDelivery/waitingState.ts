@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { messageIdOf } from '../shared/deliveryOutcome';
+import { messageIdOf } from './deliveryOutcome';
 import { OUTPUT } from '../shared/deliveryStatus';
 import {
 	pairOutputsWithSingleInput,

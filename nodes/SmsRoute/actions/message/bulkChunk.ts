@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { chunkIdempotencyKey } from '../../helpers/idempotency';
-import type { OutgoingMessage } from '../../helpers/outgoingMessage';
+import { chunkIdempotencyKey } from '../../sending/idempotency';
+import type { OutgoingMessage } from '../../sending/outgoingMessage';
 import {
 	SmsRouteRequestError,
 	smsRouteRequest,

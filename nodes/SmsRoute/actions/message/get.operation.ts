@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { errorItemOrThrow } from '../../helpers/itemResults';
+import { mapWithConcurrency } from '../../sending/chunking';
+import { errorItemOrThrow } from '../../sending/outputItems';
 import { redactJson } from '../../transport/redact';
 import { smsRouteRequest } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';

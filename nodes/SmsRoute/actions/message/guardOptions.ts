@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { COUNTRY_PLANS } from '../../helpers/countryTable';
+import { COUNTRY_PLANS } from '../../sending/numbers/countryTable';
 import {
 	NUMBER_TYPE_LABELS,
 	allowedCountriesCheck,
@@ -12,8 +12,8 @@ import {
 	readDoNotSendTo,
 	readOptOuts,
 	type MessageCheck,
-} from '../../helpers/guards';
-import { isKnownCountry, shortEcho, type PhoneNumberType } from '../../helpers/phoneNumber';
+} from '../../sending/guards/messageChecks';
+import { isKnownCountry, shortEcho, type PhoneNumberType } from '../../sending/numbers/phoneNumber';
 
 /** Node version 1.1 blocks these unless the option says otherwise; version 1 blocks nothing. */
 export const BLOCKED_BY_DEFAULT: PhoneNumberType[] = ['premiumRate', 'sharedCost'];

@@ -1,25 +1,25 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { guardReport, verdictFor } from '../../helpers/guards';
-import { automaticKeys } from '../../helpers/idempotency';
+import { guardReport, verdictFor } from '../../sending/guards/messageChecks';
+import { automaticKeys } from '../../sending/idempotency';
 import {
 	errorItemOrThrow,
 	heldItem,
 	messageSummary,
 	recipientDetails,
-} from '../../helpers/itemResults';
+} from '../../sending/outputItems';
 import {
 	InvalidMessageError,
 	readOutgoingMessage,
 	MESSAGE_OPTIONS,
 	type MessageParameters,
 	type OutgoingMessage,
-} from '../../helpers/outgoingMessage';
-import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
+} from '../../sending/outgoingMessage';
+import { createCollectionReader, createParameterReader } from '../../sending/parameterReader';
 import { setAsideDuplicates, type Duplicates } from './duplicates';
 import { countSent, overCap, readGuardSettings } from './guardOptions';
-import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from './sendingWindow';
+import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the item it already became. */
@@ -70,8 +70,8 @@ function reportOnFirst(slot: OutgoingMessage | INodeExecutionData, report: IData
 
 /**
  * Every item before the first request, in this order: the message itself (number, body, fields),
- * then the Guardrails (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
- * then the Sending Window (./sendingWindow.ts: a message outside it comes out "deferred"), then
+ * then the Guardrails (sending/guards/messageChecks.ts: Allowed Countries, Block Number Types, Do Not Send To),
+ * then the Sending Window (sending/sendingWindow/sendingWindowGuard.ts: a message outside it comes out "deferred"), then
  * Max Messages per Execution over what is left. Without "Continue On Fail" a bad or refused
  * item stops the run before anything is sent; with it, it becomes an error item and the rest go
  * out. Dry Run refuses nothing: each message carries what every guard would do.

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { headerIdempotencyKey } from '../../helpers/idempotency';
-import { dryRunItem, errorItemOrThrow, messageSummary, sentItem } from '../../helpers/itemResults';
-import type { OutgoingMessage } from '../../helpers/outgoingMessage';
+import { mapWithConcurrency } from '../../sending/chunking';
+import { headerIdempotencyKey } from '../../sending/idempotency';
+import { dryRunItem, errorItemOrThrow, messageSummary, sentItem } from '../../sending/outputItems';
+import type { OutgoingMessage } from '../../sending/outgoingMessage';
 import { redactJson } from '../../transport/redact';
 import {
 	smsRouteRequest,
@@ -17,7 +17,7 @@ import { dryRunOption, forOperation, messageFields, sendingOptions } from './fie
 import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { checkSentMessage } from './responseChecks';
-import { sendingWindowOptions } from './sendingWindow';
+import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export const option: OperationModule['option'] = {
 	name: 'Send',

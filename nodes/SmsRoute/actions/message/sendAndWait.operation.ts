@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
+import { mapWithConcurrency } from '../../sending/chunking';
+import { errorItemOrThrow, messageSummary } from '../../sending/outputItems';
 import {
 	DEFAULT_LIMIT_MINUTES,
 	MAX_WAIT_MESSAGES,
 	SEND_AND_WAIT,
 	waitOptions,
 } from '../../waitForDelivery/description';
-import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
+import { finalItem, messageIdOf, pendingItem } from '../../waitForDelivery/deliveryOutcome';
 import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
 import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { NUMBER_TYPE_LABELS } from '../../helpers/guards';
+import { NUMBER_TYPE_LABELS } from '../../sending/guards/messageChecks';
 import { BLOCKED_BY_DEFAULT, GUARD_DEFAULTS_VERSION } from './guardOptions';
 
 /**

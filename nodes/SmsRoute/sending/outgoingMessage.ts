@@ -3,9 +3,9 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
-import { isKnownCountry, normalize, shortEcho, type PhoneNumberType } from './phoneNumber';
-import { estimateSegments, type SegmentEstimate } from './segments';
-import { applySmartEncoding, hasLookAlike } from './smartEncoding';
+import { isKnownCountry, normalize, shortEcho, type PhoneNumberType } from './numbers/phoneNumber';
+import { estimateSegments, type SegmentEstimate } from './encoding/segments';
+import { applySmartEncoding, hasLookAlike } from './encoding/smartEncoding';
 
 export interface OutgoingMessage {
 	itemIndex: number;
@@ -27,7 +27,7 @@ export interface OutgoingMessage {
 	numberType?: PhoneNumberType;
 	/** The Default Country `to` was read with (per item: it may be an expression). */
 	defaultCountry?: string;
-	/** Dry Run: what each guard would do with it (see helpers/guards.ts). */
+	/** Dry Run: what each guard would do with it (see sending/guards/messageChecks.ts). */
 	guardReport?: IDataObject;
 	/** Dry Run: what the run's first item also reports about the run (Do Not Send To entries). */
 	runReport?: IDataObject;
@@ -64,7 +64,7 @@ export function invalid(
 }
 
 // Kept here for the modules and tests that import it from this file.
-export { normalizePhone } from './phoneNumber';
+export { normalizePhone } from './numbers/phoneNumber';
 
 /** The Options entries read per item: the ones that shape what is sent. */
 export const MESSAGE_OPTIONS = [

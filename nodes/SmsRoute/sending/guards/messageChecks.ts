@@ -9,14 +9,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { OutgoingMessage } from './outgoingMessage';
+import type { OutgoingMessage } from '../outgoingMessage';
 import {
 	NON_GEOGRAPHIC,
 	everyReading,
 	shortEcho,
 	type OptOutReadings,
 	type PhoneNumberType,
-} from './phoneNumber';
+} from '../numbers/phoneNumber';
 
 export type Verdict =
 	| { action: 'send' }

@@ -5,9 +5,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { messageSummary } from '../../helpers/itemResults';
-import { invalid, type OutgoingMessage } from '../../helpers/outgoingMessage';
-import type { ParameterReader } from '../../helpers/parameterReader';
+import { messageSummary } from '../outputItems';
+import { invalid, type OutgoingMessage } from '../outgoingMessage';
+import type { ParameterReader } from '../parameterReader';
 import {
 	judge,
 	parseWindow,
@@ -15,8 +15,8 @@ import {
 	zoneClock,
 	type DailyWindow,
 	type WindowVerdict,
-} from '../../helpers/sendingWindow';
-import { readTimeZoneName } from '../../helpers/timeZoneName';
+} from './windowClock';
+import { readTimeZoneName } from './timeZoneName';
 
 /** Send and Send in Bulk only: Send and Wait's item must end in a delivery outcome. */
 const OPERATIONS = ['send', 'sendBulk'];
