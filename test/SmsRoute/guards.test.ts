@@ -31,14 +31,14 @@ import {
 } from '../../nodes/SmsRoute/sending/guards/messageChecks';
 import { NUMBER_TYPES } from '../../nodes/SmsRoute/sending/numbers/countryTable';
 import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
-import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
+import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { SmsRoute } from '../../nodes/SmsRoute/SmsRoute.node';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
 
-/** A message as readOutgoingMessage makes it, for the number as normalize reads it. */
+/** A message as readOutgoingMessage makes it, for the number as readPhoneNumber reads it. */
 function message(to: string, itemIndex = 0): OutgoingMessage {
-	const phone = normalize(to, '');
+	const phone = readPhoneNumber(to, '');
 	if (!phone.e164) throw new Error(`test number ${to} is invalid: ${phone.reason}`);
 	return {
 		itemIndex,

@@ -3,7 +3,7 @@
  * export numbers, and To values a CSV row or a form can send.
  */
 import { readDoNotSendTo, readOptOuts } from '../../nodes/SmsRoute/sending/guards/messageChecks';
-import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
+import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';
 
@@ -14,7 +14,7 @@ describe('Do Not Send To matches the message a listed entry stands for', () => {
 	it.each(['', 'GB', 'US'])(
 		'an E.164 entry with the trunk prefix in brackets, "+44 (0)7400 123456" (Default Country "%s")',
 		(defaultCountry) => {
-			expect(normalize('+44 (0)7400 123456', 'GB').e164).toBe(UK_MOBILE);
+			expect(readPhoneNumber('+44 (0)7400 123456', 'GB').e164).toBe(UK_MOBILE);
 			expect(readDoNotSendTo('+44 (0)7400 123456', defaultCountry).has(UK_MOBILE)).toBe(true);
 			expect(readDoNotSendTo(['+44(0)7400123456'], defaultCountry).has(UK_MOBILE)).toBe(true);
 		},
@@ -37,10 +37,12 @@ describe('a To that is no phone number', () => {
 		// The extension check's slash pattern backtracks quadratically: 16 kB took 0.1 s, 200 kB
 		// some 16 s of n8n's main thread per item before this was refused.
 		const row = `030 / 1234567;${'1'.repeat(200_000)}`;
-		const read = normalize(row, 'DE');
+		const read = readPhoneNumber(row, 'DE');
 		expect(read.e164).toBeNull();
 		expect(read.reason).toMatch(/too long/);
-		expect(normalize(`+4915123456789 /${' 1'.repeat(100_000)}`, '').reason).toMatch(/too long/);
+		expect(readPhoneNumber(`+4915123456789 /${' 1'.repeat(100_000)}`, '').reason).toMatch(
+			/too long/,
+		);
 		// In Do Not Send To the semicolon starts a second entry: the number before it is listed,
 		// the 200,000 digits are reported as no number (issue 26).
 		const optOuts = readOptOuts([row], 'DE');
@@ -49,10 +51,10 @@ describe('a To that is no phone number', () => {
 	});
 
 	it('a number with generous spacing is still read', () => {
-		expect(normalize(`  +44 ${' '.repeat(30)}7400 123456  `, '').e164).toBe(UK_MOBILE);
+		expect(readPhoneNumber(`  +44 ${' '.repeat(30)}7400 123456  `, '').e164).toBe(UK_MOBILE);
 		// A fixed-width export pads the column; the padding does not make it too long.
-		expect(normalize(`+44 7400 123456${' '.repeat(200)}`, '').e164).toBe(UK_MOBILE);
-		expect(normalize(`${' '.repeat(200)}07400 123456`, 'GB').e164).toBe(UK_MOBILE);
+		expect(readPhoneNumber(`+44 7400 123456${' '.repeat(200)}`, '').e164).toBe(UK_MOBILE);
+		expect(readPhoneNumber(`${' '.repeat(200)}07400 123456`, 'GB').e164).toBe(UK_MOBILE);
 	});
 });
 

@@ -19,7 +19,7 @@ import {
 	type CountryCode,
 } from 'libphonenumber-js/max';
 
-import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
+import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const oracleMetadata = new Metadata(metadata);
 /** libphonenumber-js's international prefix pattern of a country. */
@@ -98,7 +98,7 @@ describe('"00" against the home international prefix (libphonenumber-js/max as t
 					const digits = `${prefix}${code}${national}`;
 					const input = `${prefix} ${code} ${national}`;
 					const expected = readings(digits, home.pattern);
-					const got = normalize(input, home.country);
+					const got = readPhoneNumber(input, home.country);
 					tried++;
 					if (expected.size > 1) ambiguous++;
 					const label = `${home.country} "${input}" → ${got.e164 ?? got.reason} (oracle: ${[...expected].join(' or ') || 'none'})`;

@@ -20,7 +20,7 @@ import {
 	verdictFor,
 } from '../../nodes/SmsRoute/sending/guards/messageChecks';
 import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
-import { normalize } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
+import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const DASHES = ['-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212'];
 const oracleMetadata = new Metadata(metadata);
@@ -89,7 +89,7 @@ function message(to: string, defaultCountry?: string): OutgoingMessage {
 describe('Do Not Send To: every form of every example number (libphonenumber-js/max as the oracle)', () => {
 	it('reads each message as the oracle does (the numbers the opt-outs must match)', () => {
 		const wrong = numbers
-			.map((n) => [n, normalize(n.national, n.country).e164] as const)
+			.map((n) => [n, readPhoneNumber(n.national, n.country).e164] as const)
 			.filter(([n, e164]) => e164 !== n.e164)
 			.map(([n, e164]) => `${n.country} ${n.national} → ${e164} (oracle ${n.e164})`);
 		expect(wrong).toEqual([]);
@@ -129,8 +129,8 @@ describe('Do Not Send To: every form of every example number (libphonenumber-js/
 describe('Do Not Send To: ambiguous and unreadable entries', () => {
 	it('lists an ambiguous entry under every reading ("4915123456789" under DE)', () => {
 		const listed = readDoNotSendTo('4915123456789', 'DE');
-		expect(normalize('0 4915123456789', 'DE').e164).toBe('+494915123456789');
-		expect(normalize('+49 15123456789', 'DE').e164).toBe('+4915123456789');
+		expect(readPhoneNumber('0 4915123456789', 'DE').e164).toBe('+494915123456789');
+		expect(readPhoneNumber('+49 15123456789', 'DE').e164).toBe('+4915123456789');
 		expect(listed.has('+494915123456789')).toBe(true);
 		expect(listed.has('+4915123456789')).toBe(true);
 	});

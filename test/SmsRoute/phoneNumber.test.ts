@@ -24,7 +24,7 @@ import { join } from 'node:path';
 
 import {
 	isKnownCountry,
-	normalize,
+	readPhoneNumber,
 	normalizePhone,
 } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
@@ -146,7 +146,7 @@ const rows: Row[] = [
 	['NZ', '00 64 21 123 4567', '+64211234567'],
 ];
 
-describe('normalize with a default country', () => {
+describe('readPhoneNumber with a default country', () => {
 	it('covers at least 15 countries on every inhabited continent', () => {
 		expect(new Set(rows.map(([country]) => country)).size).toBeGreaterThanOrEqual(15);
 	});
@@ -159,7 +159,7 @@ describe('normalize with a default country', () => {
 		oracleInput,
 	}));
 	it.each(table)('$country $input → $expected', ({ country, input, expected, oracleInput }) => {
-		const got = normalize(input, country);
+		const got = readPhoneNumber(input, country);
 		expect({ e164: got.e164, changed: got.changed }).toEqual({
 			e164: expected,
 			changed: expected !== null,
@@ -176,11 +176,11 @@ describe('normalize with a default country', () => {
 	});
 });
 
-describe('normalize: what is refused, and why', () => {
+describe('readPhoneNumber: what is refused, and why', () => {
 	it('refuses a number that reads two valid ways instead of guessing', () => {
 		// 49 15123456789 (Germany's code, plus missing) and 0 4915 123456789 (a Leer number) are
 		// both valid German numbers; the oracle confirms both exist.
-		const got = normalize('4915123456789', 'DE');
+		const got = readPhoneNumber('4915123456789', 'DE');
 		expect(got.e164).toBeNull();
 		expect(got.reason).toContain('ambiguous');
 		expect(got.reason).toContain('+4915123456789');
@@ -193,57 +193,65 @@ describe('normalize: what is refused, and why', () => {
 		// Under SG, HK and KR "001" is an international prefix too: 0.3.0 before the fix sent
 		// this US number to Egypt (+20 15550123).
 		for (const home of ['SG', 'HK', 'KR']) {
-			const got = normalize('00 1 201 555 0123', home);
+			const got = readPhoneNumber('00 1 201 555 0123', home);
 			expect(got.e164).toBeNull();
 			expect(got.reason).toContain('+12015550123 (international (prefix 00))');
 			expect(got.reason).toContain('+2015550123 (international (prefix 001))');
 		}
 		expect(isValidPhoneNumber('+2015550123')).toBe(true);
-		expect(normalize('00 58 412 1234567', 'CO').reason).toMatch(/\+584121234567.*\+84121234567/);
-		expect(normalize('00 1 649 231 1234', 'AU').e164).toBeNull();
+		expect(readPhoneNumber('00 58 412 1234567', 'CO').reason).toMatch(
+			/\+584121234567.*\+84121234567/,
+		);
+		expect(readPhoneNumber('00 1 649 231 1234', 'AU').e164).toBeNull();
 		// One valid reading: sent there, whichever prefix gave it.
-		expect(normalize('00 44 7400 123456', 'SG').e164).toBe('+447400123456');
-		expect(normalize('001 44 7400 123456', 'SG').e164).toBe('+447400123456');
+		expect(readPhoneNumber('00 44 7400 123456', 'SG').e164).toBe('+447400123456');
+		expect(readPhoneNumber('001 44 7400 123456', 'SG').e164).toBe('+447400123456');
 		// Australia's own 0011 is not "00 1 (1) 501…": the NANP trunk 1 is read only as a last resort.
-		expect(normalize('0011 501 622 1234', 'AU').e164).toBe('+5016221234');
+		expect(readPhoneNumber('0011 501 622 1234', 'AU').e164).toBe('+5016221234');
 	});
 
 	it('never reads a short national number as a foreign one', () => {
 		// Read as "country code without +", 98765432 fits Iran's general pattern (+98 765432): a
 		// digit missing from an Indian number must not turn it into a message to Iran. (Iran's
 		// full metadata does not know +98765432 either, so it is refused even with "+".)
-		expect(normalize('+98 765432', 'IN').e164).toBeNull();
+		expect(readPhoneNumber('+98 765432', 'IN').e164).toBeNull();
 		expect(isValidPhoneNumber('+98765432')).toBe(false);
-		expect(normalize('98765 432', 'IN')).toMatchObject({ e164: null });
-		expect(normalize('98765432', 'IN').reason).toContain('not a valid IN number');
+		expect(readPhoneNumber('98765 432', 'IN')).toMatchObject({ e164: null });
+		expect(readPhoneNumber('98765432', 'IN').reason).toContain('not a valid IN number');
 	});
 
 	it('names the lengths a country uses when the length is wrong', () => {
-		expect(normalize('06 12 34 56 7', 'FR').reason).toContain('FR numbers have 9 digits');
+		expect(readPhoneNumber('06 12 34 56 7', 'FR').reason).toContain('FR numbers have 9 digits');
 	});
 
 	it('validates numbers given with + against the plan of their calling code', () => {
-		expect(normalize('+44 7400 12345', 'FR')).toMatchObject({ e164: null });
-		expect(normalize('+999 1234567', 'FR').reason).toContain('known country calling code');
-		expect(normalize('+800 1234 5678', 'FR').e164).toBe('+80012345678'); // non-geographic freephone
+		expect(readPhoneNumber('+44 7400 12345', 'FR')).toMatchObject({ e164: null });
+		expect(readPhoneNumber('+999 1234567', 'FR').reason).toContain('known country calling code');
+		expect(readPhoneNumber('+800 1234 5678', 'FR').e164).toBe('+80012345678'); // non-geographic freephone
 	});
 
 	it('refuses letters and empty values', () => {
-		expect(normalize('call 0612345678', 'FR').reason).toContain('only digits');
-		expect(normalize('', 'FR').reason).toBe('is empty');
-		expect(normalize(undefined, 'FR').reason).toBe('is empty');
+		expect(readPhoneNumber('call 0612345678', 'FR').reason).toContain('only digits');
+		expect(readPhoneNumber('', 'FR').reason).toBe('is empty');
+		expect(readPhoneNumber(undefined, 'FR').reason).toBe('is empty');
 	});
 
 	it('accepts numbers that came in as JSON numbers and lower-case country codes', () => {
-		expect(normalize(447400123456, 'gb')).toMatchObject({ e164: '+447400123456', changed: true });
+		expect(readPhoneNumber(447400123456, 'gb')).toMatchObject({
+			e164: '+447400123456',
+			changed: true,
+		});
 	});
 
 	it('reports no change when the input already is the E.164 it sends', () => {
-		expect(normalize('+33612345678', 'FR')).toMatchObject({ e164: '+33612345678', changed: false });
+		expect(readPhoneNumber('+33612345678', 'FR')).toMatchObject({
+			e164: '+33612345678',
+			changed: false,
+		});
 	});
 
 	it('refuses an unknown default country naming it', () => {
-		expect(normalize('0612345678', 'XX').reason).toContain('"XX"');
+		expect(readPhoneNumber('0612345678', 'XX').reason).toContain('"XX"');
 		expect(isKnownCountry('fr')).toBe(true);
 		expect(isKnownCountry('XX')).toBe(false);
 	});
@@ -251,28 +259,31 @@ describe('normalize: what is refused, and why', () => {
 
 describe('the 0.2.0 defects of issue 21', () => {
 	it('a digit too many never becomes a number abroad', () => {
-		expect(normalize('(201) 555-0123 4', 'US')).toMatchObject({ e164: null }); // was Egypt
-		expect(normalize('11 96123-45670', 'BR')).toMatchObject({ e164: null }); // was +1 961…
+		expect(readPhoneNumber('(201) 555-0123 4', 'US')).toMatchObject({ e164: null }); // was Egypt
+		expect(readPhoneNumber('11 96123-45670', 'BR')).toMatchObject({ e164: null }); // was +1 961…
 	});
 
 	it.each(['JP', 'KR', 'ID'])('under %s, "00" + a foreign number is international', (country) => {
-		expect(normalize('0044 7400 123456', country).e164).toBe('+447400123456');
+		expect(readPhoneNumber('0044 7400 123456', country).e164).toBe('+447400123456');
 	});
 
 	it('extension digits are refused, never glued on', () => {
-		expect(normalize('+1 (201) 555-0123 45', 'US').e164).toBeNull();
-		expect(normalize('+1 (201) 555-0123 45', '').e164).toBeNull();
-		const slash = normalize('+49 151 2345 6789 / 12', 'DE');
+		expect(readPhoneNumber('+1 (201) 555-0123 45', 'US').e164).toBeNull();
+		expect(readPhoneNumber('+1 (201) 555-0123 45', '').e164).toBeNull();
+		const slash = readPhoneNumber('+49 151 2345 6789 / 12', 'DE');
 		expect(slash).toMatchObject({ e164: null });
 		expect(slash.reason).toContain('extension');
-		expect(normalize('+1 201 555 0123 ext. 45', '').reason).toContain('extension');
+		expect(readPhoneNumber('+1 201 555 0123 ext. 45', '').reason).toContain('extension');
 		// An area code before the slash is no extension.
-		expect(normalize('030 / 1234567', 'DE').e164).toBe('+49301234567');
+		expect(readPhoneNumber('030 / 1234567', 'DE').e164).toBe('+49301234567');
 	});
 
 	it('names the country and type of every number it accepts', () => {
-		expect(normalize('+449012345678', '')).toMatchObject({ country: 'GB', type: 'premiumRate' });
-		expect(normalize('07624 369230', 'GB')).toMatchObject({
+		expect(readPhoneNumber('+449012345678', '')).toMatchObject({
+			country: 'GB',
+			type: 'premiumRate',
+		});
+		expect(readPhoneNumber('07624 369230', 'GB')).toMatchObject({
 			e164: '+447624369230',
 			country: 'IM',
 			type: 'mobile',
@@ -280,19 +291,19 @@ describe('the 0.2.0 defects of issue 21', () => {
 	});
 });
 
-describe('normalize without a default country (behaviour before the option)', () => {
+describe('readPhoneNumber without a default country (behaviour before the option)', () => {
 	it('accepts E.164 with punctuation and nothing else', () => {
-		expect(normalize('+1 (201) 555-0123', '')).toMatchObject({
+		expect(readPhoneNumber('+1 (201) 555-0123', '')).toMatchObject({
 			e164: '+12015550123',
 			changed: true,
 		});
-		expect(normalize('+12015550123', undefined)).toMatchObject({
+		expect(readPhoneNumber('+12015550123', undefined)).toMatchObject({
 			e164: '+12015550123',
 			changed: false,
 		});
 		for (const national of ['07400 123456', '447400123456', '00447400123456']) {
-			expect(normalize(national, '')).toMatchObject({ e164: null });
-			expect(normalize(national, '').reason).toContain('E.164');
+			expect(readPhoneNumber(national, '')).toMatchObject({ e164: null });
+			expect(readPhoneNumber(national, '').reason).toContain('E.164');
 		}
 	});
 });

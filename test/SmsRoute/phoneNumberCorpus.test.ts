@@ -15,7 +15,10 @@ import {
 	type NumberType,
 } from 'libphonenumber-js/max';
 
-import { normalize, type PhoneNumberType } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
+import {
+	readPhoneNumber,
+	type PhoneNumberType,
+} from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 
 const ORACLE_TYPES: Record<Exclude<NumberType, undefined>, PhoneNumberType> = {
 	FIXED_LINE: 'fixedLine',
@@ -125,7 +128,7 @@ describe('phone number corpus (libphonenumber-js/max as the oracle)', () => {
 		const wrongType: string[] = [];
 		let sent = 0;
 		for (const c of corpus) {
-			const got = normalize(c.input, c.country);
+			const got = readPhoneNumber(c.input, c.country);
 			if (got.e164 === null) continue;
 			sent++;
 			const oracle = parsePhoneNumberFromString(got.e164);
@@ -155,7 +158,7 @@ describe('phone number corpus (libphonenumber-js/max as the oracle)', () => {
 			const national = (examples as Record<string, string>)[country];
 			const input = written(country, national);
 			const expected = parsePhoneNumberFromString(input, country)!;
-			const got = normalize(input, country);
+			const got = readPhoneNumber(input, country);
 			if (got.e164 !== expected.number || got.country !== expected.country)
 				disagreements.push(
 					`${country} "${input}": ${got.e164} (${got.reason}) vs ${expected.number}`,
@@ -173,7 +176,7 @@ describe('phone number corpus (libphonenumber-js/max as the oracle)', () => {
 			if (!isValidPhoneNumber(national, 'US')) continue;
 			tried++;
 			const input = `${national}${Math.floor(rand() * 10)}`;
-			const got = normalize(input, 'US');
+			const got = readPhoneNumber(input, 'US');
 			if (got.e164 && !got.e164.startsWith('+1')) abroad.push(`${input} → ${got.e164}`);
 		}
 		expect(abroad).toEqual([]);

@@ -7,7 +7,7 @@ import {
 	MIRROR_EVENT_KEYS,
 	SeenRecord,
 } from '../../nodes/SmsRoute/trigger/dedupe';
-import { MAX_MESSAGES_PER_CALLBACK } from '../../nodes/SmsRoute/shared/normalizeSendCloud';
+import { MAX_MESSAGES_PER_CALLBACK } from '../../nodes/SmsRoute/shared/events/sendCloud/normalize';
 
 describe('SeenRecord (dedupe)', () => {
 	const HOUR = 3_600_000;

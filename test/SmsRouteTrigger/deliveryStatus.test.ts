@@ -1,4 +1,4 @@
-import { isFinal, outcomeOf } from '../../nodes/SmsRoute/shared/deliveryStatus';
+import { isFinal, outcomeOf } from '../../nodes/SmsRoute/shared/events/deliveryStatus';
 
 /** Every normalized status (docs/CONTRACT.md) and the output a wait ends on for it. */
 const WAIT_OUTCOMES = {
@@ -14,7 +14,7 @@ const WAIT_OUTCOMES = {
 } as const;
 const ALL = Object.keys(WAIT_OUTCOMES) as Array<keyof typeof WAIT_OUTCOMES>;
 
-describe('shared/deliveryStatus: one definition of final and of each outcome', () => {
+describe('shared/events/deliveryStatus: one definition of final and of each outcome', () => {
 	it('final is exactly delivered, failed and suppressed (docs/CONTRACT.md)', () => {
 		expect(ALL.filter(isFinal)).toEqual(['delivered', 'failed', 'suppressed']);
 	});

@@ -2,8 +2,11 @@ import { inspect } from 'node:util';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { SmsRouteTrigger } from '../../nodes/SmsRoute/SmsRouteTrigger.node';
-import { KEY_CACHE_TTL_MS, KeyCache } from '../../nodes/SmsRoute/shared/keyCache';
-import { sendCloudAppKey, smsRouteKeys } from '../../nodes/SmsRoute/shared/verificationKeys';
+import { KEY_CACHE_TTL_MS, KeyCache } from '../../nodes/SmsRoute/shared/events/keyCache';
+import {
+	sendCloudAppKey,
+	smsRouteKeys,
+} from '../../nodes/SmsRoute/shared/events/eventsFromWebhook';
 import {
 	APP_KEY,
 	LIVE_KEY,

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseRawBody } from '../../nodes/SmsRoute/shared/parseBody';
+import { parseRawBody } from '../../nodes/SmsRoute/shared/events/parseBody';
 import { sendCloudTestSignature } from '../helpers/signing';
 import {
 	APP_KEY,

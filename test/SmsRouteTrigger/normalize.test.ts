@@ -1,4 +1,7 @@
-import { normalizeSmsRoute, parseSmsRouteTimestamp } from '../../nodes/SmsRoute/shared/normalize';
+import {
+	normalizeSmsRoute,
+	parseSmsRouteTimestamp,
+} from '../../nodes/SmsRoute/shared/events/smsRoute/normalize';
 
 describe('normalize', () => {
 	const receivedAt = new Date('2024-01-15T10:30:01.204Z');

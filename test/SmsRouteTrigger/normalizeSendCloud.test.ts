@@ -1,4 +1,4 @@
-import { normalizeSendCloud } from '../../nodes/SmsRoute/shared/normalizeSendCloud';
+import { normalizeSendCloud } from '../../nodes/SmsRoute/shared/events/sendCloud/normalize';
 
 describe('normalize', () => {
 	const receivedAt = new Date('2024-01-15T10:30:01.204Z');

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRoute/shared/parseBody';
+import { MAX_BODY_BYTES, parseRawBody } from '../../nodes/SmsRoute/shared/events/parseBody';
 
 describe('parseRawBody', () => {
 	const parse = (text: string | Buffer, type?: string) =>

@@ -1,5 +1,5 @@
-import { constructEvent as sendCloudEvent } from '../../nodes/SmsRoute/shared/providers/sendCloud';
-import { constructEvent as smsRouteEvent } from '../../nodes/SmsRoute/shared/providers/smsRoute';
+import { constructSendCloudEvent as sendCloudEvent } from '../../nodes/SmsRoute/shared/events/sendCloud/constructEvent';
+import { constructSmsRouteEvent as smsRouteEvent } from '../../nodes/SmsRoute/shared/events/smsRoute/constructEvent';
 import { sendCloudTestSignature, smsRouteTestHeader } from '../helpers/signing';
 
 const TEST_KEY = 'sk_test_providers';
@@ -11,7 +11,7 @@ const keys = [
 const now = new Date('2026-01-02T03:04:05Z');
 const nowMs = now.getTime();
 
-describe('shared/providers/smsRoute constructEvent: raw body + header + keys → events or a refusal', () => {
+describe('shared/events/smsRoute constructSmsRouteEvent: raw body + header + keys → events or a refusal', () => {
 	const body = Buffer.from(
 		JSON.stringify({ message_id: 'm1', status: 'delivered', timestamp: nowMs / 1000 - 5 }),
 	);
@@ -69,7 +69,7 @@ describe('shared/providers/smsRoute constructEvent: raw body + header + keys →
 	});
 });
 
-describe('shared/providers/sendCloud constructEvent: raw body + app key → events or a refusal', () => {
+describe('shared/events/sendCloud constructSendCloudEvent: raw body + app key → events or a refusal', () => {
 	const APP_KEY = 'sendcloud_app_key';
 	const token = 't'.repeat(50);
 	const timestamp = String(nowMs - 1000);

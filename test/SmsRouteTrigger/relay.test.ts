@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../../nodes/SmsRoute/shared/normalize';
+import type { NormalizedEvent } from '../../nodes/SmsRoute/shared/events/event';
 import { TEST_KEY, callWebhook, nowSeconds, smsRouteHeader, smsRoutePayload } from './helpers';
 import {
 	MAX_ATTEMPTS,

@@ -1,7 +1,7 @@
 import {
 	extractSendCloudFields,
 	verifySendCloudSignature,
-} from '../../nodes/SmsRoute/shared/verify/sendCloudSignature';
+} from '../../nodes/SmsRoute/shared/events/sendCloud/signature';
 import { sendCloudSignature } from './helpers';
 
 describe('SendCloud signature', () => {

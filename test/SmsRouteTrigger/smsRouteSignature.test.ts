@@ -1,7 +1,7 @@
 import {
 	parseSignatureHeader,
 	verifySmsRouteSignature,
-} from '../../nodes/SmsRoute/shared/verify/smsRouteSignature';
+} from '../../nodes/SmsRoute/shared/events/smsRoute/signature';
 import { smsRouteHeader, smsRouteV1 } from './helpers';
 
 /**

@@ -3,7 +3,12 @@ import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
-import { isKnownCountry, normalize, shortEcho, type PhoneNumberType } from './numbers/phoneNumber';
+import {
+	isKnownCountry,
+	readPhoneNumber,
+	shortEcho,
+	type PhoneNumberType,
+} from './numbers/phoneNumber';
 import { estimateSegments, type SegmentEstimate } from './encoding/segments';
 import { applySmartEncoding, hasLookAlike } from './encoding/smartEncoding';
 
@@ -208,7 +213,7 @@ export function readOutgoingMessage(
 	);
 	const rawTo = parameters.to(itemIndex);
 	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
-	const phone = normalize(rawTo, preparation.defaultCountry);
+	const phone = readPhoneNumber(rawTo, preparation.defaultCountry);
 	if (phone.e164 === null)
 		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${shortEcho(toInput)}")`);
 	const to = phone.e164;

@@ -6,16 +6,16 @@ import type {
 } from 'n8n-workflow';
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
-import type { NormalizedStatus } from '../shared/deliveryStatus';
+import type { NormalizedStatus } from '../shared/events/deliveryStatus';
 import { answerWhenExecutionExists, onAnswered, readRawBody } from '../shared/n8nInternals';
-import type { KeyedEvent } from '../shared/normalize';
-import { parseRawBody } from '../shared/parseBody';
+import type { KeyedEvent } from '../shared/events/event';
+import { parseRawBody } from '../shared/events/parseBody';
 import { refusal, type Refusal, type Result } from '../shared/result';
 import { relayTargets, startRelays } from './relay';
-import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/verificationKeys';
-import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/verify/hmacToolkit';
-import { looksLikeSendCloud } from '../shared/verify/sendCloudSignature';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
+import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/events/hmacToolkit';
+import { looksLikeSendCloud } from '../shared/events/sendCloud/signature';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 
 /**

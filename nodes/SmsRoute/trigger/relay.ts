@@ -1,11 +1,11 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../shared/deliveryStatus';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 import { instanceBaseUrlOf } from '../shared/n8nInternals';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
-import type { NormalizedEvent } from '../shared/normalize';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import type { NormalizedEvent } from '../shared/events/event';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 
 /**
  * Hands a verified smsroute delivery event to the execution waiting for it (SMS Route "Send and

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { OUTPUT, outcomeOf, type Outcome } from '../shared/deliveryStatus';
-import type { NormalizedEvent } from '../shared/normalize';
+import { OUTPUT, outcomeOf, type Outcome } from '../shared/events/deliveryStatus';
+import type { NormalizedEvent } from '../shared/events/event';
 
 /** The items of Send and Wait for Delivery's outputs, before and after the wait. */
 

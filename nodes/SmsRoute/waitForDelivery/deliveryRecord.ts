@@ -1,6 +1,6 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../shared/normalize';
+import type { NormalizedEvent } from '../shared/events/event';
 import type { SmsRouteClient } from '../transport/smsRouteRequest';
 import { lookUpFinal, lookupClient } from './statusLookup';
 import type { WaitingMessages } from './waitingState';

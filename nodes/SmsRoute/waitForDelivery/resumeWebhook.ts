@@ -1,15 +1,15 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../shared/normalize';
+import type { NormalizedEvent } from '../shared/events/event';
 import { refusal } from '../shared/result';
-import { smsRouteEventsOf } from '../shared/verificationKeys';
-import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import { smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
+import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/events/hmacToolkit';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { readRawBody } from '../shared/n8nInternals';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
 import { toOutputs } from './deliveryOutcome';
-import { outcomeOf } from '../shared/deliveryStatus';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**

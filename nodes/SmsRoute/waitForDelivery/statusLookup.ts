@@ -1,13 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isPlainObject } from '../shared/objects';
-import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
+import type { NormalizedEvent } from '../shared/events/event';
+import { normalizeSmsRoute } from '../shared/events/smsRoute/normalize';
 import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
 import { redactJson } from '../transport/redact';
 import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from '../shared/deliveryStatus';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { messageIdOf } from './deliveryOutcome';
-import { OUTPUT } from '../shared/deliveryStatus';
+import { OUTPUT } from '../shared/events/deliveryStatus';
 import {
 	pairOutputsWithSingleInput,
 	setTimeoutOutputs,

@@ -19,7 +19,10 @@ import {
 import { createCollectionReader, createParameterReader } from '../../sending/parameterReader';
 import { setAsideDuplicates, type Duplicates } from './duplicates';
 import { countSent, overCap, readGuardSettings } from './guardOptions';
-import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from '../../sending/sendingWindow/sendingWindowGuard';
+import {
+	SENDING_WINDOW_OPTIONS,
+	sendingWindowGuard,
+} from '../../sending/sendingWindow/sendingWindowGuard';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the item it already became. */
@@ -34,7 +37,7 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
 	return !('json' in slot);
 }
 
-function refusal(
+function guardRefusal(
 	context: IExecuteFunctions,
 	message: OutgoingMessage,
 	guard: string,
@@ -121,7 +124,7 @@ export function prepareMessages(
 			} else if (dryRun) {
 				slots.push(message);
 			} else if (verdict.action === 'refuse') {
-				throw refusal(context, message, verdict.guard, verdict.problem);
+				throw guardRefusal(context, message, verdict.guard, verdict.problem);
 			} else {
 				slots.push(heldItem(message, verdict.fields));
 			}

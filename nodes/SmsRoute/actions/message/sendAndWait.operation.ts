@@ -11,7 +11,7 @@ import {
 	waitOptions,
 } from '../../waitForDelivery/description';
 import { finalItem, messageIdOf, pendingItem } from '../../waitForDelivery/deliveryOutcome';
-import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
+import { OUTPUT, type Outcome } from '../../shared/events/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
 import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';

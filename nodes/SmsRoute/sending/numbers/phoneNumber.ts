@@ -276,7 +276,7 @@ function extensionIn(given: string, country: string): string | undefined {
 	// "030 / 1234567" is an area code and a number; "+49 151 2345 6789 / 12" is a number and an
 	// extension: what comes before the slash is a valid number on its own.
 	const slash = given.includes('/') ? SLASH_TAIL.exec(given) : null;
-	if (slash && normalize(slash[1], country).e164 !== null) {
+	if (slash && readPhoneNumber(slash[1], country).e164 !== null) {
 		return `has an extension ("/ ${slash[2]}"): an SMS cannot reach an extension; give the number without it`;
 	}
 	return undefined;
@@ -340,21 +340,21 @@ function internationalReadings(compact: string, home: Plan): Map<string, string>
 	return readings;
 }
 
-/** An opt-out entry's readings: `asTo`, what normalize sends the same text to, if anything. */
+/** An opt-out entry's readings: `asTo`, what readPhoneNumber sends the same text to, if anything. */
 export interface OptOutReadings {
 	asTo?: string;
 	all: string[];
 }
 
 /**
- * Every number an opt-out entry could stand for (Do Not Send To): what normalize reads it as
+ * Every number an opt-out entry could stand for (Do Not Send To): what readPhoneNumber reads it as
  * with the same Default Country (so an entry matches whatever the same text in To is sent to),
- * and each other valid reading: both sides of an ambiguity normalize refuses (`4915123456789`
+ * and each other valid reading: both sides of an ambiguity readPhoneNumber refuses (`4915123456789`
  * under DE), another country's code without +, a trunk prefix after the code. A wrong extra
  * reading can only skip a message, never send one. `all` is empty when it reads as no number.
  */
 export function everyReading(input: string, defaultCountry: string): OptOutReadings {
-	const asTo = normalize(input, defaultCountry).e164 ?? undefined;
+	const asTo = readPhoneNumber(input, defaultCountry).e164 ?? undefined;
 	const readings = new Set<string>(asTo ? [asTo] : []);
 	const done = (): OptOutReadings => ({ asTo, all: [...readings] });
 	if (input.length > MAX_INPUT_LENGTH && input.trim().length > MAX_INPUT_LENGTH) return done();
@@ -364,7 +364,7 @@ export function everyReading(input: string, defaultCountry: string): OptOutReadi
 	const home = countryPlan(defaultCountry.trim().toUpperCase());
 	const digits = compact.startsWith('+') ? compact.slice(1) : compact;
 	add(readInternational(digits, true).e164);
-	// With a Default Country, normalize has read "+…" this way already.
+	// With a Default Country, readPhoneNumber has read "+…" this way already.
 	if (!home || !compact.startsWith('+')) add(readInternational(digits).e164);
 	if (compact.startsWith('+')) return done();
 	if (digits.startsWith('00')) add(readInternational(digits.slice(2)).e164);
@@ -381,7 +381,7 @@ export function everyReading(input: string, defaultCountry: string): OptOutReadi
  * Otherwise national, trunk-prefixed, 00/IDD-prefixed and plus-less international forms
  * are recognised by that country's plan.
  */
-export function normalize(input: unknown, defaultCountry?: string): NormalizedPhone {
+export function readPhoneNumber(input: unknown, defaultCountry?: string): NormalizedPhone {
 	const given = input === undefined || input === null ? '' : String(input);
 	// Before any pattern runs: the extension check backtracks on long text (a 200 kB CSV row
 	// held n8n's main thread for seconds), and no phone number is this long.

@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { isFinal, type NormalizedStatus } from './deliveryStatus';
-import { ownValue } from './objects';
-import type { KeyedEvent, NormalizeResult, NormalizedEvent } from './normalize';
-import { dedupeKeyOf, metadataFrom, textOrNull } from './normalize';
+import { isFinal, type NormalizedStatus } from '../deliveryStatus';
+import { ownValue } from '../../objects';
+import type { KeyedEvent, NormalizeResult, NormalizedEvent } from '../event';
+import { dedupeKeyOf, metadataFrom, textOrNull } from '../event';
 
 /**
  * SendCloud SMSHook callback → one normalized event per message.

@@ -3,18 +3,18 @@ import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-work
 
 import { KeyCache, type ReloadAfter } from './keyCache';
 import {
-	constructEvent as constructSendCloudEvent,
+	constructSendCloudEvent,
 	type SendCloudEvents,
-	type SendCloudRequest,
-} from './providers/sendCloud';
+	type SendCloudWebhookRequest,
+} from './sendCloud/constructEvent';
 import {
-	constructEvent as constructSmsRouteEvent,
+	constructSmsRouteEvent,
 	type SmsRouteEvents,
-	type SmsRouteRequest,
-} from './providers/smsRoute';
-import type { SmsRouteSigningKey } from './verify/smsRouteSignature';
-import type { Result } from './result';
-import { SIGNATURE_MISMATCH } from './verify/hmacToolkit';
+	type SmsRouteWebhookRequest,
+} from './smsRoute/constructEvent';
+import type { SmsRouteSigningKey } from './smsRoute/signature';
+import type { Result } from '../result';
+import { SIGNATURE_MISMATCH } from './hmacToolkit';
 
 /**
  * The keys each provider's signature is checked with, derived from the node's credential and
@@ -122,7 +122,7 @@ async function checkWithKeys<K, R extends Result<object, { reason: string }>>(
 export async function smsRouteEventsOf(
 	context: IWebhookFunctions,
 	nodeScope: string,
-	request: Omit<SmsRouteRequest, 'keys'> & { livemode?: boolean },
+	request: Omit<SmsRouteWebhookRequest, 'keys'> & { livemode?: boolean },
 ): Promise<SmsRouteEvents | null> {
 	const { livemode, ...signed } = request;
 	return await checkWithKeys(
@@ -140,7 +140,7 @@ export async function smsRouteEventsOf(
 export async function sendCloudEventsOf(
 	context: IWebhookFunctions,
 	nodeScope: string,
-	request: Omit<SendCloudRequest, 'appKey'>,
+	request: Omit<SendCloudWebhookRequest, 'appKey'>,
 ): Promise<SendCloudEvents | null> {
 	return await checkWithKeys(
 		async (after) => await sendCloudAppKey(context, nodeScope, after),

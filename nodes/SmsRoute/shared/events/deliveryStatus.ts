@@ -1,11 +1,11 @@
 /**
  * The delivery statuses, defined once: the normalized statuses of docs/CONTRACT.md, which of them
  * are `final` (the event field the trigger emits), and where each leaves a message waited for by
- * Send and Wait for Delivery. normalize.ts, normalizeSendCloud.ts, the trigger's relay and the
+ * Send and Wait for Delivery. smsRoute/normalize.ts, sendCloud/normalize.ts, the trigger's relay and the
  * wait all read this table.
  */
 
-import { ownValue } from './objects';
+import { ownValue } from '../objects';
 
 /** The three outputs of Send and Wait for Delivery, in the order docs/CONTRACT.md gives. */
 export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;

@@ -1,18 +1,19 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeSmsRoute, type KeyedEvent } from '../normalize';
+import type { KeyedEvent } from '../event';
+import { normalizeSmsRoute } from './normalize';
 import { parseRawBody } from '../parseBody';
-import { refusal, type Refusal, type Result } from '../result';
-import { verifySmsRouteSignature, type SmsRouteSigningKey } from '../verify/smsRouteSignature';
+import { refusal, type Refusal, type Result } from '../../result';
+import { verifySmsRouteSignature, type SmsRouteSigningKey } from './signature';
 
 /**
  * An smsroute webhook request, from raw bytes to normalized events, as stripe-node's
  * `Webhooks.constructEvent(payload, header, secret, tolerance)`: verify the signature over the
- * exact bytes, then parse and normalize. Pure: the keys are given (verificationKeys.ts loads
+ * exact bytes, then parse and normalize. Pure: the keys are given (../eventsFromWebhook.ts loads
  * them from the node's credential). Both the trigger and Send and Wait's resume webhook use it.
  */
 
-export interface SmsRouteRequest {
+export interface SmsRouteWebhookRequest {
 	rawBody: Buffer | undefined;
 	/** The x-smsroute-signature header as received. */
 	header: string | string[] | undefined;
@@ -30,7 +31,7 @@ export type SmsRouteEvents = Result<
 	Refusal
 >;
 
-export function constructEvent(request: SmsRouteRequest): SmsRouteEvents {
+export function constructSmsRouteEvent(request: SmsRouteWebhookRequest): SmsRouteEvents {
 	const { rawBody, header, keys, toleranceSeconds, now } = request;
 	const nowMs = now.getTime();
 	// Verify the exact bytes before parsing anything an attacker could have sent.

@@ -4,8 +4,8 @@
  * it emits are the same bytes, and so that bad input becomes a 400 instead of an exception.
  */
 
-import { isPlainObject, ownValue } from './objects';
-import type { Result } from './result';
+import { isPlainObject, ownValue } from '../objects';
+import type { Result } from '../result';
 
 /** Delivery callbacks are a few hundred bytes; 1 MiB leaves room for big fan-outs. */
 export const MAX_BODY_BYTES = 1024 * 1024;

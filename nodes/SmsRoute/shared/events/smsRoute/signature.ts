@@ -8,8 +8,8 @@ import {
 	hmacSha256,
 	isRawBody,
 	sameDigest,
-} from './hmacToolkit';
-import type { Result } from '../result';
+} from '../hmacToolkit';
+import type { Result } from '../../result';
 
 /**
  * Verifies the `x-smsroute-signature: t=<unix seconds>,v1=<hex>` header, modelled on

@@ -6,9 +6,9 @@ import {
 	decodeSha256Hex,
 	hmacSha256,
 	sameDigest,
-	type Verdict,
-} from './hmacToolkit';
-import type { Result } from '../result';
+	type SignatureCheck,
+} from '../hmacToolkit';
+import type { Result } from '../../result';
 
 /**
  * SendCloud SMSHook: signature = hex(HMAC-SHA256(app key, "<timestamp><token>")).
@@ -25,7 +25,7 @@ export interface SendCloudSignedFields {
 
 export type SendCloudFieldsResult = Result<{ fields: SendCloudSignedFields; timestampMs: number }>;
 
-export type SendCloudVerification = Verdict;
+export type SendCloudVerification = SignatureCheck;
 
 /** Whether a body carries any of SendCloud's signing fields (used by provider auto-detection). */
 export function looksLikeSendCloud(body: Record<string, unknown>): boolean {

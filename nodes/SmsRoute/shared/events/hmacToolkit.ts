@@ -9,7 +9,7 @@ const SHA256_HEX_CHARS = 64;
 export const SIGNATURE_MISMATCH = 'signature mismatch';
 export const RAW_BODY_UNAVAILABLE = 'raw request body unavailable; cannot verify signature';
 
-export type Verdict = Result;
+export type SignatureCheck = Result;
 
 /** Parts are fed one by one so a raw body is hashed exactly as received, never re-encoded. */
 export function hmacSha256(key: string | KeyObject, ...parts: Array<string | Buffer>): Buffer {
@@ -37,7 +37,7 @@ export function checkTimestamp(
 	signedAtMs: number,
 	nowMs: number,
 	toleranceSeconds: number,
-): Verdict {
+): SignatureCheck {
 	const skewMs = nowMs - signedAtMs;
 	if (Math.abs(skewMs) <= toleranceSeconds * 1000) return { ok: true };
 	return { ok: false, reason: skewMs > 0 ? 'timestamp too old' : 'timestamp in the future' };

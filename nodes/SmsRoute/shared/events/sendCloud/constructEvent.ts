@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeSendCloud } from '../normalizeSendCloud';
-import type { KeyedEvent } from '../normalize';
+import { normalizeSendCloud } from './normalize';
+import type { KeyedEvent } from '../event';
 import { parseRawBody } from '../parseBody';
-import { refusal, type Refusal, type Result } from '../result';
-import { extractSendCloudFields, verifySendCloudSignature } from '../verify/sendCloudSignature';
+import { refusal, type Refusal, type Result } from '../../result';
+import { extractSendCloudFields, verifySendCloudSignature } from './signature';
 
 /**
  * A SendCloud SMSHook callback, from raw bytes to normalized events, as stripe-node's
@@ -13,7 +13,7 @@ import { extractSendCloudFields, verifySendCloudSignature } from '../verify/send
  * timestamp with the app key, spend the token, normalize. Pure but for `spendToken`.
  */
 
-export interface SendCloudRequest {
+export interface SendCloudWebhookRequest {
 	rawBody: Buffer;
 	contentType: string | undefined;
 	/** The body already parsed from `rawBody` (provider detection needed it), or undefined. */
@@ -33,7 +33,7 @@ export interface SendCloudRequest {
 export type SendCloudEvents = Result<{ events: KeyedEvent[] }, Refusal>;
 
 /** Null when there is no app key to verify with (after the signed fields were found). */
-export function constructEvent(request: SendCloudRequest): SendCloudEvents | null {
+export function constructSendCloudEvent(request: SendCloudWebhookRequest): SendCloudEvents | null {
 	const { appKey, toleranceSeconds, now } = request;
 	let body = request.parsedBody;
 	if (!body) {
