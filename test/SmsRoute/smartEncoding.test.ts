@@ -3,7 +3,10 @@
  * Segment counts come from estimateSegments, whose boundaries segments.test.ts checks.
  */
 import { estimateSegments, gsm7Septets } from '../../nodes/SmsRoute/sending/encoding/segments';
-import { LOOK_ALIKES, applySmartEncoding } from '../../nodes/SmsRoute/sending/encoding/smartEncoding';
+import {
+	LOOK_ALIKES,
+	applySmartEncoding,
+} from '../../nodes/SmsRoute/sending/encoding/smartEncoding';
 
 describe('applySmartEncoding', () => {
 	it('turns pasted document punctuation into GSM-7 and counts each replaced character', () => {

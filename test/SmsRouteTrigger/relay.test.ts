@@ -6,8 +6,20 @@ import {
 	MAX_ATTEMPTS,
 	MAX_PENDING,
 	RELAY_WINDOW_MS,
-	relayToWaitingExecution,
+	relayTargets,
+	startRelays,
+	type RelayRequest,
 } from '../../nodes/SmsRoute/trigger/relay';
+
+/** What receiveWebhook does: the targets, then the relays; the number started (0 when full). */
+function relayToWaitingExecution(
+	context: IWebhookFunctions,
+	events: NormalizedEvent[],
+	relayed: RelayRequest,
+): number {
+	const targets = relayTargets(context, events, relayed);
+	return startRelays(context, targets, relayed) ? targets.length : 0;
+}
 
 const SIG = 'b'.repeat(64);
 const OWN = `http://127.0.0.1:5678/webhook-waiting/17/node-1?signature=${SIG}`;

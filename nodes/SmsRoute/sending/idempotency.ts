@@ -34,7 +34,7 @@ function seedExecutionId(context: IExecuteFunctions): string {
  * What every automatic key of one node run derives from: n8n instance, workflow, the first
  * execution (see seedExecutionId), node and run index. Stable across n8n's Retry On Fail (same
  * run index) and n8n's Retry (same first execution and run index). As a tool the run index is
- * 0, as it was before 0.3.0: the same message in one execution through the tool is sent once.
+ * 0, as it always was: the same message in one execution through the tool is sent once.
  */
 function idempotencySeed(context: IExecuteFunctions): string[] {
 	const executionId = seedExecutionId(context);

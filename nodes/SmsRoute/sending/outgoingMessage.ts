@@ -68,9 +68,6 @@ export function invalid(
 	return error;
 }
 
-// Kept here for the modules and tests that import it from this file.
-export { normalizePhone } from './numbers/phoneNumber';
-
 /** The Options entries read per item: the ones that shape what is sent. */
 export const MESSAGE_OPTIONS = [
 	'defaultCountry',

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { SmsRouteRequestError, redactSecrets } from '../transport/smsRouteRequest';
+import type { SentMessage } from '../transport/messages';
 import type { OutgoingMessage } from './outgoingMessage';
 
 /** The node error for one item: NodeApiError when smsroute answered, NodeOperationError otherwise. */
@@ -136,4 +137,14 @@ export function heldItem(message: OutgoingMessage, fields: IDataObject): INodeEx
 		json: { ...messageSummary(message), ...recipientDetails(message), ...fields },
 		pairedItem: { item: message.itemIndex },
 	};
+}
+
+/** The output item of a sent message; it shows the key as the user gave it. */
+export function sentMessageItem(message: OutgoingMessage, sent: SentMessage): INodeExecutionData {
+	return sentItem(message, {
+		id: sent.id,
+		status: sent.status,
+		creditsUsed: sent.credits_used ?? null,
+		createdAt: sent.created_at ?? null,
+	});
 }

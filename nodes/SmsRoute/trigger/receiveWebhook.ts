@@ -20,7 +20,7 @@ import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify, parse and
- * normalize it (shared/providers), relay to a waiting Send and Wait, keep the wanted statuses
+ * normalize it (shared/events), relay to a waiting Send and Wait, keep the wanted statuses
  * and drop duplicates. Every refusal is a Refusal (400, 401 or 503 with a short reason), never a
  * throw.
  */

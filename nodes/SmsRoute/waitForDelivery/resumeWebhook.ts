@@ -30,7 +30,7 @@ function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseD
  * The signed timestamp may be as old as the wait (its messages' events cannot be older, however
  * long the trigger took to relay them) and no newer than the usual tolerance ahead: every event
  * the trigger accepted and relayed is accepted here, whatever its own Timestamp Tolerance. A wait
- * saved without a mark (0.2.0) keeps the default tolerance.
+ * saved without a mark (an earlier version, CHANGELOG) keeps the default tolerance.
  */
 function toleranceFor(waiting: WaitingMessages | null, nowMs: number): number {
 	const sentFromMs = waiting?.mark?.sentFromMs;

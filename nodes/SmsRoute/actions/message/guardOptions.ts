@@ -76,7 +76,7 @@ export const guardOptions: INodeProperties[] = [
 
 /**
  * The Guardrails collection of a sending operation: the guards, and `extras` (the Sending
- * Window on Send and Send in Bulk). New in 0.3.0, so no saved workflow has them under Options.
+ * Window on Send and Send in Bulk). Newer than Options (CHANGELOG), so no saved workflow has them there.
  */
 export function guardrailsCollection(extras: INodeProperties[] = []): INodeProperties {
 	return {

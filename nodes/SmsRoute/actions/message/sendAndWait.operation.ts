@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../sending/chunking';
-import { errorItemOrThrow, messageSummary } from '../../sending/outputItems';
+import { errorItemOrThrow, messageSummary, sentMessageItem } from '../../sending/outputItems';
 import {
 	DEFAULT_LIMIT_MINUTES,
 	MAX_WAIT_MESSAGES,
@@ -17,6 +17,7 @@ import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { OwnMessages, RUN_METADATA_KEY } from '../../waitForDelivery/ownMessages';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
+import { postMessage } from '../../transport/messages';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
@@ -24,7 +25,6 @@ import { duplicateItem } from './duplicates';
 import { forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardOptions';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { postMessage, sentMessageItem } from './send.operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Send and Wait for Delivery',
@@ -72,7 +72,7 @@ export const REPLAY_NOT_FINAL_REASON =
  * The message's metadata with what ties it to this wait: the resume URL and, after run 0, the
  * run (a loop's later run has the first run's resume URL: n8n signs `<execution>/<node>` only).
  * Both replace a user's field of the same name, which would otherwise misname the wait. Absent
- * on run 0, so those messages are as 0.2.0 sent them.
+ * on run 0, so those messages are as earlier versions sent them (CHANGELOG).
  */
 function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runIndex: number) {
 	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: resumeUrl };

@@ -8,7 +8,7 @@ import {
 } from '../../sending/outputItems';
 import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
-import { sendChunk, type ChunkResults } from './bulkChunk';
+import { sendChunk, type ChunkResults } from './sendChunk';
 import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardOptions';

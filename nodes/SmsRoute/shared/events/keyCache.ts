@@ -3,8 +3,7 @@ import { sleep } from 'n8n-workflow';
 /**
  * Per-process cache of the verification keys a node derived from its credential: in n8n 2.41
  * every getCredentials() in webhook() reads the database and takes an expression isolate.
- * Entries live KEY_CACHE_TTL_MS, so a removed key verifies for at most 60 s (README,
- * "Verification"). A failed signature asks for keys loaded after the request arrived (a rotated
+ * Entries live KEY_CACHE_TTL_MS, so a removed key verifies for at most 60 s (docs/verification.md). A failed signature asks for keys loaded after the request arrived (a rotated
  * key verifies on its first event), but reloads of one entry start at most once per
  * MIN_RELOAD_INTERVAL_MS and are shared: a flood of forged requests waits for the same reload
  * instead of each costing a load. Keyed by workflow, node and credential id; keys are

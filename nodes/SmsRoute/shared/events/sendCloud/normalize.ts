@@ -8,7 +8,7 @@ import { dedupeKeyOf, metadataFrom, textOrNull } from '../event';
 /**
  * SendCloud SMSHook callback → one normalized event per message.
  *
- * Fan-out limits (README "Limits per request"): at most MAX_MESSAGES_PER_CALLBACK messages,
+ * Fan-out limits (docs/verification.md, "Limits per request"): at most MAX_MESSAGES_PER_CALLBACK messages,
  * and at most MAX_FANOUT_BYTES of item data in all. Each item carries its own slice of the
  * lists (`smsIds`/`phones` cut to its message) and one copy of the shared fields, so time and
  * memory grow with messages + shared size, never with their square.

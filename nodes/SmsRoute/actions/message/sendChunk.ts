@@ -1,18 +1,12 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { chunkIdempotencyKey } from '../../sending/idempotency';
 import type { OutgoingMessage } from '../../sending/outgoingMessage';
-import {
-	SmsRouteRequestError,
-	smsRouteRequest,
-	type SmsRouteClient,
-} from '../../transport/smsRouteRequest';
-import { checkBulkIds } from './responseChecks';
+import { postBulk } from '../../transport/messages';
+import { SmsRouteRequestError, type SmsRouteClient } from '../../transport/smsRouteRequest';
 
-interface BulkResponse {
-	ids: string[];
-	count: number;
-}
+/**
+ * One chunk of Send in Bulk through POST /messages/bulk, and when smsroute rejects it with a
+ * 400, the search (bisection) for the messages the 400 is about, so the rest are still sent.
+ * The split into chunks is sending/chunking.ts; the chunk size is in actions/options.ts.
+ */
 
 /** itemIndex → the message id smsroute gave it, or the error that kept it from being sent. */
 export type ChunkResults = Map<number, { id: string } | { error: unknown }>;
@@ -37,17 +31,6 @@ const NAMED_STREAK = 3;
 /** Requests one chunk may spend on bisection: enough for a few bad messages, far below 2N. */
 function bisectionBudget(size: number): number {
 	return 8 + 4 * Math.ceil(Math.log2(Math.max(2, size)));
-}
-
-function bulkPayload(message: OutgoingMessage): IDataObject {
-	const payload: IDataObject = {
-		to: message.to,
-		body: message.body,
-		idempotency_key: message.idempotencyKey,
-	};
-	if (message.from) payload.from = message.from;
-	if (message.metadata) payload.metadata = message.metadata;
-	return payload;
 }
 
 function rejection(error: unknown): SmsRouteRequestError | undefined {
@@ -88,13 +71,7 @@ function failAll(state: ChunkState, messages: OutgoingMessage[], error: unknown)
 /** One bulk request; records the ids on success, returns the error (unrecorded) on failure. */
 async function post(state: ChunkState, messages: OutgoingMessage[]): Promise<unknown> {
 	try {
-		const response = await smsRouteRequest<BulkResponse>(state.client, {
-			method: 'POST',
-			path: '/messages/bulk',
-			body: { messages: messages.map(bulkPayload) },
-			idempotencyKey: chunkIdempotencyKey(messages.map((m) => m.idempotencyKey)),
-			checkBody: checkBulkIds(messages.length),
-		});
+		const response = await postBulk(state.client, messages);
 		messages.forEach((message, i) =>
 			state.results.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }),
 		);
