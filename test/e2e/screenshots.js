@@ -747,19 +747,27 @@ async function shootRetry(page) {
 			'Executions list: a failed run and its Retry menu',
 		),
 	);
-	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
-	// The bulk example's own executions: the successful retry open, the failed run below it.
+	// The bulk example's own executions: the successful retry open, the failed run below it. The
+	// retry of this run, the newest failed one (not one that an earlier run of this script made).
 	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	const executionsOf = async (filter) => {
+		const data = await rest(
+			page,
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id, ...filter }))}`,
+		);
+		return Array.isArray(data) ? data : (data?.results ?? []);
+	};
+	const failedId = Math.max(
+		...(await executionsOf({ status: ['error'] })).map((e) => Number(e.id)),
+	);
+	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
 	const deadline = Date.now() + TIMEOUT_MS;
 	let retried;
 	while (!retried) {
 		if (Date.now() > deadline) throw new Error('the Retry never showed up among the executions');
-		const data = await rest(
-			page,
-			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id }))}`,
+		retried = (await executionsOf({})).find(
+			(e) => Number(e.retryOf) === failedId && e.status === 'success',
 		);
-		const list = Array.isArray(data) ? data : (data?.results ?? []);
-		retried = list.find((e) => e.retryOf && e.status === 'success');
 		if (!retried) await sleep(500);
 	}
 	await openCanvas(page, `/workflow/${bulk.id}/executions/${retried.id}`, [
