@@ -22,13 +22,12 @@ import { prepareMessages } from '../../nodes/SmsRoute/actions/message/prepareMes
 import {
 	allowedCountriesCheck,
 	blockNumberTypesCheck,
-	doNotSendToCheck,
 	guardReport,
 	NUMBER_TYPE_LABELS,
-	readDoNotSendTo,
 	verdictFor,
 	type MessageCheck,
 } from '../../nodes/SmsRoute/sending/guards/messageChecks';
+import { doNotSendToCheck, readDoNotSendTo } from '../../nodes/SmsRoute/sending/guards/doNotSendTo';
 import { NUMBER_TYPES } from '../../nodes/SmsRoute/sending/numbers/countryTable';
 import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
 import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';

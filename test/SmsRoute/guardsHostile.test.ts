@@ -2,7 +2,7 @@
  * Hostile review of the guardrails (issue 21): opt-out lists written the ways CRMs and phones
  * export numbers, and To values a CSV row or a form can send.
  */
-import { readDoNotSendTo, readOptOuts } from '../../nodes/SmsRoute/sending/guards/messageChecks';
+import { readDoNotSendTo, readOptOuts } from '../../nodes/SmsRoute/sending/guards/doNotSendTo';
 import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { runSmsRoute } from '../helpers/runWorkflow';
 import { useSandboxRun } from '../helpers/sandboxRun';

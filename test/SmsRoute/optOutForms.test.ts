@@ -13,12 +13,12 @@ import metadata from 'libphonenumber-js/metadata.max.json';
 import { Metadata } from 'libphonenumber-js/core';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
+import { verdictFor } from '../../nodes/SmsRoute/sending/guards/messageChecks';
 import {
 	doNotSendToCheck,
 	readDoNotSendTo,
 	readOptOuts,
-	verdictFor,
-} from '../../nodes/SmsRoute/sending/guards/messageChecks';
+} from '../../nodes/SmsRoute/sending/guards/doNotSendTo';
 import type { OutgoingMessage } from '../../nodes/SmsRoute/sending/outgoingMessage';
 import { readPhoneNumber } from '../../nodes/SmsRoute/sending/numbers/phoneNumber';
 

@@ -15,10 +15,10 @@ import {
 	judge,
 	parseWindow,
 	SEARCH_MINUTES,
-	timeZonesForNumber,
 	zoneClock,
 	type DailyWindow,
 } from '../../nodes/SmsRoute/sending/sendingWindow/windowClock';
+import { timeZonesForNumber } from '../../nodes/SmsRoute/sending/sendingWindow/recipientZones';
 import { readTimeZoneName } from '../../nodes/SmsRoute/sending/sendingWindow/timeZoneName';
 
 // The oracle: libphonenumber's map as the dev dependency ships it, read here independently of

@@ -7,12 +7,10 @@ import {
 	allowedCountriesCheck,
 	blockNumberTypesCheck,
 	countryLabel,
-	doNotSendToCheck,
 	readCodeList,
-	readDoNotSendTo,
-	readOptOuts,
 	type MessageCheck,
 } from '../../sending/guards/messageChecks';
+import { doNotSendToCheck, readDoNotSendTo, readOptOuts } from '../../sending/guards/doNotSendTo';
 import { isKnownCountry, shortEcho, type PhoneNumberType } from '../../sending/numbers/phoneNumber';
 
 /** Node version 1.1 blocks these unless the option says otherwise; version 1 blocks nothing. */

@@ -8,14 +8,8 @@ import type {
 import { messageSummary } from '../outputItems';
 import { invalid, type OutgoingMessage } from '../outgoingMessage';
 import type { ParameterReader } from '../parameterReader';
-import {
-	judge,
-	parseWindow,
-	timeZonesForNumber,
-	zoneClock,
-	type DailyWindow,
-	type WindowVerdict,
-} from './windowClock';
+import { judge, parseWindow, zoneClock, type DailyWindow, type WindowVerdict } from './windowClock';
+import { timeZonesForNumber } from './recipientZones';
 import { readTimeZoneName } from './timeZoneName';
 
 /** Send and Send in Bulk only: Send and Wait's item must end in a delivery outcome. */
