@@ -1,7 +1,8 @@
 'use strict';
 // A newcomer finds each behaviour by folder and file name alone (issue 27): docs/development.md
 // keeps a "behaviour → file" table, and this reads it back, so a moved file or a renamed
-// function cannot leave the map pointing at nothing. Source paths the docs cite are checked too.
+// function cannot leave the map pointing at nothing. Source and test paths the docs cite are
+// checked too.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -58,11 +59,11 @@ test('the map parser refuses a table that lost its rows or names a missing file'
 	expect(fs.existsSync(path.join(ROOT, 'nodes/SmsRoute/helpers/concurrency.ts'))).toBe(false);
 });
 
-/** Every nodes/… source path a doc cites (dist/….js read as its .ts source). */
+/** Every nodes/… and test/… file a doc cites (dist/….js read as its .ts source). */
 function citedSourcePaths(markdown) {
 	const found = new Set();
 	for (const [, dist, p, ext] of markdown.matchAll(
-		/(dist\/)?(nodes\/SmsRoute\/[\w./-]+?)\.(ts|js|json)\b/g,
+		/(?<![\w/.-])(dist\/)?((?:nodes\/SmsRoute|test)\/[\w./-]+?)\.(ts|js|json)\b/g,
 	))
 		found.add(dist && ext === 'js' ? `${p}.ts` : `${p}.${ext}`);
 	return [...found];
@@ -82,9 +83,10 @@ test.each(DOCS)('%s cites only source files that exist', (doc) => {
 	expect(missing).toEqual([]);
 });
 
-test('a cited dist path is checked as its source', () => {
-	expect(citedSourcePaths('`dist/nodes/SmsRoute/a/b.js` and nodes/SmsRoute/c.ts')).toEqual([
-		'nodes/SmsRoute/a/b.ts',
-		'nodes/SmsRoute/c.ts',
-	]);
+test('a cited dist path is checked as its source, a test path as itself', () => {
+	expect(
+		citedSourcePaths(
+			'`dist/nodes/SmsRoute/a/b.js`, nodes/SmsRoute/c.ts and (test/unit/nodes/SmsRoute/d.test.ts)',
+		),
+	).toEqual(['nodes/SmsRoute/a/b.ts', 'nodes/SmsRoute/c.ts', 'test/unit/nodes/SmsRoute/d.test.ts']);
 });
