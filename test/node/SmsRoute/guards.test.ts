@@ -17,7 +17,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { countSent, overCap } from '../../../nodes/SmsRoute/actions/message/guardOptions';
+import { countSent, overCap } from '../../../nodes/SmsRoute/sending/guards/maxMessagesCap';
 import { prepareMessages } from '../../../nodes/SmsRoute/actions/message/prepareMessages';
 import {
 	allowedCountriesCheck,

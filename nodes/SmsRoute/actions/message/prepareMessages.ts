@@ -18,7 +18,8 @@ import {
 } from '../../sending/outgoingMessage';
 import { createCollectionReader, createParameterReader } from '../../sending/parameterReader';
 import { setAsideDuplicates, type Duplicates } from './duplicates';
-import { countSent, overCap, readGuardSettings } from './guardOptions';
+import { readGuardSettings } from '../../sending/guards/guardSettings';
+import { countSent, overCap } from '../../sending/guards/maxMessagesCap';
 import {
 	SENDING_WINDOW_OPTIONS,
 	sendingWindowGuard,

@@ -14,7 +14,7 @@ import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
 import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 

@@ -23,7 +23,7 @@ import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
 import { duplicateItem } from './duplicates';
 import { forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 
 export const option: OperationModule['option'] = {

@@ -11,7 +11,7 @@ import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../o
 import { sendChunk, type ChunkResults } from './sendChunk';
 import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
 import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
