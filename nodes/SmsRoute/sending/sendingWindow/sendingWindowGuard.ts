@@ -53,21 +53,69 @@ interface Judgement {
 type Judged = Judgement | { never: true; window: DailyWindow; zones: readonly string[] };
 
 /**
- * The Sending Window check of one run: `now` is taken once, so every item is judged at the same
- * instant, and each judgement is kept per window and zone set (a 100,000-row bulk has a few
- * dozen), so an item costs a zone lookup and two map reads.
- * `guardrails` reads the window's two entries of the Guardrails collection per item (each field
- * on its own, a `{{ $json.timeZone }}` override straight from the items).
- * Returns, per message, undefined to send it, or its "deferred" item.
+ * One run's judgements: `now` is taken once, so every item is judged at the same instant, and
+ * each judgement is kept per window and zone set, keyed by the table's own (shared, frozen)
+ * zone list for a number, by the name given for an override. One lookup per item, nothing built.
  */
-export function sendingWindowGuard(
+class WindowJudge {
+	private readonly windows = new Map<string, DailyWindow | string>();
+	private readonly byZones = new Map<DailyWindow, Map<readonly string[], Judged>>();
+	private readonly byOverride = new Map<DailyWindow, Map<string, Judged | string>>();
+
+	constructor(private readonly now: number) {}
+
+	/** The window a Sending Window value gives, or why it is not one. */
+	window(text: unknown): DailyWindow | string {
+		let window = typeof text === 'string' ? this.windows.get(text) : undefined;
+		if (window === undefined) {
+			window = parseWindow(text);
+			if (typeof text === 'string') this.windows.set(text, window);
+		}
+		return window;
+	}
+
+	/** The judgement in a zone the user named, or why the name is refused. */
+	inNamedZone(window: DailyWindow, override: string): Judged | string {
+		let known = this.byOverride.get(window);
+		if (!known) this.byOverride.set(window, (known = new Map()));
+		let entry = known.get(override);
+		if (entry === undefined) {
+			// Intl's check builds a formatter (tens of µs): once per distinct zone name.
+			const name = readTimeZoneName(override);
+			entry = 'zone' in name ? this.judged(window, [name.zone], override) : name.problem;
+			known.set(override, entry);
+		}
+		return entry;
+	}
+
+	/** The judgement in a number's zones (from recipientZones.ts). */
+	inZones(window: DailyWindow, zones: readonly string[]): Judged {
+		let known = this.byZones.get(window);
+		if (!known) this.byZones.set(window, (known = new Map()));
+		let entry = known.get(zones);
+		if (entry === undefined) {
+			entry = this.judged(window, zones);
+			known.set(zones, entry);
+		}
+		return entry;
+	}
+
+	private judged(window: DailyWindow, zones: readonly string[], override?: string): Judged {
+		const verdict = judge(window, zones.map(zoneClock), this.now);
+		return 'never' in verdict
+			? { never: true, window, zones }
+			: { window, zones, verdict, ...(override ? { override } : {}) };
+	}
+}
+
+/**
+ * Whether the Sending Window's options were added, from the saved parameters: an expression
+ * that gives null or '' for some item is a bad window, never "off". Undefined: not checked.
+ */
+function addedOptions(
 	context: IExecuteFunctions,
-	guardrails: ParameterReader,
-): (message: OutgoingMessage) => INodeExecutionData | undefined {
-	if (!OPERATIONS.includes(String(context.getNodeParameter('operation', 0))))
-		return () => undefined;
-	// Whether the options were added, from the saved parameters: an expression that gives
-	// null or '' for some item is a bad window, never "off".
+): { windowAdded: boolean; zoneAdded: boolean } | undefined {
+	if (!OPERATIONS.includes(String(context.getNodeParameter('operation', 0)))) return undefined;
 	const saved = context.getNodeParameter(
 		'guardrails',
 		0,
@@ -78,59 +126,71 @@ export function sendingWindowGuard(
 	) as IDataObject;
 	const windowAdded = saved.sendingWindow !== undefined;
 	const zoneAdded = saved.sendingWindowTimeZone !== undefined;
-	if (!windowAdded && !zoneAdded) return () => undefined;
-	const dryRun = context.getNodeParameter('options.dryRun', 0, false) === true;
-	const now = Date.now();
-	const windows = new Map<string, DailyWindow | string>();
-	// Per window, the judgement of each zone set: keyed by the table's own (shared, frozen) zone
-	// list for a number, by the name given for an override. One lookup per item, nothing built.
-	const byZones = new Map<DailyWindow, Map<readonly string[], Judged>>();
-	const byOverride = new Map<DailyWindow, Map<string, Judged | string>>();
+	return windowAdded || zoneAdded ? { windowAdded, zoneAdded } : undefined;
+}
 
-	function judged(window: DailyWindow, zones: readonly string[], override?: string): Judged {
-		const verdict = judge(window, zones.map(zoneClock), now);
-		return 'never' in verdict
-			? { never: true, window, zones }
-			: { window, zones, verdict, ...(override ? { override } : {}) };
-	}
+/** A message outside the window: not sent, with what the Wait loop needs to send it later. */
+function deferredItem(
+	message: OutgoingMessage,
+	found: Judgement,
+	sendAfter: string,
+	dryRun: boolean,
+): INodeExecutionData {
+	return {
+		json: {
+			...(dryRun ? { dryRun: true } : {}),
+			...messageSummary(message),
+			status: 'deferred',
+			sendAfter,
+			sendingWindow: found.window.text,
+			timeZones: [...found.zones],
+			...(found.override ? { sendingWindowTimeZone: found.override } : {}),
+			// What the Wait loop needs to send it later, with the same idempotency key.
+			body: message.body,
+			...(message.from ? { from: message.from } : {}),
+			...(message.metadata ? { metadata: message.metadata } : {}),
+		},
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/**
+ * The Sending Window check of one run (judgements shared through a WindowJudge: a 100,000-row
+ * bulk has a few dozen, so an item costs a zone lookup and two map reads).
+ * `guardrails` reads the window's two entries of the Guardrails collection per item (each field
+ * on its own, a `{{ $json.timeZone }}` override straight from the items).
+ * Returns, per message, undefined to send it, or its "deferred" item.
+ */
+export function sendingWindowGuard(
+	context: IExecuteFunctions,
+	guardrails: ParameterReader,
+): (message: OutgoingMessage) => INodeExecutionData | undefined {
+	const added = addedOptions(context);
+	if (!added) return () => undefined;
+	const dryRun = context.getNodeParameter('options.dryRun', 0, false) === true;
+	const judgeOf = new WindowJudge(Date.now());
 
 	function judgement(message: OutgoingMessage): Judgement {
-		const { itemIndex } = message;
 		// The error item names the message (to, key), as the guards' refusals do.
 		const refuse = (field: string, problem: string) =>
-			invalid(context, itemIndex, field, problem, messageSummary(message));
-		const given = guardrails(itemIndex) as IDataObject | undefined;
+			invalid(context, message.itemIndex, field, problem, messageSummary(message));
+		const given = guardrails(message.itemIndex) as IDataObject | undefined;
 		const rawZone = given?.sendingWindowTimeZone;
 		const override = rawZone === undefined || rawZone === null ? '' : String(rawZone).trim();
-		if (!windowAdded) {
+		if (!added?.windowAdded) {
 			throw refuse(
 				'Sending Window Time Zone',
 				'is set but Sending Window is not: add the Sending Window guardrail with its window, or remove the time zone',
 			);
 		}
-		const text = given?.sendingWindow;
-		let window = typeof text === 'string' ? windows.get(text) : undefined;
-		if (window === undefined) {
-			window = parseWindow(text);
-			if (typeof text === 'string') windows.set(text, window);
-		}
+		const window = judgeOf.window(given?.sendingWindow);
 		if (typeof window === 'string') throw refuse('Sending Window', window);
-
-		let found: Judged;
+		let found: Judged | string;
 		if (override) {
-			let known = byOverride.get(window);
-			if (!known) byOverride.set(window, (known = new Map()));
-			let entry = known.get(override);
-			if (entry === undefined) {
-				// Intl's check builds a formatter (tens of µs): once per distinct zone name.
-				const name = readTimeZoneName(override);
-				entry = 'zone' in name ? judged(window, [name.zone], override) : name.problem;
-				known.set(override, entry);
-			}
+			found = judgeOf.inNamedZone(window, override);
 			// Refused on the item, never judged: Intl's reading of EST or Etc/GMT+5 sends at the
 			// wrong hour for half the year.
-			if (typeof entry === 'string') throw refuse('Sending Window Time Zone', entry);
-			found = entry;
+			if (typeof found === 'string') throw refuse('Sending Window Time Zone', found);
 		} else {
 			const zones = timeZonesForNumber(message.to);
 			if (zones.length === 0) {
@@ -139,14 +199,7 @@ export function sendingWindowGuard(
 					`has no time zone in libphonenumber's map (got "${message.to}"), so the Sending Window cannot be judged: give one in Sending Window Time Zone`,
 				);
 			}
-			let known = byZones.get(window);
-			if (!known) byZones.set(window, (known = new Map()));
-			let entry = known.get(zones);
-			if (entry === undefined) {
-				entry = judged(window, zones);
-				known.set(zones, entry);
-			}
-			found = entry;
+			found = judgeOf.inZones(window, zones);
 		}
 		if ('never' in found) {
 			throw refuse(
@@ -160,21 +213,6 @@ export function sendingWindowGuard(
 	return (message) => {
 		const found = judgement(message);
 		if (found.verdict.send) return undefined;
-		return {
-			json: {
-				...(dryRun ? { dryRun: true } : {}),
-				...messageSummary(message),
-				status: 'deferred',
-				sendAfter: found.verdict.sendAfter,
-				sendingWindow: found.window.text,
-				timeZones: [...found.zones],
-				...(found.override ? { sendingWindowTimeZone: found.override } : {}),
-				// What the Wait loop needs to send it later, with the same idempotency key.
-				body: message.body,
-				...(message.from ? { from: message.from } : {}),
-				...(message.metadata ? { metadata: message.metadata } : {}),
-			},
-			pairedItem: { item: message.itemIndex },
-		};
+		return deferredItem(message, found, found.verdict.sendAfter, dryRun);
 	};
 }
