@@ -142,7 +142,8 @@ const lines = [
 ];
 
 const target = path.resolve(
-	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/sending/sendingWindow/timeZoneTable.generated.ts'),
+	process.argv[2] ??
+		path.join(root, 'nodes/SmsRoute/sending/sendingWindow/timeZoneTable.generated.ts'),
 );
 fs.writeFileSync(target, lines.join('\n'));
 console.log(

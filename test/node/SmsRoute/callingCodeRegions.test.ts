@@ -19,7 +19,9 @@ import { runSmsRoute } from '../../helpers/runWorkflow';
 import { useSandboxRun } from '../../helpers/sandboxRun';
 
 // The generator of the page's table, a plain Node script.
-const generator = createRequire(__filename)('../../../scripts/generate-shared-calling-codes.js') as {
+const generator = createRequire(__filename)(
+	'../../../scripts/generate-shared-calling-codes.js',
+) as {
 	sharedCallingCodes(): Array<[string, string[]]>;
 	DOC: string;
 };
