@@ -156,6 +156,26 @@ async function receive(
 	return await receiveSendCloud(context, request, parsed.body as IDataObject, seen);
 }
 
+/** The wanted events not seen before, as items, and their dedupe keys (recorded as pending). */
+function firstSeenItems(
+	events: readonly KeyedEvent[],
+	wantedStatuses: readonly string[],
+	seen: SeenRecord,
+	receivedAt: Date,
+): { items: INodeExecutionData[]; recorded: string[] } {
+	const wanted = wantedStatuses.length > 0 ? new Set<string>(wantedStatuses) : null;
+	const items: INodeExecutionData[] = [];
+	const recorded: string[] = [];
+	for (const { event, dedupeKey } of events) {
+		if (wanted && !wanted.has(event.status)) continue;
+		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
+			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
+			recorded.push(dedupeKey);
+		}
+	}
+	return { items, recorded };
+}
+
 /** The whole request: what to answer, and the items to emit (none for duplicates or filtered). */
 export async function receiveWebhook(
 	context: IWebhookFunctions,
@@ -191,16 +211,7 @@ export async function receiveWebhook(
 	if (!startRelays(context, targets, request))
 		return refusal(503, 'too many delivery events waiting to be relayed; retry later');
 
-	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
-	const items: INodeExecutionData[] = [];
-	const recorded: string[] = [];
-	for (const { event, dedupeKey } of received.events) {
-		if (wanted && !wanted.has(event.status)) continue;
-		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
-			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
-			recorded.push(dedupeKey);
-		}
-	}
+	const { items, recorded } = firstSeenItems(received.events, parameters.events, seen, receivedAt);
 	seen.save(staticData);
 	// n8n answers non-2xx when it could not create the execution (a database or queue error):
 	// the provider sends the event again, and that delivery must be emitted, not taken for a

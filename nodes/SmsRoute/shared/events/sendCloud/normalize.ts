@@ -115,6 +115,16 @@ function reasonFor(status: NormalizedStatus, body: IDataObject): string | null {
 	return null;
 }
 
+function tooManyMessages(count: number): string {
+	return `too many messages in one callback (${count}; at most ${MAX_MESSAGES_PER_CALLBACK})`;
+}
+
+/** SendCloud sms ids end in "$<phone>"; that is the recipient when the phones list is short. */
+function recipientOf(messageId: string | null, phone: string | null): string | null {
+	const dollar = messageId ? messageId.lastIndexOf('$') : -1;
+	return phone ?? (messageId && dollar >= 0 ? messageId.slice(dollar + 1) || null : null);
+}
+
 export function normalizeSendCloud(
 	body: IDataObject,
 	receipt: { timestampMs: number; receivedAt: Date; token: string },
@@ -125,12 +135,7 @@ export function normalizeSendCloud(
 	const phones = messagesField(body, 'phones', 'phone');
 	if (!smsIds || !phones) return { ok: false, reason: 'malformed smsIds or phones' };
 	const count = Math.max(smsIds.length, phones.length, 1);
-	if (count > MAX_MESSAGES_PER_CALLBACK) {
-		return {
-			ok: false,
-			reason: `too many messages in one callback (${count}; at most ${MAX_MESSAGES_PER_CALLBACK})`,
-		};
-	}
+	if (count > MAX_MESSAGES_PER_CALLBACK) return { ok: false, reason: tooManyMessages(count) };
 
 	// The shared part is serialised once; each item parses its own copy (so items never share
 	// objects) with the list fields, kept in place as null, replaced by its slice.
@@ -152,9 +157,7 @@ export function normalizeSendCloud(
 	const events: KeyedEvent[] = [];
 	for (let i = 0; i < count; i++) {
 		const messageId = smsIds[i] ?? null;
-		// SendCloud sms ids end in "$<phone>"; use that when the phones list is short.
-		const dollar = messageId ? messageId.lastIndexOf('$') : -1;
-		const to = phones[i] ?? (messageId && dollar >= 0 ? messageId.slice(dollar + 1) || null : null);
+		const to = recipientOf(messageId, phones[i] ?? null);
 		const raw = JSON.parse(sharedJson) as IDataObject;
 		if ('smsIds' in shared) raw.smsIds = sliceOf(body.smsIds, messageId) as IDataObject['smsIds'];
 		if ('phones' in shared)
