@@ -197,25 +197,24 @@ export interface MessageParameters {
 	options: ParameterReader;
 }
 
-export function readOutgoingMessage(
+/** The Idempotency Key the user gave, trimmed ('' for none). */
+function givenKeyOf(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : String(value ?? '').trim();
+}
+
+/** Body as written, after Smart Encoding, and its segments; refused when too long. */
+function readBody(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	automaticKey: (itemIndex: number, message: KeyedMessage, campaignId?: string) => string,
-	parameters: MessageParameters,
-): OutgoingMessage {
-	const preparation = readPreparation(
-		context,
-		itemIndex,
-		(parameters.options(itemIndex) ?? {}) as IDataObject,
-	);
-	const rawTo = parameters.to(itemIndex);
-	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
-	const phone = readPhoneNumber(rawTo, preparation.defaultCountry);
-	if (phone.e164 === null)
-		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${shortEcho(toInput)}")`);
-	const to = phone.e164;
-
-	const rawBody = parameters.body(itemIndex);
+	rawBody: unknown,
+	preparation: Preparation,
+	to: string,
+): {
+	written: string;
+	smart: ReturnType<typeof applySmartEncoding> | undefined;
+	body: string;
+	estimate: SegmentEstimate;
+} {
 	const written =
 		typeof rawBody === 'string'
 			? rawBody
@@ -242,14 +241,39 @@ export function readOutgoingMessage(
 			nonGsmCharacters: estimate.nonGsmCharacters,
 		});
 	}
+	return { written, smart, body, estimate };
+}
+
+export function readOutgoingMessage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	automaticKey: (itemIndex: number, message: KeyedMessage, campaignId?: string) => string,
+	parameters: MessageParameters,
+): OutgoingMessage {
+	const preparation = readPreparation(
+		context,
+		itemIndex,
+		(parameters.options(itemIndex) ?? {}) as IDataObject,
+	);
+	const rawTo = parameters.to(itemIndex);
+	const toInput = rawTo === undefined || rawTo === null ? '' : String(rawTo);
+	const phone = readPhoneNumber(rawTo, preparation.defaultCountry);
+	if (phone.e164 === null)
+		throw invalid(context, itemIndex, 'To', `${phone.reason} (got "${shortEcho(toInput)}")`);
+	const to = phone.e164;
+
+	const { written, smart, body, estimate } = readBody(
+		context,
+		itemIndex,
+		parameters.body(itemIndex),
+		preparation,
+		to,
+	);
 
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
 	const metadata = readMetadata(context, itemIndex, extra.metadata);
-	const givenKey =
-		typeof extra.idempotencyKey === 'string'
-			? extra.idempotencyKey.trim()
-			: String(extra.idempotencyKey ?? '').trim();
+	const givenKey = givenKeyOf(extra.idempotencyKey);
 
 	return {
 		itemIndex,
