@@ -376,6 +376,42 @@ export function everyReading(input: string, defaultCountry: string): OptOutReadi
 	return done();
 }
 
+/** Without a Default Country the number must already be E.164. */
+function readE164Only(given: string): NormalizedPhone {
+	const extension = extensionIn(given, '');
+	if (extension) return refused(extension);
+	const compact = normalizePhone(given);
+	if (E164.test(compact)) return result(given, compact, 'E.164');
+	return refused(
+		'must be an E.164 phone number like +15551234567 (or set the Default Country option)',
+	);
+}
+
+function ambiguity(country: string, readings: ReadonlyMap<string, string>): string {
+	const options = [...readings].map(([e164, how]) => `${e164} (${how})`).join(' or ');
+	return `is ambiguous in ${country}: it could be ${options}; write it with + and the country code`;
+}
+
+/** The national reading and the country-code-without-plus reading, each E.164 with how. */
+function nationalReadings(
+	compact: string,
+	home: NonNullable<ReturnType<typeof countryPlan>>,
+	country: string,
+): Map<string, string> {
+	const readings = new Map<string, string>();
+	const national = readNational(compact, home);
+	if (national && !readings.has(`+${home.code}${national}`)) {
+		readings.set(`+${home.code}${national}`, `national ${country} number`);
+	}
+	const ownCode = compact.startsWith(home.code)
+		? readNational(compact.slice(home.code.length), home, false)
+		: undefined;
+	if (ownCode && !readings.has(`+${home.code}${ownCode}`)) {
+		readings.set(`+${home.code}${ownCode}`, 'international without +');
+	}
+	return readings;
+}
+
 /**
  * Normalizes one recipient. `defaultCountry` empty: the number must already be E.164.
  * Otherwise national, trunk-prefixed, 00/IDD-prefixed and plus-less international forms
@@ -389,15 +425,7 @@ export function readPhoneNumber(input: unknown, defaultCountry?: string): Normal
 	if (given.length > MAX_INPUT_LENGTH && given.trim().length > MAX_INPUT_LENGTH)
 		return refused('is too long to be a phone number');
 	const country = (defaultCountry ?? '').trim().toUpperCase();
-	if (!country) {
-		const extension = extensionIn(given, country);
-		if (extension) return refused(extension);
-		const compact = normalizePhone(given);
-		if (E164.test(compact)) return result(given, compact, 'E.164');
-		return refused(
-			'must be an E.164 phone number like +15551234567 (or set the Default Country option)',
-		);
-	}
+	if (!country) return readE164Only(given);
 	const home = countryPlan(country);
 	if (!home)
 		return refused(
@@ -421,33 +449,13 @@ export function readPhoneNumber(input: unknown, defaultCountry?: string): Normal
 	// The home country's international prefix (011 in the US, 0011 in Australia) is what a
 	// phone there would dial out with, so it wins over a national reading.
 	const international = internationalReadings(compact, home);
-	if (international.size > 1) {
-		const options = [...international].map(([e164, how]) => `${e164} (${how})`).join(' or ');
-		return refused(
-			`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`,
-		);
-	}
+	if (international.size > 1) return refused(ambiguity(country, international));
 	for (const [e164, how] of international) return result(given, e164, how);
 
 	// The national reading and the country-code-without-plus reading: when both are valid and
 	// differ, refuse rather than guess.
-	const readings = new Map<string, string>();
-	const national = readNational(compact, home);
-	if (national && !readings.has(`+${home.code}${national}`)) {
-		readings.set(`+${home.code}${national}`, `national ${country} number`);
-	}
-	const ownCode = compact.startsWith(home.code)
-		? readNational(compact.slice(home.code.length), home, false)
-		: undefined;
-	if (ownCode && !readings.has(`+${home.code}${ownCode}`)) {
-		readings.set(`+${home.code}${ownCode}`, 'international without +');
-	}
-	if (readings.size > 1) {
-		const options = [...readings].map(([e164, how]) => `${e164} (${how})`).join(' or ');
-		return refused(
-			`is ambiguous in ${country}: it could be ${options}; write it with + and the country code`,
-		);
-	}
+	const readings = nationalReadings(compact, home, country);
+	if (readings.size > 1) return refused(ambiguity(country, readings));
 	for (const [e164, how] of readings) return result(given, e164, how);
 
 	if (compact.startsWith('00')) {
