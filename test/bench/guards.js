@@ -37,7 +37,8 @@ function load(dist) {
 	};
 	return {
 		sendBulk,
-		guards: optional('sending/guards/messageChecks.js') ?? optional('helpers/guards.js'),
+		// Do Not Send To (readDoNotSendTo, doNotSendToCheck): its own file since issue 27.
+		guards: optional('sending/guards/doNotSendTo.js') ?? optional('helpers/guards.js'),
 		// Called Quiet Hours, under Options, before issue 26; moved to sending/ by issue 27.
 		sendingWindow:
 			optional('sending/sendingWindow/sendingWindowGuard.js') ??
