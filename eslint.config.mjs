@@ -10,7 +10,7 @@ const legacy = (cfg) => cfg.rules;
 
 // One house (issue 20): the action node and the trigger share nodes/SmsRoute/shared/ and never
 // import each other; shared/ imports neither. test/release/layers.test.js proves each rule bites.
-const ACTION_SIDE = ['actions', 'waitForDelivery', 'helpers', 'transport'];
+const ACTION_SIDE = ['actions', 'sending', 'transport', 'waitForDelivery'];
 const layers = [
 	{
 		files: ['nodes/SmsRoute/trigger/**/*.ts', 'nodes/SmsRoute/SmsRouteTrigger.node.ts'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Generates nodes/SmsRoute/helpers/countryTable.generated.json from libphonenumber-js's metadata
+// Generates nodes/SmsRoute/sending/numbers/countryTable.generated.json from libphonenumber-js's metadata
 // (Google's libphonenumber numbering plans, kept up to date by that project), so the node can
 // turn national numbers into E.164 without a runtime dependency.
 //
@@ -88,7 +88,7 @@ for (const code of Object.keys(metadata.nonGeographic).sort()) {
 }
 
 // JSON, one country per line: tsc copies it to dist/ as it is (no source map of a data file, no
-// code wrapper), and a regenerated table diffs line by line. Types: helpers/countryTable.ts.
+// code wrapper), and a regenerated table diffs line by line. Types: sending/numbers/countryTable.ts.
 const entries = (object) =>
 	Object.entries(object).map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`);
 const lines = [
@@ -111,7 +111,7 @@ const lines = [
 ];
 
 const target = path.resolve(
-	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/countryTable.generated.json'),
+	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/sending/numbers/countryTable.generated.json'),
 );
 fs.writeFileSync(target, lines.join('\n'));
 console.log(

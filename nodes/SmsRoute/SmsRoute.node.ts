@@ -21,7 +21,7 @@ export class SmsRoute implements INodeType {
 		name: 'smsRoute',
 		icon: { light: 'file:smsroute.svg', dark: 'file:smsroute.dark.svg' },
 		group: ['output'],
-		// 1.1 (0.3.0): Block Number Types blocks premium rate and shared cost numbers by default.
+		// 1.1 (CHANGELOG): Block Number Types blocks premium rate and shared cost numbers by default.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',

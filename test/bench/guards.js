@@ -37,10 +37,13 @@ function load(dist) {
 	};
 	return {
 		sendBulk,
-		guards: optional('helpers/guards.js'),
-		// Called Quiet Hours, under Options, before issue 26.
+		// Do Not Send To (readDoNotSendTo, doNotSendToCheck): its own file since issue 27.
+		guards: optional('sending/guards/doNotSendTo.js') ?? optional('helpers/guards.js'),
+		// Called Quiet Hours, under Options, before issue 26; moved to sending/ by issue 27.
 		sendingWindow:
-			optional('actions/message/sendingWindow.js') ?? optional('actions/message/quietHours.js'),
+			optional('sending/sendingWindow/sendingWindowGuard.js') ??
+			optional('actions/message/sendingWindow.js') ??
+			optional('actions/message/quietHours.js'),
 		campaign: optional('actions/message/duplicates.js'),
 	};
 }
@@ -200,7 +203,7 @@ async function main() {
 	const { sendBulk, guards, sendingWindow, campaign } = load(dist);
 	// The same numbers for every build: chosen with this checkout's libphonenumber metadata.
 	const { classifyE164 } = require(
-		path.join(__dirname, '../../dist/nodes/SmsRoute/helpers/phoneNumber.js'),
+		path.join(__dirname, '../../dist/nodes/SmsRoute/sending/numbers/phoneNumber.js'),
 	);
 	const result = {
 		size: SIZE,

@@ -271,7 +271,7 @@ function microSection(results) {
 	const out = ['### Verify + normalize in process', ''];
 	if (!m) return [...out, '(not run or failed — see notes)', ''];
 	out.push(
-		`${m.n.toLocaleString('en-US')} signed events through the built \`dist/nodes/SmsRoute/shared/providers/smsRoute.js\` \`constructEvent\` ` +
+		`${m.n.toLocaleString('en-US')} signed events through the built \`dist/nodes/SmsRoute/shared/events/smsRoute/constructEvent.js\` \`constructSmsRouteEvent\` ` +
 			'(verify with the test and live keys, parse, normalize: the chain the trigger runs) ' +
 			`in one loop after a 1,000-event warm-up, Node ${m.node}:`,
 		'',

@@ -12,8 +12,10 @@
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'SmsRoute');
-const { sendingWindowGuard } = require(path.join(dist, 'actions', 'message', 'sendingWindow'));
-const { estimateSegments } = require(path.join(dist, 'helpers', 'segments'));
+const { sendingWindowGuard } = require(
+	path.join(dist, 'sending', 'sendingWindow', 'sendingWindowGuard'),
+);
+const { estimateSegments } = require(path.join(dist, 'sending', 'encoding', 'segments'));
 
 const SIZE = Number(process.env.BENCH_SENDING_WINDOW_SIZE || 100_000);
 const WINDOW = process.env.BENCH_SENDING_WINDOW || '08:00-21:00';

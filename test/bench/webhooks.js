@@ -363,8 +363,12 @@ function summarize(webhooks) {
 
 /** In-process: parse + verify + normalize, as the trigger does per POST. */
 function runMicroBench({ keys, n = 10_000 }) {
-	const { verifySmsRouteSignature } = require(path.join(DIST, 'verify', 'smsRouteSignature.js'));
-	const { constructEvent } = require(path.join(DIST, 'providers', 'smsRoute.js'));
+	const { verifySmsRouteSignature } = require(
+		path.join(DIST, 'events', 'smsRoute', 'signature.js'),
+	);
+	const { constructSmsRouteEvent } = require(
+		path.join(DIST, 'events', 'smsRoute', 'constructEvent.js'),
+	);
 	const events = Array.from({ length: n }, () => {
 		const e = smsRouteEvent(keys.test, 'micro');
 		return { raw: Buffer.from(e.body), header: e.headers['x-smsroute-signature'] };
@@ -375,7 +379,7 @@ function runMicroBench({ keys, n = 10_000 }) {
 	];
 	// The trigger's chain (verify, parse, normalize), as it runs per POST.
 	const one = (e) => {
-		const out = constructEvent({
+		const out = constructSmsRouteEvent({
 			rawBody: e.raw,
 			header: e.header,
 			contentType: 'application/json',
@@ -383,7 +387,7 @@ function runMicroBench({ keys, n = 10_000 }) {
 			toleranceSeconds: 300,
 			now: new Date(),
 		});
-		if (!out.ok) throw new Error(`constructEvent refused: ${out.reason}`);
+		if (!out.ok) throw new Error(`constructSmsRouteEvent refused: ${out.reason}`);
 		return out;
 	};
 	for (let i = 0; i < Math.min(1000, n); i++) one(events[i]); // warm-up

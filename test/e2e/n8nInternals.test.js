@@ -2,7 +2,7 @@
 /**
  * The n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternals.ts), checked
  * against the real installs the e2e suites run (n8n 2.41.0 under Node 24, 1.123.81 under the
- * machine's Node 20), each with the Node it runs on: test/internals/n8nInternals.test.ts with
+ * machine's Node 20), each with the Node it runs on: test/unit/nodes/SmsRoute/shared/n8nInternals.test.ts with
  * that install's n8n-core and n8n-workflow, and the one assumption that lives in n8n's own server
  * (packages/cli): its body parser gives the request `readRawBody()`, which fills `rawBody` with
  * the exact bytes; and the order answerWhenExecutionExists relies on (its compiled webhook
@@ -52,8 +52,8 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 			[
 				path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
 				'-c',
-				'test/helpers/jest.n8nModules.config.js',
-				'test/internals/n8nInternals.test.ts',
+				'jest.n8nModules.config.js',
+				'test/unit/nodes/SmsRoute/shared/n8nInternals.test.ts',
 				'--runInBand',
 				'--forceExit',
 				'--verbose',

@@ -3,7 +3,7 @@
  * Workflows saved with the released versions run unchanged (issue 20), in real n8n 2.41.0 and
  * 1.123.81 (SMSROUTE_E2E_N8N_VERSIONS narrows them), one n8n process each for all workflows.
  *
- * Each workflow as a user saved it (0.1.0: test/SmsRoute/fixtures/*.saved-0.1.0.json; 0.2.0: the
+ * Each workflow as a user saved it (0.1.0: test/fixtures/saved-0.1.0/<name>.json; 0.2.0: the
  * examples of the release commit, byte for byte, in test/fixtures/saved-0.2.0/) is imported with
  * the sandbox credentials and run the way a user runs it: from its manual trigger, from its
  * Webhook node, or, for trigger workflows, by delivery events the sandbox signs. Then:
@@ -67,8 +67,8 @@ const RELEASES = [
 		version: '0.1.0',
 		commit: '90b7ca8',
 		workflows: {
-			'retry-failed-sms': 'test/SmsRoute/fixtures/retry-failed-sms.saved-0.1.0.json',
-			'bulk-otp-send': 'test/SmsRoute/fixtures/bulk-otp-send.saved-0.1.0.json',
+			'retry-failed-sms': 'test/fixtures/saved-0.1.0/retry-failed-sms.json',
+			'bulk-otp-send': 'test/fixtures/saved-0.1.0/bulk-otp-send.json',
 		},
 	},
 	{

@@ -7,9 +7,10 @@
  *   npm start                       # n8n on http://127.0.0.1:5678, examples imported
  *   npm run screenshots             # writes docs/screenshots/*.png
  *
- * The Send and Wait shots need three runs of the OTP example first (curl commands in npm start's
- * banner): to +15005550001 (delivered), +15005550002 (fails) and an ordinary number such as
- * +15005550009 (no event: it ends on Timed Out after the example's 2-minute limit, so wait 3 minutes).
+ * The Send and Wait shots need three runs of the OTP example: to +15005550001 (delivered),
+ * +15005550002 (fails) and an ordinary number, +15005550009 (no event: it ends on Timed Out after
+ * the example's 2-minute limit). The script starts the ones that are missing first and takes the
+ * other shots meanwhile, so a first run takes about 4 minutes.
  *
  * Environment:
  *   SMSROUTE_N8N_URL        the editor (default http://127.0.0.1:5678; e.g. http://127.0.0.1:5698
@@ -17,9 +18,9 @@
  *   SMSROUTE_SCREENSHOTS_DIR  output folder (default docs/screenshots)
  *   SMSROUTE_SANDBOX_URL    npm start's sandbox (default http://127.0.0.1:5055): the Retry shots
  *                           make a failed run of the bulk example with its "down until healed" fault
- *   SMSROUTE_SCREENSHOTS_ONLY  "retry": only the Executions list's Retry shots
+ *   SMSROUTE_SCREENSHOTS_ONLY  "guardrails": only the Guardrails, Sending Window and deferred shots;
+ *                           "retry": only the Executions list's Retry shots
  *   CHROMIUM_PATH           the browser (default /usr/bin/chromium; installed with apt-get when missing)
- *   SMSROUTE_SCREENSHOTS_ONLY=guardrails   only the Guardrails shots (no Send and Wait runs needed)
  *
  * Only the n8n instance is contacted: every request to another host is aborted in the browser.
  */
@@ -67,7 +68,7 @@ const OTP_RUNS = [
 		outcome: 'Not Delivered',
 		phone: '+15005550002',
 		wait: ', wait a second',
-		outputNode: 'Not delivered: offer another channel',
+		outputNode: 'Not delivered: send to the backup number and wait',
 		file: 'execution-send-and-wait-not-delivered.png',
 		prefer: (d) => d.includes('"notDelivered"'),
 	},
@@ -176,8 +177,11 @@ async function settle(page, { quietMs = 700, maxMs = 60_000 } = {}) {
 					if (r.width === 0 || r.height === 0) return false;
 					if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
 						return false;
-					// A canvas node's own status slot (its run state is waited for explicitly).
-					return !el.closest('[data-test-id="canvas-node"]');
+					// A canvas node's own status slot (its run state is waited for explicitly), and the
+					// run button's, which spins while a run waits (the Sending Window example's Wait).
+					return !el.closest(
+						'[data-test-id="canvas-node"], [data-test-id="execute-workflow-button"], [data-test-id="node-execute-button"]',
+					);
 				})
 				.map((el) => el.className || el.tagName),
 		);
@@ -267,9 +271,40 @@ async function findWorkflow(page, name) {
 	return found;
 }
 
+/**
+ * Waits for the visible images (node icons) to load; one that failed (the panel's icon, now and
+ * then, on a busy machine) is asked for again, so no shot shows a broken image.
+ */
+async function imagesLoaded(page) {
+	const broken = () =>
+		page.evaluate(() =>
+			[...document.images]
+				.filter((img) => img.src && img.checkVisibility())
+				.filter((img) => !img.complete || img.naturalWidth === 0)
+				.map((img) => img.src),
+		);
+	for (let attempt = 0; attempt < 20; attempt++) {
+		const pending = await broken();
+		if (!pending.length) return;
+		if (attempt % 5 === 4) {
+			await page.evaluate(() => {
+				for (const img of document.images) {
+					if (!img.complete || img.naturalWidth > 0 || !img.src) continue;
+					const src = img.src;
+					img.removeAttribute('src');
+					img.src = src;
+				}
+			});
+		}
+		await sleep(500);
+	}
+	log(`warning: images that did not load: ${(await broken()).join(', ')}`);
+}
+
 async function shot(page, file, what) {
 	await settle(page);
 	await dismissOverlays(page);
+	await imagesLoaded(page);
 	const target = path.join(OUT_DIR, file);
 	await page.screenshot({ path: target, animations: 'disabled' });
 	log(`${path.relative(ROOT, target)}: ${what}`);
@@ -383,11 +418,40 @@ async function pickExecution(page, workflowId, prefer, needed) {
 	return runs[0];
 }
 
+const otpWebhook = () => `${BASE_URL}/webhook/smsroute-example-otp`;
+
+/** Starts the OTP runs the Send and Wait shots need and do not have yet (they finish meanwhile). */
+async function startMissingOtpRuns(page, otp) {
+	for (const run of OTP_RUNS) {
+		try {
+			await pickExecution(page, otp.id, run.prefer, 'missing');
+		} catch {
+			const res = await post(otpWebhook(), { phone: run.phone });
+			log(`OTP example run to ${run.phone} (${run.outcome}) started: HTTP ${res.status}`);
+		}
+	}
+}
+
+/** pickExecution(), polled until the run exists (a Timed Out run takes the example's 2 minutes). */
+async function waitForExecution(page, workflowId, prefer, needed) {
+	const deadline = Date.now() + Math.max(TIMEOUT_MS, 300_000);
+	for (;;) {
+		try {
+			return await pickExecution(page, workflowId, prefer, needed);
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await sleep(5000);
+		}
+	}
+}
+
 async function takeScreenshots(page) {
 	const files = [];
 	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
 	const slack = await findWorkflow(page, WORKFLOWS.slack);
 	const retry = await findWorkflow(page, WORKFLOWS.retry);
+	const otp = await findWorkflow(page, WORKFLOWS.otp);
+	await startMissingOtpRuns(page, otp);
 
 	// 1. The bulk example on the canvas.
 	await openCanvas(page, `/workflow/${bulk.id}`, ['Recipients', 'Send in Bulk']);
@@ -454,10 +518,11 @@ async function takeScreenshots(page) {
 		.getByText(/\/webhook-test\/[0-9a-f-]+\/webhook/)
 		.first()
 		.waitFor();
+	// The notice (0.3.0) tells how to test with the user's own smsroute account and test key.
 	await inView(
 		page
 			.locator('[data-test-id="ndv"]')
-			.getByText(/__sandbox\/webhooks\/emit/)
+			.getByText(/Test with your smsroute account/)
 			.first(),
 	);
 	files.push(
@@ -517,18 +582,17 @@ async function takeScreenshots(page) {
 		}),
 	);
 
-	// 6. Send and Wait for Delivery, from runs of the OTP example (npm start's banner shows the curl
-	// calls): the executed canvas with the item leaving on Delivered, the node's panel with its three
-	// outputs, then runs leaving on Not Delivered and (an ordinary number: the sandbox sends no event,
-	// so the example's 2-minute limit ends the wait) Timed Out.
-	const otp = await findWorkflow(page, WORKFLOWS.otp);
+	// 6. Send and Wait for Delivery, from the runs of the OTP example started above: the executed
+	// canvas with the item leaving on Delivered, the node's panel with its three outputs, then runs
+	// leaving on Not Delivered (on to the backup number) and (an ordinary number: the sandbox sends no
+	// event, so the example's 2-minute limit ends the wait) Timed Out.
 	const otpCall = (phone) =>
 		`curl -X POST ${BASE_URL}/webhook/smsroute-example-otp -H 'content-type: application/json' -d '{"phone":"${phone}"}'`;
 	const otpNodes = ['Make OTP', 'Send OTP and wait', 'OTP delivered'];
 	// Each run leaves on its outcome: its canvas is shot once the node on that output has run; the
 	// Delivered run also shows the Send and Wait panel.
 	for (const run of OTP_RUNS) {
-		const execution = await pickExecution(
+		const execution = await waitForExecution(
 			page,
 			otp.id,
 			run.prefer,
@@ -618,6 +682,24 @@ async function takeGuardrailsScreenshots(page) {
 		),
 	);
 	await closeNode(page);
+
+	// A deferred item: the example run from the editor (as its sticky note says). Its contacts are
+	// in four zones, so at any hour some are outside 08:00-21:00; the run then pauses in its Wait.
+	await openCanvas(page, `/workflow/${window.id}`, ['Send in Bulk']);
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	await nodeOnCanvas(page, 'Send in Bulk')
+		.locator('[data-test-id="canvas-node-status-success"]')
+		.first()
+		.waitFor();
+	files.push(
+		await shootNodeOutput(page, {
+			node: 'Send in Bulk',
+			view: 'json',
+			text: '"deferred"',
+			file: 'execution-sending-window-deferred.png',
+			what: 'Send in Bulk output of the Sending Window example: deferred items with sendAfter',
+		}),
+	);
 	return files;
 }
 
@@ -665,19 +747,27 @@ async function shootRetry(page) {
 			'Executions list: a failed run and its Retry menu',
 		),
 	);
-	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
-	// The bulk example's own executions: the successful retry open, the failed run below it.
+	// The bulk example's own executions: the successful retry open, the failed run below it. The
+	// retry of this run, the newest failed one (not one that an earlier run of this script made).
 	const bulk = await findWorkflow(page, WORKFLOWS.bulk);
+	const executionsOf = async (filter) => {
+		const data = await rest(
+			page,
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id, ...filter }))}`,
+		);
+		return Array.isArray(data) ? data : (data?.results ?? []);
+	};
+	const failedId = Math.max(
+		...(await executionsOf({ status: ['error'] })).map((e) => Number(e.id)),
+	);
+	await page.locator('[data-test-id="execution-retry-original-dropdown-item"]').click();
 	const deadline = Date.now() + TIMEOUT_MS;
 	let retried;
 	while (!retried) {
 		if (Date.now() > deadline) throw new Error('the Retry never showed up among the executions');
-		const data = await rest(
-			page,
-			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: bulk.id }))}`,
+		retried = (await executionsOf({})).find(
+			(e) => Number(e.retryOf) === failedId && e.status === 'success',
 		);
-		const list = Array.isArray(data) ? data : (data?.results ?? []);
-		retried = list.find((e) => e.retryOf && e.status === 'success');
 		if (!retried) await sleep(500);
 	}
 	await openCanvas(page, `/workflow/${bulk.id}/executions/${retried.id}`, [
@@ -734,13 +824,13 @@ async function main() {
 		const page = await context.newPage();
 		trackRequests(page);
 		await signIn(page);
-		const files =
-			process.env.SMSROUTE_SCREENSHOTS_ONLY === 'guardrails'
-				? await takeGuardrailsScreenshots(page)
-				: [...(await takeScreenshots(page)), ...(await takeGuardrailsScreenshots(page))];
-		process.env.SMSROUTE_SCREENSHOTS_ONLY === 'retry'
-			? await shootRetry(page)
-			: [...(await takeScreenshots(page)), ...(await shootRetry(page))];
+		const only = process.env.SMSROUTE_SCREENSHOTS_ONLY;
+		if (only && !['guardrails', 'retry'].includes(only))
+			throw new Error(`SMSROUTE_SCREENSHOTS_ONLY="${only}": want "guardrails" or "retry"`);
+		const files = [];
+		if (!only) files.push(...(await takeScreenshots(page)));
+		if (!only || only === 'guardrails') files.push(...(await takeGuardrailsScreenshots(page)));
+		if (!only || only === 'retry') files.push(...(await shootRetry(page)));
 		log(`done: ${files.length} screenshots in ${path.relative(ROOT, OUT_DIR) || '.'}`);
 	} finally {
 		await browser.close();

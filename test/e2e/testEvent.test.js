@@ -178,7 +178,7 @@ async function runExample(file) {
 }
 
 test('a bulk workflow saved with 0.1.0 (metadata as JSON.stringify) and the example as shipped now (object) send the same metadata', async () => {
-	const saved = await runExample('test/SmsRoute/fixtures/bulk-otp-send.saved-0.1.0.json');
+	const saved = await runExample('test/fixtures/saved-0.1.0/bulk-otp-send.json');
 	const current = await runExample('examples/bulk-otp-send.json');
 	const metadata = (ledger) =>
 		ledger.map((entry) => entry.metadata).sort((a, b) => a.name.localeCompare(b.name));

@@ -1,4 +1,4 @@
-import { opensslHmacHex } from '../SmsRouteTrigger/helpers';
+import { opensslHmacHex } from './triggerWebhook';
 import { sendCloudTestSignature, smsRouteTestHeader, smsRouteV1 } from './signing';
 
 /**

@@ -57,13 +57,13 @@ const cases = [
 		/never the trigger/,
 	],
 	[
-		'nodes/SmsRoute/shared/normalize.ts',
-		"import { x } from '../trigger/dedupe';",
+		'nodes/SmsRoute/shared/events/smsRoute/normalize.ts',
+		"import { x } from '../../../trigger/dedupe';",
 		/imports neither/,
 	],
 	[
-		'nodes/SmsRoute/shared/normalize.ts',
-		"import { x } from '../helpers/phoneNumber';",
+		'nodes/SmsRoute/shared/events/smsRoute/normalize.ts',
+		"import { x } from '../../../sending/numbers/phoneNumber';",
 		/imports neither/,
 	],
 ];
@@ -74,9 +74,18 @@ test.each(cases)('%s may not %s', async (file, source, message) => {
 });
 
 test.each([
-	['nodes/SmsRoute/trigger/relay.ts', "import { outcomeOf } from '../shared/deliveryStatus';"],
-	['nodes/SmsRoute/waitForDelivery/resumeWebhook.ts', "import { x } from '../shared/normalize';"],
-	['nodes/SmsRoute/shared/verificationKeys.ts', "import { x } from './verify/smsRouteSignature';"],
+	[
+		'nodes/SmsRoute/trigger/relay.ts',
+		"import { outcomeOf } from '../shared/events/deliveryStatus';",
+	],
+	[
+		'nodes/SmsRoute/waitForDelivery/resumeWebhook.ts',
+		"import { x } from '../shared/events/event';",
+	],
+	[
+		'nodes/SmsRoute/shared/events/eventsFromWebhook.ts',
+		"import { x } from './smsRoute/signature';",
+	],
 ])('%s may %s', async (file, source) => {
 	expect(await restricted(file, `${source}\nexport const used = x;\n`)).toEqual([]);
 });

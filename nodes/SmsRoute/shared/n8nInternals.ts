@@ -11,11 +11,12 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 /**
  * Every reliance of this package on n8n beyond its public node API, one function each, so an n8n
  * upgrade has one place to look. Each names the n8n versions it was checked against; each is
- * checked against the installed n8n-core and n8n-workflow by test/internals/n8nInternals.test.ts
- * (this repository's 2.41.0, the 1.x install with test/helpers/jest.n8n1.config.js) and against
- * the real installs by test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
+ * checked against the installed n8n-core and n8n-workflow by
+ * test/unit/nodes/SmsRoute/shared/n8nInternals.test.ts (this repository's 2.41.0, the 1.x
+ * install with jest.n8n1.config.js) and against the real installs by
+ * test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf, isToolRun → helpers/idempotency.ts (runIndexOf also
+ * Used by: runIndexOf, isToolRun → sending/idempotency.ts (runIndexOf also
  * actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,

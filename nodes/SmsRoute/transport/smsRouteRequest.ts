@@ -120,17 +120,16 @@ type Attempt<T> =
 	| { failed: SmsRouteRequestError }
 	| ({ retryInMs: number; reason: string } & SmsRouteAnswer);
 
-async function attemptOnce<T>(
+/** The request on the wire: smsroute's answer, or why there is none (retried if transient). */
+async function sendOnce(
 	client: SmsRouteClient,
 	request: SmsRouteRequest,
 	headers: IDataObject,
+	url: string,
 	attempt: number,
-): Promise<Attempt<T>> {
-	const { retry } = client;
-	const url = `${client.baseUrl}${request.path}`;
-	let response: IN8nHttpFullResponse;
+): Promise<{ response: IN8nHttpFullResponse } | Attempt<never>> {
 	try {
-		response = await requestWithDeadline(client.context, client.timeoutMs, {
+		const response = await requestWithDeadline(client.context, client.timeoutMs, {
 			method: request.method,
 			url,
 			headers,
@@ -141,6 +140,7 @@ async function attemptOnce<T>(
 			// A redirect would carry the POST and the Authorization header to wherever it points.
 			disableFollowRedirect: true,
 		});
+		return { response };
 	} catch (error) {
 		const code = transientErrorCode(error);
 		if (!code) {
@@ -153,9 +153,19 @@ async function attemptOnce<T>(
 			error instanceof DeadlineExceeded
 				? error.message
 				: `Could not reach smsroute at ${client.baseUrl} (${code})`;
-		return { retryInMs: backoffDelayMs(attempt, retry), reason };
+		return { retryInMs: backoffDelayMs(attempt, client.retry), reason };
 	}
+}
 
+/** What smsroute's answer means: the body, a failure, or a retry and when. */
+function judgeAnswer<T>(
+	client: SmsRouteClient,
+	request: SmsRouteRequest,
+	response: IN8nHttpFullResponse,
+	url: string,
+	attempt: number,
+): Attempt<T> {
+	const { retry } = client;
 	const { statusCode } = response;
 	if (statusCode >= 200 && statusCode < 300) {
 		const problem = request.checkBody?.(response.body);
@@ -201,6 +211,18 @@ async function attemptOnce<T>(
 		statusCode,
 		apiError: safeApiError,
 	};
+}
+
+async function attemptOnce<T>(
+	client: SmsRouteClient,
+	request: SmsRouteRequest,
+	headers: IDataObject,
+	attempt: number,
+): Promise<Attempt<T>> {
+	const url = `${client.baseUrl}${request.path}`;
+	const sent = await sendOnce(client, request, headers, url, attempt);
+	if (!('response' in sent)) return sent;
+	return judgeAnswer<T>(client, request, sent.response, url, attempt);
 }
 
 /**

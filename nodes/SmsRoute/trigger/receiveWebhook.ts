@@ -6,21 +6,21 @@ import type {
 } from 'n8n-workflow';
 
 import { eventIdFor, seenRecordFor, type SeenRecord } from './dedupe';
-import type { NormalizedStatus } from '../shared/deliveryStatus';
+import type { NormalizedStatus } from '../shared/events/deliveryStatus';
 import { answerWhenExecutionExists, onAnswered, readRawBody } from '../shared/n8nInternals';
-import type { KeyedEvent } from '../shared/normalize';
-import { parseRawBody } from '../shared/parseBody';
+import type { KeyedEvent } from '../shared/events/event';
+import { parseRawBody } from '../shared/events/parseBody';
 import { refusal, type Refusal, type Result } from '../shared/result';
 import { relayTargets, startRelays } from './relay';
-import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/verificationKeys';
-import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/verify/hmacToolkit';
-import { looksLikeSendCloud } from '../shared/verify/sendCloudSignature';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
+import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/events/hmacToolkit';
+import { looksLikeSendCloud } from '../shared/events/sendCloud/signature';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify, parse and
- * normalize it (shared/providers), relay to a waiting Send and Wait, keep the wanted statuses
+ * normalize it (shared/events), relay to a waiting Send and Wait, keep the wanted statuses
  * and drop duplicates. Every refusal is a Refusal (400, 401 or 503 with a short reason), never a
  * throw.
  */
@@ -156,6 +156,26 @@ async function receive(
 	return await receiveSendCloud(context, request, parsed.body as IDataObject, seen);
 }
 
+/** The wanted events not seen before, as items, and their dedupe keys (recorded as pending). */
+function firstSeenItems(
+	events: readonly KeyedEvent[],
+	wantedStatuses: readonly string[],
+	seen: SeenRecord,
+	receivedAt: Date,
+): { items: INodeExecutionData[]; recorded: string[] } {
+	const wanted = wantedStatuses.length > 0 ? new Set<string>(wantedStatuses) : null;
+	const items: INodeExecutionData[] = [];
+	const recorded: string[] = [];
+	for (const { event, dedupeKey } of events) {
+		if (wanted && !wanted.has(event.status)) continue;
+		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
+			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
+			recorded.push(dedupeKey);
+		}
+	}
+	return { items, recorded };
+}
+
 /** The whole request: what to answer, and the items to emit (none for duplicates or filtered). */
 export async function receiveWebhook(
 	context: IWebhookFunctions,
@@ -191,16 +211,7 @@ export async function receiveWebhook(
 	if (!startRelays(context, targets, request))
 		return refusal(503, 'too many delivery events waiting to be relayed; retry later');
 
-	const wanted = parameters.events.length > 0 ? new Set<string>(parameters.events) : null;
-	const items: INodeExecutionData[] = [];
-	const recorded: string[] = [];
-	for (const { event, dedupeKey } of received.events) {
-		if (wanted && !wanted.has(event.status)) continue;
-		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
-			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
-			recorded.push(dedupeKey);
-		}
-	}
+	const { items, recorded } = firstSeenItems(received.events, parameters.events, seen, receivedAt);
 	seen.save(staticData);
 	// n8n answers non-2xx when it could not create the execution (a database or queue error):
 	// the provider sends the event again, and that delivery must be emitted, not taken for a

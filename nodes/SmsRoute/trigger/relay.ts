@@ -1,11 +1,11 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../shared/deliveryStatus';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 import { instanceBaseUrlOf } from '../shared/n8nInternals';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
-import type { NormalizedEvent } from '../shared/normalize';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import type { NormalizedEvent } from '../shared/events/event';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 
 /**
  * Hands a verified smsroute delivery event to the execution waiting for it (SMS Route "Send and
@@ -13,7 +13,7 @@ import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
  * waiting execution's signed resume URL rides in the message's metadata. The original request is
  * forwarded unchanged — same bytes, same signature header — so the waiting node verifies it
  * itself and trusts nothing this trigger says. Only URLs of this n8n's own waiting-webhook
- * endpoint are called (relayUrl.ts), and only for statuses that end a wait.
+ * endpoint are called (shared/resumeUrl.ts), and only for statuses that end a wait.
  *
  * The relay runs after the trigger has answered (it must answer within seconds). n8n answers 409
  * while the sending execution has not yet saved itself as waiting — a batch with retries, or a
@@ -163,14 +163,4 @@ export function startRelays(
 			});
 	}
 	return true;
-}
-
-/** relayTargets and startRelays in one: the number of relays started (0 when full). */
-export function relayToWaitingExecution(
-	context: IWebhookFunctions,
-	events: ReadonlyArray<NormalizedEvent>,
-	request: RelayRequest,
-): number {
-	const targets = relayTargets(context, events, request);
-	return startRelays(context, targets, request) ? targets.length : 0;
 }

@@ -1,6 +1,6 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../shared/normalize';
+import type { NormalizedEvent } from '../shared/events/event';
 import type { SmsRouteClient } from '../transport/smsRouteRequest';
 import { lookUpFinal, lookupClient } from './statusLookup';
 import type { WaitingMessages } from './waitingState';
@@ -28,7 +28,7 @@ function bounded<T>(collection: Map<string, T> | Set<string>): void {
 	collection.delete(oldest);
 }
 
-/** Execution, node and wait: a wait saved by 0.2.0 (no mark) is named by its messages. */
+/** Execution, node and wait: a wait saved before the mark existed (CHANGELOG) is named by its messages. */
 export function waitKeyOf(executionId: string, nodeId: string, waiting: WaitingMessages): string {
 	const wait = waiting.mark?.waitId ?? [...waiting.waitFor].sort().join(',');
 	return `${executionId}:${nodeId}:${wait}`;

@@ -1,6 +1,6 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
-import { OUTPUT_NAMES } from '../shared/deliveryStatus';
+import { OUTPUT_NAMES } from '../shared/events/deliveryStatus';
 
 /** The pieces of the SMS Route node's description that Send and Wait for Delivery adds. */
 

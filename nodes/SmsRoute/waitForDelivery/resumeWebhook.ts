@@ -1,15 +1,15 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { NormalizedEvent } from '../shared/normalize';
+import type { NormalizedEvent } from '../shared/events/event';
 import { refusal } from '../shared/result';
-import { smsRouteEventsOf } from '../shared/verificationKeys';
-import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/verify/hmacToolkit';
-import { SMSROUTE_SIGNATURE_HEADER } from '../shared/verify/smsRouteSignature';
+import { smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
+import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/events/hmacToolkit';
+import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { readRawBody } from '../shared/n8nInternals';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { toOutputs } from '../shared/deliveryOutcome';
-import { outcomeOf } from '../shared/deliveryStatus';
+import { toOutputs } from './deliveryOutcome';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
 /**
@@ -30,7 +30,7 @@ function keepWaiting(reason: string, extra: IDataObject = {}): IWebhookResponseD
  * The signed timestamp may be as old as the wait (its messages' events cannot be older, however
  * long the trigger took to relay them) and no newer than the usual tolerance ahead: every event
  * the trigger accepted and relayed is accepted here, whatever its own Timestamp Tolerance. A wait
- * saved without a mark (0.2.0) keeps the default tolerance.
+ * saved without a mark (an earlier version, CHANGELOG) keeps the default tolerance.
  */
 function toleranceFor(waiting: WaitingMessages | null, nowMs: number): number {
 	const sentFromMs = waiting?.mark?.sentFromMs;

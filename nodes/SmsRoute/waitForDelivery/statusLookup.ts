@@ -1,18 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isPlainObject } from '../shared/objects';
-import { normalizeSmsRoute, type NormalizedEvent } from '../shared/normalize';
-import { checkMessage, isPlainMessageId } from '../actions/message/responseChecks';
+import type { NormalizedEvent } from '../shared/events/event';
+import { normalizeSmsRoute } from '../shared/events/smsRoute/normalize';
 import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
-import { redactJson } from '../transport/redact';
-import { smsRouteRequest, type SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from '../shared/deliveryStatus';
+import { getMessage, isPlainMessageId } from '../transport/messages';
+import type { SmsRouteClient } from '../transport/smsRouteRequest';
+import { outcomeOf } from '../shared/events/deliveryStatus';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's
  * own fallback when no event can be had: a message whose event went to another process, or one
- * replayed by a reused Idempotency Key. It goes through the client Get Status uses (deadline,
+ * replayed by a reused Idempotency Key. It goes through the same getMessage as Get Status (deadline,
  * retries, redaction, id check), so what it reports is as safe to output as Get Status's answer.
  */
 
@@ -33,14 +33,7 @@ export async function lookUpFinal(
 	if (!isPlainMessageId(messageId)) return null;
 	let view: IDataObject;
 	try {
-		view = redactJson(
-			await smsRouteRequest<IDataObject>(client, {
-				method: 'GET',
-				path: `/messages/${messageId}`,
-				checkBody: checkMessage(messageId),
-			}),
-			client.redact,
-		);
+		view = await getMessage(client, messageId);
 	} catch (error) {
 		// Unknown is not final: a wait keeps waiting (its limit still ends it).
 		client.context.logger?.debug('SMS Route: status lookup failed while waiting for delivery', {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { messageIdOf } from '../shared/deliveryOutcome';
-import { OUTPUT } from '../shared/deliveryStatus';
+import { messageIdOf } from './deliveryOutcome';
+import { OUTPUT } from '../shared/events/deliveryStatus';
 import {
 	pairOutputsWithSingleInput,
 	setTimeoutOutputs,
@@ -41,7 +41,7 @@ export interface WaitMark {
 export interface WaitingMessages {
 	/** The three outputs as they stand (Delivered, Not Delivered, Timed Out); `waitFor` items on Timed Out. */
 	outputs: INodeExecutionData[][];
-	/** Null for a wait saved by 0.2.0 (no mark): it waits for every Timed Out item. */
+	/** Null for a wait saved before the mark existed (CHANGELOG): it waits for every Timed Out item. */
 	mark: WaitMark | null;
 	/** Ids of the messages the wait is for. */
 	waitFor: string[];

@@ -1,7 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { messageSummary } from '../../helpers/itemResults';
-import type { OutgoingMessage } from '../../helpers/outgoingMessage';
+import { messageSummary } from '../../sending/outputItems';
+import type { OutgoingMessage } from '../../sending/outgoingMessage';
 
 /**
  * Two identical rows of one campaign (Campaign ID) have one idempotency key: they are one

@@ -1,14 +1,11 @@
-import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { errorItemOrThrow } from '../../helpers/itemResults';
-import { redactJson } from '../../transport/redact';
-import { smsRouteRequest } from '../../transport/smsRouteRequest';
+import { mapWithConcurrency } from '../../sending/chunking';
+import { errorItemOrThrow } from '../../sending/outputItems';
+import { getMessage, isPlainMessageId } from '../../transport/messages';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';
 import { forOperation, optionsCollection } from './fields';
-import { checkMessage, isPlainMessageId } from './responseChecks';
 
 export const option: OperationModule['option'] = {
 	name: 'Get Status',
@@ -49,12 +46,8 @@ export const execute: Operation = async function (items, client, run) {
 					{ itemIndex },
 				);
 			}
-			const message = await smsRouteRequest<IDataObject>(client, {
-				method: 'GET',
-				path: `/messages/${messageId}`,
-				checkBody: checkMessage(messageId),
-			});
-			return { json: redactJson(message, client.redact), pairedItem: { item: itemIndex } };
+			const message = await getMessage(client, messageId);
+			return { json: message, pairedItem: { item: itemIndex } };
 		} catch (error) {
 			return errorItemOrThrow(this, itemIndex, error);
 		}

@@ -1,25 +1,29 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { guardReport, verdictFor } from '../../helpers/guards';
-import { automaticKeys } from '../../helpers/idempotency';
+import { guardReport, verdictFor } from '../../sending/guards/messageChecks';
+import { automaticKeys } from '../../sending/idempotency';
 import {
 	errorItemOrThrow,
 	heldItem,
 	messageSummary,
 	recipientDetails,
-} from '../../helpers/itemResults';
+} from '../../sending/outputItems';
 import {
 	InvalidMessageError,
 	readOutgoingMessage,
 	MESSAGE_OPTIONS,
 	type MessageParameters,
 	type OutgoingMessage,
-} from '../../helpers/outgoingMessage';
-import { createCollectionReader, createParameterReader } from '../../helpers/parameterReader';
+} from '../../sending/outgoingMessage';
+import { createCollectionReader, createParameterReader } from '../../sending/parameterReader';
 import { setAsideDuplicates, type Duplicates } from './duplicates';
-import { countSent, overCap, readGuardSettings } from './guardOptions';
-import { SENDING_WINDOW_OPTIONS, sendingWindowGuard } from './sendingWindow';
+import { readGuardSettings, type GuardSettings } from '../../sending/guards/guardSettings';
+import { countSent, overCap } from '../../sending/guards/maxMessagesCap';
+import {
+	SENDING_WINDOW_OPTIONS,
+	sendingWindowGuard,
+} from '../../sending/sendingWindow/sendingWindowGuard';
 
 export interface PreparedMessages {
 	/** One slot per input item: a message to send, or the item it already became. */
@@ -34,7 +38,7 @@ export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is 
 	return !('json' in slot);
 }
 
-function refusal(
+function guardRefusal(
 	context: IExecuteFunctions,
 	message: OutgoingMessage,
 	guard: string,
@@ -68,33 +72,23 @@ function reportOnFirst(slot: OutgoingMessage | INodeExecutionData, report: IData
 	else Object.assign(slot.json, report);
 }
 
-/**
- * Every item before the first request, in this order: the message itself (number, body, fields),
- * then the Guardrails (helpers/guards.ts: Allowed Countries, Block Number Types, Do Not Send To),
- * then the Sending Window (./sendingWindow.ts: a message outside it comes out "deferred"), then
- * Max Messages per Execution over what is left. Without "Continue On Fail" a bad or refused
- * item stops the run before anything is sent; with it, it becomes an error item and the rest go
- * out. Dry Run refuses nothing: each message carries what every guard would do.
- */
-export function prepareMessages(
-	context: IExecuteFunctions,
+/** What one run's preparation reads once and every item is judged with. */
+interface PreparationRun {
+	context: IExecuteFunctions;
+	dryRun: boolean;
+	guards: GuardSettings;
+	/** Dry Run with guards: each message carries what every guard would do. */
+	reporting: boolean;
+}
+
+/** Each item as a message, a held or deferred item, or an error item; `valid` will be sent. */
+function readItems(
+	run: PreparationRun,
 	items: INodeExecutionData[],
-	{ dryRun = false }: { dryRun?: boolean } = {},
-): PreparedMessages {
-	const automaticKey = automaticKeys(context);
-	const parameters: MessageParameters = {
-		to: createParameterReader(context, items, 'to', ''),
-		body: createParameterReader(context, items, 'body', ''),
-		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
-		options: createCollectionReader(context, items, 'options', MESSAGE_OPTIONS),
-	};
-	// The guards are read once per run, the Do Not Send To list with them.
-	const guards = readGuardSettings(
-		context,
-		context.getNodeParameter('guardrails', 0, {}) as IDataObject,
-		context.getNodeParameter('options.defaultCountry', 0, '') as unknown,
-	);
-	const reporting = dryRun && (guards.checks.length > 0 || guards.maxMessages > 0);
+	automaticKey: ReturnType<typeof automaticKeys>,
+	parameters: MessageParameters,
+): { slots: PreparedMessages['slots']; valid: OutgoingMessage[] } {
+	const { context, dryRun, guards, reporting } = run;
 	const slots: PreparedMessages['slots'] = [];
 	const valid: OutgoingMessage[] = [];
 	const deferred = sendingWindowGuard(
@@ -121,7 +115,7 @@ export function prepareMessages(
 			} else if (dryRun) {
 				slots.push(message);
 			} else if (verdict.action === 'refuse') {
-				throw refusal(context, message, verdict.guard, verdict.problem);
+				throw guardRefusal(context, message, verdict.guard, verdict.problem);
 			} else {
 				slots.push(heldItem(message, verdict.fields));
 			}
@@ -136,14 +130,17 @@ export function prepareMessages(
 			);
 		}
 	}
+	return { slots, valid };
+}
 
-	if (dryRun && guards.unreadableOptOuts.length > 0 && slots.length > 0)
-		reportOnFirst(slots[0], unreadableReport(guards.unreadableOptOuts));
-
-	const { unique, duplicates } = setAsideDuplicates(valid);
-	for (const [index, firstIndex] of duplicates.firstOf)
-		slots[index] = { json: { duplicateOf: firstIndex }, pairedItem: { item: index } };
-
+/** Max Messages per Execution over the unique messages: all of them go, or none does. */
+function withinCap(
+	run: PreparationRun,
+	slots: PreparedMessages['slots'],
+	unique: OutgoingMessage[],
+	duplicates: Duplicates,
+): PreparedMessages {
+	const { context, dryRun, guards, reporting } = run;
 	// Counted by their keys: a message replayed in a retry is not counted again.
 	const keys = unique.map((message) => message.idempotencyKey);
 	const overLimit = overCap(context, guards.maxMessages, keys);
@@ -175,4 +172,44 @@ export function prepareMessages(
 	}
 	if (guards.maxMessages && !dryRun) countSent(context, keys);
 	return { slots, valid: unique, duplicates };
+}
+
+/**
+ * Every item before the first request, in this order: the message itself (number, body, fields),
+ * then the Guardrails (sending/guards/: Allowed Countries, Block Number Types, Do Not Send To),
+ * then the Sending Window (sending/sendingWindow/sendingWindowGuard.ts: a message outside it
+ * comes out "deferred"), then
+ * Max Messages per Execution over what is left. Without "Continue On Fail" a bad or refused
+ * item stops the run before anything is sent; with it, it becomes an error item and the rest go
+ * out. Dry Run refuses nothing: each message carries what every guard would do.
+ */
+export function prepareMessages(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	{ dryRun = false }: { dryRun?: boolean } = {},
+): PreparedMessages {
+	const automaticKey = automaticKeys(context);
+	const parameters: MessageParameters = {
+		to: createParameterReader(context, items, 'to', ''),
+		body: createParameterReader(context, items, 'body', ''),
+		additionalFields: createParameterReader(context, items, 'additionalFields', {}),
+		options: createCollectionReader(context, items, 'options', MESSAGE_OPTIONS),
+	};
+	// The guards are read once per run, the Do Not Send To list with them.
+	const guards = readGuardSettings(
+		context,
+		context.getNodeParameter('guardrails', 0, {}) as IDataObject,
+		context.getNodeParameter('options.defaultCountry', 0, '') as unknown,
+	);
+	const reporting = dryRun && (guards.checks.length > 0 || guards.maxMessages > 0);
+	const run: PreparationRun = { context, dryRun, guards, reporting };
+	const { slots, valid } = readItems(run, items, automaticKey, parameters);
+
+	if (dryRun && guards.unreadableOptOuts.length > 0 && slots.length > 0)
+		reportOnFirst(slots[0], unreadableReport(guards.unreadableOptOuts));
+
+	const { unique, duplicates } = setAsideDuplicates(valid);
+	for (const [index, firstIndex] of duplicates.firstOf)
+		slots[index] = { json: { duplicateOf: firstIndex }, pairedItem: { item: index } };
+	return withinCap(run, slots, unique, duplicates);
 }

@@ -1,23 +1,22 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { headerIdempotencyKey } from '../../helpers/idempotency';
-import { dryRunItem, errorItemOrThrow, messageSummary, sentItem } from '../../helpers/itemResults';
-import type { OutgoingMessage } from '../../helpers/outgoingMessage';
-import { redactJson } from '../../transport/redact';
+import { mapWithConcurrency } from '../../sending/chunking';
 import {
-	smsRouteRequest,
-	type SmsRouteClient,
-	type SmsRouteRequest,
-} from '../../transport/smsRouteRequest';
+	dryRunItem,
+	errorItemOrThrow,
+	messageSummary,
+	sentMessageItem,
+} from '../../sending/outputItems';
+import type { OutgoingMessage } from '../../sending/outgoingMessage';
+import { postMessage } from '../../transport/messages';
+import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
 import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { checkSentMessage } from './responseChecks';
-import { sendingWindowOptions } from './sendingWindow';
+import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export const option: OperationModule['option'] = {
 	name: 'Send',
@@ -33,46 +32,6 @@ export const description = forOperation(option.value, [
 	guardrailsCollection(sendingWindowOptions),
 	sendingOptions([concurrencyOption(defaults, 'Requests in flight at once'), dryRunOption]),
 ]);
-
-export interface SentMessage extends IDataObject {
-	id: string;
-	status: string;
-	credits_used?: number;
-	created_at?: string;
-}
-
-/**
- * POST /messages for one message, the answer redacted. The key travels in a header here, so it
- * is made header-safe (see headerIdempotencyKey).
- */
-export async function postMessage(
-	client: SmsRouteClient,
-	message: OutgoingMessage,
-	onAnswer?: SmsRouteRequest['onAnswer'],
-): Promise<SentMessage> {
-	const body: IDataObject = { to: message.to, body: message.body };
-	if (message.from) body.from = message.from;
-	if (message.metadata) body.metadata = message.metadata;
-	const answer = await smsRouteRequest<SentMessage>(client, {
-		method: 'POST',
-		path: '/messages',
-		body,
-		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
-		checkBody: checkSentMessage,
-		onAnswer,
-	});
-	return redactJson(answer, client.redact);
-}
-
-/** The output item of a sent message; it shows the key as the user gave it. */
-export function sentMessageItem(message: OutgoingMessage, sent: SentMessage): INodeExecutionData {
-	return sentItem(message, {
-		id: sent.id,
-		status: sent.status,
-		creditsUsed: sent.credits_used ?? null,
-		createdAt: sent.created_at ?? null,
-	});
-}
 
 /** One message through POST /messages, as its output item. */
 export async function sendOne(

@@ -1,30 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../../helpers/concurrency';
-import { errorItemOrThrow, messageSummary } from '../../helpers/itemResults';
+import { mapWithConcurrency } from '../../sending/chunking';
+import { errorItemOrThrow, messageSummary, sentMessageItem } from '../../sending/outputItems';
 import {
 	DEFAULT_LIMIT_MINUTES,
 	MAX_WAIT_MESSAGES,
 	SEND_AND_WAIT,
 	waitOptions,
 } from '../../waitForDelivery/description';
-import { finalItem, messageIdOf, pendingItem } from '../../shared/deliveryOutcome';
-import { OUTPUT, type Outcome } from '../../shared/deliveryStatus';
+import { finalItem, messageIdOf, pendingItem } from '../../waitForDelivery/deliveryOutcome';
+import { OUTPUT, type Outcome } from '../../shared/events/deliveryStatus';
 import { RESUME_URL_METADATA_KEY } from '../../shared/resumeUrl';
 import { isFirstOutputOnlyEngine, runIndexOf } from '../../shared/n8nInternals';
 import { lookUpFinal } from '../../waitForDelivery/statusLookup';
 import { OwnMessages, RUN_METADATA_KEY } from '../../waitForDelivery/ownMessages';
 import { rememberWaiting } from '../../waitForDelivery/waitingState';
+import { postMessage } from '../../transport/messages';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
-import { duplicateItem } from './duplicates';
+import { duplicateItem, type Duplicates } from './duplicates';
 import { forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { postMessage, sentMessageItem } from './send.operation';
 
 export const option: OperationModule['option'] = {
 	name: 'Send and Wait for Delivery',
@@ -72,7 +72,7 @@ export const REPLAY_NOT_FINAL_REASON =
  * The message's metadata with what ties it to this wait: the resume URL and, after run 0, the
  * run (a loop's later run has the first run's resume URL: n8n signs `<execution>/<node>` only).
  * Both replace a user's field of the same name, which would otherwise misname the wait. Absent
- * on run 0, so those messages are as 0.2.0 sent them.
+ * on run 0, so those messages are as earlier versions sent them (CHANGELOG).
  */
 function waitMetadata(metadata: IDataObject | undefined, resumeUrl: string, runIndex: number) {
 	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: resumeUrl };
@@ -104,6 +104,71 @@ async function settleReplay(
 	return { ...pending, json: { ...pending.json, reason: REPLAY_NOT_FINAL_REASON } };
 }
 
+/** Refused before anything is sent: an n8n that cannot resume on three outputs, too many items. */
+function refuseUnsupported(context: IExecuteFunctions, itemCount: number): void {
+	if (isFirstOutputOnlyEngine(context)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			'Send and Wait for Delivery needs n8n 2.0 or newer',
+			{
+				description:
+					'n8n 1.x continues a resumed node on its first output only, so undelivered and timed-out messages would be lost. Nothing was sent. Use Send and the SMS Route Trigger instead.',
+			},
+		);
+	}
+	if (itemCount > MAX_WAIT_MESSAGES) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Send and Wait for Delivery takes at most ${MAX_WAIT_MESSAGES} messages per execution; this one has ${itemCount}`,
+			{
+				description:
+					'For more messages use Send in Bulk, and react to each delivery with the SMS Route Trigger (its events carry the message ID and your metadata).',
+			},
+		);
+	}
+}
+
+/**
+ * Each item on its output: a duplicate where its first leaves, a failed or unsent one on Not
+ * Delivered, a replay on its outcome, the rest on Timed Out until its event comes (`waitFor`).
+ */
+function routeItems(
+	results: Sent[],
+	settled: INodeExecutionData[],
+	duplicates: Duplicates,
+): { outputs: INodeExecutionData[][]; waitFor: string[] } {
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	const waitFor: string[] = [];
+	const routes: number[] = [];
+	const placed: INodeExecutionData[] = [];
+	results.forEach((result, index) => {
+		const firstIndex = duplicates.firstOf.get(index);
+		if (firstIndex !== undefined) {
+			// The same message as an earlier item: it leaves where that one does, waited with it.
+			const item = duplicateItem(duplicates.messages.get(index)!, firstIndex, placed[firstIndex]);
+			routes[index] = routes[firstIndex];
+			placed[index] = item;
+			outputs[routes[index]].push(item);
+			return;
+		}
+		const item = settled[index];
+		const id = messageIdOf(item);
+		if (result.replayed === undefined || id === null || item.json.error !== undefined) {
+			routes[index] = OUTPUT.notDelivered;
+			placed[index] = item;
+		} else if (result.replayed) {
+			routes[index] = OUTPUT[item.json.outcome as Outcome];
+			placed[index] = item;
+		} else {
+			routes[index] = OUTPUT.timedOut;
+			placed[index] = pendingItem(item);
+			waitFor.push(id);
+		}
+		outputs[routes[index]].push(placed[index]);
+	});
+	return { outputs, waitFor };
+}
+
 /**
  * Sends each item like Send does (same fields, checks, keys and retries), with this execution's
  * signed resume URL added to the message's metadata, then puts the execution to wait. The SMS
@@ -113,26 +178,7 @@ async function settleReplay(
  * nothing left to wait for, the node does not wait.
  */
 export const execute: Operation = async function (items, client, run) {
-	if (isFirstOutputOnlyEngine(this)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			'Send and Wait for Delivery needs n8n 2.0 or newer',
-			{
-				description:
-					'n8n 1.x continues a resumed node on its first output only, so undelivered and timed-out messages would be lost. Nothing was sent. Use Send and the SMS Route Trigger instead.',
-			},
-		);
-	}
-	if (items.length > MAX_WAIT_MESSAGES) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Send and Wait for Delivery takes at most ${MAX_WAIT_MESSAGES} messages per execution; this one has ${items.length}`,
-			{
-				description:
-					'For more messages use Send in Bulk, and react to each delivery with the SMS Route Trigger (its events carry the message ID and your metadata).',
-			},
-		);
-	}
+	refuseUnsupported(this, items.length);
 	const sentFromMs = Date.now();
 	const limitMs = limitWaitMs(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const resumeUrl = this.getSignedResumeUrl();
@@ -169,35 +215,7 @@ export const execute: Operation = async function (items, client, run) {
 	const settled = await mapWithConcurrency(results, run.concurrency, async (result) =>
 		result.replayed ? await settleReplay(client, result.item, livemode) : result.item,
 	);
-	const outputs: INodeExecutionData[][] = [[], [], []];
-	const waitFor: string[] = [];
-	const routes: number[] = [];
-	const placed: INodeExecutionData[] = [];
-	results.forEach((result, index) => {
-		const firstIndex = duplicates.firstOf.get(index);
-		if (firstIndex !== undefined) {
-			// The same message as an earlier item: it leaves where that one does, waited with it.
-			const item = duplicateItem(duplicates.messages.get(index)!, firstIndex, placed[firstIndex]);
-			routes[index] = routes[firstIndex];
-			placed[index] = item;
-			outputs[routes[index]].push(item);
-			return;
-		}
-		const item = settled[index];
-		const id = messageIdOf(item);
-		if (result.replayed === undefined || id === null || item.json.error !== undefined) {
-			routes[index] = OUTPUT.notDelivered;
-			placed[index] = item;
-		} else if (result.replayed) {
-			routes[index] = OUTPUT[item.json.outcome as Outcome];
-			placed[index] = item;
-		} else {
-			routes[index] = OUTPUT.timedOut;
-			placed[index] = pendingItem(item);
-			waitFor.push(id);
-		}
-		outputs[routes[index]].push(placed[index]);
-	});
+	const { outputs, waitFor } = routeItems(results, settled, duplicates);
 	if (waitFor.length === 0) return outputs;
 
 	rememberWaiting(this, outputs, { waitId: randomUUID(), waitFor, sentFromMs, livemode });

@@ -1,19 +1,19 @@
-import { chunk, mapWithConcurrency } from '../../helpers/concurrency';
+import { chunk, mapWithConcurrency } from '../../sending/chunking';
 import {
 	dryRunItem,
 	errorItemOrThrow,
 	messageSummary,
 	sentItem,
 	toNodeError,
-} from '../../helpers/itemResults';
+} from '../../sending/outputItems';
 import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
-import { sendChunk, type ChunkResults } from './bulkChunk';
+import { sendChunk, type ChunkResults } from './sendChunk';
 import { fillDuplicates } from './duplicates';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
-import { guardrailsCollection } from './guardOptions';
+import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { sendingWindowOptions } from './sendingWindow';
+import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export const option: OperationModule['option'] = {
 	name: 'Send in Bulk',

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { NUMBER_TYPE_LABELS } from '../../helpers/guards';
-import { BLOCKED_BY_DEFAULT, GUARD_DEFAULTS_VERSION } from './guardOptions';
+import { NUMBER_TYPE_LABELS } from '../../sending/guards/messageChecks';
+import { BLOCKED_BY_DEFAULT, GUARD_DEFAULTS_VERSION } from '../../sending/guards/guardSettings';
 
 /**
  * As an AI agent's tool, the description the model reads. n8n adds a fixed one unless the node

@@ -1,0 +1,20 @@
+/**
+ * `npm run test:unit`: the inner loop. Everything but real n8n (test/e2e: the e2e, queue-mode
+ * and installed-n8n suites), the installer and package scan (test/install), and the linter of
+ * the CI workflow files (actionlint, about 15 s; also `npm run lint:workflows`). `npm test` runs
+ * everything (CI). A path after `--` narrows it further: npm run test:unit -- test/unit
+ */
+const path = require('node:path');
+
+const base = require('./jest.config.js');
+
+module.exports = {
+	...base,
+	rootDir: __dirname,
+	testPathIgnorePatterns: [
+		'/node_modules/',
+		'<rootDir>/test/e2e/',
+		'<rootDir>/test/install/',
+		'<rootDir>/test/release/lintWorkflows\\.test\\.js$',
+	],
+};

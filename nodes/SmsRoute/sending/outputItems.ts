@@ -1,0 +1,150 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { SmsRouteRequestError, redactSecrets } from '../transport/smsRouteRequest';
+import type { SentMessage } from '../transport/messages';
+import type { OutgoingMessage } from './outgoingMessage';
+
+/** The node error for one item: NodeApiError when smsroute answered, NodeOperationError otherwise. */
+export function toNodeError(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const message = redactSecrets(error instanceof Error ? error.message : String(error));
+	if (error instanceof SmsRouteRequestError && error.statusCode !== undefined) {
+		return new NodeApiError(
+			context.getNode(),
+			{ message, error: error.apiError ?? null } as JsonObject,
+			{
+				message,
+				description: `Item ${itemIndex}`,
+				httpCode: String(error.statusCode),
+				itemIndex,
+			},
+		);
+	}
+	return new NodeOperationError(context.getNode(), message, {
+		itemIndex,
+		description: `Item ${itemIndex}`,
+	});
+}
+
+/**
+ * An item that could not be sent. With "Continue On Fail" it becomes an error item paired to
+ * its input, so nothing is dropped silently; without it, this throws the node error naming the item.
+ */
+export function errorItemOrThrow(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	error: unknown,
+	details: IDataObject = {},
+): INodeExecutionData {
+	const nodeError = toNodeError(context, error, itemIndex);
+	if (!context.continueOnFail()) throw nodeError;
+	const httpCode = nodeError instanceof NodeApiError ? nodeError.httpCode : null;
+	return {
+		json: {
+			...details,
+			error: nodeError.message,
+			statusCode: httpCode ? Number(httpCode) : null,
+			itemIndex,
+		},
+		pairedItem: { item: itemIndex },
+	};
+}
+
+export function messageSummary(message: OutgoingMessage): IDataObject {
+	return {
+		to: message.to,
+		...(message.toInput !== undefined ? { toInput: message.toInput } : {}),
+		idempotencyKey: message.idempotencyKey,
+		...(message.campaignId !== undefined ? { campaignId: message.campaignId } : {}),
+		encoding: message.estimate.encoding,
+		segments: message.estimate.segments,
+		nonGsmCharacters: message.estimate.nonGsmCharacters,
+		...(message.replacedCharacters !== undefined
+			? { replacedCharacters: message.replacedCharacters }
+			: {}),
+	};
+}
+
+/** What smsroute said about a message it accepted (Send: the message; Send in Bulk: its id). */
+export interface SentAnswer {
+	id: string;
+	status: string;
+	creditsUsed: number | null;
+	createdAt: string | null;
+}
+
+/** The output item of a sent message: the same fields whichever operation sent it. */
+export function sentItem(message: OutgoingMessage, answer: SentAnswer): INodeExecutionData {
+	return {
+		json: {
+			id: answer.id,
+			...messageSummary(message),
+			status: answer.status,
+			creditsUsed: answer.creditsUsed,
+			createdAt: answer.createdAt,
+			...(message.from ? { from: message.from } : {}),
+			...(message.metadata ? { metadata: message.metadata } : {}),
+		},
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/** Where a guard's output names the recipient: its country and number type. */
+export function recipientDetails(message: OutgoingMessage): IDataObject {
+	return {
+		...(message.country ? { country: message.country } : {}),
+		...(message.numberType ? { numberType: message.numberType } : {}),
+	};
+}
+
+/**
+ * What a send would do, sending nothing: always the number's region and type (Allowed Countries
+ * goes by libphonenumber's regions, +44 7911 123456 is Guernsey, so a list can be checked before
+ * it is sent); with Smart Encoding also what it saves; with guards what each would do (guards)
+ * and whether the message would go out (wouldSend).
+ */
+export function dryRunItem(message: OutgoingMessage): INodeExecutionData {
+	const report = message.guardReport;
+	return {
+		json: {
+			dryRun: true,
+			...messageSummary(message),
+			...(message.segmentsWithoutSmartEncoding !== undefined
+				? { segmentsWithoutSmartEncoding: message.segmentsWithoutSmartEncoding }
+				: {}),
+			...(message.from ? { from: message.from } : {}),
+			...recipientDetails(message),
+			...(report
+				? {
+						wouldSend: Object.values(report).every((result) => result === 'pass'),
+						guards: report,
+					}
+				: {}),
+			...message.runReport,
+		},
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/** A message a guard held back without an error (Do Not Send To: status "skipped"). */
+export function heldItem(message: OutgoingMessage, fields: IDataObject): INodeExecutionData {
+	return {
+		json: { ...messageSummary(message), ...recipientDetails(message), ...fields },
+		pairedItem: { item: message.itemIndex },
+	};
+}
+
+/** The output item of a sent message; it shows the key as the user gave it. */
+export function sentMessageItem(message: OutgoingMessage, sent: SentMessage): INodeExecutionData {
+	return sentItem(message, {
+		id: sent.id,
+		status: sent.status,
+		creditsUsed: sent.credits_used ?? null,
+		createdAt: sent.created_at ?? null,
+	});
+}
