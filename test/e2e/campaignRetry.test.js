@@ -226,6 +226,19 @@ describe.each(VERSIONS)('n8n %s: Retry from the Executions list sends nothing tw
 					report(`${version} send and wait ${mode}: failed run`, ledgerFor(sandbox, list));
 					expect(ledgerFor(sandbox, list).charged).toBe(2);
 
+					// A user retries once the outage is over, by then the failed run's messages are
+					// final; the Retry settles them from their status (their events went to the
+					// failed execution). Waiting for that keeps a busy machine from racing the sandbox.
+					const sentIds = [DELIVERED, FAILED].map((to) => ledgerFor(sandbox, list).idOf.get(to));
+					const isFinal = (id) =>
+						sandbox
+							.webhookLog()
+							.some((w) => w.messageId === id && ['delivered', 'failed'].includes(w.status));
+					const finalBy = Date.now() + 30_000;
+					while (!sentIds.every(isFinal) && Date.now() < finalBy)
+						await new Promise((resolve) => setTimeout(resolve, 100));
+					expect(sentIds.every(isFinal)).toBe(true);
+
 					sandbox.heal();
 					const retry = await retryExecution(n8n, failedId, {
 						loadWorkflow,
