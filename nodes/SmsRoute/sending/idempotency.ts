@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isToolRun, runIndexOf } from '../shared/n8nInternals';
+import { canonicalJsonValue } from './canonicalJson';
 
 /** What an automatic key covers besides the run: the message itself. */
 export interface KeyedMessage {
@@ -9,6 +10,25 @@ export interface KeyedMessage {
 	body: string;
 	from?: string;
 	metadata?: IDataObject;
+	/**
+	 * The metadata's canonical JSON (sending/canonicalJson.ts), read from the text the user wrote
+	 * where there is one; made from `metadata` when absent.
+	 */
+	metadataJson?: string;
+}
+
+/**
+ * The message as keys see it: `[…fields, metadata]`, one JSON array, the metadata in its
+ * canonical spelling, so the same metadata in another key order is the same message and an
+ * integer beyond 2^53 keeps its digits. Without metadata (or with metadata already in canonical
+ * order) these are the very bytes 0.1.0 and 0.2.0 hashed, so their keys are unchanged.
+ */
+function keyContent(fields: ReadonlyArray<string | number | null>, message: KeyedMessage): string {
+	const metadata =
+		message.metadata === undefined || message.metadata === null
+			? 'null'
+			: (message.metadataJson ?? canonicalJsonValue(message.metadata));
+	return `${JSON.stringify(fields).slice(0, -1)},${metadata}]`;
 }
 
 /** Where the node keeps the id its keys are made from (see seedExecutionId). */
@@ -67,13 +87,10 @@ export function automaticKeys(
 	const seed = digest(idempotencySeed(context));
 	return (itemIndex, message, campaignId) => {
 		if (campaignId) return campaignKey(campaignId, message);
-		const content = JSON.stringify([
-			itemIndex,
-			message.to,
-			message.body,
-			message.from ?? null,
-			message.metadata ?? null,
-		]);
+		const content = keyContent(
+			[itemIndex, message.to, message.body, message.from ?? null],
+			message,
+		);
 		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
 	};
 }
@@ -86,14 +103,10 @@ export function automaticKeys(
  * campaign are one message.
  */
 export function campaignKey(campaignId: string, message: KeyedMessage): string {
-	const content = JSON.stringify([
-		'campaign',
-		campaignId,
-		message.to,
-		message.body,
-		message.from ?? null,
-		message.metadata ?? null,
-	]);
+	const content = keyContent(
+		['campaign', campaignId, message.to, message.body, message.from ?? null],
+		message,
+	);
 	return `n8n_c_${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
 }
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, jsonParse } from 'n8n-workflow';
 
+import { CanonicalJsonError, canonicalJsonText, canonicalJsonValue } from './canonicalJson';
 import type { KeyedMessage } from './idempotency';
 import type { ParameterReader } from './parameterReader';
 import {
@@ -158,14 +159,16 @@ function kindOf(value: unknown): string {
 /**
  * Metadata is a JSON field: typed JSON and expressions that return JSON text arrive as strings
  * (saved workflows often write {{ JSON.stringify(…) }}), expressions returning an object as
- * the object. Both give the same object, so the same automatic idempotency key.
+ * the object. Both give the same object, so the same automatic idempotency key. The key is
+ * made from its canonical JSON (sending/canonicalJson.ts): read from the text itself, where
+ * every number is exact, or from the object, where an integer beyond 2^53 − 1 is refused.
  */
 function readMetadata(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	value: unknown,
-): IDataObject | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
+): { metadata?: IDataObject; metadataJson?: string } {
+	if (value === undefined || value === null || value === '') return {};
 	let parsed: unknown = value;
 	if (typeof value === 'string') {
 		try {
@@ -182,7 +185,37 @@ function readMetadata(
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw invalid(context, itemIndex, 'Metadata', `${METADATA_SHAPE} (got ${kindOf(parsed)})`);
 	}
-	return parsed as IDataObject;
+	return {
+		metadata: parsed as IDataObject,
+		metadataJson: metadataKeyText(context, itemIndex, value),
+	};
+}
+
+const LOST_DIGITS_REMEDY =
+	'Send such numbers as text, e.g. {"orderId": "9007199254740993"}, taken from where they are still exact (a number n8n read from JSON has already lost them)';
+
+/** The metadata's canonical JSON; a value whose digits may already be lost names where it is. */
+function metadataKeyText(context: IExecuteFunctions, itemIndex: number, value: unknown): string {
+	try {
+		return typeof value === 'string' ? canonicalJsonText(value) : canonicalJsonValue(value);
+	} catch (error) {
+		if (!(error instanceof CanonicalJsonError) && !(error instanceof TypeError)) throw error;
+		const where =
+			error instanceof CanonicalJsonError && error.path ? ` at ${shortEcho(error.path)}` : '';
+		if (error instanceof CanonicalJsonError && error.problem === 'lostPrecision')
+			throw invalid(
+				context,
+				itemIndex,
+				'Metadata',
+				`holds the number ${error.literal}${where}, beyond 9007199254740991 (2^53 - 1): it reached this node as a number, whose last digits may already be lost, and two different values could then be taken for one message. ${LOST_DIGITS_REMEDY}`,
+			);
+		throw invalid(
+			context,
+			itemIndex,
+			'Metadata',
+			`cannot be read exactly${where}: ${error.message}`,
+		);
+	}
 }
 
 /**
@@ -272,7 +305,7 @@ export function readOutgoingMessage(
 
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
-	const metadata = readMetadata(context, itemIndex, extra.metadata);
+	const { metadata, metadataJson } = readMetadata(context, itemIndex, extra.metadata);
 	const givenKey = givenKeyOf(extra.idempotencyKey);
 
 	return {
@@ -283,7 +316,11 @@ export function readOutgoingMessage(
 		metadata,
 		idempotencyKey:
 			givenKey ||
-			automaticKey(itemIndex, { to, body, from, metadata }, preparation.campaignId || undefined),
+			automaticKey(
+				itemIndex,
+				{ to, body, from, metadata, metadataJson },
+				preparation.campaignId || undefined,
+			),
 		...(preparation.campaignId ? { campaignId: preparation.campaignId } : {}),
 		keySource: givenKey ? 'given' : preparation.campaignId ? 'campaign' : 'execution',
 		estimate,
