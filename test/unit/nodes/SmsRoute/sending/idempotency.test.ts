@@ -1,9 +1,16 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import { createHash } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {
+	CanonicalJsonError,
+	canonicalJsonText,
+} from '../../../../../nodes/SmsRoute/sending/canonicalJson';
+import {
 	automaticKeys,
+	campaignKey,
 	chunkIdempotencyKey,
 	headerIdempotencyKey,
+	type KeyedMessage,
 } from '../../../../../nodes/SmsRoute/sending/idempotency';
 
 describe('idempotency keys', () => {
@@ -59,5 +66,134 @@ describe('idempotency keys', () => {
 		expect(headerIdempotencyKey(ivan)).not.toBe(ivan);
 		expect(headerIdempotencyKey('王'.repeat(200))).toMatch(/^sha256:[0-9a-f]{64}$/);
 		expect(headerIdempotencyKey('王'.repeat(200)).length).toBeLessThanOrEqual(255);
+	});
+});
+
+/**
+ * Issue 31, section 3: keys mean the message, not its JSON spelling. `typed` is metadata as the
+ * user typed it in the JSON field (text, read as written); an object is what an expression gave.
+ */
+describe('keys of messages with metadata', () => {
+	const context = {
+		getExecutionId: () => 'exec-1',
+		getNode: () => ({ id: 'node-a', name: 'SMS Route' }),
+		runIndex: 0,
+		getWorkflow: () => ({ id: 'wf-1' }),
+		getInstanceId: () => 'inst-1',
+		getContext: () => ({}),
+	} as unknown as IExecuteFunctions;
+	const base = { to: '+15551234567', body: 'Your order shipped', from: 'ACME' };
+	const typed = (text: string): KeyedMessage => ({
+		...base,
+		metadata: JSON.parse(text) as IDataObject,
+		metadataJson: canonicalJsonText(text),
+	});
+	const object = (metadata: IDataObject): KeyedMessage => ({ ...base, metadata });
+	/** The automatic key and the campaign key of one message. */
+	const keys = (message: KeyedMessage) => [
+		automaticKeys(context)(3, message),
+		campaignKey('spring', message),
+	];
+
+	it('the same metadata with its keys in another order makes the same keys', () => {
+		expect(keys(typed('{"b":2,"a":1}'))).toEqual(keys(typed('{"a":1,"b":2}')));
+		expect(keys(object({ b: 2, a: 1 }))).toEqual(keys(object({ a: 1, b: 2 })));
+		expect(keys(object({ b: 2, a: 1 }))).toEqual(keys(typed('{ "a" : 1.0, "b" : 2 }')));
+		expect(keys(object({ '10': 1, '2': 2, b: 3 }))).toEqual(keys(typed('{"b":3,"2":2,"10":1}')));
+	});
+
+	it('nested objects in another key order, at every depth, make the same keys; arrays keep their order', () => {
+		const one = typed(
+			'{"order":{"lines":[{"sku":"A","qty":1},{"sku":"B","qty":2}],"id":"A-17"},"v":1}',
+		);
+		const reordered = object({
+			v: 1,
+			order: {
+				id: 'A-17',
+				lines: [
+					{ qty: 1, sku: 'A' },
+					{ qty: 2, sku: 'B' },
+				],
+			},
+		});
+		expect(keys(reordered)).toEqual(keys(one));
+		const swapped = object({
+			v: 1,
+			order: {
+				id: 'A-17',
+				lines: [
+					{ qty: 2, sku: 'B' },
+					{ qty: 1, sku: 'A' },
+				],
+			},
+		});
+		for (const [i, key] of keys(swapped).entries()) expect(key).not.toBe(keys(one)[i]);
+	});
+
+	it('integers beyond 2^53 typed as JSON stay distinct (they used to collapse), and different values never meet', () => {
+		const a = keys(typed('{"order":9007199254740993}'));
+		const b = keys(typed('{"order":9007199254740992}'));
+		for (const [i, key] of a.entries()) expect(key).not.toBe(b[i]);
+		// What 0.3.0 before this fix made of both: one key, so the second order was never sent.
+		expect(JSON.stringify(JSON.parse('{"order":9007199254740993}'))).toBe(
+			JSON.stringify(JSON.parse('{"order":9007199254740992}')),
+		);
+		expect(keys(typed('{"order":9007199254740993}'))).toEqual(a);
+		const different: IDataObject[] = [
+			{ order: '9007199254740993' },
+			{ order: 9007199254740991 },
+			{ order: 1 },
+			{ order: '1' },
+			{ order: true },
+			{ order: null },
+			{ order: [1] },
+			{ order: { '1': 1 } },
+			{},
+		];
+		const all = new Set([...a, ...b, ...different.flatMap((metadata) => keys(object(metadata)))]);
+		expect(all.size).toBe(2 * (different.length + 2));
+	});
+
+	it('an integer beyond 2^53 - 1 that n8n had already parsed is refused, naming where it is', () => {
+		const lost = object({ customer: { ids: [1, 2 ** 53 + 2] } });
+		expect(() => automaticKeys(context)(0, lost)).toThrow(CanonicalJsonError);
+		expect(() => campaignKey('spring', lost)).toThrow(
+			expect.objectContaining({ problem: 'lostPrecision', path: 'customer.ids[1]' }),
+		);
+	});
+
+	it('messages without metadata, or with metadata already in key order, keep their 0.2.0 keys byte for byte', () => {
+		// 0.2.0's formulas, written out independently.
+		const seedHash = createHash('sha256');
+		for (const part of ['inst-1', 'wf-1', 'exec-1', 'node-a', '0'])
+			seedHash.update(part).update('\u0000');
+		const seed = seedHash.digest('hex').slice(0, 32);
+		const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+		const old = (message: KeyedMessage) => [
+			`n8n_${sha(seed + JSON.stringify([3, message.to, message.body, message.from ?? null, message.metadata ?? null]))}`,
+			`n8n_c_${sha(JSON.stringify(['campaign', 'spring', message.to, message.body, message.from ?? null, message.metadata ?? null]))}`,
+		];
+		const messages: KeyedMessage[] = [
+			{ to: base.to, body: base.body },
+			{ ...base },
+			{ ...base, metadata: undefined },
+			object({}),
+			typed('{}'),
+			object({ a: 'x', b: { c: [1, 1.5, null, 'ü'] } }),
+			typed('{ "a": "x", "b": { "c": [1, 1.50, null, "\\u00fc"] } }'),
+		];
+		for (const message of messages) expect(keys(message)).toEqual(old(message));
+	});
+
+	it('non-ASCII metadata: one key however it is spelt or ordered, and another for other characters', () => {
+		const one = keys(typed('{"имя":"Иван","城市":"北京","emoji":"😀"}'));
+		expect(
+			keys(typed('{"emoji":"\\ud83d\\ude00","城市":"北京","имя":"\\u0418\\u0432\\u0430\\u043d"}')),
+		).toEqual(one);
+		expect(keys(object({ 城市: '北京', emoji: '😀', имя: 'Иван' }))).toEqual(one);
+		// "é" precomposed and "e" + a combining accent are different text: never normalised into one.
+		const precomposed = keys(object({ name: 'Zo\u00e9' }));
+		const combining = keys(object({ name: 'Zoe\u0301' }));
+		for (const [i, key] of precomposed.entries()) expect(key).not.toBe(combining[i]);
 	});
 });
