@@ -199,22 +199,13 @@ function metadataKeyText(context: IExecuteFunctions, itemIndex: number, value: u
 	try {
 		return typeof value === 'string' ? canonicalJsonText(value) : canonicalJsonValue(value);
 	} catch (error) {
-		if (!(error instanceof CanonicalJsonError) && !(error instanceof TypeError)) throw error;
-		const where =
-			error instanceof CanonicalJsonError && error.path ? ` at ${shortEcho(error.path)}` : '';
-		if (error instanceof CanonicalJsonError && error.problem === 'lostPrecision')
-			throw invalid(
-				context,
-				itemIndex,
-				'Metadata',
-				`holds the number ${error.literal}${where}, beyond 9007199254740991 (2^53 - 1): it reached this node as a number, whose last digits may already be lost, and two different values could then be taken for one message. ${LOST_DIGITS_REMEDY}`,
-			);
-		throw invalid(
-			context,
-			itemIndex,
-			'Metadata',
-			`cannot be read exactly${where}: ${error.message}`,
-		);
+		const known = error instanceof CanonicalJsonError ? error : undefined;
+		const where = known?.path ? ` at ${shortEcho(known.path)}` : '';
+		const problem =
+			known?.problem === 'lostPrecision'
+				? `holds the number ${known.literal}${where}, beyond 9007199254740991 (2^53 - 1): it reached this node as a number, whose last digits may already be lost, and two different values could then be taken for one message. ${LOST_DIGITS_REMEDY}`
+				: `cannot be read exactly${where}: ${error instanceof Error ? error.message : String(error)}`;
+		throw invalid(context, itemIndex, 'Metadata', problem);
 	}
 }
 

@@ -120,7 +120,7 @@ describe('canonical JSON', () => {
 			}
 			throw new Error('not refused');
 		};
-		const error = refusal({ order: { lines: [{ id: 1 }, { id: 9007199254740993 }] } });
+		const error = refusal({ order: { lines: [{ id: 1 }, { id: Number('9007199254740993') }] } });
 		expect(error).toBeInstanceOf(CanonicalJsonError);
 		expect(error).toMatchObject({
 			problem: 'lostPrecision',
