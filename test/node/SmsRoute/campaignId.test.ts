@@ -172,3 +172,93 @@ describe('as an AI agent tool with Retry On Fail', () => {
 		);
 	});
 });
+
+/**
+ * Issue 31, section 3: a campaign key means the message, not how its metadata was spelt. The
+ * metadata comes from the items (`{{ $json.meta }}`): JSON text, read as written, or an object.
+ */
+describe('Campaign ID: keys mean the message, not its JSON spelling', () => {
+	const withMetadata = (operation: string, options: IDataObject = {}) => ({
+		...params(operation, { campaignId: 'spring-orders', concurrency: 1, ...options }),
+		additionalFields: { metadata: '={{ $json.meta }}' },
+	});
+	const orders = (count: number, spell: (i: number) => unknown) =>
+		Array.from({ length: count }, (_, i) => ({
+			to: `+447400${600001 + i}`,
+			body: `Order ${i + 1} shipped`,
+			meta: spell(i),
+		}));
+
+	for (const operation of ['send', 'sendBulk']) {
+		it(`${operation}: the campaign run again with its metadata keys in another order (every depth) charges nothing twice`, async () => {
+			const typed = orders(3, (i) =>
+				JSON.stringify({ order: `A-${i}`, customer: { id: i, tier: 'gold', tags: ['vip', 'eu'] } }),
+			);
+			const first = await runSmsRoute({
+				items: typed,
+				parameters: withMetadata(operation),
+				credentials: credentials(),
+				executionId: 'orders-1',
+			});
+			expect(first.error).toBeUndefined();
+			// The same orders, their metadata an object with every object's keys reversed.
+			const reordered = orders(3, (i) => ({
+				customer: { tags: ['vip', 'eu'], tier: 'gold', id: i },
+				order: `A-${i}`,
+			}));
+			const again = await runSmsRoute({
+				items: reordered,
+				parameters: withMetadata(operation),
+				credentials: credentials(),
+				executionId: 'orders-2',
+			});
+			expect(again.error).toBeUndefined();
+			expect(charged()).toHaveLength(3);
+			expect(again.output!.map((item) => item.json.idempotencyKey)).toEqual(
+				first.output!.map((item) => item.json.idempotencyKey),
+			);
+		});
+
+		it(`${operation}: two orders that differ only in an integer beyond 2^53 are both sent; the same metadata reordered is one message`, async () => {
+			const row = { to: '+447400610001', body: 'Your order shipped' };
+			const items = [
+				{ ...row, meta: '{"order":9007199254740993,"shop":"eu"}' },
+				{ ...row, meta: '{"order":9007199254740992,"shop":"eu"}' },
+				{ ...row, meta: '{"shop":"eu","order":9007199254740993}' },
+			];
+			const { output, error } = await runSmsRoute({
+				items,
+				parameters: withMetadata(operation),
+				credentials: credentials(),
+			});
+			expect(error).toBeUndefined();
+			expect(charged()).toHaveLength(2);
+			const [first, second, third] = output!.map((item) => item.json);
+			expect(second.duplicateOf).toBeUndefined();
+			expect(second.idempotencyKey).not.toBe(first.idempotencyKey);
+			expect(third).toMatchObject({ duplicateOf: 0, id: first.id });
+		});
+	}
+
+	it('an integer beyond 2^53 - 1 that reached the node as a number is refused before anything is sent, naming the item and the field', async () => {
+		// The Items node hands these over as numbers, as n8n does with any parsed JSON.
+		const items = orders(3, (i) => ({ order: i === 1 ? 2 ** 53 + 2 : i }));
+		const stopped = await runSmsRoute({
+			items,
+			parameters: withMetadata('sendBulk'),
+			credentials: credentials(),
+		});
+		expect(stopped.error?.message).toBe(
+			'Item 1: \'Metadata\' holds the number 9007199254740994 at order, beyond 9007199254740991 (2^53 - 1): it reached this node as a number, whose last digits may already be lost, and two different values could then be taken for one message. Send such numbers as text, e.g. {"orderId": "9007199254740993"}, taken from where they are still exact (a number n8n read from JSON has already lost them)',
+		);
+		expect(charged()).toHaveLength(0);
+		const { output } = await runSmsRoute({
+			items,
+			parameters: withMetadata('sendBulk'),
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+		expect(charged()).toEqual([items[0].to, items[2].to]);
+		expect(output![1].json.error).toMatch(/^Item 1: 'Metadata' holds the number 9007199254740994/);
+	});
+});

@@ -110,6 +110,32 @@ describe('Send and Wait with Campaign ID', () => {
 			[waitFor[0], 0],
 		]);
 	});
+	it('rows whose metadata differ only in an integer beyond 2^53 are two messages; the same metadata reordered is one (issue 31)', async () => {
+		sandbox().configure({ stepMs: 3_600_000 });
+		const [row] = recipients(1);
+		const { run, error } = await runSmsRoute({
+			items: [
+				{ ...row, meta: '{"order":9007199254740993,"shop":"eu"}' },
+				{ ...row, meta: '{"order":9007199254740992,"shop":"eu"}' },
+				{ ...row, meta: '{"shop":"eu","order":9007199254740993}' },
+			],
+			parameters: waitParams({ campaignId: 'otp-2026' }, { metadata: '={{ $json.meta }}' }),
+			credentials: credentials(),
+		});
+		expect(error).toBeUndefined();
+		expect(charged()).toHaveLength(2);
+		const { timedOut, waitFor } = waitState(run);
+		expect(waitFor).toEqual(
+			sandbox()
+				.ledger()
+				.map((entry) => entry.id),
+		);
+		expect(timedOut.map((item) => [item.json.id, item.json.duplicateOf])).toEqual([
+			[waitFor[0], undefined],
+			[waitFor[1], undefined],
+			[waitFor[0], 0],
+		]);
+	});
 });
 
 describe("Send and Wait: n8n's Retry of a failed wait", () => {
