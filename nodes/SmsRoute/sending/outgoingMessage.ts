@@ -296,7 +296,7 @@ export function readOutgoingMessage(
 
 	const extra = (parameters.additionalFields(itemIndex) ?? {}) as IDataObject;
 	const from = typeof extra.from === 'string' && extra.from.trim() ? extra.from.trim() : undefined;
-	const { metadata, metadataJson } = readMetadata(context, itemIndex, extra.metadata);
+	const meta = readMetadata(context, itemIndex, extra.metadata);
 	const givenKey = givenKeyOf(extra.idempotencyKey);
 
 	return {
@@ -304,14 +304,10 @@ export function readOutgoingMessage(
 		to,
 		body,
 		from,
-		metadata,
+		metadata: meta.metadata,
 		idempotencyKey:
 			givenKey ||
-			automaticKey(
-				itemIndex,
-				{ to, body, from, metadata, metadataJson },
-				preparation.campaignId || undefined,
-			),
+			automaticKey(itemIndex, { to, body, from, ...meta }, preparation.campaignId || undefined),
 		...(preparation.campaignId ? { campaignId: preparation.campaignId } : {}),
 		keySource: givenKey ? 'given' : preparation.campaignId ? 'campaign' : 'execution',
 		estimate,

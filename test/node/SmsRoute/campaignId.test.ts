@@ -182,7 +182,7 @@ describe('Campaign ID: keys mean the message, not its JSON spelling', () => {
 		...params(operation, { campaignId: 'spring-orders', concurrency: 1, ...options }),
 		additionalFields: { metadata: '={{ $json.meta }}' },
 	});
-	const orders = (count: number, spell: (i: number) => unknown) =>
+	const orders = (count: number, spell: (i: number) => string | IDataObject): IDataObject[] =>
 		Array.from({ length: count }, (_, i) => ({
 			to: `+447400${600001 + i}`,
 			body: `Order ${i + 1} shipped`,
