@@ -185,6 +185,61 @@ describe('keys of messages with metadata', () => {
 		for (const message of messages) expect(keys(message)).toEqual(old(message));
 	});
 
+	it('random metadata whose keys are already in order keeps its 0.2.0 keys; the same reversed gets them too', () => {
+		let state = 31;
+		const next = () => {
+			state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+			return state / 2 ** 32;
+		};
+		const letters = ['a', 'b', 'é', 'я', '王', '😀', 'Z', '_', ' '];
+		const word = () =>
+			Array.from(
+				{ length: 1 + Math.floor(next() * 3) },
+				() => letters[Math.floor(next() * 9)],
+			).join('');
+		const value = (depth: number): IDataObject[string] => {
+			const kind = Math.floor(next() * (depth > 2 ? 4 : 6));
+			if (kind === 0) return null;
+			if (kind === 1) return [0.1, -2, 1e-7, 123456789, 2 ** 53 - 1][Math.floor(next() * 5)];
+			if (kind === 2) return word();
+			if (kind === 3) return next() < 0.5;
+			if (kind === 4) return [value(depth + 1), value(depth + 1)] as IDataObject[];
+			return sortedObject(depth + 1);
+		};
+		// Keys inserted in code-unit order (none integer-like, which JavaScript would list first).
+		const sortedObject = (depth: number): IDataObject => {
+			const object: IDataObject = {};
+			const keys = [...new Set(Array.from({ length: Math.floor(next() * 4) }, word))].sort();
+			for (const key of keys) object[key] = value(depth);
+			return object;
+		};
+		const reversed = (v: unknown): unknown =>
+			Array.isArray(v)
+				? v.map(reversed)
+				: v && typeof v === 'object'
+					? Object.fromEntries(
+							Object.entries(v)
+								.reverse()
+								.map(([k, x]) => [k, reversed(x)]),
+						)
+					: v;
+		const seedHash = createHash('sha256');
+		for (const part of ['inst-1', 'wf-1', 'exec-1', 'node-a', '0'])
+			seedHash.update(part).update('\u0000');
+		const seed = seedHash.digest('hex').slice(0, 32);
+		for (let i = 0; i < 500; i++) {
+			const metadata = sortedObject(0);
+			const message = object(metadata);
+			const old = `n8n_${createHash('sha256')
+				.update(seed + JSON.stringify([3, base.to, base.body, base.from, metadata]))
+				.digest('hex')
+				.slice(0, 32)}`;
+			expect(automaticKeys(context)(3, message)).toBe(old);
+			expect(automaticKeys(context)(3, object(reversed(metadata) as IDataObject))).toBe(old);
+			expect(automaticKeys(context)(3, typed(JSON.stringify(reversed(metadata))))).toBe(old);
+		}
+	});
+
 	it('non-ASCII metadata: one key however it is spelt or ordered, and another for other characters', () => {
 		const one = keys(typed('{"имя":"Иван","城市":"北京","emoji":"😀"}'));
 		expect(
