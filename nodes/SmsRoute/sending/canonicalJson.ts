@@ -94,12 +94,16 @@ function sameDecimal(a: Decimal, b: Decimal): boolean {
 	return a.negative === b.negative && a.digits === b.digits && a.exponent === b.exponent;
 }
 
+const SHORT_INTEGER = /^(?:0|-?[1-9]\d{0,14})$/;
+
 /**
  * The canonical text of a number literal. `parsedBefore`: the literal is how JSON.stringify
  * wrote a number n8n had already read, so an integer beyond 2^53 may have lost digits before
  * the node saw it: refused.
  */
 function canonicalNumber(literal: string, parsedBefore: boolean): string {
+	// The common case, an integer of up to 15 digits, is already spelt as JSON.stringify would.
+	if (SHORT_INTEGER.test(literal)) return literal;
 	const value = Number(literal);
 	if (parsedBefore && Number.isInteger(value) && !Number.isSafeInteger(value))
 		throw new CanonicalJsonError('lostPrecision', 'an integer beyond 2^53 - 1', '', literal);
@@ -236,13 +240,13 @@ class Reader {
 			this.stack.push(c === '{' ? { object: new Map(), key: this.readKey() } : { array: [] });
 			return undefined;
 		}
+		if (c === '-' || isDigit(text.charCodeAt(this.pos))) return this.readNumber();
 		for (const word of ['true', 'false', 'null']) {
 			if (text.startsWith(word, this.pos)) {
 				this.pos += word.length;
 				return word;
 			}
 		}
-		if (c === '-' || isDigit(text.charCodeAt(this.pos))) return this.readNumber();
 		return this.fail('an unexpected character');
 	}
 
