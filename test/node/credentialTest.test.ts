@@ -197,4 +197,35 @@ describe('smsRouteApi credential test without smsroute', () => {
 			await new Promise((resolve) => echo.close(resolve));
 		}
 	});
+
+	// A key with the characters each encoding changes: + / = " \ (selectApiKey checks the prefix only).
+	const HOSTILE_KEY = 'sk_test_Zq9+Xw/Lm="Rt7\\hostile';
+	const echoedForms: Array<[string, (key: string) => string]> = [
+		['URL-encoded', (key) => encodeURIComponent(key)],
+		['base64 (a Basic header echoed)', (key) => Buffer.from(`user:${key}`).toString('base64')],
+		['JSON-escaped, inside a nested JSON text', (key) => JSON.stringify({ key }).slice(8, -2)],
+		['JSON-escaped with \\/', (key) => JSON.stringify(key).slice(1, -1).replace(/\//g, '\\/')],
+	];
+
+	it.each(echoedForms)('an error text that echoes the key %s is masked', async (_form, encode) => {
+		const echo = http.createServer((req, res) => {
+			const key = String(req.headers.authorization).replace(/^Bearer /, '');
+			res.writeHead(403, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: `key [${encode(key)}] is suspended` }));
+		});
+		await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+		const { port } = echo.address() as AddressInfo;
+		try {
+			const result = await credentialTest(
+				testKeyCredential({ testApiKey: HOSTILE_KEY, baseUrl: `http://127.0.0.1:${port}/v1` }),
+			);
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/HTTP 403: key \[[^\]]*\*\*\*[^\]]*\] is suspended/);
+			expect(result.message).not.toContain(encode(HOSTILE_KEY));
+			for (const fragment of ['Zq9', 'Rt7', 'hostile'])
+				expect(result.message).not.toContain(fragment);
+		} finally {
+			await new Promise((resolve) => echo.close(resolve));
+		}
+	});
 });

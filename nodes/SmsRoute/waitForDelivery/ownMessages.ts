@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { headerIdempotencyKey } from '../sending/idempotency';
 import type { OutgoingMessage } from '../sending/outgoingMessage';
 import { isPlainObject } from '../shared/objects';
 import { RESUME_URL_METADATA_KEY } from '../shared/resumeUrl';
@@ -105,7 +106,8 @@ export class OwnMessages {
 		const message = { ...slot, metadata: tiedMetadata(slot.metadata, this.wait) };
 		const firstTry = this.beforePost(slot.idempotencyKey);
 		let info = { attempt: 1, replayed: false };
-		const answer = await postMessage(client, message, (answered) => (info = answered));
+		const headerKey = headerIdempotencyKey(slot.idempotencyKey);
+		const answer = await postMessage(client, message, headerKey, (answered) => (info = answered));
 		const source = slot.keySource ?? 'execution';
 		const replayed = this.isReplay(slot.idempotencyKey, source, answer, info, firstTry);
 		return { message, answer, replayed };

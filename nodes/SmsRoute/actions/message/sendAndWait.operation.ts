@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../sending/chunking';
-import { errorItemOrThrow, messageSummary, sentMessageItem } from '../../sending/outputItems';
+import { messageSummary, sentMessageItem } from '../../sending/outputItems';
+import { errorItemOrThrow } from '../itemErrors';
 import { runIndexOf } from '../../shared/n8nInternals';
 import { SEND_AND_WAIT, waitOptions } from '../../waitForDelivery/description';
 import * as decide from '../../waitForDelivery/outputDecision';
