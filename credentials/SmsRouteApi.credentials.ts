@@ -27,7 +27,7 @@ export class SmsRouteApi implements ICredentialType {
 			name: 'environment',
 			type: 'options',
 			options: [
-				{ name: 'Test (Sandbox, No Real SMS)', value: 'test' },
+				{ name: 'Test Mode (No Real SMS)', value: 'test' },
 				{ name: 'Live', value: 'live' },
 			],
 			default: 'test',

@@ -69,6 +69,14 @@ describe('which test n8n runs for smsRouteApi', () => {
 		expect(baseUrlField?.description).toMatch(/a proxy or a test server/);
 		expect(baseUrlField?.description).not.toMatch(/127\.0\.0\.1|5055|sandbox/i);
 	});
+
+	it('the Environment options say test mode, not "sandbox" (the local development sandbox), with the released values', () => {
+		const environment = new SmsRouteApi().properties.find((p) => p.name === 'environment');
+		expect(environment?.options).toEqual([
+			{ name: 'Test Mode (No Real SMS)', value: 'test' },
+			{ name: 'Live', value: 'live' },
+		]);
+	});
 });
 
 describe('smsRouteApi credential test against the sandbox', () => {
