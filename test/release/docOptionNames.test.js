@@ -20,6 +20,7 @@ const NOT_OPTIONS = [
 	'Execute Workflow',
 	'Google Sheets',
 	'Make OTP', // a Code node of the Send and Wait example
+	'Manual Trigger',
 	'Production URL',
 	'Remove Duplicates',
 	'Retry of', // n8n's execution list: "Retry of #123"
