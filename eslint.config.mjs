@@ -9,12 +9,20 @@ import js from '@eslint/js';
 const legacy = (cfg) => cfg.rules;
 
 // One house (issue 20): the action node and the trigger share nodes/SmsRoute/shared/ and never
-// import each other; shared/ imports neither. test/release/layers.test.js proves each rule bites.
+// import each other; shared/ imports neither; transport/ (every smsroute request) imports only
+// shared/ (issue 34); no layer imports credentials/, which imports shared/smsRouteCredential.ts.
+// A file matched by two entries gets the last one's rule, so transport's lists everything.
+// test/release/layers.test.js proves each rule bites.
 const ACTION_SIDE = ['actions', 'sending', 'transport', 'waitForDelivery'];
+const CREDENTIALS = ['**/credentials', '**/credentials/**'];
 const layers = [
 	{
 		files: ['nodes/SmsRoute/trigger/**/*.ts', 'nodes/SmsRoute/SmsRouteTrigger.node.ts'],
-		forbidden: [...ACTION_SIDE.flatMap((d) => [`**/${d}`, `**/${d}/**`]), '**/SmsRoute.node'],
+		forbidden: [
+			...ACTION_SIDE.flatMap((d) => [`**/${d}`, `**/${d}/**`]),
+			'**/SmsRoute.node',
+			...CREDENTIALS,
+		],
 		message: 'The trigger imports nodes/SmsRoute/shared/, never the action node.',
 	},
 	{
@@ -22,14 +30,27 @@ const layers = [
 			...ACTION_SIDE.map((d) => `nodes/SmsRoute/${d}/**/*.ts`),
 			'nodes/SmsRoute/SmsRoute.node.ts',
 		],
-		forbidden: ['**/trigger', '**/trigger/**', '**/SmsRouteTrigger.node'],
+		forbidden: ['**/trigger', '**/trigger/**', '**/SmsRouteTrigger.node', ...CREDENTIALS],
 		message: 'The action node imports nodes/SmsRoute/shared/, never the trigger.',
+	},
+	{
+		files: ['nodes/SmsRoute/transport/**/*.ts'],
+		forbidden: [
+			...[...ACTION_SIDE.filter((d) => d !== 'transport'), 'trigger'].flatMap((d) => [
+				`**/${d}`,
+				`**/${d}/**`,
+			]),
+			'**/*.node',
+			...CREDENTIALS,
+		],
+		message: 'transport/ (every smsroute request) imports only nodes/SmsRoute/shared/.',
 	},
 	{
 		files: ['nodes/SmsRoute/shared/**/*.ts'],
 		forbidden: [
 			...[...ACTION_SIDE, 'trigger'].flatMap((d) => [`**/${d}`, `**/${d}/**`]),
 			'**/*.node',
+			...CREDENTIALS,
 		],
 		message: 'shared/ serves both nodes and imports neither.',
 	},

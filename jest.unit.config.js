@@ -12,7 +12,8 @@ module.exports = {
 	...base,
 	rootDir: __dirname,
 	// jest's default on a 2-core machine is one worker; the unit suites share nothing (each
-	// sandbox listens on a port of its own), so two halve the wall time (87 s → 42 s measured).
+	// sandbox listens on a port of its own), so two halve the wall time (measured, and stated
+	// once: docs/development.md, Commands).
 	maxWorkers: 2,
 	testPathIgnorePatterns: [
 		'/node_modules/',

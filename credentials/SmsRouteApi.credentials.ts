@@ -6,32 +6,10 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-export const SMSROUTE_DEFAULT_BASE_URL = 'https://api.smsroute.cc/v1';
-
-type Environment = 'test' | 'live';
-
-const KEY_FIELD: Record<Environment, { field: string; prefix: string; label: string }> = {
-	test: { field: 'testApiKey', prefix: 'sk_test_', label: 'Test' },
-	live: { field: 'liveApiKey', prefix: 'sk_live_', label: 'Live' },
-};
-
-/**
- * The key of the chosen environment, checked for its prefix so that a live key pasted
- * into the test field (or the reverse) fails loudly instead of sending real SMS.
- * The message names the field, never the key.
- */
-export function selectApiKey(credentials: ICredentialDataDecryptedObject): string {
-	const environment: Environment = credentials.environment === 'live' ? 'live' : 'test';
-	const { field, prefix, label } = KEY_FIELD[environment];
-	const key = typeof credentials[field] === 'string' ? (credentials[field] as string).trim() : '';
-	if (!key) {
-		throw new Error(`The ${label} API Key is empty: the credential's Environment is "${label}"`);
-	}
-	if (!key.startsWith(prefix)) {
-		throw new Error(`The ${label} API Key must start with "${prefix}"`);
-	}
-	return key;
-}
+import {
+	SMSROUTE_DEFAULT_BASE_URL,
+	selectApiKey,
+} from '../nodes/SmsRoute/shared/smsRouteCredential';
 
 export class SmsRouteApi implements ICredentialType {
 	name = 'smsRouteApi';
@@ -49,7 +27,7 @@ export class SmsRouteApi implements ICredentialType {
 			name: 'environment',
 			type: 'options',
 			options: [
-				{ name: 'Test (Sandbox, No Real SMS)', value: 'test' },
+				{ name: 'Test Mode (No Real SMS)', value: 'test' },
 				{ name: 'Live', value: 'live' },
 			],
 			default: 'test',

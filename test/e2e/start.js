@@ -15,7 +15,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { ROOT, startN8n, freePort } = require('./n8n');
 const { createSandboxCredentials } = require('./sandboxCredentials');
-// The README's Development section shows the same command.
+// docs/development.md shows the same command.
 const { testEventCommand, TEST_URL_PLACEHOLDER } = require('../sandbox/testEventCommand');
 
 const N8N_PORT = Number(process.env.SMSROUTE_N8N_PORT || 5678);

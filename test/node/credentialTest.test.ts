@@ -69,6 +69,14 @@ describe('which test n8n runs for smsRouteApi', () => {
 		expect(baseUrlField?.description).toMatch(/a proxy or a test server/);
 		expect(baseUrlField?.description).not.toMatch(/127\.0\.0\.1|5055|sandbox/i);
 	});
+
+	it('the Environment options say test mode, not "sandbox" (the local development sandbox), with the released values', () => {
+		const environment = new SmsRouteApi().properties.find((p) => p.name === 'environment');
+		expect(environment?.options).toEqual([
+			{ name: 'Test Mode (No Real SMS)', value: 'test' },
+			{ name: 'Live', value: 'live' },
+		]);
+	});
 });
 
 describe('smsRouteApi credential test against the sandbox', () => {
@@ -193,6 +201,37 @@ describe('smsRouteApi credential test without smsroute', () => {
 			expect(result.status).toBe('Error');
 			expect(result.message).toContain('HTTP 403: key Bearer *** is suspended');
 			expect(result.message).not.toContain(DEFAULT_TEST_KEY);
+		} finally {
+			await new Promise((resolve) => echo.close(resolve));
+		}
+	});
+
+	// A key with the characters each encoding changes: + / = " \ (selectApiKey checks the prefix only).
+	const HOSTILE_KEY = 'sk_test_Zq9+Xw/Lm="Rt7\\hostile';
+	const echoedForms: Array<[string, (key: string) => string]> = [
+		['URL-encoded', (key) => encodeURIComponent(key)],
+		['base64 (a Basic header echoed)', (key) => Buffer.from(`user:${key}`).toString('base64')],
+		['JSON-escaped, inside a nested JSON text', (key) => JSON.stringify({ key }).slice(8, -2)],
+		['JSON-escaped with \\/', (key) => JSON.stringify(key).slice(1, -1).replace(/\//g, '\\/')],
+	];
+
+	it.each(echoedForms)('an error text that echoes the key %s is masked', async (_form, encode) => {
+		const echo = http.createServer((req, res) => {
+			const key = String(req.headers.authorization).replace(/^Bearer /, '');
+			res.writeHead(403, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: `key [${encode(key)}] is suspended` }));
+		});
+		await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+		const { port } = echo.address() as AddressInfo;
+		try {
+			const result = await credentialTest(
+				testKeyCredential({ testApiKey: HOSTILE_KEY, baseUrl: `http://127.0.0.1:${port}/v1` }),
+			);
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/HTTP 403: key \[[^\]]*\*\*\*[^\]]*\] is suspended/);
+			expect(result.message).not.toContain(encode(HOSTILE_KEY));
+			for (const fragment of ['Zq9', 'Rt7', 'hostile'])
+				expect(result.message).not.toContain(fragment);
 		} finally {
 			await new Promise((resolve) => echo.close(resolve));
 		}

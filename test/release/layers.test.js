@@ -66,6 +66,36 @@ const cases = [
 		"import { x } from '../../../sending/numbers/phoneNumber';",
 		/imports neither/,
 	],
+	[
+		'nodes/SmsRoute/transport/messages.ts',
+		"import { x } from '../sending/idempotency';",
+		/imports only nodes\/SmsRoute\/shared/,
+	],
+	[
+		'nodes/SmsRoute/transport/client.ts',
+		"import { x } from '../waitForDelivery/statusLookup';",
+		/imports only nodes\/SmsRoute\/shared/,
+	],
+	[
+		'nodes/SmsRoute/transport/client.ts',
+		"import { x } from '../../../credentials/SmsRouteApi.credentials';",
+		/imports only nodes\/SmsRoute\/shared/,
+	],
+	[
+		'nodes/SmsRoute/transport/smsRouteRequest.ts',
+		"import { x } from '../trigger/dedupe';",
+		/imports only nodes\/SmsRoute\/shared/,
+	],
+	[
+		'nodes/SmsRoute/shared/credentialTest.ts',
+		"import { x } from '../../../credentials/SmsRouteApi.credentials';",
+		/imports neither/,
+	],
+	[
+		'nodes/SmsRoute/actions/message/send.operation.ts',
+		"import { x } from '../../../../credentials/SmsRouteApi.credentials';",
+		/never the trigger/,
+	],
 ];
 
 test.each(cases)('%s may not %s', async (file, source, message) => {
@@ -85,6 +115,12 @@ test.each([
 	[
 		'nodes/SmsRoute/shared/events/eventsFromWebhook.ts',
 		"import { x } from './smsRoute/signature';",
+	],
+	['nodes/SmsRoute/transport/client.ts', "import { x } from '../shared/redact';"],
+	['nodes/SmsRoute/transport/client.ts', "import { x } from './retryPolicy';"],
+	[
+		'credentials/SmsRouteApi.credentials.ts',
+		"import { x } from '../nodes/SmsRoute/shared/smsRouteCredential';",
 	],
 ])('%s may %s', async (file, source) => {
 	expect(await restricted(file, `${source}\nexport const used = x;\n`)).toEqual([]);

@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Development only: the one sandbox call that sends a signed event of one provider to a trigger's
- * Test URL, for a machine running `npm start` (no smsroute account). npm start's banner and the
- * README's Development section show it; the published trigger's notice tells a user of a real
+ * Test URL, for a machine running `npm start` (no smsroute account). npm start's banner and
+ * docs/development.md show it; the published trigger's notice tells a user of a real
  * account what to do instead (nodes/SmsRoute/trigger/testEventNotice.ts).
  */
 const { DEFAULT_PORT } = require('./config');

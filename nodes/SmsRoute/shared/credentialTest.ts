@@ -5,10 +5,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import {
-	SMSROUTE_DEFAULT_BASE_URL,
-	selectApiKey,
-} from '../../../credentials/SmsRouteApi.credentials';
+import { createRedactor, type Redact } from './redact';
+import { SMSROUTE_DEFAULT_BASE_URL, environmentOf, selectApiKey } from './smsRouteCredential';
 
 /**
  * The credential test of `smsRouteApi` (both nodes' `testedBy`). smsroute documents no "who am
@@ -30,10 +28,10 @@ interface ProbeAnswer {
 	body: unknown;
 }
 
-type Outcome = INodeCredentialTestResult;
+type CredentialTestResult = INodeCredentialTestResult;
 
-const ok = (message: string): Outcome => ({ status: 'OK', message });
-const fail = (message: string): Outcome => ({ status: 'Error', message });
+const ok = (message: string): CredentialTestResult => ({ status: 'OK', message });
+const fail = (message: string): CredentialTestResult => ({ status: 'Error', message });
 
 /** The Base URL without userinfo: a proxy's password in the URL must not reach the editor. */
 function displayUrl(url: URL): string {
@@ -49,8 +47,16 @@ function errorText(body: unknown): string | undefined {
 	return typeof body === 'object' && typeof error === 'string' ? error : undefined;
 }
 
-/** What the editor shows for smsroute's answer to the probe. The key never appears in it. */
-function judgeProbe(answer: ProbeAnswer, keyLabel: string, baseUrl: string, key: string): Outcome {
+/**
+ * What the editor shows for smsroute's answer to the probe. The key never appears in it, in any
+ * form a server may echo it (raw, URL-encoded, base64, JSON-escaped): the nodes' own redactor.
+ */
+function judgeProbe(
+	answer: ProbeAnswer,
+	keyLabel: string,
+	baseUrl: string,
+	redact: Redact,
+): CredentialTestResult {
 	const { statusCode, body } = answer;
 	const said = errorText(body);
 	if (statusCode >= 200 && statusCode < 300) return ok(`smsroute accepted the ${keyLabel}`);
@@ -67,7 +73,7 @@ function judgeProbe(answer: ProbeAnswer, keyLabel: string, baseUrl: string, key:
 			`${baseUrl} answered 404 without smsroute's {"error": …} body, so the ${keyLabel} could not be checked. Check the Base URL (smsroute's is ${SMSROUTE_DEFAULT_BASE_URL}).`,
 		);
 	}
-	const detail = said ? `: ${said.split(key).join('***').slice(0, 200)}` : '';
+	const detail = said ? `: ${redact(said).slice(0, 200)}` : '';
 	return fail(
 		`smsroute answered HTTP ${statusCode}${detail}, so the ${keyLabel} could not be checked. Try again later; if it persists, check the Base URL.`,
 	);
@@ -84,7 +90,7 @@ export async function smsRouteApiTest(
 	} catch (error) {
 		return fail((error as Error).message);
 	}
-	const keyLabel = KEY_LABEL[data.environment === 'live' ? 'live' : 'test'];
+	const keyLabel = KEY_LABEL[environmentOf(data)];
 
 	const rawBaseUrl = String(data.baseUrl || SMSROUTE_DEFAULT_BASE_URL).trim();
 	let base: URL;
@@ -123,5 +129,5 @@ export async function smsRouteApiTest(
 			`Could not reach smsroute at ${shownUrl} (${reason}). Check the Base URL, and that n8n can reach it (proxy, firewall).`,
 		);
 	}
-	return judgeProbe(answer, keyLabel, shownUrl, key);
+	return judgeProbe(answer, keyLabel, shownUrl, createRedactor([data.testApiKey, data.liveApiKey]));
 }

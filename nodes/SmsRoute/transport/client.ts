@@ -1,6 +1,6 @@
-import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
+import { createRedactor } from '../shared/redact';
+import { SMSROUTE_DEFAULT_BASE_URL, environmentOf } from '../shared/smsRouteCredential';
 import type { RequestContext } from './deadline';
-import { createRedactor } from './redact';
 import { DEFAULT_RETRY_OPTIONS } from './retryPolicy';
 import type { SmsRouteClient } from './smsRouteRequest';
 
@@ -24,7 +24,7 @@ export async function createClient(
 	return {
 		context,
 		baseUrl: String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, ''),
-		environment: credentials.environment === 'live' ? 'live' : 'test',
+		environment: environmentOf(credentials),
 		retry: {
 			...DEFAULT_RETRY_OPTIONS,
 			maxAttempts: settings.maxAttempts,

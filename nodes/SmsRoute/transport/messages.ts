@@ -1,9 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { chunkIdempotencyKey, headerIdempotencyKey } from '../sending/idempotency';
-import type { OutgoingMessage } from '../sending/outgoingMessage';
 import { isPlainObject } from '../shared/objects';
-import { redactJson } from './redact';
+import { redactJson } from '../shared/redact';
 import { smsRouteRequest, type SmsRouteClient, type SmsRouteRequest } from './smsRouteRequest';
 
 /**
@@ -56,6 +54,14 @@ function checkMessage(messageId: string): (body: unknown) => string | undefined 
 	};
 }
 
+/** A message as smsroute's routes take it; its idempotency key is made before transport. */
+export interface MessagePayload {
+	to: string;
+	body: string;
+	from?: string;
+	metadata?: IDataObject;
+}
+
 /** smsroute's answer to POST /messages. */
 export interface SentMessage extends IDataObject {
 	id: string;
@@ -65,12 +71,13 @@ export interface SentMessage extends IDataObject {
 }
 
 /**
- * POST /messages for one message, the answer redacted. The key travels in a header here, so it
- * is made header-safe (see headerIdempotencyKey).
+ * POST /messages for one message, the answer redacted. The key travels in a header, so the
+ * caller passes it header-safe (sending/idempotency.ts, headerIdempotencyKey).
  */
 export async function postMessage(
 	client: SmsRouteClient,
-	message: OutgoingMessage,
+	message: MessagePayload,
+	headerKey: string,
 	onAnswer?: SmsRouteRequest['onAnswer'],
 ): Promise<SentMessage> {
 	const body: IDataObject = { to: message.to, body: message.body };
@@ -80,7 +87,7 @@ export async function postMessage(
 		method: 'POST',
 		path: '/messages',
 		body,
-		idempotencyKey: headerIdempotencyKey(message.idempotencyKey),
+		idempotencyKey: headerKey,
 		checkBody: checkSentMessage,
 		onAnswer,
 	});
@@ -93,7 +100,7 @@ export interface BulkResponse {
 	count: number;
 }
 
-function bulkPayload(message: OutgoingMessage): IDataObject {
+function bulkPayload(message: MessagePayload & { idempotencyKey: string }): IDataObject {
 	const payload: IDataObject = {
 		to: message.to,
 		body: message.body,
@@ -104,16 +111,20 @@ function bulkPayload(message: OutgoingMessage): IDataObject {
 	return payload;
 }
 
-/** POST /messages/bulk for one chunk; the key of the chunk is made from its messages' keys. */
+/**
+ * POST /messages/bulk for one chunk, each message with its own key; the caller makes the
+ * chunk's key from them (sending/idempotency.ts, chunkIdempotencyKey).
+ */
 export async function postBulk(
 	client: SmsRouteClient,
-	messages: readonly OutgoingMessage[],
+	messages: ReadonlyArray<MessagePayload & { idempotencyKey: string }>,
+	chunkKey: string,
 ): Promise<BulkResponse> {
 	return await smsRouteRequest<BulkResponse>(client, {
 		method: 'POST',
 		path: '/messages/bulk',
 		body: { messages: messages.map(bulkPayload) },
-		idempotencyKey: chunkIdempotencyKey(messages.map((m) => m.idempotencyKey)),
+		idempotencyKey: chunkKey,
 		checkBody: checkBulkIds(messages.length),
 	});
 }

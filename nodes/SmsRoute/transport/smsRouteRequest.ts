@@ -2,7 +2,8 @@ import type { IDataObject, IHttpRequestMethods, IN8nHttpFullResponse } from 'n8n
 import { sleep } from 'n8n-workflow';
 
 import { DeadlineExceeded, requestWithDeadline, type RequestContext } from './deadline';
-import { redactSecrets, type Redact } from './redact';
+import { redactSecrets, type Redact } from '../shared/redact';
+import type { Environment } from '../shared/smsRouteCredential';
 import {
 	backoffDelayMs,
 	isRetryableStatus,
@@ -10,10 +11,6 @@ import {
 	transientErrorCode,
 	type RetryOptions,
 } from './retryPolicy';
-
-export { redactSecrets } from './redact';
-
-export type Environment = 'test' | 'live';
 
 /** What every request of one node run shares: resolved once in execute(), not per item. */
 export interface SmsRouteClient {

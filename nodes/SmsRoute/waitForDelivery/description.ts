@@ -1,12 +1,12 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
-import { OUTPUT_NAMES } from '../shared/events/deliveryStatus';
-
 /** The pieces of the SMS Route node's description that Send and Wait for Delivery adds. */
 
 export const SEND_AND_WAIT = 'sendAndWait';
 export const MAX_WAIT_MESSAGES = 100;
 export const DEFAULT_LIMIT_MINUTES = 30;
+/** The outputs' names, in the order of OUTPUT (outputDecision.ts). */
+export const OUTPUT_NAMES = ['Delivered', 'Not Delivered', 'Timed Out'] as const;
 
 /**
  * Three outputs for Send and Wait, one for every other operation. An expression, like n8n's

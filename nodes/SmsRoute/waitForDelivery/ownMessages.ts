@@ -1,8 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { headerIdempotencyKey } from '../sending/idempotency';
+import type { OutgoingMessage } from '../sending/outgoingMessage';
 import { isPlainObject } from '../shared/objects';
 import { RESUME_URL_METADATA_KEY } from '../shared/resumeUrl';
 import { DEFAULT_TOLERANCE_SECONDS } from '../shared/webhookRequest';
+import { postMessage, type SentMessage } from '../transport/messages';
+import type { SmsRouteClient } from '../transport/smsRouteRequest';
 
 /**
  * How Send and Wait knows its own messages from replays of messages sent by someone else.
@@ -53,6 +57,20 @@ export interface AnswerInfo {
 
 export type KeySource = 'given' | 'campaign' | 'execution';
 
+/**
+ * The message's metadata with what ties it to this wait: the resume URL and, after run 0, the
+ * run (a loop's later run has the first run's resume URL: n8n signs `<execution>/<node>` only).
+ * Both replace a user's field of the same name, which would otherwise misname the wait. Absent
+ * on run 0, so those messages are as earlier versions sent them (CHANGELOG).
+ */
+export function tiedMetadata(metadata: IDataObject | undefined, wait: WaitRun): IDataObject {
+	const tied: IDataObject = { ...metadata, [RESUME_URL_METADATA_KEY]: wait.resumeUrl };
+	// A string, like every value a metadata store takes; compared as a number.
+	if (wait.runIndex > 0) tied[RUN_METADATA_KEY] = String(wait.runIndex);
+	else delete tied[RUN_METADATA_KEY];
+	return tied;
+}
+
 /** Keys are user text: prefixed, so "__proto__" is a key like any other. */
 const slot = (key: string) => `k:${key}`;
 
@@ -78,6 +96,21 @@ export class OwnMessages {
 		if (!before || (!before.answered && before.run !== this.run))
 			this.records[slot(key)] = { run: this.run, triedAt: Date.now() };
 		return before === undefined;
+	}
+
+	/** POST /messages for the message tied to this wait; `replayed` when someone else sent it (see above). */
+	async post(
+		client: SmsRouteClient,
+		slot: OutgoingMessage,
+	): Promise<{ message: OutgoingMessage; answer: SentMessage; replayed: boolean }> {
+		const message = { ...slot, metadata: tiedMetadata(slot.metadata, this.wait) };
+		const firstTry = this.beforePost(slot.idempotencyKey);
+		let info = { attempt: 1, replayed: false };
+		const headerKey = headerIdempotencyKey(slot.idempotencyKey);
+		const answer = await postMessage(client, message, headerKey, (answered) => (info = answered));
+		const source = slot.keySource ?? 'execution';
+		const replayed = this.isReplay(slot.idempotencyKey, source, answer, info, firstTry);
+		return { message, answer, replayed };
 	}
 
 	/** Whether smsroute's answer for `key` is a message sent by someone else (see above). */

@@ -8,7 +8,7 @@ import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { readRawBody } from '../shared/n8nInternals';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
 import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
-import { toOutputs } from './deliveryOutcome';
+import { outputsOnResume } from './outputDecision';
 import { outcomeOf } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 
@@ -89,6 +89,6 @@ export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhoo
 	if (!claimResume(waitKey)) return keepWaiting('already resumed');
 	return {
 		webhookResponse: { resumed: true },
-		workflowData: toOutputs(waiting.outputs, finals, waitFor),
+		workflowData: outputsOnResume(waiting.outputs, finals, waitFor),
 	};
 }

@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
-import { messageIdOf } from './deliveryOutcome';
-import { OUTPUT } from '../shared/events/deliveryStatus';
+import { messageIdOf, OUTPUT } from './outputDecision';
 import {
 	pairOutputsWithSingleInput,
 	setTimeoutOutputs,

@@ -31,7 +31,7 @@ import {
 	doNotSendToCheck,
 	readDoNotSendTo,
 } from '../../../nodes/SmsRoute/sending/guards/doNotSendTo';
-import { NUMBER_TYPES } from '../../../nodes/SmsRoute/sending/numbers/countryTable';
+import countryTable from '../../../nodes/SmsRoute/sending/numbers/countryTable.generated.json';
 import type { OutgoingMessage } from '../../../nodes/SmsRoute/sending/outgoingMessage';
 import { readPhoneNumber } from '../../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { SmsRoute } from '../../../nodes/SmsRoute/SmsRoute.node';
@@ -132,7 +132,7 @@ describe('the guards, one message at a time', () => {
 describe('the number types', () => {
 	it('Block Number Types offers every type the generated metadata has, and "fixed line or mobile"', () => {
 		expect(Object.keys(NUMBER_TYPE_LABELS).sort()).toEqual(
-			[...NUMBER_TYPES, 'fixedLineOrMobile'].sort(),
+			[...countryTable.numberTypes, 'fixedLineOrMobile'].sort(),
 		);
 	});
 });

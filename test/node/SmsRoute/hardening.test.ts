@@ -1,7 +1,8 @@
 /**
  * Issue 10: hostile servers and hostile inputs. Each test runs the node through n8n-core's
  * WorkflowExecute, against the sandbox (idempotency, ledger) or a small programmable server
- * (redirects, malformed 2xx, trickled bodies, echoed keys).
+ * (redirects, malformed 2xx, trickled bodies, echoed keys). Its 4th part, a 400 for a whole chunk,
+ * is with the rest of chunk narrowing in test/unit/nodes/SmsRoute/actions/message/sendChunk.test.ts.
  */
 import '../../helpers/jsonLogs';
 import { logged, restoreConsole } from '../../helpers/captureLogs';
@@ -255,67 +256,6 @@ describe('3. redirects', () => {
 			expect(JSON.stringify(output)).not.toContain(HOSTILE_KEY);
 		},
 	);
-});
-
-describe('4. a 400 for the whole chunk', () => {
-	it('fails the chunk after a few requests instead of bisecting it into ~2N', async () => {
-		hostile.handle = (_req, res) =>
-			sendJson(res, 400, { error: 'from: sender id "ACME" is not allowed for this account' });
-		const items = makeItems(1000);
-		const { output, error } = await runSmsRoute({
-			items,
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', additionalFields: { from: 'ACME' } },
-			credentials: hostileCredentials(),
-			continueOnFail: true,
-		});
-		expect(error).toBeUndefined();
-		expect(output).toHaveLength(1000);
-		expect(hostile.requests.length).toBeLessThanOrEqual(8);
-		for (const item of output!)
-			expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
-	});
-	it('a chunk-wide 400 that names an index (messages[0].from) is found after a short streak, not one request per message', async () => {
-		hostile.handle = (_req, res) =>
-			sendJson(res, 400, { error: 'messages[0].from: sender id "ACME" is not allowed' });
-		const { output, error } = await runSmsRoute({
-			items: makeItems(1000),
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk', additionalFields: { from: 'ACME' } },
-			credentials: hostileCredentials(),
-			continueOnFail: true,
-		});
-		expect(error).toBeUndefined();
-		expect(hostile.requests.length).toBeLessThanOrEqual(5);
-		expect(output).toHaveLength(1000);
-		for (const item of output!)
-			expect(item.json.error).toMatch(/\(400\).*sender id "ACME" is not allowed/);
-	});
-
-	it('many named culprits with the same error are still set aside one by one, the rest sent', async () => {
-		// smsroute names the first opted-out recipient of each request; every 10th one is opted out.
-		const items = makeItems(60);
-		const optedOut = new Set(items.filter((_, i) => i % 10 === 3).map((item) => item.to));
-		hostile.handle = (req, res) => {
-			const messages = (JSON.parse(req.body) as { messages: IDataObject[] }).messages;
-			const bad = messages.findIndex((m) => optedOut.has(m.to as string));
-			if (bad >= 0)
-				return sendJson(res, 400, { error: `messages[${bad}].to: recipient has opted out` });
-			sendJson(res, 200, {
-				ids: messages.map((m) => `msg_${String(m.body).replace(/\W/g, '')}`),
-				count: messages.length,
-			});
-		};
-		const { output } = await runSmsRoute({
-			items,
-			parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
-			credentials: hostileCredentials(),
-			continueOnFail: true,
-		});
-		output!.forEach((item, i) => {
-			if (i % 10 === 3) expect(item.json.error).toMatch(/opted out/);
-			else expect(item.json.id).toBe(`msg_msg${i}`);
-		});
-		expect(hostile.requests.length).toBeLessThanOrEqual(6 + 2 + 1);
-	});
 });
 
 describe('5. malformed 2xx bodies', () => {

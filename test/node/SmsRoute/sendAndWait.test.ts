@@ -8,7 +8,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import {
 	REPLAY_NOT_FINAL_REASON,
 	limitWaitMs,
-} from '../../../nodes/SmsRoute/actions/message/sendAndWait.operation';
+} from '../../../nodes/SmsRoute/waitForDelivery/outputDecision';
 import { runSmsRoute } from '../../helpers/runWorkflow';
 import { createSandbox, DEFAULT_TEST_KEY, type Sandbox } from '../../sandbox/server';
 

@@ -257,39 +257,6 @@ describe('Bulk Send', () => {
 		expect(output!.filter((o) => o.json.id)).toHaveLength(999);
 	});
 
-	it.each([
-		['names the index', true, 1 + 2],
-		['names no index (bisection)', false, 0],
-	])(
-		'a chunk smsroute rejects with 400 (%s): culprits become error items, the rest are sent once',
-		async (_label, namesIndex, exactRequests) => {
-			const items = makeItems(1000);
-			const optedOut = [items[10].to, items[777].to] as string[];
-			sandbox.configure({ optedOut, optOutNamesIndex: namesIndex });
-			const { output, error } = await runSmsRoute({
-				items,
-				parameters: { ...SEND_PARAMS, operation: 'sendBulk' },
-				credentials: testCredentials(),
-				continueOnFail: true,
-			});
-			expect(error).toBeUndefined();
-			const ledger = sandbox.ledger();
-			expect(ledger).toHaveLength(998);
-			expectChargedOnceEach(
-				ledger,
-				items.filter((_, i) => i !== 10 && i !== 777),
-			);
-			expect(output![10].json.error).toMatch(/\(400\).*opted out/);
-			expect(output![777].json.error).toMatch(/\(400\).*opted out/);
-			expect(output![777].pairedItem).toEqual({ item: 777 });
-			expect(output!.filter((o) => o.json.id)).toHaveLength(998);
-			const requests = sandbox.stats().requests['POST /v1/messages/bulk'];
-			// Named: one request per culprit plus the final one. Bisection: about 2·log2(1000) per culprit.
-			if (exactRequests) expect(requests).toBe(exactRequests);
-			else expect(requests).toBeLessThanOrEqual(2 * 2 * 10 + 1);
-		},
-	);
-
 	it('without Continue On Fail, an invalid item fails the node naming it, and nothing is sent', async () => {
 		const items = makeItems(1000);
 		items[417] = { to: '555-CALL-NOW', body: 'msg 417' };

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../sending/chunking';
-import { errorItemOrThrow } from '../../sending/outputItems';
+import { errorItemOrThrow } from '../itemErrors';
 import { getMessage, isPlainMessageId } from '../../transport/messages';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, requestOptions, type OperationDefaults } from '../options';

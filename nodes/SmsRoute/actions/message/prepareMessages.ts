@@ -3,12 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { guardReport, verdictFor } from '../../sending/guards/messageChecks';
 import { automaticKeys } from '../../sending/idempotency';
-import {
-	errorItemOrThrow,
-	heldItem,
-	messageSummary,
-	recipientDetails,
-} from '../../sending/outputItems';
+import { heldItem, messageSummary, recipientDetails } from '../../sending/outputItems';
+import { errorItemOrThrow } from '../itemErrors';
 import {
 	InvalidMessageError,
 	readOutgoingMessage,

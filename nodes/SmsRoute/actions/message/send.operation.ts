@@ -1,13 +1,10 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../../sending/chunking';
-import {
-	dryRunItem,
-	errorItemOrThrow,
-	messageSummary,
-	sentMessageItem,
-} from '../../sending/outputItems';
+import { dryRunItem, messageSummary, sentMessageItem } from '../../sending/outputItems';
+import { errorItemOrThrow } from '../itemErrors';
 import type { OutgoingMessage } from '../../sending/outgoingMessage';
+import { headerIdempotencyKey } from '../../sending/idempotency';
 import { postMessage } from '../../transport/messages';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
@@ -38,7 +35,8 @@ export async function sendOne(
 	client: SmsRouteClient,
 	message: OutgoingMessage,
 ): Promise<INodeExecutionData> {
-	return sentMessageItem(message, await postMessage(client, message));
+	const headerKey = headerIdempotencyKey(message.idempotencyKey);
+	return sentMessageItem(message, await postMessage(client, message, headerKey));
 }
 
 /** One POST /messages per item, several in flight at once, output in input order. */

@@ -1,11 +1,6 @@
 import { chunk, mapWithConcurrency } from '../../sending/chunking';
-import {
-	dryRunItem,
-	errorItemOrThrow,
-	messageSummary,
-	sentItem,
-	toNodeError,
-} from '../../sending/outputItems';
+import { dryRunItem, messageSummary, sentItem } from '../../sending/outputItems';
+import { errorItemOrThrow, toNodeError } from '../itemErrors';
 import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
 import { sendChunk, type ChunkResults } from './sendChunk';

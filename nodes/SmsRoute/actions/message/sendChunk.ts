@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from '../../sending/outgoingMessage';
+import { chunkIdempotencyKey } from '../../sending/idempotency';
 import { postBulk } from '../../transport/messages';
 import { SmsRouteRequestError, type SmsRouteClient } from '../../transport/smsRouteRequest';
 
@@ -71,7 +72,8 @@ function failAll(state: ChunkState, messages: OutgoingMessage[], error: unknown)
 /** One bulk request; records the ids on success, returns the error (unrecorded) on failure. */
 async function post(state: ChunkState, messages: OutgoingMessage[]): Promise<unknown> {
 	try {
-		const response = await postBulk(state.client, messages);
+		const chunkKey = chunkIdempotencyKey(messages.map((m) => m.idempotencyKey));
+		const response = await postBulk(state.client, messages, chunkKey);
 		messages.forEach((message, i) =>
 			state.results.set(message.itemIndex, { id: state.client.redact(response.ids[i]) }),
 		);

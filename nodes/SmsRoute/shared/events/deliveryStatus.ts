@@ -7,11 +7,11 @@
 
 import { ownValue } from '../objects';
 
-/** The three outputs of Send and Wait for Delivery, in the order docs/CONTRACT.md gives. */
-export const OUTPUT = { delivered: 0, notDelivered: 1, timedOut: 2 } as const;
-/** Where a waited-for message leaves Send and Wait for Delivery. */
-export type Outcome = keyof typeof OUTPUT;
-export const OUTPUT_NAMES = ['Delivered', 'Not Delivered', 'Timed Out'] as const;
+/**
+ * Where a waited-for message leaves Send and Wait for Delivery; the output each names, and when
+ * a message leaves on it: waitForDelivery/outputDecision.ts.
+ */
+export type Outcome = 'delivered' | 'notDelivered' | 'timedOut';
 
 interface StatusDefinition {
 	/** The event's public `final` field (docs/CONTRACT.md). */

@@ -1,7 +1,7 @@
 /**
  * Keeps API keys out of everything that leaves the node (output, errors, error details, logs).
- * A server or proxy may echo the key in any form: raw, glued to other text, URL-encoded, or
- * inside base64 (a Basic or Bearer header echoed back). The credential's own key values are
+ * A server or proxy may echo the key in any form: raw, glued to other text, URL-encoded, escaped
+ * in a JSON string, or inside base64 (a Basic or Bearer header echoed back). The credential's own key values are
  * matched in all those forms; a pattern catches keys the node was not given.
  */
 
@@ -34,12 +34,19 @@ function base64Cores(secret: string): string[] {
 	return cores;
 }
 
+/** The secret inside a JSON string: escaped as JSON.stringify does, and with `\/` as PHP does. */
+function jsonEscapedForms(secret: string): string[] {
+	const escaped = JSON.stringify(secret).slice(1, -1);
+	return [escaped, escaped.replace(/\//g, '\\/')];
+}
+
 function secretForms(secret: string): string[] {
 	const encoded = encodeURIComponent(secret);
 	return [
 		secret,
 		encoded,
 		encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+		...jsonEscapedForms(secret),
 		...base64Cores(secret),
 	];
 }

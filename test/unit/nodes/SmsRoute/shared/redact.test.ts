@@ -1,4 +1,4 @@
-import { createRedactor, redactSecrets } from '../../../../../nodes/SmsRoute/transport/redact';
+import { createRedactor, redactSecrets } from '../../../../../nodes/SmsRoute/shared/redact';
 
 describe('redaction', () => {
 	it('redacts API keys from any text', () => {
@@ -20,6 +20,8 @@ describe('redaction', () => {
 			Buffer.from(`Bearer ${key}`).toString('base64'),
 			Buffer.from(`:${key}`).toString('base64url'),
 			Buffer.from(`ab${key}`).toString('base64'),
+			// Escaped in a JSON string, as a server that escapes "/" writes it.
+			key.replace(/\//g, '\\/'),
 		];
 		for (const echo of echoes) {
 			const text = redact(`before ${echo} after`);
