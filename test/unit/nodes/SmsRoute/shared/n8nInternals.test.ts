@@ -209,6 +209,96 @@ function waiterExecuteContext(runIndex: number) {
 const itemsOf = (run: IRun, name: string) =>
 	run.data.resultData.runData[name]?.[0]?.data?.main?.[0]?.map((item) => item.json);
 
+/** What each run of the agent and of its tool saw (isToolRun, run index, the tool's input). */
+interface AgentRunCall {
+	node: string;
+	toolRun: boolean;
+	runIndex: number;
+	input?: IDataObject;
+}
+
+/** An agent that asks for two calls of Tool in one engine request, then answers with their count. */
+function agentNodeTypes(record: (context: IExecuteFunctions, input?: IDataObject) => void) {
+	const call = (id: string) => ({
+		actionType: 'ExecutionNodeAction',
+		nodeName: 'Tool',
+		input: { to: '+15005550001' },
+		type: 'ai_tool',
+		id,
+		metadata: { itemIndex: 0 },
+	});
+	const agentTypes: Record<string, INodeType> = {
+		...types,
+		'test.agent': nodeType(
+			{ displayName: 'Agent', name: 'agent', inputs: ['main', 'ai_tool'], outputs: ['main'] },
+			async function (this: IExecuteFunctions, response?: { actionResponses?: unknown[] }) {
+				record(this);
+				if (response?.actionResponses?.length)
+					return [[{ json: { answers: response.actionResponses.length } }]];
+				return { actions: [call('call_1'), call('call_2')], metadata: {} } as never;
+			} as INodeType['execute'],
+		),
+		'test.tool': nodeType(
+			{ displayName: 'Tool', name: 'toolTool', inputs: [], outputs: ['ai_tool'] },
+			async function (this: IExecuteFunctions) {
+				const { to, toolCallId } = this.getInputData()[0].json;
+				record(this, { to, toolCallId } as IDataObject);
+				return [[{ json: { sent: true } }]];
+			},
+		),
+	};
+	return {
+		getByName: (type: string) => agentTypes[type],
+		getByNameAndVersion: (type: string) => agentTypes[type],
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+}
+
+/**
+ * Items → Agent with Tool on its ai_tool input, run by n8n-core's WorkflowExecute as AI Agent 3.x
+ * runs (n8n 2.41.0): the agent returns an engine request for two calls of Tool, n8n runs Tool for
+ * each and resumes the agent with the answers. `engineRequests`: whether this n8n-core has them.
+ */
+async function runAgentWithToolCalls(): Promise<{
+	engineRequests: boolean;
+	calls: AgentRunCall[];
+}> {
+	const core = (await import('n8n-core')) as unknown as Record<string, unknown>;
+	const calls: AgentRunCall[] = [];
+	if (typeof core.isEngineRequest !== 'function') return { engineRequests: false, calls };
+	const record = (context: IExecuteFunctions, input?: IDataObject) =>
+		calls.push({
+			node: context.getNode().name,
+			toolRun: isToolRun(context),
+			runIndex: runIndexOf(context),
+			...(input ? { input } : {}),
+		});
+	const workflow = new Workflow({
+		id: 'wf-agent',
+		nodes: [
+			node('Items', 'test.items', 0),
+			node('Agent', 'test.agent', 200),
+			node('Tool', 'test.tool', 200),
+		],
+		connections: {
+			Items: { main: [to('Agent')] },
+			Tool: { ai_tool: [[{ node: 'Agent', type: 'ai_tool' as never, index: 0 }]] },
+		},
+		nodeTypes: agentNodeTypes(record),
+		active: false,
+		// The execution order of every workflow n8n creates (the legacy order runs the agent first).
+		settings: { executionOrder: 'v1' },
+	});
+	const run = await new WorkflowExecute(additionalData(), 'manual').run({
+		workflow,
+		startNode: workflow.getNode('Items') ?? undefined,
+	});
+	expect(run.data.resultData.error).toBeUndefined();
+	// The agent resumed in its own run 0 with both answers.
+	expect(itemsOf(run, 'Agent')).toEqual([{ answers: 2 }]);
+	return { engineRequests: true, calls };
+}
+
 let waiting: IRun;
 let resumed: IRun;
 
@@ -286,6 +376,31 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(runIndexOf(supplyContext('ai_tool', 3))).toBe(3);
 		expect(isToolRun(supplyContext('ai_languageModel', 0))).toBe(false);
 		expect(isToolRun(waiterExecuteContext(0).context as unknown as IExecuteFunctions)).toBe(false);
+	});
+
+	it("isToolRun: an agent's tool calls through an engine request (AI Agent 3.x) are tool runs, each with a run index of its own; the agent's own runs are not", async () => {
+		const { engineRequests, calls } = await runAgentWithToolCalls();
+		if (!engineRequests) {
+			// An n8n-core without engine requests (1.x): agents call tools only as sub-nodes (above).
+			expect(calls).toEqual([]);
+			return;
+		}
+		expect(calls.filter((c) => c.node === 'Tool')).toEqual([
+			{
+				node: 'Tool',
+				toolRun: true,
+				runIndex: 0,
+				input: { to: '+15005550001', toolCallId: 'call_1' },
+			},
+			{
+				node: 'Tool',
+				toolRun: true,
+				runIndex: 1,
+				input: { to: '+15005550001', toolCallId: 'call_2' },
+			},
+		]);
+		// The agent ran, asked, and was resumed with the answers: never a tool run itself.
+		expect(calls.filter((c) => c.node === 'Agent').map((c) => c.toolRun)).toEqual([false, false]);
 	});
 
 	it('runIndexOf: refuses to guess when an n8n keeps the run index nowhere it knows', () => {
