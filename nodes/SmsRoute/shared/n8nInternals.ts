@@ -71,11 +71,12 @@ export function runIndexOf(context: IExecuteFunctions): number {
  *   connection, and gives every Retry On Fail attempt a new run index too
  *   (makeHandleToolInvocation). 2.41.0 says so through isToolExecution(); 1.123.81 has no such
  *   method, only the context's `connectionType` field.
- * - Through an engine request (AI Agent 3.x, n8n 2.41.0): the agent returns the tool calls, and
- *   n8n-core runs the tool as an ordinary node in an ExecuteContext, whose isToolExecution() is
- *   always false. n8n-core marks each such stack entry with `metadata.preserveSourceOverwrite`
- *   (requests-response.js prepareRequestedNodesForExecution), and itself tells a tool run by that
- *   mark (resolveSourceOverwrite's `isToolExecution`).
+ * - Through an engine request (AI Agent 3 and 3.1: n8n 1.123.81 and 2.41.0): the agent returns
+ *   the tool calls, and n8n-core runs the tool as an ordinary node in an ExecuteContext, whose
+ *   isToolExecution() is always false (2.41.0) or missing (1.123.81). n8n-core marks each such
+ *   stack entry with `metadata.preserveSourceOverwrite` (requests-response.js, both versions), and
+ *   itself tells a tool run by that mark (2.41.0 resolveSourceOverwrite, 1.123.81
+ *   WorkflowExecute: `isToolExecution = !!executionData.metadata?.preserveSourceOverwrite`).
  */
 export function isToolRun(context: IExecuteFunctions): boolean {
 	const fields = fieldsOf(context);

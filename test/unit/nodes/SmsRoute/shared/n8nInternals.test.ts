@@ -162,11 +162,15 @@ function additionalData(extra: IDataObject = {}): IWorkflowExecuteAdditionalData
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** Items → Waiter, as n8n runs a manual execution (n8n-core 1.x: run(w, s); 2.x: run({ w, s })). */
+/** Items → Waiter, as n8n runs a manual execution. */
 async function runUntilWaiting(): Promise<IRun> {
-	const workflow = newWorkflow();
+	return await runManually(newWorkflow(), 'Items');
+}
+
+/** A manual execution from `start` (n8n-core 1.x: run(w, s); 2.x: run({ w, s })). */
+async function runManually(workflow: Workflow, start: string): Promise<IRun> {
 	const execute = new WorkflowExecute(additionalData(), 'manual');
-	const startNode = workflow.getNode('Items') ?? undefined;
+	const startNode = workflow.getNode(start) ?? undefined;
 	return execute.run.length > 1
 		? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
 				workflow,
@@ -256,16 +260,11 @@ function agentNodeTypes(record: (context: IExecuteFunctions, input?: IDataObject
 
 /**
  * Items → Agent with Tool on its ai_tool input, run by n8n-core's WorkflowExecute as AI Agent 3.x
- * runs (n8n 2.41.0): the agent returns an engine request for two calls of Tool, n8n runs Tool for
- * each and resumes the agent with the answers. `engineRequests`: whether this n8n-core has them.
+ * runs (n8n 2.41.0 and 1.123.81): the agent returns an engine request for two calls of Tool, n8n
+ * runs Tool for each and resumes the agent with the answers.
  */
-async function runAgentWithToolCalls(): Promise<{
-	engineRequests: boolean;
-	calls: AgentRunCall[];
-}> {
-	const core = (await import('n8n-core')) as unknown as Record<string, unknown>;
+async function runAgentWithToolCalls(): Promise<AgentRunCall[]> {
 	const calls: AgentRunCall[] = [];
-	if (typeof core.isEngineRequest !== 'function') return { engineRequests: false, calls };
 	const record = (context: IExecuteFunctions, input?: IDataObject) =>
 		calls.push({
 			node: context.getNode().name,
@@ -289,14 +288,11 @@ async function runAgentWithToolCalls(): Promise<{
 		// The execution order of every workflow n8n creates (the legacy order runs the agent first).
 		settings: { executionOrder: 'v1' },
 	});
-	const run = await new WorkflowExecute(additionalData(), 'manual').run({
-		workflow,
-		startNode: workflow.getNode('Items') ?? undefined,
-	});
+	const run = await runManually(workflow, 'Items');
 	expect(run.data.resultData.error).toBeUndefined();
 	// The agent resumed in its own run 0 with both answers.
 	expect(itemsOf(run, 'Agent')).toEqual([{ answers: 2 }]);
-	return { engineRequests: true, calls };
+	return calls;
 }
 
 let waiting: IRun;
@@ -379,13 +375,12 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 	});
 
 	it("isToolRun: an agent's tool calls through an engine request (AI Agent 3.x) are tool runs, each with a run index of its own; the agent's own runs are not", async () => {
-		const { engineRequests, calls } = await runAgentWithToolCalls();
-		if (!engineRequests) {
-			// An n8n-core without engine requests (1.x): agents call tools only as sub-nodes (above).
-			expect(calls).toEqual([]);
-			return;
-		}
-		expect(calls.filter((c) => c.node === 'Tool')).toEqual([
+		const calls = await runAgentWithToolCalls();
+		// n8n 1.x runs the calls in reverse order; each keeps the run index of its place in the request.
+		const toolCalls = calls
+			.filter((c) => c.node === 'Tool')
+			.sort((a, b) => a.runIndex - b.runIndex);
+		expect(toolCalls).toEqual([
 			{
 				node: 'Tool',
 				toolRun: true,
