@@ -166,6 +166,8 @@ describe.each(VERSIONS)('n8n %s: the SMS Route tool of an AI Agent', (version) =
 		return { execution, results };
 	}
 
+	/** How many send requests smsroute received (a replay is one too). */
+	const sends = () => sandbox.stats().requests['POST /v1/messages'] ?? 0;
 	const chargedTo = (to) => sandbox.ledger().filter((m) => m.to === to);
 	const report = (label, count) =>
 		process.stderr.write(`[agent-e2e] ${version} ${label}: charged ${count}\n`);
@@ -268,7 +270,6 @@ describe.each(VERSIONS)('n8n %s: the SMS Route tool of an AI Agent', (version) =
 					error: expect.stringMatching(/connection/),
 				});
 				expect(chargedTo(to)).toHaveLength(1);
-				const sends = () => sandbox.stats().requests['POST /v1/messages'] ?? 0;
 				for (const loadWorkflow of [false, true]) {
 					const before = sends();
 					const retried = await retryExecution(n8n, failed.execution.id, { loadWorkflow });
@@ -282,6 +283,36 @@ describe.each(VERSIONS)('n8n %s: the SMS Route tool of an AI Agent', (version) =
 					expect(chargedTo(to)).toHaveLength(1);
 				}
 			});
+
+		test('the model fails after the tool sent (the execution fails); Retry of the failed execution, either mode → charged once', async () => {
+			const to = recipient();
+			const flow = await createAgentWorkflow(n8n, creds, {
+				name: `agent ${agentVersion} model down, Retry`,
+				agentVersion,
+			});
+			const call = { to, body: 'Your order shipped' };
+			// The first answer asks for the send; the model is down when the agent comes back.
+			model.failNext(1, { after: 1 });
+			const { execution: failed } = await runAgent(flow, [[call]]);
+			expect(failed).toEqual({ id: expect.anything(), status: 'error', error: expect.any(String) });
+			expect(chargedTo(to)).toHaveLength(1);
+			for (const loadWorkflow of [false, true]) {
+				const before = sends();
+				const retried = await retryExecution(n8n, failed.id, { loadWorkflow });
+				report(
+					`agent ${agentVersion}, the model failed after the send, Retry (${loadWorkflow ? 'saved' : 'original'} workflow)`,
+					chargedTo(to).length,
+				);
+				if (agentVersion >= 3)
+					// n8n resumes Agent 3 with the tool's saved answer: the tool does not run again.
+					expect(sends()).toBe(before);
+				// The older agents start over: the model asks again, the tool runs again, and smsroute
+				// replays the message.
+				else expect(sends()).toBeGreaterThan(before);
+				expect(retried.status).toBe('success');
+				expect(chargedTo(to)).toHaveLength(1);
+			}
+		});
 
 		test('Retry On Fail on the tool: the first try charged and lost its answer, the retry replays it', async () => {
 			const to = recipient();

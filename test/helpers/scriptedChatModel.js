@@ -12,6 +12,7 @@
  *   const model = await startScriptedChatModel();
  *   model.baseUrl   // http://127.0.0.1:<port>/v1, the OpenAI credential's Base URL
  *   model.requests  // every request body, in order
+ *   model.failNext(1, { after: 1 })  // the request after the next one is answered 500
  *   await model.stop();
  */
 const http = require('node:http');
@@ -123,6 +124,8 @@ function sendStream(res, completion) {
 
 async function startScriptedChatModel() {
 	const requests = [];
+	let failing = 0;
+	let passing = 0;
 	const server = http.createServer(async (req, res) => {
 		try {
 			const raw = await readBody(req);
@@ -130,6 +133,11 @@ async function startScriptedChatModel() {
 				return send(res, 404, { error: { message: `no ${req.method} ${req.url} here` } });
 			const body = JSON.parse(raw);
 			requests.push(body);
+			if (passing > 0) passing--;
+			else if (failing > 0) {
+				failing--;
+				return send(res, 500, { error: { message: 'the scripted model is down' } });
+			}
 			const completion = completionFor(body, requests.length);
 			if (body.stream) return sendStream(res, completion);
 			return send(res, 200, completion);
@@ -144,6 +152,11 @@ async function startScriptedChatModel() {
 		requests,
 		/** The prompt that runs `turns` (see the file's comment). */
 		prompt: (turns, text = 'Send the messages.') => `${text}\n${MARK}${JSON.stringify({ turns })}`,
+		/** After `after` more requests, the next `count` are answered 500 (the model is down). */
+		failNext: (count, { after = 0 } = {}) => {
+			failing = count;
+			passing = after;
+		},
 		stop: () => new Promise((resolve) => server.close(() => resolve())),
 	};
 }
