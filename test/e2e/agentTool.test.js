@@ -41,13 +41,13 @@ const aiLink = (type) => ({ [type]: [[{ node: 'AI Agent', type, index: 0 }]] });
 
 /**
  * Webhook (POST `{prompt}`, answered at once) → AI Agent `agentVersion` with the OpenAI Chat Model
- * and the SMS Route tool (Send; To and Body from the model). `tool`: extra SMS Route parameters
- * and node settings (retryOnFail …).
+ * and the SMS Route tool (Send; To and Body from the model), with `guardrails`, `options` and
+ * node settings (`node`: retryOnFail, onError …).
  */
 async function createAgentWorkflow(
 	n8n,
 	creds,
-	{ name, agentVersion, guardrails = {}, node: extra = {} },
+	{ name, agentVersion, guardrails = {}, options = {}, node: extra = {} },
 ) {
 	const webhookId = crypto.randomUUID();
 	const path = `agent-${webhookId}`;
@@ -88,7 +88,7 @@ async function createAgentWorkflow(
 					to: "={{ $fromAI('to', 'The recipient, in E.164', 'string') }}",
 					body: "={{ $fromAI('body', 'The text of the SMS', 'string') }}",
 					additionalFields: {},
-					options: { maxAttempts: 2, maxRetryWaitSeconds: 1 },
+					options: { maxAttempts: 2, maxRetryWaitSeconds: 1, ...options },
 					guardrails,
 				},
 				{ credentials: { smsRouteApi: creds.smsRouteApi }, ...extra },
@@ -312,6 +312,38 @@ describe.each(VERSIONS)('n8n %s: the SMS Route tool of an AI Agent', (version) =
 				expect(retried.status).toBe('success');
 				expect(chargedTo(to)).toHaveLength(1);
 			}
+		});
+
+		test('the same send asked in a second execution (the next chat message): sent again, unless Campaign ID is set → then once', async () => {
+			const to = recipient();
+			const plain = await createAgentWorkflow(n8n, creds, {
+				name: `agent ${agentVersion} two executions`,
+				agentVersion,
+			});
+			const call = { to, body: 'Your appointment is at 9' };
+			for (let run = 0; run < 2; run++)
+				expect((await runAgent(plain, [[call]])).execution.status).toBe('success');
+			report(`agent ${agentVersion}, the same send in two executions`, chargedTo(to).length);
+			// A new execution is a new message (docs/recovering-a-campaign.md).
+			expect(chargedTo(to)).toHaveLength(2);
+
+			const other = recipient();
+			const campaign = await createAgentWorkflow(n8n, creds, {
+				name: `agent ${agentVersion} two executions, Campaign ID`,
+				agentVersion,
+				options: { campaignId: 'appointments-2026-12' },
+			});
+			const same = { to: other, body: 'Your appointment is at 9' };
+			for (let run = 0; run < 2; run++) {
+				const { execution, results } = await runAgent(campaign, [[same]]);
+				expect(execution.status).toBe('success');
+				expect(results[0]).toContain(chargedTo(other)[0].id);
+			}
+			report(
+				`agent ${agentVersion}, the same send in two executions, Campaign ID`,
+				chargedTo(other).length,
+			);
+			expect(chargedTo(other)).toHaveLength(1);
 		});
 
 		test('Retry On Fail on the tool: the first try charged and lost its answer, the retry replays it', async () => {
