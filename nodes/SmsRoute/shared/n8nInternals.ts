@@ -64,17 +64,32 @@ export function runIndexOf(context: IExecuteFunctions): number {
 }
 
 /**
- * True when an AI agent calls the node as a tool. n8n-core runs a tool in a SupplyDataContext
- * whose connection type is `ai_tool`, and gives every call, and every Retry On Fail attempt of a
- * call, a new run index (makeHandleToolInvocation: 2.41.0 and 1.123.81). 2.41.0 says so through
- * isToolExecution() on the execute functions; 1.123.81 has no such method, only the context's
- * `connectionType` field.
+ * True when an AI agent calls the node as a tool. Two ways, both with a new run index for every
+ * call:
+ * - As a sub-node (the agent's tool invocation: Tools Agent 1.x/2.x, an agent used as a tool, the
+ *   MCP Server Trigger): n8n-core runs the tool in a SupplyDataContext on the `ai_tool`
+ *   connection, and gives every Retry On Fail attempt a new run index too
+ *   (makeHandleToolInvocation). 2.41.0 says so through isToolExecution(); 1.123.81 has no such
+ *   method, only the context's `connectionType` field.
+ * - Through an engine request (AI Agent 3 and 3.1: n8n 1.123.81 and 2.41.0): the agent returns
+ *   the tool calls, and n8n-core runs the tool as an ordinary node in an ExecuteContext, whose
+ *   isToolExecution() is always false (2.41.0) or missing (1.123.81). n8n-core marks each such
+ *   stack entry with `metadata.preserveSourceOverwrite` (requests-response.js, both versions), and
+ *   itself tells a tool run by that mark (2.41.0 resolveSourceOverwrite, 1.123.81
+ *   WorkflowExecute: `isToolExecution = !!executionData.metadata?.preserveSourceOverwrite`).
  */
 export function isToolRun(context: IExecuteFunctions): boolean {
 	const fields = fieldsOf(context);
-	if (typeof fields.isToolExecution === 'function')
-		return fields.isToolExecution.call(context) === true;
-	return fields.connectionType === 'ai_tool';
+	if (typeof fields.isToolExecution === 'function' && fields.isToolExecution.call(context) === true)
+		return true;
+	if (fields.connectionType === 'ai_tool') return true;
+	return isEngineRequestedToolRun(context);
+}
+
+/** The engine-request half of isToolRun: the stack entry n8n-core made for an agent's tool call. */
+function isEngineRequestedToolRun(context: IExecuteFunctions): boolean {
+	if (typeof context.getExecuteData !== 'function') return false;
+	return context.getExecuteData()?.metadata?.preserveSourceOverwrite === true;
 }
 
 /**

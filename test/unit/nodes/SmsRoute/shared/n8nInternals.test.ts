@@ -162,11 +162,15 @@ function additionalData(extra: IDataObject = {}): IWorkflowExecuteAdditionalData
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** Items → Waiter, as n8n runs a manual execution (n8n-core 1.x: run(w, s); 2.x: run({ w, s })). */
+/** Items → Waiter, as n8n runs a manual execution. */
 async function runUntilWaiting(): Promise<IRun> {
-	const workflow = newWorkflow();
+	return await runManually(newWorkflow(), 'Items');
+}
+
+/** A manual execution from `start` (n8n-core 1.x: run(w, s); 2.x: run({ w, s })). */
+async function runManually(workflow: Workflow, start: string): Promise<IRun> {
 	const execute = new WorkflowExecute(additionalData(), 'manual');
-	const startNode = workflow.getNode('Items') ?? undefined;
+	const startNode = workflow.getNode(start) ?? undefined;
 	return execute.run.length > 1
 		? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
 				workflow,
@@ -208,6 +212,88 @@ function waiterExecuteContext(runIndex: number) {
 
 const itemsOf = (run: IRun, name: string) =>
 	run.data.resultData.runData[name]?.[0]?.data?.main?.[0]?.map((item) => item.json);
+
+/** What each run of the agent and of its tool saw (isToolRun, run index, the tool's input). */
+interface AgentRunCall {
+	node: string;
+	toolRun: boolean;
+	runIndex: number;
+	input?: IDataObject;
+}
+
+/** An agent that asks for two calls of Tool in one engine request, then answers with their count. */
+function agentNodeTypes(record: (context: IExecuteFunctions, input?: IDataObject) => void) {
+	const call = (id: string) => ({
+		actionType: 'ExecutionNodeAction',
+		nodeName: 'Tool',
+		input: { to: '+15005550001' },
+		type: 'ai_tool',
+		id,
+		metadata: { itemIndex: 0 },
+	});
+	const agentTypes: Record<string, INodeType> = {
+		...types,
+		'test.agent': nodeType(
+			{ displayName: 'Agent', name: 'agent', inputs: ['main', 'ai_tool'], outputs: ['main'] },
+			async function (this: IExecuteFunctions, response?: { actionResponses?: unknown[] }) {
+				record(this);
+				if (response?.actionResponses?.length)
+					return [[{ json: { answers: response.actionResponses.length } }]];
+				return { actions: [call('call_1'), call('call_2')], metadata: {} } as never;
+			} as INodeType['execute'],
+		),
+		'test.tool': nodeType(
+			{ displayName: 'Tool', name: 'toolTool', inputs: [], outputs: ['ai_tool'] },
+			async function (this: IExecuteFunctions) {
+				const { to, toolCallId } = this.getInputData()[0].json;
+				record(this, { to, toolCallId } as IDataObject);
+				return [[{ json: { sent: true } }]];
+			},
+		),
+	};
+	return {
+		getByName: (type: string) => agentTypes[type],
+		getByNameAndVersion: (type: string) => agentTypes[type],
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+}
+
+/**
+ * Items → Agent with Tool on its ai_tool input, run by n8n-core's WorkflowExecute as AI Agent 3.x
+ * runs (n8n 2.41.0 and 1.123.81): the agent returns an engine request for two calls of Tool, n8n
+ * runs Tool for each and resumes the agent with the answers.
+ */
+async function runAgentWithToolCalls(): Promise<AgentRunCall[]> {
+	const calls: AgentRunCall[] = [];
+	const record = (context: IExecuteFunctions, input?: IDataObject) =>
+		calls.push({
+			node: context.getNode().name,
+			toolRun: isToolRun(context),
+			runIndex: runIndexOf(context),
+			...(input ? { input } : {}),
+		});
+	const workflow = new Workflow({
+		id: 'wf-agent',
+		nodes: [
+			node('Items', 'test.items', 0),
+			node('Agent', 'test.agent', 200),
+			node('Tool', 'test.tool', 200),
+		],
+		connections: {
+			Items: { main: [to('Agent')] },
+			Tool: { ai_tool: [[{ node: 'Agent', type: 'ai_tool' as never, index: 0 }]] },
+		},
+		nodeTypes: agentNodeTypes(record),
+		active: false,
+		// The execution order of every workflow n8n creates (the legacy order runs the agent first).
+		settings: { executionOrder: 'v1' },
+	});
+	const run = await runManually(workflow, 'Items');
+	expect(run.data.resultData.error).toBeUndefined();
+	// The agent resumed in its own run 0 with both answers.
+	expect(itemsOf(run, 'Agent')).toEqual([{ answers: 2 }]);
+	return calls;
+}
 
 let waiting: IRun;
 let resumed: IRun;
@@ -286,6 +372,30 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 		expect(runIndexOf(supplyContext('ai_tool', 3))).toBe(3);
 		expect(isToolRun(supplyContext('ai_languageModel', 0))).toBe(false);
 		expect(isToolRun(waiterExecuteContext(0).context as unknown as IExecuteFunctions)).toBe(false);
+	});
+
+	it("isToolRun: an agent's tool calls through an engine request (AI Agent 3.x) are tool runs, each with a run index of its own; the agent's own runs are not", async () => {
+		const calls = await runAgentWithToolCalls();
+		// n8n 1.x runs the calls in reverse order; each keeps the run index of its place in the request.
+		const toolCalls = calls
+			.filter((c) => c.node === 'Tool')
+			.sort((a, b) => a.runIndex - b.runIndex);
+		expect(toolCalls).toEqual([
+			{
+				node: 'Tool',
+				toolRun: true,
+				runIndex: 0,
+				input: { to: '+15005550001', toolCallId: 'call_1' },
+			},
+			{
+				node: 'Tool',
+				toolRun: true,
+				runIndex: 1,
+				input: { to: '+15005550001', toolCallId: 'call_2' },
+			},
+		]);
+		// The agent ran, asked, and was resumed with the answers: never a tool run itself.
+		expect(calls.filter((c) => c.node === 'Agent').map((c) => c.toolRun)).toEqual([false, false]);
 	});
 
 	it('runIndexOf: refuses to guess when an n8n keeps the run index nowhere it knows', () => {
