@@ -1,0 +1,312 @@
+'use strict';
+/**
+ * Issue 31: the node inside a sub-workflow. A parent workflow (Webhook → one item per recipient
+ * → Execute Workflow) calls a sub-workflow (When Executed by Another Workflow → SMS Route, Send
+ * in Bulk, chunks of 10). smsroute (the sandbox) is down for one recipient of the third chunk
+ * until healed, so the parent fails with 20 sent. The ledger then counts what each recipient was
+ * charged after n8n's Retry of the parent (both modes, and a retry of a retry) and with Retry
+ * On Fail on the Execute Workflow node. Hostile: the same sub-workflow called again with the same
+ * input in one execution (two Execute Workflow nodes; one call per item) and once per batch of a
+ * Loop Over Items: every call sends. Each step prints a `[campaign-e2e]` line.
+ *
+ * Needs `npm run build` first. SMSROUTE_E2E_N8N_VERSIONS=2.41.0 narrows the versions.
+ */
+const crypto = require('node:crypto');
+const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS } = require('./n8n');
+const { createSandboxCredentials } = require('./sandboxCredentials');
+const {
+	ACTION,
+	recipients,
+	runCampaign,
+	retryExecution,
+	ledgerFor,
+	report,
+} = require('./campaign');
+const { sleep } = require('./http');
+
+const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
+	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
+			.filter(Boolean)
+			.map((v) => resolveVersion(v))
+	: N8N_VERSIONS;
+
+jest.setTimeout(5 * 60_000);
+
+const node = (name, type, x, parameters, extra = {}) => ({
+	id: crypto.randomUUID(),
+	name,
+	type,
+	typeVersion: 1,
+	position: [x, 0],
+	parameters,
+	...extra,
+});
+const link = (...to) => to.map((name) => ({ node: name, type: 'main', index: 0 }));
+
+/** When Executed by Another Workflow (items passed through) → SMS Route, Send in Bulk, chunks of 10. */
+async function createSubWorkflow(n8n, credential, name) {
+	const workflow = await n8n.createWorkflow({
+		name,
+		nodes: [
+			node(
+				'When Executed by Another Workflow',
+				'n8n-nodes-base.executeWorkflowTrigger',
+				0,
+				{ inputSource: 'passthrough' },
+				{ typeVersion: 1.1 },
+			),
+			node(
+				'SMS Route',
+				ACTION,
+				220,
+				{
+					resource: 'message',
+					operation: 'sendBulk',
+					to: '={{ $json.to }}',
+					body: '={{ $json.text }}',
+					additionalFields: {},
+					options: { maxAttempts: 2, maxRetryWaitSeconds: 1, chunkSize: 10 },
+				},
+				{ credentials: { smsRouteApi: credential } },
+			),
+		],
+		connections: { 'When Executed by Another Workflow': { main: [link('SMS Route')] } },
+	});
+	// n8n 2.x runs the published version of a sub-workflow for production executions; n8n 1.x
+	// runs the saved one and has nothing to activate in a workflow without a trigger.
+	try {
+		await n8n.activateWorkflow(workflow.id);
+	} catch (error) {
+		if (!n8n.version.startsWith('1.')) throw error;
+	}
+	return workflow;
+}
+
+const executeWorkflow = (name, x, subId, { mode = 'once', extra = {} } = {}) =>
+	node(
+		name,
+		'n8n-nodes-base.executeWorkflow',
+		x,
+		{
+			source: 'database',
+			workflowId: { __rl: true, mode: 'id', value: subId },
+			mode,
+			options: {},
+		},
+		{ typeVersion: 1.1, ...extra },
+	);
+
+/**
+ * Webhook (POST `{recipients}`) → One item per recipient → `middle` nodes → Execute Workflow
+ * node(s) calling `subId`. → { workflow, path }
+ */
+async function createParent(n8n, { name, nodes, connections }) {
+	const webhookId = crypto.randomUUID();
+	const path = `sub-${webhookId}`;
+	const workflow = await n8n.createWorkflow({
+		name,
+		nodes: [
+			node(
+				'Webhook',
+				'n8n-nodes-base.webhook',
+				0,
+				{ httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+				{ typeVersion: 2, webhookId },
+			),
+			node(
+				'One item per recipient',
+				'n8n-nodes-base.code',
+				220,
+				{ jsCode: 'return $input.first().json.body.recipients.map((r) => ({ json: r }));' },
+				{ typeVersion: 2 },
+			),
+			...nodes,
+		],
+		connections: { Webhook: { main: [link('One item per recipient')] }, ...connections },
+	});
+	await n8n.activateWorkflow(workflow.id);
+	return { workflow, path };
+}
+
+/** Parent → one Execute Workflow node (with `extra`: Retry On Fail) → the sub-workflow. */
+async function createCallingWorkflow(n8n, credential, label, extra = {}) {
+	const sub = await createSubWorkflow(n8n, credential, `e2e sub (${label}): send`);
+	return await createParent(n8n, {
+		name: `e2e sub (${label}): parent`,
+		nodes: [executeWorkflow('Execute Workflow', 440, sub.id, { extra })],
+		connections: { 'One item per recipient': { main: [link('Execute Workflow')] } },
+	});
+}
+
+describe.each(VERSIONS)('n8n %s: the node in a sub-workflow sends nothing twice', (version) => {
+	let sandbox;
+	let n8n;
+	let credential;
+
+	beforeAll(async () => {
+		await ensureN8nInstalled(version);
+	}, 30 * 60_000);
+
+	beforeAll(async () => {
+		const { createSandbox } = require('../sandbox/server');
+		sandbox = createSandbox({ port: 0 });
+		const { baseUrl } = await sandbox.start();
+		n8n = await startN8n({ version });
+		n8n.version = version;
+		({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl }));
+	}, 5 * 60_000);
+
+	afterAll(async () => {
+		if (n8n) await n8n.stop();
+		if (sandbox) await sandbox.stop();
+	}, 60_000);
+
+	afterEach(() => sandbox.heal());
+
+	function expectEachChargedOnce(list, execution) {
+		const counts = ledgerFor(sandbox, list);
+		expect({ charged: counts.charged, distinct: counts.distinct, twice: counts.twice }).toEqual({
+			charged: list.length,
+			distinct: list.length,
+			twice: 0,
+		});
+		expect(execution.status).toBe('success');
+	}
+
+	/** A run of the parent that fails in the sub-workflow at `list[20]` (chunk 3): 20 sent. */
+	async function failingRun(flow, list, label) {
+		sandbox.down({ to: [list[20].to] });
+		const failed = await runCampaign(n8n, flow, list);
+		expect(failed.status).toBe('error');
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow ${label}: failed run`, counts);
+		expect(counts.charged).toBe(20);
+		return failed;
+	}
+
+	test.each([
+		['original workflow', false, 40],
+		['currently saved workflow', true, 41],
+	])(
+		'Retry of the parent with %s: 30 recipients, chunk 3 down → each charged once',
+		async (mode, loadWorkflow, series) => {
+			const list = recipients(series, 30, `sub ${mode}`);
+			const flow = await createCallingWorkflow(n8n, credential, `Retry ${mode}`);
+			const failed = await failingRun(flow, list, `Retry ${mode}`);
+			sandbox.heal();
+			const retried = await retryExecution(n8n, failed.id, { loadWorkflow });
+			report(`${version} sub-workflow Retry ${mode}: after Retry`, ledgerFor(sandbox, list));
+			expectEachChargedOnce(list, retried);
+		},
+	);
+
+	test('a retry of a retry of the parent (first Retry still down, original workflow; then the saved one) → each charged once', async () => {
+		const list = recipients(42, 30, 'sub chain');
+		const flow = await createCallingWorkflow(n8n, credential, 'retry of retry');
+		const failed = await failingRun(flow, list, 'retry of retry');
+		const second = await retryExecution(n8n, failed.id, { loadWorkflow: false });
+		expect(second.status).toBe('error');
+		const afterFirst = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow chain: first Retry, still down`, afterFirst);
+		expect({ charged: afterFirst.charged, twice: afterFirst.twice }).toEqual({
+			charged: 20,
+			twice: 0,
+		});
+		sandbox.heal();
+		const third = await retryExecution(n8n, second.id, { loadWorkflow: true });
+		report(`${version} sub-workflow chain: Retry of the Retry`, ledgerFor(sandbox, list));
+		expectEachChargedOnce(list, third);
+	});
+
+	test('Retry On Fail on the Execute Workflow node, healed between tries → each charged once', async () => {
+		const list = recipients(43, 30, 'sub retry on fail');
+		const flow = await createCallingWorkflow(n8n, credential, 'Retry On Fail', {
+			retryOnFail: true,
+			maxTries: 2,
+			waitBetweenTries: 5000,
+		});
+		sandbox.down({ to: [list[20].to] });
+		const downBefore = sandbox.stats().faults.down ?? 0;
+		const run = runCampaign(n8n, flow, list);
+		// Heal once the first try has given up on chunk 3 (its 2 attempts refused), within the
+		// 5 s n8n waits before the second try.
+		const healBy = Date.now() + 60_000;
+		while ((sandbox.stats().faults.down ?? 0) < downBefore + 2 && Date.now() < healBy)
+			await sleep(25);
+		report(`${version} sub-workflow Retry On Fail: first try`, ledgerFor(sandbox, list));
+		expect(ledgerFor(sandbox, list).charged).toBe(20);
+		sandbox.heal();
+		const done = await run;
+		report(`${version} sub-workflow Retry On Fail: after the second try`, ledgerFor(sandbox, list));
+		expectEachChargedOnce(list, done);
+	});
+
+	test('hostile: two Execute Workflow nodes call the sub-workflow with the same input → both calls send', async () => {
+		const list = recipients(44, 12, 'sub twice');
+		const sub = await createSubWorkflow(n8n, credential, 'e2e sub (twice): send');
+		const flow = await createParent(n8n, {
+			name: 'e2e sub (twice): parent',
+			nodes: [
+				executeWorkflow('First call', 440, sub.id),
+				executeWorkflow('Second call', 660, sub.id),
+			],
+			// Both from the same node: the second call gets the very items the first got.
+			connections: { 'One item per recipient': { main: [link('First call', 'Second call')] } },
+		});
+		const done = await runCampaign(n8n, flow, list);
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow called twice with the same input`, counts);
+		expect(done.status).toBe('success');
+		expect({ charged: counts.charged, distinct: counts.distinct }).toEqual({
+			charged: 24,
+			distinct: 12,
+		});
+	});
+
+	test('hostile: one call per item ("Run once for each item") with identical items → each call sends', async () => {
+		const [one] = recipients(45, 1, 'sub per item');
+		const sub = await createSubWorkflow(n8n, credential, 'e2e sub (per item): send');
+		const flow = await createParent(n8n, {
+			name: 'e2e sub (per item): parent',
+			nodes: [executeWorkflow('Execute Workflow', 440, sub.id, { mode: 'each' })],
+			connections: { 'One item per recipient': { main: [link('Execute Workflow')] } },
+		});
+		const done = await runCampaign(n8n, flow, [one, one, one]);
+		const counts = ledgerFor(sandbox, [one]);
+		report(`${version} sub-workflow once per identical item`, counts);
+		expect(done.status).toBe('success');
+		expect(counts.charged).toBe(3);
+	});
+
+	test('hostile: Loop Over Items calls the sub-workflow per batch of 10 → every batch sends', async () => {
+		const list = recipients(46, 30, 'sub loop');
+		const sub = await createSubWorkflow(n8n, credential, 'e2e sub (loop): send');
+		const flow = await createParent(n8n, {
+			name: 'e2e sub (loop): parent',
+			nodes: [
+				node(
+					'Loop',
+					'n8n-nodes-base.splitInBatches',
+					440,
+					{ batchSize: 10, options: {} },
+					{ typeVersion: 3 },
+				),
+				executeWorkflow('Execute Workflow', 660, sub.id),
+			],
+			connections: {
+				'One item per recipient': { main: [link('Loop')] },
+				Loop: { main: [[], link('Execute Workflow')] },
+				'Execute Workflow': { main: [link('Loop')] },
+			},
+		});
+		const done = await runCampaign(n8n, flow, list);
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow per Loop Over Items batch`, counts);
+		expect(done.status).toBe('success');
+		expect({ charged: counts.charged, distinct: counts.distinct, twice: counts.twice }).toEqual({
+			charged: 30,
+			distinct: 30,
+			twice: 0,
+		});
+	});
+});
