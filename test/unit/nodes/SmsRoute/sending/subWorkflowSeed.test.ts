@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { automaticKeys } from '../../../../../nodes/SmsRoute/sending/idempotency';
+import {
+	markSubWorkflowRunComplete,
+	subWorkflowSeed,
+} from '../../../../../nodes/SmsRoute/sending/subWorkflowSeed';
+
+interface Call {
+	/** The sub-execution's own id (new at every call, every Retry, every Retry On Fail try). */
+	executionId: string;
+	parentExecutionId?: string;
+	parentWorkflowId?: string;
+	/** The caller's execution context; undefined: none (as if n8n passed none). */
+	callerContext?: IDataObject;
+	input?: IDataObject[];
+	runIndex?: number;
+	nodeId?: string;
+}
+
+const FIRST_RUN = 1_765_000_000_000;
+const INPUT = [{ to: '+15551234567', text: 'hi' }];
+
+/** A sub-execution's context as n8n-core builds it: the run data in its `runExecutionData` field. */
+function subContext(call: Call) {
+	const hints: string[] = [];
+	const nodeContext: IDataObject = {};
+	const parentExecution = {
+		executionId: call.parentExecutionId ?? 'parent-1',
+		workflowId: call.parentWorkflowId ?? 'wf-parent',
+		executionContext: 'callerContext' in call ? call.callerContext : { establishedAt: FIRST_RUN },
+	};
+	const context = {
+		runExecutionData: {
+			parentExecution,
+			resultData: {
+				runData: {
+					Start: [
+						{
+							metadata: { parentExecution },
+							data: { main: [(call.input ?? INPUT).map((json) => ({ json }))] },
+						},
+					],
+				},
+			},
+		},
+		runIndex: call.runIndex ?? 0,
+		getExecutionId: () => call.executionId,
+		getNode: () => ({ id: call.nodeId ?? 'sms-node', name: 'SMS Route' }),
+		getWorkflow: () => ({ id: 'wf-sub' }),
+		getInstanceId: () => 'inst-1',
+		getContext: () => nodeContext,
+		addExecutionHints: (...added: { message: string }[]) =>
+			hints.push(...added.map((h) => h.message)),
+	} as unknown as IExecuteFunctions;
+	return { context, hints };
+}
+
+const message = { to: '+15551234567', body: 'hi' };
+const keyOf = (call: Call, campaignId?: string) => {
+	const { context, hints } = subContext(call);
+	return { key: automaticKeys(context)(0, message, campaignId), hints };
+};
+
+describe('subWorkflowSeed: the automatic keys of the node in a sub-workflow', () => {
+	it('keeps the keys across a Retry of the caller (a new caller execution, a new sub-execution, the same first run and items)', () => {
+		const first = keyOf({ executionId: 'sub-1', parentExecutionId: 'p-first-1' });
+		const retry = keyOf({ executionId: 'sub-2', parentExecutionId: 'p-first-2' });
+		const retryOfRetry = keyOf({ executionId: 'sub-3', parentExecutionId: 'p-first-3' });
+		expect(retry.key).toBe(first.key);
+		expect(retryOfRetry.key).toBe(first.key);
+		expect(first.hints).toEqual([]);
+	});
+
+	it('keeps the keys for Retry On Fail of the Execute Workflow node (the earlier try did not complete)', () => {
+		const first = keyOf({ executionId: 'sub-1', parentExecutionId: 'p-rof' });
+		const again = keyOf({ executionId: 'sub-2', parentExecutionId: 'p-rof' });
+		expect(again.key).toBe(first.key);
+		expect(again.hints).toEqual([]);
+	});
+
+	it('makes other keys for another execution of the caller, another caller, other items, another node or run', () => {
+		const base: Call = { executionId: 'sub-1', parentExecutionId: 'p-other' };
+		const { key } = keyOf(base);
+		for (const change of [
+			{ callerContext: { establishedAt: FIRST_RUN + 1 } },
+			{ parentWorkflowId: 'wf-parent-2' },
+			{ input: [{ to: '+15551234567', text: 'hi', order: 2 }] },
+			// Numbers beyond 2^53 as n8n hands them on: strings stay apart.
+			{ input: [{ ...INPUT[0], order: '9007199254740993' }] },
+			{ input: [{ ...INPUT[0], order: '9007199254740992' }] },
+			{ input: [{ to: '+15551234567', text: 'Привет, 王伟' }] },
+			{ nodeId: 'other-node' },
+			{ runIndex: 1 },
+		])
+			expect(keyOf({ ...base, ...change }).key).not.toBe(key);
+	});
+
+	it("hostile: the same sub-workflow called again with the same items in one execution (a second Execute Workflow node, a loop) makes new keys, never the first call's, and says so", () => {
+		const call = (executionId: string): Call => ({ executionId, parentExecutionId: 'p-twice' });
+		const first = subContext(call('sub-1'));
+		const firstKey = automaticKeys(first.context)(0, message);
+		markSubWorkflowRunComplete(first.context);
+		// The second call fails part-way (not complete); Retry On Fail starts it again.
+		const second = keyOf(call('sub-2'));
+		expect(second.key).not.toBe(firstKey);
+		expect(second.hints).toEqual([
+			expect.stringMatching(/already called this sub-workflow with the same input/),
+		]);
+		const secondAgain = subContext(call('sub-2b'));
+		expect(automaticKeys(secondAgain.context)(0, message)).toBe(second.key);
+		markSubWorkflowRunComplete(secondAgain.context);
+		const third = keyOf(call('sub-3'));
+		expect(new Set([firstKey, second.key, third.key]).size).toBe(3);
+		// Another execution of the caller starts counting again: its first call replays nothing of these.
+		expect(keyOf({ executionId: 'sub-4', parentExecutionId: 'p-twice-retry' }).key).toBe(firstKey);
+	});
+
+	it('where n8n gives no stable caller identity (no execution context, or a caller that is itself a sub-execution): the keys of today, a notice naming Campaign ID, and Campaign ID replays', () => {
+		for (const callerContext of [
+			undefined,
+			{ establishedAt: FIRST_RUN, parentExecutionId: 'grandparent-1' },
+			{ establishedAt: 'yesterday' },
+		]) {
+			const first = keyOf({
+				executionId: `sub-u1-${String(callerContext?.parentExecutionId)}`,
+				callerContext,
+			});
+			const retry = keyOf({
+				executionId: `sub-u2-${String(callerContext?.parentExecutionId)}`,
+				callerContext,
+			});
+			expect(retry.key).not.toBe(first.key);
+			expect(first.hints).toEqual([expect.stringMatching(/Campaign ID/)]);
+			const campaignFirst = keyOf({ executionId: 'sub-u3', callerContext }, 'spring-sale');
+			const campaignRetry = keyOf({ executionId: 'sub-u4', callerContext }, 'spring-sale');
+			expect(campaignRetry.key).toBe(campaignFirst.key);
+		}
+	});
+
+	it('outside a sub-workflow: no seed, and the keys of 0.2.0 byte for byte', () => {
+		const context = {
+			runExecutionData: { resultData: { runData: {} } },
+			runIndex: 2,
+			getExecutionId: () => 'exec-1',
+			getNode: () => ({ id: 'node-a', name: 'SMS Route' }),
+			getWorkflow: () => ({ id: 'wf-1' }),
+			getInstanceId: () => 'inst-1',
+			getContext: () => ({}),
+		} as unknown as IExecuteFunctions;
+		expect(subWorkflowSeed(context)).toBeUndefined();
+		const seedHash = createHash('sha256');
+		for (const part of ['inst-1', 'wf-1', 'exec-1', 'node-a', '2'])
+			seedHash.update(part).update('\u0000');
+		const seed = seedHash.digest('hex').slice(0, 32);
+		const content = JSON.stringify([0, message.to, message.body, null, null]);
+		const expected = `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
+		expect(automaticKeys(context)(0, message)).toBe(expected);
+	});
+});
