@@ -58,12 +58,22 @@ function remember(registry: string, count: number): void {
 	}
 }
 
+/** The first item's Campaign ID, or '' (unreadable counts as unset: the notice then shows). */
+function firstCampaignId(context: IExecuteFunctions): string {
+	try {
+		return String(context.getNodeParameter('options.campaignId', 0, '') ?? '');
+	} catch {
+		return '';
+	}
+}
+
 function warnUnstable(context: IExecuteFunctions): void {
 	// Hand-made contexts in tests and other hosts may lack it; the run must not fail for a notice.
 	if (typeof context.addExecutionHints !== 'function') return;
+	if (firstCampaignId(context) !== '') return;
 	context.addExecutionHints({
 		message:
-			"SMS Route in a sub-workflow: this n8n does not tell the node which run of the calling workflow this is, so a Retry of the calling workflow would send again what this run sends. Set the Campaign ID option (for example to the calling workflow's order or batch id, passed in the input) to make re-runs replay instead.",
+			'SMS Route in a sub-workflow: n8n does not tell the node which run of the calling workflow this is (a sub-workflow called by a sub-workflow), so a Retry of the calling workflow would send again what this run sent. Set the Campaign ID option (for example to an order or batch id passed in the input) to make a Retry or a re-run replay instead.',
 		type: 'warning',
 		location: 'outputPane',
 	});

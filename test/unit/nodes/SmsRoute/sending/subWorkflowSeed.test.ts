@@ -17,6 +17,8 @@ interface Call {
 	input?: IDataObject[];
 	runIndex?: number;
 	nodeId?: string;
+	/** The Campaign ID option as the node reads it. */
+	campaignOption?: string;
 }
 
 const FIRST_RUN = 1_765_000_000_000;
@@ -51,6 +53,8 @@ function subContext(call: Call) {
 		getWorkflow: () => ({ id: 'wf-sub' }),
 		getInstanceId: () => 'inst-1',
 		getContext: () => nodeContext,
+		getNodeParameter: (name: string, _item: number, fallback: unknown) =>
+			name === 'options.campaignId' ? (call.campaignOption ?? fallback) : fallback,
 		addExecutionHints: (...added: { message: string }[]) =>
 			hints.push(...added.map((h) => h.message)),
 	} as unknown as IExecuteFunctions;
@@ -133,9 +137,12 @@ describe('subWorkflowSeed: the automatic keys of the node in a sub-workflow', ()
 			});
 			expect(retry.key).not.toBe(first.key);
 			expect(first.hints).toEqual([expect.stringMatching(/Campaign ID/)]);
-			const campaignFirst = keyOf({ executionId: 'sub-u3', callerContext }, 'spring-sale');
-			const campaignRetry = keyOf({ executionId: 'sub-u4', callerContext }, 'spring-sale');
-			expect(campaignRetry.key).toBe(campaignFirst.key);
+			const withCampaign = (executionId: string) =>
+				keyOf({ executionId, callerContext, campaignOption: 'spring-sale' }, 'spring-sale');
+			const campaignFirst = withCampaign('sub-u3');
+			expect(withCampaign('sub-u4').key).toBe(campaignFirst.key);
+			// Campaign ID set: nothing to tell the user.
+			expect(campaignFirst.hints).toEqual([]);
 		}
 	});
 
