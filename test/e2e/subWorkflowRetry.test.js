@@ -7,7 +7,9 @@
  * charged after n8n's Retry of the parent (both modes, and a retry of a retry) and with Retry
  * On Fail on the Execute Workflow node. Hostile: the same sub-workflow called again with the same
  * input in one execution (two Execute Workflow nodes; one call per item) and once per batch of a
- * Loop Over Items: every call sends. Each step prints a `[campaign-e2e]` line.
+ * Loop Over Items: every call sends. A sub-workflow called by a sub-workflow, where n8n gives
+ * the call no stable identity: a notice naming Campaign ID, and Campaign ID replays. Each step
+ * prints a `[campaign-e2e]` line.
  *
  * Needs `npm run build` first. SMSROUTE_E2E_N8N_VERSIONS=2.41.0 narrows the versions.
  */
@@ -43,34 +45,41 @@ const node = (name, type, x, parameters, extra = {}) => ({
 });
 const link = (...to) => to.map((name) => ({ node: name, type: 'main', index: 0 }));
 
-/** When Executed by Another Workflow (items passed through) → SMS Route, Send in Bulk, chunks of 10. */
-async function createSubWorkflow(n8n, credential, name) {
+const START = 'When Executed by Another Workflow';
+
+/**
+ * When Executed by Another Workflow (items passed through) → `next` (default: SMS Route, Send in
+ * Bulk, chunks of 10, with `options`), activated where n8n needs it.
+ */
+async function createSubWorkflow(n8n, credential, name, { options = {}, next } = {}) {
+	const sms = node(
+		'SMS Route',
+		ACTION,
+		220,
+		{
+			resource: 'message',
+			operation: 'sendBulk',
+			to: '={{ $json.to }}',
+			body: '={{ $json.text }}',
+			additionalFields: {},
+			options: { maxAttempts: 2, maxRetryWaitSeconds: 1, chunkSize: 10, ...options },
+		},
+		{ credentials: { smsRouteApi: credential } },
+	);
+	const then = next ?? sms;
 	const workflow = await n8n.createWorkflow({
 		name,
 		nodes: [
 			node(
-				'When Executed by Another Workflow',
+				START,
 				'n8n-nodes-base.executeWorkflowTrigger',
 				0,
 				{ inputSource: 'passthrough' },
 				{ typeVersion: 1.1 },
 			),
-			node(
-				'SMS Route',
-				ACTION,
-				220,
-				{
-					resource: 'message',
-					operation: 'sendBulk',
-					to: '={{ $json.to }}',
-					body: '={{ $json.text }}',
-					additionalFields: {},
-					options: { maxAttempts: 2, maxRetryWaitSeconds: 1, chunkSize: 10 },
-				},
-				{ credentials: { smsRouteApi: credential } },
-			),
+			then,
 		],
-		connections: { 'When Executed by Another Workflow': { main: [link('SMS Route')] } },
+		connections: { [START]: { main: [link(then.name)] } },
 	});
 	// n8n 2.x runs the published version of a sub-workflow for production executions; n8n 1.x
 	// runs the saved one and has nothing to activate in a workflow without a trigger.
@@ -307,6 +316,54 @@ describe.each(VERSIONS)('n8n %s: the node in a sub-workflow sends nothing twice'
 			charged: 30,
 			distinct: 30,
 			twice: 0,
+		});
+	});
+
+	describe('a sub-workflow called by a sub-workflow (n8n gives the call no stable identity)', () => {
+		/** Parent → Execute Workflow → middle sub-workflow → Execute Workflow → the sending one. */
+		async function nested(label, options) {
+			const inner = await createSubWorkflow(n8n, credential, `e2e nested (${label}): send`, {
+				options,
+			});
+			const middle = await createSubWorkflow(n8n, credential, `e2e nested (${label}): middle`, {
+				next: executeWorkflow('Call the sender', 220, inner.id),
+			});
+			const flow = await createParent(n8n, {
+				name: `e2e nested (${label}): parent`,
+				nodes: [executeWorkflow('Execute Workflow', 440, middle.id)],
+				connections: { 'One item per recipient': { main: [link('Execute Workflow')] } },
+			});
+			return { flow, inner };
+		}
+
+		test('without Campaign ID: the sending run carries a notice naming Campaign ID, and a Retry sends again what went out', async () => {
+			const list = recipients(47, 30, 'nested');
+			const { flow, inner } = await nested('no campaign', {});
+			const failed = await failingRun(flow, list, 'nested, no Campaign ID');
+			sandbox.heal();
+			const retried = await retryExecution(n8n, failed.id, { loadWorkflow: false });
+			const counts = ledgerFor(sandbox, list);
+			report(`${version} nested sub-workflow, no Campaign ID: after Retry`, counts);
+			expect(retried.status).toBe('success');
+			// What the docs say of this path: the keys come from the sub-execution.
+			expect({ charged: counts.charged, twice: counts.twice }).toEqual({ charged: 50, twice: 20 });
+			const runs = await n8n.listExecutions(inner.id);
+			const hints = runs.flatMap((e) =>
+				(e.data?.resultData?.runData?.['SMS Route'] ?? []).flatMap((r) => r.hints ?? []),
+			);
+			expect(hints.map((h) => h.message)).toContainEqual(
+				expect.stringMatching(/sub-workflow called by a sub-workflow.*Set the Campaign ID option/),
+			);
+		});
+
+		test('with Campaign ID: fail, heal, Retry of the parent → each charged once', async () => {
+			const list = recipients(48, 30, 'nested campaign');
+			const { flow } = await nested('campaign', { campaignId: 'e2e-nested-campaign' });
+			const failed = await failingRun(flow, list, 'nested, Campaign ID');
+			sandbox.heal();
+			const retried = await retryExecution(n8n, failed.id, { loadWorkflow: false });
+			report(`${version} nested sub-workflow, Campaign ID: after Retry`, ledgerFor(sandbox, list));
+			expectEachChargedOnce(list, retried);
 		});
 	});
 });
