@@ -366,4 +366,73 @@ describe.each(VERSIONS)('n8n %s: the node in a sub-workflow sends nothing twice'
 			expectEachChargedOnce(list, retried);
 		});
 	});
+
+	test('hostile: an error workflow (n8n starts it like a sub-execution of the failed one) notifies once per failure, the same text twice included', async () => {
+		const [admin] = recipients(49, 1, 'error workflow');
+		const errorFlow = await n8n.createWorkflow({
+			name: 'e2e error workflow: notify',
+			nodes: [
+				node('Error Trigger', 'n8n-nodes-base.errorTrigger', 0, {}),
+				node(
+					'SMS Route',
+					ACTION,
+					220,
+					{
+						resource: 'message',
+						operation: 'send',
+						to: admin.to,
+						body: 'a workflow failed',
+						additionalFields: {},
+						options: { maxAttempts: 2, maxRetryWaitSeconds: 1 },
+					},
+					{ credentials: { smsRouteApi: credential } },
+				),
+			],
+			connections: { 'Error Trigger': { main: [link('SMS Route')] } },
+		});
+		// n8n 2.x runs the published version of an error workflow.
+		if (!version.startsWith('1.')) await n8n.activateWorkflow(errorFlow.id);
+		const webhookId = crypto.randomUUID();
+		const failing = await n8n.createWorkflow({
+			name: 'e2e error workflow: failing',
+			settings: { errorWorkflow: String(errorFlow.id) },
+			nodes: [
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					0,
+					{
+						httpMethod: 'POST',
+						path: `fail-${webhookId}`,
+						responseMode: 'onReceived',
+						options: {},
+					},
+					{ typeVersion: 2, webhookId },
+				),
+				node(
+					'Fail',
+					'n8n-nodes-base.code',
+					220,
+					{ jsCode: "throw new Error('planned failure');" },
+					{ typeVersion: 2 },
+				),
+			],
+			connections: { Webhook: { main: [link('Fail')] } },
+		});
+		await n8n.activateWorkflow(failing.id);
+		for (const round of [1, 2]) {
+			await n8n.callWebhook('POST', `fail-${webhookId}`, { body: {} });
+			const deadline = Date.now() + 60_000;
+			while (
+				(await n8n.listExecutions(errorFlow.id, { includeData: false })).filter((e) =>
+					['success', 'error'].includes(e.status),
+				).length < round &&
+				Date.now() < deadline
+			)
+				await sleep(300);
+		}
+		const counts = ledgerFor(sandbox, [admin]);
+		report(`${version} error workflow, two failures`, counts);
+		expect(counts.charged).toBe(2);
+	});
 });
