@@ -81,7 +81,7 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		expect(result.stdout).toBe('rawBody ok');
 	});
 
-	test("subExecutionOriginOf: the cli starts a sub-execution with parentExecution on its run data and its start entry; the Execute Workflow node passes the caller's execution; Retry continues the saved run data", () => {
+	test("subExecutionOriginOf, onExecutionEnd: the cli starts a sub-execution with parentExecution on its run data and its start entry, and hooks of its own; the Execute Workflow node passes the caller's execution; Retry continues the saved run data", () => {
 		const modules = path.join(install.dir, 'node_modules');
 		const read = (...file) => fs.readFileSync(path.join(modules, ...file), 'utf8');
 		const additional = read('n8n', 'dist', 'workflow-execute-additional-data.js');
@@ -89,6 +89,10 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		expect(getRunData).toMatch(/metadata: \{ parentExecution \},\s*source: null,/);
 		expect(getRunData).toMatch(
 			/createRunExecutionData\)\(\{[^}]*\{\s*nodeExecutionStack,\s*\},\s*parentExecution,/,
+		);
+		// onExecutionEnd: the sub-execution runs with lifecycle hooks of its own.
+		expect(additional).toMatch(
+			/additionalDataIntegrated\.hooks = \(0, execution_lifecycle_hooks_1\.getLifecycleHooksForSubExecutions\)\(/,
 		);
 		const executeWorkflow = read(
 			'n8n-nodes-base',

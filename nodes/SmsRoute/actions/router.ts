@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { markSubWorkflowRunComplete } from '../sending/subWorkflowSeed';
 import { createClient } from '../transport/client';
 import { operationNamed } from './message/Message.resource';
 import { readClientSettings, readRunOptions } from './options';
@@ -17,8 +16,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const client = await createClient(this, readClientSettings(options));
 	const run = readRunOptions(options, operation.defaults);
-	const output = await operation.execute.call(this, items, client, run);
-	// A sub-workflow called again with the same input after this returned is a new call.
-	markSubWorkflowRunComplete(this);
-	return output;
+	return await operation.execute.call(this, items, client, run);
 }

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { runIndexOf, subExecutionOriginOf } from '../shared/n8nInternals';
+import { onExecutionEnd, runIndexOf, subExecutionOriginOf } from '../shared/n8nInternals';
 
 /**
- * Completed runs per call, within one execution of the caller: the key is the caller's execution
- * id, the call (see callSeed) and the node run. Bounded; the oldest entries go first.
+ * How many sub-executions of each call (see callOf) succeeded in this process, per node run.
+ * Bounded; the oldest entries go first. `watched` holds the sub-executions whose end is awaited.
  */
-const completedRuns = new Map<string, number>();
+const succeededCalls = new Map<string, number>();
+const watched = new Set<string>();
 const MAX_REMEMBERED = 10_000;
 
 interface Call {
-	/** What the keys derive from: the caller's first run and the call's input. */
+	/** What the keys derive from: the caller, its first run and the call's input. */
 	seed: string;
-	/** Which completed-run count the call belongs to, in this process. */
+	/** The call and the node run: what the success count is kept under. */
 	registry: string;
 }
 
@@ -25,10 +26,11 @@ function digest(parts: readonly string[]): string {
 
 /**
  * The call that started this sub-execution, or undefined (not a sub-execution), or 'unstable'
- * (a sub-execution whose caller n8n does not identify across a Retry: n8n 1.x, or a caller that
- * is itself a sub-execution). A Retry of the caller, in either mode and retry of a retry,
- * continues its saved run data: the same first run and the same items for the call (the nodes
- * before it are not run again); Retry On Fail on the Execute Workflow node is the same execution.
+ * (n8n does not identify the caller across a Retry: a caller that is itself a sub-execution, or
+ * an n8n without an execution context). A Retry of the caller, in either mode and retry of a
+ * retry, continues its saved run data: the same first run and the same items for the call (the
+ * nodes before it are not run again); Retry On Fail on the Execute Workflow node is the same
+ * execution.
  */
 function callOf(context: IExecuteFunctions): Call | 'unstable' | undefined {
 	const origin = subExecutionOriginOf(context);
@@ -40,22 +42,30 @@ function callOf(context: IExecuteFunctions): Call | 'unstable' | undefined {
 		String(origin.parentStartedAt),
 		JSON.stringify(origin.input),
 	]);
-	const registry = digest([
-		origin.parentExecutionId,
-		seed,
-		node.id ?? node.name,
-		String(runIndexOf(context)),
-	]);
+	const registry = digest([seed, node.id ?? node.name, String(runIndexOf(context))]);
 	return { seed, registry };
 }
 
-function remember(registry: string, count: number): void {
-	completedRuns.delete(registry);
-	completedRuns.set(registry, count);
-	if (completedRuns.size > MAX_REMEMBERED) {
-		const oldest = completedRuns.keys().next().value;
-		if (oldest !== undefined) completedRuns.delete(oldest);
+function remember(registry: string): void {
+	const count = (succeededCalls.get(registry) ?? 0) + 1;
+	succeededCalls.delete(registry);
+	succeededCalls.set(registry, count);
+	if (succeededCalls.size > MAX_REMEMBERED) {
+		const oldest = succeededCalls.keys().next().value;
+		if (oldest !== undefined) succeededCalls.delete(oldest);
 	}
+}
+
+/** Counts this sub-execution once it succeeds; false where n8n cannot tell the node. */
+function countOnSuccess(context: IExecuteFunctions, registry: string): boolean {
+	const id = `${String(context.getExecutionId?.() ?? '')}\u0000${registry}`;
+	if (watched.has(id)) return true;
+	const told = onExecutionEnd(context, (succeeded) => {
+		watched.delete(id);
+		if (succeeded) remember(registry);
+	});
+	if (told) watched.add(id);
+	return told;
 }
 
 /** The first item's Campaign ID, or '' (unreadable counts as unset: the notice then shows). */
@@ -67,51 +77,33 @@ function firstCampaignId(context: IExecuteFunctions): string {
 	}
 }
 
-function warnUnstable(context: IExecuteFunctions): void {
+function notice(context: IExecuteFunctions, message: string): void {
 	// Hand-made contexts in tests and other hosts may lack it; the run must not fail for a notice.
 	if (typeof context.addExecutionHints !== 'function') return;
-	if (firstCampaignId(context) !== '') return;
-	context.addExecutionHints({
-		message:
-			'SMS Route in a sub-workflow: n8n does not tell the node which run of the calling workflow this is (a sub-workflow called by a sub-workflow), so a Retry of the calling workflow would send again what this run sent. Set the Campaign ID option (for example to an order or batch id passed in the input) to make a Retry or a re-run replay instead.',
-		type: 'warning',
-		location: 'outputPane',
-	});
+	context.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 }
 
-function warnRepeat(context: IExecuteFunctions): void {
-	if (typeof context.addExecutionHints !== 'function') return;
-	context.addExecutionHints({
-		message:
-			'SMS Route in a sub-workflow: the calling execution already called this sub-workflow with the same input. These messages were sent as a new call; but a Retry of the calling workflow that starts again at this call cannot tell it from the earlier one. Pass something that tells the calls apart (such as the step name) in the input, or set Campaign ID per call.',
-		type: 'warning',
-		location: 'outputPane',
-	});
-}
+const UNSTABLE =
+	'SMS Route in a sub-workflow: n8n does not tell the node which run of the calling workflow this is (a sub-workflow called by a sub-workflow), so a Retry of the calling workflow would send again what this run sent. Set the Campaign ID option (for example to an order or batch id passed in the input) to make a Retry or a re-run replay instead.';
+const REPEATED =
+	'SMS Route in a sub-workflow: this sub-workflow was already called with the same input by this run of the calling workflow. These messages were sent as a new call; but should n8n restart before a Retry of the calling workflow that starts again at this call, that Retry cannot tell it from the earlier call and replays the earlier messages instead. Pass something that tells the calls apart (such as the step name) in the input, or set Campaign ID per call.';
 
 /**
  * The seed of the automatic keys in a sub-execution, in place of the execution id; undefined
- * outside one, or where n8n gives the call no stable identity (then a notice names Campaign ID).
- * A call repeated with the same input in one execution of the caller, after the earlier call's
- * run completed, counts as a new call (an ordinal in the seed), so a loop or a second Execute
+ * outside one, or where n8n gives the call no stable identity (then a notice names Campaign ID,
+ * unless it is set). A call with the same input as an earlier call whose sub-execution succeeded
+ * is a new call: the number of such successes is in the seed, so a loop or a second Execute
  * Workflow node never replays the first call's messages; Retry On Fail of the Execute Workflow
- * node follows a run that did not complete, so it keeps the ordinal and replays.
+ * node, and a Retry of the caller, follow a sub-execution that failed, so they replay.
  */
 export function subWorkflowSeed(context: IExecuteFunctions): string | undefined {
 	const call = callOf(context);
 	if (call === undefined) return undefined;
-	if (call === 'unstable') {
-		warnUnstable(context);
+	if (call === 'unstable' || !countOnSuccess(context, call.registry)) {
+		if (firstCampaignId(context) === '') notice(context, UNSTABLE);
 		return undefined;
 	}
-	const ordinal = completedRuns.get(call.registry) ?? 0;
-	if (ordinal > 0) warnRepeat(context);
-	return `subworkflow:${call.seed}:${ordinal}`;
-}
-
-/** Records that this node run finished (called once it returned its output): see subWorkflowSeed. */
-export function markSubWorkflowRunComplete(context: IExecuteFunctions): void {
-	const call = callOf(context);
-	if (call === undefined || call === 'unstable') return;
-	remember(call.registry, (completedRuns.get(call.registry) ?? 0) + 1);
+	const earlier = succeededCalls.get(call.registry) ?? 0;
+	if (earlier > 0) notice(context, REPEATED);
+	return `subworkflow:${call.seed}:${earlier}`;
 }

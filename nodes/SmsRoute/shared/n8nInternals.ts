@@ -17,9 +17,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
  * install with jest.n8n1.config.js) and against the real installs by
  * test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: subExecutionOriginOf → sending/subWorkflowSeed.ts; runIndexOf, isToolRun →
- * sending/idempotency.ts (runIndexOf also
- * actions/message/sendAndWait.operation.ts);
+ * Used by: subExecutionOriginOf, onExecutionEnd → sending/subWorkflowSeed.ts; runIndexOf,
+ * isToolRun → sending/idempotency.ts (runIndexOf also actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
@@ -36,6 +35,15 @@ interface ContextFields {
 	setSignatureValidationRequired?: unknown;
 	executeData?: IExecuteData;
 	runExecutionData?: IRunExecutionData;
+	additionalData?: { hooks?: LifecycleHooks };
+}
+
+/** n8n-core's ExecutionLifecycleHooks, as far as onExecutionEnd uses them. */
+interface LifecycleHooks {
+	addHandler?: (
+		name: 'workflowExecuteAfter',
+		handler: (run?: { finished?: unknown; waitTill?: unknown }) => void,
+	) => void;
 }
 
 const fieldsOf = (context: object) => context as ContextFields;
@@ -129,6 +137,26 @@ export function subExecutionOriginOf(context: IExecuteFunctions): SubExecutionOr
 				: undefined,
 		input: start?.data?.main?.[0]?.map((item) => item.json),
 	};
+}
+
+/**
+ * Calls `listener` once the execution the node runs in ends, with whether it succeeded (finished,
+ * or waiting, as a parent sees a sub-workflow that waits), and returns true; false where the
+ * context has no lifecycle hooks. n8n-core's contexts keep the execution's additionalData, whose
+ * `hooks` (ExecutionLifecycleHooks) run every `workflowExecuteAfter` handler with the run when
+ * the execution ends: success, error or cancel (WorkflowExecute.processSuccessExecution and its
+ * error path; 2.41.0, 1.123.81). The listener must not throw.
+ */
+export function onExecutionEnd(
+	context: IExecuteFunctions,
+	listener: (succeeded: boolean) => void,
+): boolean {
+	const hooks = fieldsOf(context).additionalData?.hooks;
+	if (typeof hooks?.addHandler !== 'function') return false;
+	hooks.addHandler('workflowExecuteAfter', (run) =>
+		listener(run?.finished === true || (run?.waitTill !== undefined && run?.waitTill !== null)),
+	);
+	return true;
 }
 
 /**

@@ -2,10 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { automaticKeys } from '../../../../../nodes/SmsRoute/sending/idempotency';
-import {
-	markSubWorkflowRunComplete,
-	subWorkflowSeed,
-} from '../../../../../nodes/SmsRoute/sending/subWorkflowSeed';
+import { subWorkflowSeed } from '../../../../../nodes/SmsRoute/sending/subWorkflowSeed';
 
 interface Call {
 	/** The sub-execution's own id (new at every call, every Retry, every Retry On Fail try). */
@@ -19,7 +16,11 @@ interface Call {
 	nodeId?: string;
 	/** The Campaign ID option as the node reads it. */
 	campaignOption?: string;
+	/** false: a context without lifecycle hooks. */
+	hooks?: boolean;
 }
+
+type EndHandler = (run?: { finished?: boolean; waitTill?: Date }) => void;
 
 const FIRST_RUN = 1_765_000_000_000;
 const INPUT = [{ to: '+15551234567', text: 'hi' }];
@@ -28,6 +29,7 @@ const INPUT = [{ to: '+15551234567', text: 'hi' }];
 function subContext(call: Call) {
 	const hints: string[] = [];
 	const nodeContext: IDataObject = {};
+	const handlers: EndHandler[] = [];
 	const parentExecution = {
 		executionId: call.parentExecutionId ?? 'parent-1',
 		workflowId: call.parentWorkflowId ?? 'wf-parent',
@@ -47,6 +49,16 @@ function subContext(call: Call) {
 				},
 			},
 		},
+		additionalData:
+			call.hooks === false
+				? {}
+				: {
+						hooks: {
+							addHandler: (name: string, handler: EndHandler) => {
+								if (name === 'workflowExecuteAfter') handlers.push(handler);
+							},
+						},
+					},
 		runIndex: call.runIndex ?? 0,
 		getExecutionId: () => call.executionId,
 		getNode: () => ({ id: call.nodeId ?? 'sms-node', name: 'SMS Route' }),
@@ -58,13 +70,17 @@ function subContext(call: Call) {
 		addExecutionHints: (...added: { message: string }[]) =>
 			hints.push(...added.map((h) => h.message)),
 	} as unknown as IExecuteFunctions;
-	return { context, hints };
+	/** The sub-execution ends as n8n-core reports it: finished, waiting, or neither (failed). */
+	const end = (run: { finished?: boolean; waitTill?: Date }) => {
+		for (const handler of handlers) handler(run);
+	};
+	return { context, hints, end, handlers };
 }
 
 const message = { to: '+15551234567', body: 'hi' };
 const keyOf = (call: Call, campaignId?: string) => {
-	const { context, hints } = subContext(call);
-	return { key: automaticKeys(context)(0, message, campaignId), hints };
+	const { context, hints, end } = subContext(call);
+	return { key: automaticKeys(context)(0, message, campaignId), hints, end };
 };
 
 describe('subWorkflowSeed: the automatic keys of the node in a sub-workflow', () => {
@@ -102,43 +118,62 @@ describe('subWorkflowSeed: the automatic keys of the node in a sub-workflow', ()
 	});
 
 	it("hostile: the same sub-workflow called again with the same items in one execution (a second Execute Workflow node, a loop) makes new keys, never the first call's, and says so", () => {
-		const call = (executionId: string): Call => ({ executionId, parentExecutionId: 'p-twice' });
-		const first = subContext(call('sub-1'));
-		const firstKey = automaticKeys(first.context)(0, message);
-		markSubWorkflowRunComplete(first.context);
-		// The second call fails part-way (not complete); Retry On Fail starts it again.
+		// Its own caller run, so no other test's calls count here.
+		const call = (executionId: string, parentExecutionId = 'p-twice'): Call => ({
+			executionId: `twice-${executionId}`,
+			parentExecutionId,
+			callerContext: { establishedAt: FIRST_RUN + 100 },
+		});
+		const first = keyOf(call('sub-1'));
+		first.end({ finished: true });
+		// The second call fails part-way; Retry On Fail on the Execute Workflow node starts it again.
 		const second = keyOf(call('sub-2'));
-		expect(second.key).not.toBe(firstKey);
+		expect(second.key).not.toBe(first.key);
 		expect(second.hints).toEqual([
-			expect.stringMatching(/already called this sub-workflow with the same input/),
+			expect.stringMatching(/already called with the same input by this run/),
 		]);
-		const secondAgain = subContext(call('sub-2b'));
-		expect(automaticKeys(secondAgain.context)(0, message)).toBe(second.key);
-		markSubWorkflowRunComplete(secondAgain.context);
-		const third = keyOf(call('sub-3'));
-		expect(new Set([firstKey, second.key, third.key]).size).toBe(3);
-		// Another execution of the caller starts counting again: its first call replays nothing of these.
-		expect(keyOf({ executionId: 'sub-4', parentExecutionId: 'p-twice-retry' }).key).toBe(firstKey);
+		second.end({});
+		const secondAgain = keyOf(call('sub-2b'));
+		expect(secondAgain.key).toBe(second.key);
+		// It fails again, and so does the caller; a Retry of the caller starts again at the second call.
+		secondAgain.end({});
+		const viaRetry = keyOf(call('sub-2c', 'p-twice-retry'));
+		expect(viaRetry.key).toBe(second.key);
+		viaRetry.end({ waitTill: new Date() }); // a sub-workflow that waits succeeded for its caller
+		const third = keyOf(call('sub-3', 'p-twice-retry'));
+		expect(new Set([first.key, second.key, third.key]).size).toBe(3);
+	});
+
+	it('counts a sub-execution once, however often the node makes its keys in it', () => {
+		const once = (executionId: string): Call => ({
+			executionId,
+			parentExecutionId: 'p-once',
+			callerContext: { establishedAt: FIRST_RUN + 200 },
+		});
+		const { context, end, handlers } = subContext(once('sub-once'));
+		const key = automaticKeys(context)(0, message);
+		automaticKeys(context)(0, message);
+		expect(handlers).toHaveLength(1);
+		end({ finished: true });
+		const next = keyOf(once('sub-once-2'));
+		next.end({ finished: true });
+		const afterTwo = keyOf(once('sub-once-3'));
+		expect(new Set([key, next.key, afterTwo.key]).size).toBe(3);
 	});
 
 	it('where n8n gives no stable caller identity (no execution context, or a caller that is itself a sub-execution): the keys of today, a notice naming Campaign ID, and Campaign ID replays', () => {
-		for (const callerContext of [
-			undefined,
-			{ establishedAt: FIRST_RUN, parentExecutionId: 'grandparent-1' },
-			{ establishedAt: 'yesterday' },
-		]) {
-			const first = keyOf({
-				executionId: `sub-u1-${String(callerContext?.parentExecutionId)}`,
-				callerContext,
-			});
-			const retry = keyOf({
-				executionId: `sub-u2-${String(callerContext?.parentExecutionId)}`,
-				callerContext,
-			});
+		for (const [label, unstable] of [
+			['no context', { callerContext: undefined }],
+			['nested', { callerContext: { establishedAt: FIRST_RUN, parentExecutionId: 'gp-1' } }],
+			['not a time', { callerContext: { establishedAt: 'yesterday' } }],
+			['no hooks', { hooks: false }],
+		] as [string, Partial<Call>][]) {
+			const first = keyOf({ executionId: `sub-u1-${label}`, ...unstable });
+			const retry = keyOf({ executionId: `sub-u2-${label}`, ...unstable });
 			expect(retry.key).not.toBe(first.key);
 			expect(first.hints).toEqual([expect.stringMatching(/Campaign ID/)]);
 			const withCampaign = (executionId: string) =>
-				keyOf({ executionId, callerContext, campaignOption: 'spring-sale' }, 'spring-sale');
+				keyOf({ executionId, ...unstable, campaignOption: 'spring-sale' }, 'spring-sale');
 			const campaignFirst = withCampaign('sub-u3');
 			expect(withCampaign('sub-u4').key).toBe(campaignFirst.key);
 			// Campaign ID set: nothing to tell the user.

@@ -44,6 +44,7 @@ import {
 	runIndexOf,
 	setTimeoutOutputs,
 	subExecutionOriginOf,
+	onExecutionEnd,
 	type SubExecutionOrigin,
 	waitingEntryOf,
 	withCancelSignal,
@@ -621,5 +622,68 @@ describe('subExecutionOriginOf: what a sub-execution knows of the execution that
 		expect(
 			subExecutionOriginOf(waiterExecuteContext(0).context as unknown as IExecuteFunctions),
 		).toBeUndefined();
+	});
+});
+
+describe('onExecutionEnd: the execution lifecycle hooks tell a node how its execution ended', () => {
+	const ended: boolean[] = [];
+	const endTypes: Record<string, INodeType> = {
+		...types,
+		'test.watcher': nodeType(
+			{ displayName: 'Watcher', name: 'watcher', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				expect(onExecutionEnd(this, (succeeded) => ended.push(succeeded))).toBe(true);
+				return [this.getInputData()];
+			},
+		),
+		'test.failer': nodeType(
+			{ displayName: 'Failer', name: 'failer', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				throw new Error('a later node fails');
+			},
+		),
+	};
+	const endNodeTypes = {
+		getByName: (type: string) => endTypes[type],
+		getByNameAndVersion: (type: string) => endTypes[type],
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+
+	async function runWith(lastType: string): Promise<IRun> {
+		const endNodes = [
+			node('Items', 'test.items', 0),
+			node('Watcher', 'test.watcher', 200),
+			node('Last', lastType, 400),
+		];
+		const workflow = new Workflow({
+			id: 'wf-internals',
+			nodes: endNodes,
+			connections: { Items: { main: [to('Watcher')] }, Watcher: { main: [to('Last')] } },
+			nodeTypes: endNodeTypes,
+			active: false,
+			settings: {},
+		});
+		const execute = new WorkflowExecute(additionalData(), 'manual');
+		const startNode = workflow.getNode('Items') ?? undefined;
+		return execute.run.length > 1
+			? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
+					workflow,
+					startNode,
+				)
+			: await execute.run({ workflow, startNode });
+	}
+
+	it('true once the execution finished, false when a later node failed it', async () => {
+		ended.length = 0;
+		expect((await runWith('test.sink')).finished).toBe(true);
+		expect(ended).toEqual([true]);
+		expect((await runWith('test.failer')).data.resultData.error).toBeDefined();
+		expect(ended).toEqual([true, false]);
+	});
+
+	it('false where the context has no lifecycle hooks', () => {
+		const { context } = waiterExecuteContext(0);
+		const bare = Object.create(context, { additionalData: { value: {} } });
+		expect(onExecutionEnd(bare as IExecuteFunctions, () => undefined)).toBe(false);
 	});
 });
