@@ -272,6 +272,48 @@ describe.each(VERSIONS)('n8n %s: the node in a sub-workflow sends nothing twice'
 		});
 	});
 
+	test('hostile: the same items sent twice on purpose (First call → Wait → Second call), the second call fails, heal, Retry → each recipient charged exactly twice', async () => {
+		const list = recipients(50, 30, 'sub repeat');
+		const sub = await createSubWorkflow(n8n, credential, 'e2e sub (repeat): send');
+		const flow = await createParent(n8n, {
+			name: 'e2e sub (repeat): parent',
+			nodes: [
+				executeWorkflow('First call', 440, sub.id),
+				node(
+					'Wait',
+					'n8n-nodes-base.wait',
+					660,
+					{ resume: 'timeInterval', amount: 3, unit: 'seconds' },
+					{ typeVersion: 1.1 },
+				),
+				executeWorkflow('Second call', 880, sub.id),
+			],
+			connections: {
+				'One item per recipient': { main: [link('First call', 'Wait')] },
+				Wait: { main: [link('Second call')] },
+			},
+		});
+		// The Wait passes the recipients on unchanged: the second call gets the very same items.
+		const running = runCampaign(n8n, flow, list);
+		const firstBy = Date.now() + 60_000;
+		while (ledgerFor(sandbox, list).charged < 30 && Date.now() < firstBy) await sleep(25);
+		sandbox.down({ to: [list[20].to] });
+		const failed = await running;
+		expect(failed.status).toBe('error');
+		const before = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow repeat: the second call failed`, before);
+		expect(before.charged).toBe(50);
+		sandbox.heal();
+		const retried = await retryExecution(n8n, failed.id, { loadWorkflow: false });
+		const counts = ledgerFor(sandbox, list);
+		report(`${version} sub-workflow repeat: after Retry`, counts);
+		expect(retried.status).toBe('success');
+		const perRecipient = new Map();
+		for (const entry of sandbox.ledger())
+			perRecipient.set(entry.to, (perRecipient.get(entry.to) ?? 0) + 1);
+		expect(list.filter((r) => perRecipient.get(r.to) !== 2).map((r) => r.to)).toEqual([]);
+	});
+
 	test('hostile: one call per item ("Run once for each item") with identical items → each call sends', async () => {
 		const [one] = recipients(45, 1, 'sub per item');
 		const sub = await createSubWorkflow(n8n, credential, 'e2e sub (per item): send');
