@@ -86,7 +86,7 @@ function notice(context: IExecuteFunctions, message: string): void {
 const UNSTABLE =
 	'SMS Route in a sub-workflow: n8n does not tell the node which run of the calling workflow this is (a sub-workflow called by a sub-workflow), so a Retry of the calling workflow would send again what this run sent. Set the Campaign ID option (for example to an order or batch id passed in the input) to make a Retry or a re-run replay instead.';
 const REPEATED =
-	'SMS Route in a sub-workflow: this sub-workflow was already called with the same input by this run of the calling workflow. These messages were sent as a new call; but should n8n restart before a Retry of the calling workflow that starts again at this call, that Retry cannot tell it from the earlier call and replays the earlier messages instead. Pass something that tells the calls apart (such as the step name) in the input, or set Campaign ID per call.';
+	'SMS Route in a sub-workflow: this sub-workflow was already called with the same input by this run of the calling workflow. These messages were sent as a new call; but should n8n restart (or another queue-mode worker run the Retry) before a Retry of the calling workflow that starts again at this call, that Retry cannot tell it from the earlier call and replays the earlier messages instead. Pass something that tells the calls apart (such as the step name) in the input, or set Campaign ID per call.';
 
 /**
  * The seed of the automatic keys in a sub-execution, in place of the execution id; undefined
