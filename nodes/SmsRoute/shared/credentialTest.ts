@@ -9,6 +9,7 @@ import {
 	SMSROUTE_DEFAULT_BASE_URL,
 	selectApiKey,
 } from '../../../credentials/SmsRouteApi.credentials';
+import { withoutTrailingSlashes } from './urlText';
 
 /**
  * The credential test of `smsRouteApi` (both nodes' `testedBy`). smsroute documents no "who am
@@ -40,7 +41,7 @@ function displayUrl(url: URL): string {
 	const shown = new URL(url.href);
 	shown.username = '';
 	shown.password = '';
-	return shown.href.replace(/\/+$/, '');
+	return withoutTrailingSlashes(shown.href);
 }
 
 /** smsroute's documented error body: `{"error": "<text>"}`. */
@@ -108,7 +109,7 @@ export async function smsRouteApiTest(
 	try {
 		answer = (await request({
 			method: 'GET',
-			uri: `${rawBaseUrl.replace(/\/+$/, '')}${PROBE_PATH}`,
+			uri: `${withoutTrailingSlashes(rawBaseUrl)}${PROBE_PATH}`,
 			headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' },
 			json: true,
 			// Every status comes back as an answer, to be judged here rather than thrown.

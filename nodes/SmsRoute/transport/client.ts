@@ -1,4 +1,5 @@
 import { SMSROUTE_DEFAULT_BASE_URL } from '../../../credentials/SmsRouteApi.credentials';
+import { withoutTrailingSlashes } from '../shared/urlText';
 import type { RequestContext } from './deadline';
 import { createRedactor } from './redact';
 import { DEFAULT_RETRY_OPTIONS } from './retryPolicy';
@@ -23,7 +24,7 @@ export async function createClient(
 	const credentials = await context.getCredentials('smsRouteApi');
 	return {
 		context,
-		baseUrl: String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, ''),
+		baseUrl: withoutTrailingSlashes(String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL)),
 		environment: credentials.environment === 'live' ? 'live' : 'test',
 		retry: {
 			...DEFAULT_RETRY_OPTIONS,
