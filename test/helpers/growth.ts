@@ -1,0 +1,28 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Speed in tests is a ratio, never a wall-clock limit (a busy machine slows both sides alike):
+ * the median time of `run(large)` over the median of `run(small)`, in alternating rounds after
+ * one warm-up each. Absolute times belong in the bench (test/bench, BENCHMARKS.md).
+ */
+export async function timeRatio<T>(
+	run: (input: T) => unknown,
+	small: T,
+	large: T,
+	rounds = 5,
+): Promise<number> {
+	const time = async (input: T): Promise<number> => {
+		const started = performance.now();
+		await run(input);
+		return performance.now() - started;
+	};
+	await time(small);
+	await time(large);
+	const times: [number[], number[]] = [[], []];
+	for (let round = 0; round < rounds; round++) {
+		times[0].push(await time(small));
+		times[1].push(await time(large));
+	}
+	const median = (list: number[]) => [...list].sort((a, b) => a - b)[list.length >> 1];
+	return median(times[1]) / median(times[0]);
+}
