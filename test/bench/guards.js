@@ -170,6 +170,7 @@ function context(input, { options = {}, guardrails = {} }, typeVersion) {
 
 const client = (ctx) => ({
 	context: ctx,
+	fn: ctx, // its name in 0.2.0's client
 	baseUrl: 'http://bench.invalid/v1',
 	environment: 'test',
 	retry: { maxAttempts: 1, maxWaitMs: 1000, baseDelayMs: 1, maxDelayMs: 1 },
@@ -180,11 +181,13 @@ const client = (ctx) => ({
 async function sendBulkOnce(sendBulk, input, parameters, typeVersion) {
 	const ctx = context(input, parameters, typeVersion);
 	const started = performance.now();
-	const [out] = await sendBulk.execute.call(ctx, input, client(ctx), {
+	const returned = await sendBulk.execute.call(ctx, input, client(ctx), {
 		concurrency: 5,
 		chunkSize: 1000,
 		dryRun: false,
 	});
+	// 0.2.0's operation gave the items; the router put them in an output (later builds: a list).
+	const out = Array.isArray(returned[0]) ? returned[0] : returned;
 	const ms = performance.now() - started;
 	const count = (status) => out.filter((item) => item.json.status === status).length;
 	const sent = count('queued');

@@ -141,6 +141,17 @@ function withoutNotes(text: string): string {
 		.replace(TRAILING_NOTE, '');
 }
 
+/** Fewer digits than any number has (the shortest national numbers have 4). */
+const MIN_DIGITS = 3;
+function mayBeNumber(text: string): boolean {
+	let digits = 0;
+	for (let i = 0; i < text.length && digits < MIN_DIGITS; i++) {
+		const code = text.charCodeAt(i);
+		if (code >= 48 && code <= 57) digits++;
+	}
+	return digits >= MIN_DIGITS;
+}
+
 /**
  * The numbers in one piece: each tab-separated column that is a number (a pasted row; the
  * columns with digits that are none are left over); else the whole piece as one number ("+44 7911 123408", "+44\t7911\t123408");
@@ -153,12 +164,17 @@ function numbersIn(
 	budget: SearchBudget,
 	known?: OptOutReadings,
 ): { readings: string[]; left: string[]; everywhere?: boolean } {
+	// A piece or column with too few digits is no number: not read (a run of "1," or "1\t" is
+	// otherwise a reading per character).
+	if (!mayBeNumber(piece)) return { readings: [], left: [piece] };
 	const text = withoutNotes(piece);
 	const whole = (): OptOutReadings =>
 		known && text === piece ? known : everyReading(text, country);
 	const columns = piece.split('\t').filter((column) => /\d/.test(column));
 	if (columns.length > 1) {
-		const read = columns.map((column) => everyReading(withoutNotes(column), country).all);
+		const read = columns.map((column) =>
+			mayBeNumber(column) ? everyReading(withoutNotes(column), country).all : [],
+		);
 		if (read.every((readings) => readings.length > 0)) return { readings: read.flat(), left: [] };
 		if (read.some((readings) => readings.length > 0)) {
 			// A customer number next to the phone number, or one number with tabs for spaces
