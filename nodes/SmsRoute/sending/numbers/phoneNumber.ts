@@ -267,8 +267,11 @@ export function classifyE164(e164: string): Classified | undefined {
 const EXTENSION_MARKER =
 	/(?:;\s*ext=|\b(?:ext(?:ension)?|extn|x)\.?|#|\bdurchwahl\b|\bdw\b)\s*\d+\s*$/i;
 const SLASH_TAIL = /^(.*\d.*)\s\/\s*(\d{1,6})\s*$/;
+const DIGITS_ONLY = /^\+?\d*$/;
 
 function extensionIn(given: string, country: string): string | undefined {
+	// Digits alone (most To values, E.164 from a CRM) hold no marker and no slash: not searched.
+	if (DIGITS_ONLY.test(given)) return undefined;
 	const marker = EXTENSION_MARKER.exec(given);
 	if (marker && /\d/.test(given.slice(0, marker.index))) {
 		return `has an extension ("${shortEcho(marker[0].trim())}"): an SMS cannot reach an extension; give the number without it`;
