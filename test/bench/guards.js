@@ -24,6 +24,10 @@ const { performance } = require('node:perf_hooks');
 
 const SIZE = Number(process.env.BENCH_GUARDS_SIZE || 100_000);
 const PASSES = Number(process.env.BENCH_GUARDS_PASSES || 5);
+/** The stand-in answers each bulk request after this many ms (0: at once, the node's own path). */
+const LATENCY_MS = Number(process.env.BENCH_GUARDS_LATENCY_MS || 0);
+/** BENCH_GUARDS_SECTIONS=sendBulk: only the Send in Bulk variants (what previous.js runs). */
+const SECTIONS = (process.env.BENCH_GUARDS_SECTIONS || 'doNotSendTo,sendBulk,countries').split(',');
 
 function load(dist) {
 	const base = path.join(dist, 'nodes/SmsRoute');
@@ -156,6 +160,7 @@ function context(input, { options = {}, guardrails = {} }, typeVersion) {
 		getExecutionCancelSignal: () => undefined,
 		helpers: {
 			async httpRequestWithAuthentication(_type, request) {
+				if (LATENCY_MS > 0) await new Promise((resolve) => setTimeout(resolve, LATENCY_MS));
 				const ids = request.body.messages.map((_m, i) => `msg_${i}`);
 				return { statusCode: 200, headers: {}, body: { ids } };
 			},
@@ -165,6 +170,7 @@ function context(input, { options = {}, guardrails = {} }, typeVersion) {
 
 const client = (ctx) => ({
 	context: ctx,
+	fn: ctx, // its name in 0.2.0's client
 	baseUrl: 'http://bench.invalid/v1',
 	environment: 'test',
 	retry: { maxAttempts: 1, maxWaitMs: 1000, baseDelayMs: 1, maxDelayMs: 1 },
@@ -175,11 +181,13 @@ const client = (ctx) => ({
 async function sendBulkOnce(sendBulk, input, parameters, typeVersion) {
 	const ctx = context(input, parameters, typeVersion);
 	const started = performance.now();
-	const [out] = await sendBulk.execute.call(ctx, input, client(ctx), {
+	const returned = await sendBulk.execute.call(ctx, input, client(ctx), {
 		concurrency: 5,
 		chunkSize: 1000,
 		dryRun: false,
 	});
+	// 0.2.0's operation gave the items; the router put them in an output (later builds: a list).
+	const out = Array.isArray(returned[0]) ? returned[0] : returned;
 	const ms = performance.now() - started;
 	const count = (status) => out.filter((item) => item.json.status === status).length;
 	const sent = count('queued');
@@ -197,6 +205,62 @@ function commitOf(dist) {
 }
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+
+/**
+ * 3. Do Not Send To with a Default Country per item (issue 33): 100,000 listed numbers (E.164)
+ * against 1,000 messages over 60 countries (`{{ $json.country }}`), and the same with one fixed
+ * country. The list is read once per run; national entries once per distinct country.
+ */
+async function countriesSection(sendBulk) {
+	const base = path.join(__dirname, '../../dist/nodes/SmsRoute/sending/numbers');
+	const { COUNTRY_PLANS } = require(path.join(base, 'countryTable.js'));
+	const { classifyE164 } = require(path.join(base, 'phoneNumber.js'));
+	const examples = require('libphonenumber-js/examples.mobile.json');
+	const countries = Object.keys(examples)
+		.filter((country) => COUNTRY_PLANS[country])
+		.map((country) => [country, `+${COUNTRY_PLANS[country].code}${examples[country]}`])
+		.filter(([, e164]) => classifyE164(e164))
+		.slice(0, 60);
+	const messages = Array.from({ length: 1000 }, (_, i) => {
+		const [country, to] = countries[i % countries.length];
+		return { json: { to, body: `bench message #${i}`, country } };
+	});
+	const list = Array.from({ length: SIZE }, (_, i) => `+1201${5000000 + i}`);
+	list[0] = messages[0].json.to;
+	const variants = {
+		fixed: { guardrails: { doNotSendTo: list }, options: { defaultCountry: 'US' } },
+		perItem: {
+			guardrails: { doNotSendTo: list },
+			options: { defaultCountry: '={{ $json.country }}' },
+		},
+	};
+	const runs = { fixed: [], perItem: [] };
+	const loadAtStart = os.loadavg()[0];
+	for (let pass = 0; pass <= PASSES; pass++)
+		for (const [name, variant] of Object.entries(variants)) {
+			if (typeof global.gc === 'function') global.gc();
+			const run = await sendBulkOnce(sendBulk, messages, variant, 1.1);
+			if (pass > 0) runs[name].push(run); // the first pass warms up
+		}
+	const ms = (name) => median(runs[name].map((run) => run.ms));
+	const outcome = (name) => {
+		const { ms: _ms, ...counts } = runs[name][runs[name].length - 1];
+		return counts;
+	};
+	return {
+		listed: list.length,
+		messages: messages.length,
+		countries: countries.length,
+		loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
+		fixedMs: ms('fixed'),
+		perItemMs: ms('perItem'),
+		ratio: ms('perItem') / ms('fixed'),
+		passesMs: Object.fromEntries(
+			Object.entries(runs).map(([name, list]) => [name, list.map((run) => Math.round(run.ms))]),
+		),
+		outcome: { fixed: outcome('fixed'), perItem: outcome('perItem') },
+	};
+}
 
 async function main() {
 	const dist = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
@@ -227,7 +291,7 @@ async function main() {
 
 	const beforeDist = process.argv[3] && path.resolve(process.argv[3]);
 	const beforeGuards = beforeDist ? load(beforeDist).guards : undefined;
-	if (guards) {
+	if (guards && SECTIONS.includes('doNotSendTo')) {
 		// 1. Do Not Send To alone: reading the list, then matching every message against it. With
 		// a build from before that has the guards, its passes alternate with this build's.
 		const lists = {
@@ -274,105 +338,108 @@ async function main() {
 		}
 	}
 
-	// 2. Send in Bulk, the variants in turn pass by pass (so a slow spell of a busy machine falls
-	// on all of them), after a warm-up of each, with a full garbage collection before every pass
-	// (node --expose-gc) so one pass's garbage is not collected on the next one's clock.
-	const spread = spreadItems(classifyE164);
-	const spreadOptOuts = spread.map((item, i) =>
-		i % 10 === 0 ? item.json.to : `+1201${5000000 + i}`,
-	);
-	const guardsOn = { ...on, allowedCountries: COUNTRIES, doNotSendTo: spreadOptOuts };
-	// Open in every zone but for one minute before midnight: every verdict is "send now" unless
-	// some zone is in that minute when the bench runs (the outcome then shows the deferred ones).
-	const WINDOW = '00:00-23:59';
-	// Where a build reads them: the Guardrails collection from issue 26, Options before it.
-	const guarded = (settings, build = sendingWindow) =>
-		build?.SENDING_WINDOW_OPTIONS
-			? { guardrails: settings }
-			: { options: renamedForOptions(settings) };
-	const window = guarded({ sendingWindow: WINDOW });
-	const before = beforeDist ? load(beforeDist) : undefined;
-	const variants = {
-		...(before ? { before: { version: 1, sendBulk: before.sendBulk } } : {}),
-		// Every guard on in the build from before, where it has them: the per-message path's cost.
-		...(before?.guards
-			? {
-					beforeGuards: {
-						...guarded(guardsOn, before.sendingWindow),
-						version: 1.1,
-						sendBulk: before.sendBulk,
-					},
-				}
-			: {}),
-		off: { version: 1 },
-		...(guards ? { guards: { ...guarded(guardsOn), version: 1.1 } } : {}),
-		...(sendingWindow
-			? {
-					sendingWindow: { ...window, version: 1 },
-					sendingWindowOverride: {
-						...guarded({ sendingWindow: WINDOW, sendingWindowTimeZone: '={{ $json.timeZone }}' }),
-						version: 1,
-					},
-				}
-			: {}),
-		...(guards && sendingWindow
-			? {
-					guardsSendingWindow: {
-						...guarded({ ...guardsOn, sendingWindow: WINDOW }),
-						version: 1.1,
-					},
-				}
-			: {}),
-		// Issue 25: keys from the campaign and the message instead of the execution.
-		...(campaign ? { campaign: { options: { campaignId: 'bench-2026-12' }, version: 1 } } : {}),
-	};
-	// BENCH_GUARDS_VARIANTS=off,sendingWindow: only those (to profile one with node --cpu-prof).
-	const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');
-	if (only)
-		for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
-	const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
-	const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
-	const loadAtStart = os.loadavg()[0];
-	const once = (variant) =>
-		sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant, variant.version);
-	for (const variant of Object.values(variants)) await once(variant);
-	for (let pass = 0; pass < PASSES; pass++) {
-		for (const [name, variant] of Object.entries(variants)) {
-			gc();
-			runs[name].push(await once(variant));
+	if (SECTIONS.includes('countries') && guards) result.countries = await countriesSection(sendBulk);
+	if (SECTIONS.includes('sendBulk')) {
+		// 2. Send in Bulk, the variants in turn pass by pass (so a slow spell of a busy machine falls
+		// on all of them), after a warm-up of each, with a full garbage collection before every pass
+		// (node --expose-gc) so one pass's garbage is not collected on the next one's clock.
+		const spread = spreadItems(classifyE164);
+		const spreadOptOuts = spread.map((item, i) =>
+			i % 10 === 0 ? item.json.to : `+1201${5000000 + i}`,
+		);
+		const guardsOn = { ...on, allowedCountries: COUNTRIES, doNotSendTo: spreadOptOuts };
+		// Open in every zone but for one minute before midnight: every verdict is "send now" unless
+		// some zone is in that minute when the bench runs (the outcome then shows the deferred ones).
+		const WINDOW = '00:00-23:59';
+		// Where a build reads them: the Guardrails collection from issue 26, Options before it.
+		const guarded = (settings, build = sendingWindow) =>
+			build?.SENDING_WINDOW_OPTIONS
+				? { guardrails: settings }
+				: { options: renamedForOptions(settings) };
+		const window = guarded({ sendingWindow: WINDOW });
+		const before = beforeDist ? load(beforeDist) : undefined;
+		const variants = {
+			...(before ? { before: { version: 1, sendBulk: before.sendBulk } } : {}),
+			// Every guard on in the build from before, where it has them: the per-message path's cost.
+			...(before?.guards
+				? {
+						beforeGuards: {
+							...guarded(guardsOn, before.sendingWindow),
+							version: 1.1,
+							sendBulk: before.sendBulk,
+						},
+					}
+				: {}),
+			off: { version: 1 },
+			...(guards ? { guards: { ...guarded(guardsOn), version: 1.1 } } : {}),
+			...(sendingWindow
+				? {
+						sendingWindow: { ...window, version: 1 },
+						sendingWindowOverride: {
+							...guarded({ sendingWindow: WINDOW, sendingWindowTimeZone: '={{ $json.timeZone }}' }),
+							version: 1,
+						},
+					}
+				: {}),
+			...(guards && sendingWindow
+				? {
+						guardsSendingWindow: {
+							...guarded({ ...guardsOn, sendingWindow: WINDOW }),
+							version: 1.1,
+						},
+					}
+				: {}),
+			// Issue 25: keys from the campaign and the message instead of the execution.
+			...(campaign ? { campaign: { options: { campaignId: 'bench-2026-12' }, version: 1 } } : {}),
+		};
+		// BENCH_GUARDS_VARIANTS=off,sendingWindow: only those (to profile one with node --cpu-prof).
+		const only = process.env.BENCH_GUARDS_VARIANTS?.split(',');
+		if (only)
+			for (const name of Object.keys(variants)) if (!only.includes(name)) delete variants[name];
+		const gc = typeof global.gc === 'function' ? global.gc : () => undefined;
+		const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+		const loadAtStart = os.loadavg()[0];
+		const once = (variant) =>
+			sendBulkOnce(variant.sendBulk ?? sendBulk, spread, variant, variant.version);
+		for (const variant of Object.values(variants)) await once(variant);
+		for (let pass = 0; pass < PASSES; pass++) {
+			for (const [name, variant] of Object.entries(variants)) {
+				gc();
+				runs[name].push(await once(variant));
+			}
 		}
+		const offMs = runs.off ? median(runs.off.map((run) => run.ms)) : NaN;
+		const summary = Object.fromEntries(
+			Object.entries(runs).map(([name, list]) => {
+				const ms = median(list.map((run) => run.ms));
+				const { ms: _last, ...outcome } = list[list.length - 1];
+				return [
+					name,
+					{ ms, passesMs: list.map((run) => Math.round(run.ms)), ratio: ms / offMs, outcome },
+				];
+			}),
+		);
+		result.sendBulk = {
+			...(beforeDist ? { beforeDist, beforeCommit: commitOf(beforeDist) } : {}),
+			// Other work on the machine shows in the passes: the 1-minute load average around them.
+			loadAverage: { start: loadAtStart, end: os.loadavg()[0], cpus: os.cpus().length },
+			messages: spread.length,
+			countries: COUNTRIES.length,
+			window: WINDOW,
+			variants: summary,
+			// The names of the guards-only report (section 5 before the Sending Window).
+			offMs,
+			offPassesMs: summary.off?.passesMs,
+			...(summary.guards
+				? {
+						onMs: summary.guards.ms,
+						onPassesMs: summary.guards.passesMs,
+						ratio: summary.guards.ratio,
+						onOutcome: summary.guards.outcome,
+					}
+				: {}),
+		};
 	}
-	const offMs = runs.off ? median(runs.off.map((run) => run.ms)) : NaN;
-	const summary = Object.fromEntries(
-		Object.entries(runs).map(([name, list]) => {
-			const ms = median(list.map((run) => run.ms));
-			const { ms: _last, ...outcome } = list[list.length - 1];
-			return [
-				name,
-				{ ms, passesMs: list.map((run) => Math.round(run.ms)), ratio: ms / offMs, outcome },
-			];
-		}),
-	);
-	result.sendBulk = {
-		...(beforeDist ? { beforeDist, beforeCommit: commitOf(beforeDist) } : {}),
-		// Other work on the machine shows in the passes: the 1-minute load average around them.
-		loadAverage: { start: loadAtStart, end: os.loadavg()[0], cpus: os.cpus().length },
-		messages: spread.length,
-		countries: COUNTRIES.length,
-		window: WINDOW,
-		variants: summary,
-		// The names of the guards-only report (section 5 before the Sending Window).
-		offMs,
-		offPassesMs: summary.off?.passesMs,
-		...(summary.guards
-			? {
-					onMs: summary.guards.ms,
-					onPassesMs: summary.guards.passesMs,
-					ratio: summary.guards.ratio,
-					onOutcome: summary.guards.outcome,
-				}
-			: {}),
-	};
 	process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -461,6 +461,56 @@ function guardsSection(results) {
 	return out;
 }
 
+const ms1 = (ms) => `${ms < 10 ? ms.toFixed(2) : Math.round(ms).toLocaleString('en-US')} ms`;
+const load = (l) => (l ? `load average ${l.start.toFixed(1)} → ${l.end.toFixed(1)}` : '');
+
+/** Issue 33: the previous release, the readers of user text, Do Not Send To per country. */
+function perMessageSection(results) {
+	const { previous: p, linear: l, countries: c } = results;
+	if (!p && !l && !c) return [];
+	const out = ['## 7. The per-message path (issue 33)', ''];
+	if (p) {
+		const row = (name, r, goal) =>
+			`| ${name} | ${s(r.previousMs)} | ${s(r.currentMs)} | ${x(r.ratio)} | ≤ ${goal}× ${ok(r.ratio <= goal)} | ${r.previousPassesMs.join(', ')} / ${r.currentPassesMs.join(', ')} ms | ${load(r.loadAverage)} |`;
+		out.push(
+			`\`node test/bench/previous.js\`: Send in Bulk of the same ${p.nodePath.messages.toLocaleString('en-US')} messages on 0.2.0's build (commit ${p.commit}, built from git) and on dist/, alternating pass by pass, ${p.passes} passes after a warm-up, medians; no guard, no Campaign ID, chunks of 1,000, concurrency 5, in process (a stand-in answers each bulk request).`,
+			'',
+			'| Send in Bulk | 0.2.0 | this build | ratio | goal | passes (0.2.0 / this) | machine |',
+			'|---|---:|---:|---:|---|---|---|',
+			row("the node's own path (answered at once)", p.nodePath, 1.05),
+			row('with 20 ms latency per request', p.sendBulk, 1.2),
+			'',
+		);
+	}
+	if (l) {
+		out.push(
+			`\`node test/bench/linearTime.js\`: median of ${l.rounds} (${load(l.loadAverage)}). One Do Not Send To entry with an unclosed "(" and no separator; before the fix (9849172): 223 ms, 781 ms, 5.9 s, 27.2 s (issue 33's machine; 341 ms, 1.3 s, 10.2 s, 41.8 s here under load).`,
+			'',
+			`| characters | ${l.lengths.map((n) => n.toLocaleString('en-US')).join(' | ')} |`,
+			`|---|${l.lengths.map(() => '---:').join('|')}|`,
+			`| unclosed "(" | ${l.lengths.map((n) => ms1(l.unclosed[n])).join(' | ')} |`,
+			'',
+			'| reader | its slowest shape at 200,000 characters | time | goal < 50 ms |',
+			'|---|---|---:|---|',
+			...Object.entries(l.worst).map(
+				([reader, w]) => `| ${reader} | ${w.shape} | ${ms1(w.ms)} | ${ok(w.ms < 50)} |`,
+			),
+			'',
+		);
+	}
+	if (c) {
+		out.push(
+			`Do Not Send To of ${c.listed.toLocaleString('en-US')} numbers, Send in Bulk of ${c.messages.toLocaleString('en-US')} messages over ${c.countries} countries with Default Country \`{{ $json.country }}\`, against one fixed Default Country (\`guards.js\`, BENCH_GUARDS_SECTIONS=countries; ${load(c.loadAverage)}). Before (9849172): 13.7 s against 257 ms (issue 33).`,
+			'',
+			'| fixed country | 60 countries | ratio | goal |',
+			'|---:|---:|---:|---|',
+			`| ${s(c.fixedMs)} | ${s(c.perItemMs)} | ${x(c.ratio)} | ≤ 1.5× ${ok(c.ratio <= 1.5)} |`,
+			'',
+		);
+	}
+	return out;
+}
+
 function renderReport(results) {
 	const m = results.machine;
 	const charts = writeCharts(results); // docs/benchmarks/*.svg, linked from the sections
@@ -475,7 +525,7 @@ function renderReport(results) {
 		'```sh',
 		'npm run bench                      # = npm run build && node test/bench/run.js  (all sections, 10,000 and 100,000 items)',
 		'BENCH_SIZES=10000 npm run bench    # shorter: bulk at 10,000 only',
-		'BENCH_ONLY=soak npm run bench      # one section: bulk | micro | webhooks | soak | guards',
+		'BENCH_ONLY=soak npm run bench      # one section: bulk | micro | webhooks | soak | guards | previous | linear | countries',
 		'```',
 		'',
 		`This report was produced by: \`${results.command}\` (total ${s(results.totalMs)}). Raw figures: \`test/bench/results.json\`.`,
@@ -492,6 +542,7 @@ function renderReport(results) {
 		...soakSection(results),
 		...queueSection(),
 		...guardsSection(results),
+		...perMessageSection(results),
 	];
 	if (results.notes.length)
 		out.push('## Notes from this run', '', ...results.notes.map((n) => `- ${n}`), '');

@@ -12,7 +12,10 @@
  *
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
- *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all)
+ *   BENCH_ONLY=bulk,webhooks,soak,micro,guards,previous,linear,countries   sections to run (default all)
+ *                               previous: Send in Bulk on 0.2.0's build against dist/ (test/bench/previous.js,
+ *                               BENCH_PREVIOUS=<commit>); linear: readers of user text at 20,000-200,000
+ *                               characters; countries: Do Not Send To per Default Country (issue 33)
  *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before the Sending Window or
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
@@ -47,6 +50,18 @@ function runGuardsBench({ before }) {
 	if (child.status !== 0) throw new Error(`guards.js: ${child.stderr.slice(0, 500)}`);
 	return { after: JSON.parse(child.stdout) };
 }
+const { runPreviousBench } = require('./previous');
+
+/** A bench script of this folder in a child process (its own heap, --expose-gc): its JSON. */
+function runScript(script, env = {}) {
+	const child = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, script)], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		env: { ...process.env, ...env },
+	});
+	if (child.status !== 0) throw new Error(`${script}: ${child.stderr.slice(0, 500)}`);
+	return JSON.parse(child.stdout);
+}
 const { renderReport } = require('./report');
 
 const env = process.env;
@@ -55,7 +70,9 @@ const SIZES = (env.BENCH_SIZES || '10000,100000')
 	.map((s) => Number(s.trim()))
 	.filter((n) => n > 0);
 const ONLY = new Set(
-	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak,guards').split(',').map((s) => s.trim()),
+	(env.BENCH_ONLY || 'bulk,webhooks,micro,soak,guards,previous,linear,countries')
+		.split(',')
+		.map((s) => s.trim()),
 );
 const VARIANTS = (env.BENCH_VARIANTS || 'rawUndici,noOp,smsroute,smsrouteGuarded,httpRequest')
 	.split(',')
@@ -154,7 +171,15 @@ async function main() {
 			};
 			const describe = (o) =>
 				`the run of ${o.date} (\`${o.command}\`, dist built ${o.distBuiltAt})`;
-			for (const section of ['micro', 'webhooks', 'soak', 'guards']) {
+			for (const section of [
+				'micro',
+				'webhooks',
+				'soak',
+				'guards',
+				'previous',
+				'linear',
+				'countries',
+			]) {
 				if (!ONLY.has(section) && previous[section]) {
 					results[section] = { ...previous[section], _from: previous[section]._from ?? origin };
 					results.notes.push(
@@ -272,6 +297,21 @@ async function main() {
 			);
 			results.guards = await attempt('guards', () =>
 				runGuardsBench({ before: env.BENCH_GUARDS_BEFORE }),
+			);
+		}
+		if (ONLY.has('previous')) {
+			log('previous: Send in Bulk of 100,000 messages, 0.2.0 alternating with dist/ (in process)');
+			results.previous = await attempt('previous', () => runPreviousBench());
+		}
+		if (ONLY.has('linear')) {
+			log('linear: readers of user text at 20,000-200,000 characters');
+			results.linear = await attempt('linear', () => runScript('linearTime.js'));
+		}
+		if (ONLY.has('countries')) {
+			log('countries: Do Not Send To 100,000 with a Default Country per item over 60 countries');
+			results.countries = await attempt(
+				'countries',
+				() => runScript('guards.js', { BENCH_GUARDS_SECTIONS: 'countries' }).countries,
 			);
 		}
 		if (ONLY.has('soak')) {

@@ -207,10 +207,11 @@ describe.each(VERSIONS)('n8n %s: guardrails', (version) => {
 			'+447400123417 +447400123418', // two in one cell
 			'07400 123419; 07400 123420',
 			'0044 7400 123421',
+			'+44 7400 123422 (mobile, John)', // a comma in a note (issue 33): no "John)" reported
 			'n/a', // no number: listed by Dry Run
 			'unknown',
 		];
-		const optedOut = Array.from({ length: 21 }, (_, i) => uk(i + 1));
+		const optedOut = Array.from({ length: 22 }, (_, i) => uk(i + 1));
 		const recipients = [...optedOut, uk(50), uk(51)];
 		const body = { recipients, optOuts };
 

@@ -7,6 +7,7 @@ import type {
 
 import { createRedactor, type Redact } from './redact';
 import { SMSROUTE_DEFAULT_BASE_URL, environmentOf, selectApiKey } from './smsRouteCredential';
+import { withoutTrailingSlashes } from './urlText';
 
 /**
  * The credential test of `smsRouteApi` (both nodes' `testedBy`). smsroute documents no "who am
@@ -38,7 +39,7 @@ function displayUrl(url: URL): string {
 	const shown = new URL(url.href);
 	shown.username = '';
 	shown.password = '';
-	return shown.href.replace(/\/+$/, '');
+	return withoutTrailingSlashes(shown.href);
 }
 
 /** smsroute's documented error body: `{"error": "<text>"}`. */
@@ -114,7 +115,7 @@ export async function smsRouteApiTest(
 	try {
 		answer = (await request({
 			method: 'GET',
-			uri: `${rawBaseUrl.replace(/\/+$/, '')}${PROBE_PATH}`,
+			uri: `${withoutTrailingSlashes(rawBaseUrl)}${PROBE_PATH}`,
 			headers: { Authorization: `Bearer ${key}`, Accept: 'application/json' },
 			json: true,
 			// Every status comes back as an answer, to be judged here rather than thrown.

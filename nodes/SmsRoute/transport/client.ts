@@ -1,5 +1,6 @@
 import { createRedactor } from '../shared/redact';
 import { SMSROUTE_DEFAULT_BASE_URL, environmentOf } from '../shared/smsRouteCredential';
+import { withoutTrailingSlashes } from '../shared/urlText';
 import type { RequestContext } from './deadline';
 import { DEFAULT_RETRY_OPTIONS } from './retryPolicy';
 import type { SmsRouteClient } from './smsRouteRequest';
@@ -23,7 +24,7 @@ export async function createClient(
 	const credentials = await context.getCredentials('smsRouteApi');
 	return {
 		context,
-		baseUrl: String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL).replace(/\/+$/, ''),
+		baseUrl: withoutTrailingSlashes(String(credentials.baseUrl || SMSROUTE_DEFAULT_BASE_URL)),
 		environment: environmentOf(credentials),
 		retry: {
 			...DEFAULT_RETRY_OPTIONS,

@@ -7,8 +7,8 @@ import { SEND, type MessageCheck } from './messageChecks';
 
 /**
  * Do Not Send To: a listed number is held as skipped, not refused (an opt-out is expected).
- * `listedIn` gives the list as read with another Default Country, for a message whose Default
- * Country (an expression per item) differs from the one `listed` was read with.
+ * `listedIn` gives the national entries as read with another Default Country, for a message
+ * whose Default Country (an expression per item) differs from the one `listed` was read with.
  */
 export function doNotSendToCheck(
 	listed: ReadonlySet<string>,
@@ -37,13 +37,18 @@ const TEL_PARAMETERS = /;\s*(?:ext|isub|phone-context)=[^,;\s]*/gi;
 const TEL_URI = /^\s*tel:/i;
 // What exports wrap numbers in: quotes, a spreadsheet's apostrophe, bidi and zero-width marks.
 const INVISIBLE = /['"\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
-// A note in brackets: "(mobile)", "(John, work)"; "(0)" and "(201)" have no letters and stay.
-const BRACKETED_NOTE = /[([][^()[\]]*\p{L}[^()[\]]*[)\]]/gu;
+// Brackets with nothing but text inside, on one line: a note when it holds a letter ("(mobile)",
+// "(John, work)"); "(0)" and "(201)" have none and stay. One star between fixed ends: linear on
+// any text (a letter class between two stars was quadratic on an unclosed "(").
+const BRACKETED = /[([][^()[\]\n\r]*[)\]]/g;
+const LETTER = /\p{L}/u;
 // A label before the number ("Mobile: "), and a note after it ("mobile", "- John", "ext. 45").
 const LEADING_LABEL = /^[^\d+(]*/;
 const TRAILING_NOTE = /\p{L}[\s\S]*$/u;
 const PLAIN_NUMBER = /^\+?\d{1,20}$/;
 const SIMPLE_NUMBER = /^ *\+?[\d \-.()/]{1,100}$/;
+/** Longest entry SIMPLE_NUMBER is tried on (its two space-matching parts overlap). */
+const MAX_SIMPLE = 120;
 /** Most space-separated groups one entry is searched for several numbers in. */
 const MAX_GROUPS = 12;
 /** Most digits a number can be written with: 15, an international prefix and a trunk prefix. */
@@ -54,6 +59,52 @@ export interface OptOutList {
 	listed: Set<string>;
 	/** The entries (or the parts of them) that read as no number, as given (shortened). */
 	unreadable: string[];
+	/** What `listed` holds from entries every Default Country reads alike (one number with "+"). */
+	everywhere: Set<string>;
+	/** The other entries: to be read again for another Default Country. */
+	national: string[];
+}
+
+/** Where the bracketed notes of text are: [start, end) of each, in order. */
+function noteSpans(text: string): Array<[number, number]> {
+	const spans: Array<[number, number]> = [];
+	if (!text.includes('(') && !text.includes('[')) return spans;
+	for (const match of text.matchAll(BRACKETED))
+		if (LETTER.test(match[0])) spans.push([match.index, match.index + match[0].length]);
+	return spans;
+}
+
+/** Text split at commas, semicolons and line breaks, but not inside a note ("(mobile, John)"). */
+function splitOutsideNotes(text: string): string[] {
+	const spans = noteSpans(text);
+	if (spans.length === 0) return text.split(LIST_SEPARATORS);
+	const parts: string[] = [];
+	let start = 0;
+	let span = 0;
+	for (const separator of text.matchAll(new RegExp(LIST_SEPARATORS.source, 'g'))) {
+		while (span < spans.length && spans[span][1] <= separator.index) span++;
+		if (span < spans.length && spans[span][0] < separator.index) continue;
+		parts.push(text.slice(start, separator.index));
+		start = separator.index + separator[0].length;
+	}
+	parts.push(text.slice(start));
+	return parts;
+}
+
+/** Text with its bracketed notes taken out, and the notes that hold digits (they are searched too). */
+function takeNotes(text: string): { text: string; notes: string[] } {
+	const spans = noteSpans(text);
+	if (spans.length === 0) return { text, notes: [] };
+	let kept = '';
+	let end = 0;
+	const notes: string[] = [];
+	for (const [start, stop] of spans) {
+		kept += `${text.slice(end, start)} `;
+		const note = text.slice(start + 1, stop - 1);
+		if (/\d/.test(note)) notes.push(note);
+		end = stop;
+	}
+	return { text: kept + text.slice(end), notes };
 }
 
 /** The entries of a Do Not Send To list as given: an expression's array, or text split into lines. */
@@ -61,13 +112,13 @@ export function doNotSendToEntries(value: unknown): unknown[] {
 	return Array.isArray(value)
 		? value.flat(2)
 		: typeof value === 'string'
-			? value.split(LIST_SEPARATORS)
+			? splitOutsideNotes(value)
 			: value === undefined || value === null
 				? []
 				: [value];
 }
 
-/** The pieces of an entry: a comma, semicolon or line break, or a "+" after digits, starts one. */
+/** The pieces of an entry (notes taken out): a comma, semicolon or line break, or a "+" after digits, starts one. */
 function piecesOf(entry: string): string[] {
 	const pieces: string[] = [];
 	for (const part of entry.replace(TEL_PARAMETERS, '').split(LIST_SEPARATORS)) {
@@ -86,9 +137,19 @@ function withoutNotes(text: string): string {
 	return text
 		.replace(INVISIBLE, '')
 		.replace(TEL_URI, '')
-		.replace(BRACKETED_NOTE, ' ')
 		.replace(LEADING_LABEL, '')
 		.replace(TRAILING_NOTE, '');
+}
+
+/** Fewer digits than any number has (the shortest national numbers have 4). */
+const MIN_DIGITS = 3;
+function mayBeNumber(text: string): boolean {
+	let digits = 0;
+	for (let i = 0; i < text.length && digits < MIN_DIGITS; i++) {
+		const code = text.charCodeAt(i);
+		if (code >= 48 && code <= 57) digits++;
+	}
+	return digits >= MIN_DIGITS;
 }
 
 /**
@@ -102,13 +163,18 @@ function numbersIn(
 	country: string,
 	budget: SearchBudget,
 	known?: OptOutReadings,
-): { readings: string[]; left: string[] } {
+): { readings: string[]; left: string[]; everywhere?: boolean } {
+	// A piece or column with too few digits is no number: not read (a run of "1," or "1\t" is
+	// otherwise a reading per character).
+	if (!mayBeNumber(piece)) return { readings: [], left: [piece] };
 	const text = withoutNotes(piece);
 	const whole = (): OptOutReadings =>
 		known && text === piece ? known : everyReading(text, country);
 	const columns = piece.split('\t').filter((column) => /\d/.test(column));
 	if (columns.length > 1) {
-		const read = columns.map((column) => everyReading(withoutNotes(column), country).all);
+		const read = columns.map((column) =>
+			mayBeNumber(column) ? everyReading(withoutNotes(column), country).all : [],
+		);
 		if (read.every((readings) => readings.length > 0)) return { readings: read.flat(), left: [] };
 		if (read.some((readings) => readings.length > 0)) {
 			// A customer number next to the phone number, or one number with tabs for spaces
@@ -123,7 +189,8 @@ function numbersIn(
 	const one = whole();
 	// A piece To would send as one number is one; otherwise two numbers may read as one foreign
 	// number without + ("3 81234 3 81234" in Norfolk Island as +381 …): both are listed.
-	if (one.asTo) return { readings: one.all, left: [] };
+	// One number with "+" reads the same under every Default Country (and without one).
+	if (one.asTo) return { readings: one.all, left: [], everywhere: text.trim().startsWith('+') };
 	const several = severalNumbers(text.trim().split(/\s+/), country, budget);
 	if (one.all.length > 0) return { readings: [...one.all, ...several], left: [] };
 	return several.length > 0 ? { readings: several, left: [] } : { readings: [], left: [piece] };
@@ -168,45 +235,86 @@ function severalNumbers(groups: string[], country: string, budget: SearchBudget)
 	return found;
 }
 
+/** The listed numbers and the unreadable entries of a list, as readOneEntry adds them. */
+interface ListBeingRead extends OptOutList {
+	budget: SearchBudget;
+}
+
+/** Adds what one entry reads as; returns whether every Default Country reads it alike. */
+function readOneEntry(given: string, country: string, list: ListBeingRead): boolean {
+	const add = (readings: string[], everywhere: boolean) => {
+		for (const e164 of readings) {
+			list.listed.add(e164);
+			if (everywhere) list.everywhere.add(e164);
+		}
+	};
+	if (PLAIN_NUMBER.test(given)) {
+		// Most lists: E.164 or digits only, nothing to split or strip (100,000 per run).
+		const readings = everyReading(given, country).all;
+		if (readings.length === 0) list.unreadable.push(shortEcho(given));
+		add(readings, given.startsWith('+'));
+		return given.startsWith('+');
+	}
+	// "(201) 555-0123": one number as To reads it, or else the full search below (which then
+	// need not read it again).
+	const simple =
+		given.length <= MAX_SIMPLE && SIMPLE_NUMBER.test(given)
+			? everyReading(given, country)
+			: undefined;
+	if (simple?.asTo) {
+		const everywhere = given.trim().startsWith('+');
+		add(simple.all, everywhere);
+		return everywhere;
+	}
+	const { text, notes } = takeNotes(given);
+	let everywhere = notes.length === 0;
+	for (const piece of piecesOf(text)) {
+		if (piece.replace(INVISIBLE, '').trim() === '') continue;
+		const known = piece === given ? simple : undefined;
+		const read = numbersIn(piece, country, list.budget, known);
+		add(read.readings, read.everywhere === true);
+		everywhere &&= read.everywhere === true;
+		for (const left of read.left) list.unreadable.push(shortEcho(left.trim()));
+	}
+	// A number in a note ("(or 07400 123457)") is listed too; the rest of a note is no entry.
+	for (const piece of notes.flatMap(piecesOf))
+		add(numbersIn(piece, country, list.budget).readings, false);
+	return everywhere;
+}
+
 /**
  * A Do Not Send To list, read with the same Default Country as the messages and by the same
  * reader as To (everyReading): each entry as every E.164 it could stand for, so an opt-out is
- * never missed. What reads as no number is returned, not dropped, to be reported.
+ * never missed. What reads as no number is returned, not dropped, to be reported. `national`
+ * keeps the entries another Default Country may read otherwise, for readNationalOptOuts.
  */
 export function readOptOuts(value: unknown, defaultCountry: string): OptOutList {
-	const listed = new Set<string>();
-	const unreadable: string[] = [];
-	const budget: SearchBudget = { readings: SEARCH_BUDGET };
+	const list: ListBeingRead = {
+		listed: new Set<string>(),
+		unreadable: [],
+		everywhere: new Set<string>(),
+		national: [],
+		budget: { readings: SEARCH_BUDGET },
+	};
 	for (const entry of doNotSendToEntries(value)) {
 		if (entry === null || entry === undefined) continue;
 		if (typeof entry === 'object') {
-			unreadable.push(shortEcho(JSON.stringify(entry) ?? 'an object'));
+			list.unreadable.push(shortEcho(JSON.stringify(entry) ?? 'an object'));
 			continue;
 		}
 		const text = String(entry);
-		if (PLAIN_NUMBER.test(text)) {
-			// Most lists: E.164 or digits only, nothing to split or strip (100,000 per run).
-			const readings = everyReading(text, defaultCountry).all;
-			if (readings.length === 0) unreadable.push(shortEcho(text));
-			for (const e164 of readings) listed.add(e164);
-			continue;
-		}
-		// "(201) 555-0123": one number as To reads it, or else the full search below (which then
-		// need not read it again).
-		const simple = SIMPLE_NUMBER.test(text) ? everyReading(text, defaultCountry) : undefined;
-		if (simple?.asTo) {
-			for (const e164 of simple.all) listed.add(e164);
-			continue;
-		}
-		for (const piece of piecesOf(text)) {
-			if (piece.replace(INVISIBLE, '').trim() === '') continue;
-			const known = piece === text ? simple : undefined;
-			const { readings, left } = numbersIn(piece, defaultCountry, budget, known);
-			for (const e164 of readings) listed.add(e164);
-			for (const text of left) unreadable.push(shortEcho(text.trim()));
-		}
+		if (!readOneEntry(text, defaultCountry, list)) list.national.push(text);
 	}
-	return { listed, unreadable };
+	const { budget: _budget, ...read } = list;
+	return read;
+}
+
+/**
+ * The list as read with another Default Country: what every country reads alike, read once per
+ * run (`everywhere`), and the national entries read again with this one.
+ */
+export function readNationalOptOuts(list: OptOutList, defaultCountry: string): Set<string> {
+	return readOptOuts(list.national, defaultCountry).listed;
 }
 
 /** The numbers of a Do Not Send To list (readOptOuts without the unreadable entries). */

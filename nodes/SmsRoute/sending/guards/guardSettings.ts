@@ -8,7 +8,7 @@ import {
 	readCodeList,
 	type MessageCheck,
 } from './messageChecks';
-import { doNotSendToCheck, readDoNotSendTo, readOptOuts } from './doNotSendTo';
+import { doNotSendToCheck, readNationalOptOuts, readOptOuts } from './doNotSendTo';
 import { isKnownCountry, shortEcho, type PhoneNumberType } from '../numbers/phoneNumber';
 
 /** Node version 1.1 blocks these unless the option says otherwise; version 1 blocks nothing. */
@@ -121,10 +121,11 @@ function readOptOutCheck(
 	const defaultCountry = String(defaultCountryOption ?? '')
 		.trim()
 		.toUpperCase();
-	const { listed, unreadable } = readOptOuts(
+	const list = readOptOuts(
 		options.doNotSendTo,
 		isKnownCountry(defaultCountry) ? defaultCountry : '',
 	);
+	const { listed, unreadable } = list;
 	if (listed.size === 0 && unreadable.length > 0) {
 		// A list that reads as no number at all (the rows instead of their phone field, the
 		// wrong column) would silently send to everyone on it.
@@ -135,12 +136,13 @@ function readOptOutCheck(
 		);
 	}
 	if (unreadable.length > 0) reportUnreadable(context, unreadable);
-	// A Default Country per item ({{ $json.country }}): national entries are read again, once
-	// per other country, so an opt-out typed in the recipient's own country still matches.
+	// A Default Country per item ({{ $json.country }}): the national entries alone are read
+	// again, once per other country, so an opt-out typed in the recipient's own country still
+	// matches. Entries with "+" read alike everywhere and are in `listed` already.
 	const listedByCountry = new Map<string, ReadonlySet<string>>([[defaultCountry, listed]]);
 	const listedIn = (country: string): ReadonlySet<string> => {
 		let read = listedByCountry.get(country);
-		if (!read) listedByCountry.set(country, (read = readDoNotSendTo(options.doNotSendTo, country)));
+		if (!read) listedByCountry.set(country, (read = readNationalOptOuts(list, country)));
 		return read;
 	};
 	return { check: doNotSendToCheck(listed, listedIn), unreadable };

@@ -267,8 +267,11 @@ export function classifyE164(e164: string): Classified | undefined {
 const EXTENSION_MARKER =
 	/(?:;\s*ext=|\b(?:ext(?:ension)?|extn|x)\.?|#|\bdurchwahl\b|\bdw\b)\s*\d+\s*$/i;
 const SLASH_TAIL = /^(.*\d.*)\s\/\s*(\d{1,6})\s*$/;
+const DIGITS_ONLY = /^\+?\d*$/;
 
 function extensionIn(given: string, country: string): string | undefined {
+	// Digits alone (most To values, E.164 from a CRM) hold no marker and no slash: not searched.
+	if (DIGITS_ONLY.test(given)) return undefined;
 	const marker = EXTENSION_MARKER.exec(given);
 	if (marker && /\d/.test(given.slice(0, marker.index))) {
 		return `has an extension ("${shortEcho(marker[0].trim())}"): an SMS cannot reach an extension; give the number without it`;
@@ -452,16 +455,17 @@ export function readPhoneNumber(input: unknown, defaultCountry?: string): Normal
 	if (international.size > 1) return refused(ambiguity(country, international));
 	for (const [e164, how] of international) return result(given, e164, how);
 
-	// The national reading and the country-code-without-plus reading: when both are valid and
-	// differ, refuse rather than guess.
+	// The national reading, the country-code-without-plus reading and, where 00 is not the home
+	// international prefix, the 00 reading ("00 376 585126" in Japan: Andorra, or a Japanese
+	// toll-free number): when more than one is valid and they differ, refuse rather than guess.
 	const readings = nationalReadings(compact, home, country);
+	const viaZeroZero = compact.startsWith('00')
+		? readInternational(compact.slice(2)).e164
+		: undefined;
+	if (viaZeroZero && !readings.has(viaZeroZero))
+		readings.set(viaZeroZero, 'international (prefix 00)');
 	if (readings.size > 1) return refused(ambiguity(country, readings));
 	for (const [e164, how] of readings) return result(given, e164, how);
-
-	if (compact.startsWith('00')) {
-		const reading = readInternational(compact.slice(2));
-		if (reading.e164) return result(given, reading.e164, 'international (prefix 00)');
-	}
 	// Another country's code without "+" is never read: a national number with a digit too many
 	// often fits some foreign plan (US "(201) 555-0123 4" is a valid Egyptian number), and an SMS
 	// abroad is the costliest mistake. Such numbers must be written with "+" or "00".
