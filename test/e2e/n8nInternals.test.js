@@ -5,8 +5,9 @@
  * machine's Node 20), each with the Node it runs on: test/unit/nodes/SmsRoute/shared/n8nInternals.test.ts with
  * that install's n8n-core and n8n-workflow, and the one assumption that lives in n8n's own server
  * (packages/cli): its body parser gives the request `readRawBody()`, which fills `rawBody` with
- * the exact bytes; and the order answerWhenExecutionExists relies on (its compiled webhook
- * helpers). When an n8n upgrade changes one of them, the test named after it fails here.
+ * the exact bytes; the order answerWhenExecutionExists relies on (its compiled webhook
+ * helpers); and how the cli starts a sub-execution and a Retry (subExecutionOriginOf). When an
+ * n8n upgrade changes one of them, the test named after it fails here.
  */
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
@@ -78,6 +79,36 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		});
 		expect(result.stderr).toBe('');
 		expect(result.stdout).toBe('rawBody ok');
+	});
+
+	test("subExecutionOriginOf, onExecutionEnd: the cli starts a sub-execution with parentExecution on its run data and its start entry, and hooks of its own; the Execute Workflow node passes the caller's execution; Retry continues the saved run data", () => {
+		const modules = path.join(install.dir, 'node_modules');
+		const read = (...file) => fs.readFileSync(path.join(modules, ...file), 'utf8');
+		const additional = read('n8n', 'dist', 'workflow-execute-additional-data.js');
+		const getRunData = additional.slice(additional.indexOf('function getRunData('));
+		expect(getRunData).toMatch(/metadata: \{ parentExecution \},\s*source: null,/);
+		expect(getRunData).toMatch(
+			/createRunExecutionData\)\(\{[^}]*\{\s*nodeExecutionStack,\s*\},\s*parentExecution,/,
+		);
+		// onExecutionEnd: the sub-execution runs with lifecycle hooks of its own.
+		expect(additional).toMatch(
+			/additionalDataIntegrated\.hooks = \(0, execution_lifecycle_hooks_1\.getLifecycleHooksForSubExecutions\)\(/,
+		);
+		const executeWorkflow = read(
+			'n8n-nodes-base',
+			'dist',
+			'nodes',
+			'ExecuteWorkflow',
+			'ExecuteWorkflow',
+			'ExecuteWorkflow.node.js',
+		);
+		expect(executeWorkflow).toMatch(
+			/parentExecution: \{\s*executionId: workflowProxy\.\$execution\.id,\s*workflowId: workflowProxy\.\$workflow\.id,/,
+		);
+		// Retry: a new execution over the failed one's saved run data (runtimeData included).
+		expect(read('n8n', 'dist', 'executions', 'execution.service.js')).toMatch(
+			/executionMode,\s*executionData: execution\.data,\s*retryOf: /,
+		);
 	});
 
 	test('answerWhenExecutionExists: n8n reads webhookResponse, saves static data, then answers; 2.x only once the execution exists', () => {

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isToolRun, runIndexOf } from '../shared/n8nInternals';
 import { canonicalJsonValue } from './canonicalJson';
+import { subWorkflowSeed } from './subWorkflowSeed';
 
 /** What an automatic key covers besides the run: the message itself. */
 export interface KeyedMessage {
@@ -40,8 +41,12 @@ export const SEED_EXECUTION_CONTEXT_KEY = 'idempotencySeedExecution';
  * included (cli ExecutionService.retryExecution, n8n 1.x and 2.x), so a retry, or a retry of a
  * retry, finds the id its first run kept there and makes the very same keys: smsroute replays
  * what already went out. Any other execution starts with an empty context, and its own id.
+ * A sub-execution's context is new at every call, so there the call's identity, kept by the
+ * caller's Retry, takes its place (sending/subWorkflowSeed.ts).
  */
 function seedExecutionId(context: IExecuteFunctions): string {
+	const call = subWorkflowSeed(context);
+	if (call !== undefined) return call;
 	const nodeContext = typeof context.getContext === 'function' ? context.getContext('node') : {};
 	const kept = nodeContext[SEED_EXECUTION_CONTEXT_KEY];
 	if (typeof kept === 'string' && kept !== '') return kept;

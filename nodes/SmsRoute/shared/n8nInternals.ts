@@ -3,6 +3,7 @@ import type {
 	IExecuteData,
 	IExecuteFunctions,
 	INodeExecutionData,
+	IRunExecutionData,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -16,8 +17,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
  * install with jest.n8n1.config.js) and against the real installs by
  * test/e2e/n8nInternals.test.js, so a changed assumption fails there first.
  *
- * Used by: runIndexOf, isToolRun → sending/idempotency.ts (runIndexOf also
- * actions/message/sendAndWait.operation.ts);
+ * Used by: subExecutionOriginOf, onExecutionEnd → sending/subWorkflowSeed.ts; runIndexOf,
+ * isToolRun → sending/idempotency.ts (runIndexOf also actions/message/sendAndWait.operation.ts);
  * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
@@ -33,6 +34,16 @@ interface ContextFields {
 	getRunIndex?: unknown;
 	setSignatureValidationRequired?: unknown;
 	executeData?: IExecuteData;
+	runExecutionData?: IRunExecutionData;
+	additionalData?: { hooks?: LifecycleHooks };
+}
+
+/** n8n-core's ExecutionLifecycleHooks, as far as onExecutionEnd uses them. */
+interface LifecycleHooks {
+	addHandler?: (
+		name: 'workflowExecuteAfter',
+		handler: (run?: { finished?: unknown; waitTill?: unknown }) => void,
+	) => void;
 }
 
 const fieldsOf = (context: object) => context as ContextFields;
@@ -90,6 +101,77 @@ export function isToolRun(context: IExecuteFunctions): boolean {
 function isEngineRequestedToolRun(context: IExecuteFunctions): boolean {
 	if (typeof context.getExecuteData !== 'function') return false;
 	return context.getExecuteData()?.metadata?.preserveSourceOverwrite === true;
+}
+
+/** What a sub-execution (started by an Execute Workflow node) knows of the execution that called it. */
+export interface SubExecutionOrigin {
+	parentExecutionId: string;
+	parentWorkflowId: string;
+	/**
+	 * When the calling execution's first run began (its execution context's `establishedAt`), or
+	 * undefined where n8n does not pass it: n8n 1.x, or a caller that is itself a sub-execution.
+	 */
+	parentStartedAt?: number;
+	/** The JSON of the items the sub-workflow was called with (its start node's output), or undefined if not found. */
+	input?: unknown[];
+}
+
+/** The calling execution's context, as n8n 2.x hands it to a sub-execution. */
+interface CallerContext {
+	establishedAt?: unknown;
+	parentExecutionId?: unknown;
+}
+
+/**
+ * The execution that called this one through an Execute Workflow node, or undefined when this
+ * is not a sub-execution. n8n's cli starts a sub-execution with `parentExecution`
+ * ({ executionId, workflowId } from the Execute Workflow node) on its run data and on its start
+ * node's stack entry, whose task data keeps it as `metadata.parentExecution`
+ * (workflow-execute-additional-data getRunData: 2.41.0, 1.123.81). 2.41.0 adds the caller's
+ * execution context (n8n-core BaseExecuteContext.executeWorkflow), whose `establishedAt` is set
+ * once, at the first run, and kept by a Retry, which continues the saved run data
+ * (ExecutionService.retry; establishExecutionContext leaves existing runtimeData alone).
+ * n8n-core's contexts keep the run data in their `runExecutionData` field.
+ */
+export function subExecutionOriginOf(context: IExecuteFunctions): SubExecutionOrigin | undefined {
+	const runData = fieldsOf(context).runExecutionData;
+	const parent = runData?.parentExecution;
+	if (!parent || typeof parent.executionId !== 'string') return undefined;
+	const caller = (parent.executionContext ?? {}) as CallerContext;
+	const nested = typeof caller.parentExecutionId === 'string';
+	const startedAt = caller.establishedAt;
+	const start = Object.values(runData.resultData?.runData ?? {})
+		.map((runs) => runs[0])
+		.find((task) => task?.metadata?.parentExecution !== undefined);
+	return {
+		parentExecutionId: parent.executionId,
+		parentWorkflowId: String(parent.workflowId ?? ''),
+		parentStartedAt:
+			!nested && typeof startedAt === 'number' && Number.isFinite(startedAt)
+				? startedAt
+				: undefined,
+		input: start?.data?.main?.[0]?.map((item) => item.json),
+	};
+}
+
+/**
+ * Calls `listener` once the execution the node runs in ends, with whether it succeeded (finished,
+ * or waiting, as a parent sees a sub-workflow that waits), and returns true; false where the
+ * context has no lifecycle hooks. n8n-core's contexts keep the execution's additionalData, whose
+ * `hooks` (ExecutionLifecycleHooks) run every `workflowExecuteAfter` handler with the run when
+ * the execution ends: success, error or cancel (WorkflowExecute.processSuccessExecution and its
+ * error path; 2.41.0, 1.123.81). The listener must not throw.
+ */
+export function onExecutionEnd(
+	context: IExecuteFunctions,
+	listener: (succeeded: boolean) => void,
+): boolean {
+	const hooks = fieldsOf(context).additionalData?.hooks;
+	if (typeof hooks?.addHandler !== 'function') return false;
+	hooks.addHandler('workflowExecuteAfter', (run) =>
+		listener(run?.finished === true || (run?.waitTill !== undefined && run?.waitTill !== null)),
+	);
+	return true;
 }
 
 /**

@@ -43,6 +43,9 @@ import {
 	readRawBody,
 	runIndexOf,
 	setTimeoutOutputs,
+	subExecutionOriginOf,
+	onExecutionEnd,
+	type SubExecutionOrigin,
 	waitingEntryOf,
 	withCancelSignal,
 	writeJsonResponse,
@@ -570,5 +573,227 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 				await new Promise((r) => setTimeout(r, 10));
 			expect(arrived).toContain('/via-options');
 		});
+	});
+});
+
+/**
+ * A parent (Items → Caller) whose Caller calls a sub-workflow (Start → Probe) through
+ * executeWorkflow(), with additionalData.executeWorkflow doing what n8n's cli does
+ * (workflow-execute-additional-data getRunData and startExecution: `parentExecution` on the run
+ * data and on the start node's stack entry, an 'integrated' WorkflowExecute). The Probe records
+ * what it reads; the Caller fails after the call when asked to, as a parent that fails in its
+ * sub-workflow does.
+ */
+describe('subExecutionOriginOf: what a sub-execution knows of the execution that called it', () => {
+	const probed: (SubExecutionOrigin | undefined)[] = [];
+	let failCaller = false;
+	const subNodes = [node('Start', 'test.sink', 0), node('Probe', 'test.probe', 200)];
+	const subWorkflowData = {
+		id: 'wf-sub',
+		name: 'sub',
+		nodes: subNodes,
+		connections: { Start: { main: [to('Probe')] } },
+		settings: {},
+	};
+	const parentNodes = [node('Items', 'test.twoItems', 0), node('Caller', 'test.caller', 200)];
+	const parentConnections = { Items: { main: [to('Caller')] } };
+	const subTypes: Record<string, INodeType> = {
+		...types,
+		'test.twoItems': nodeType(
+			{ displayName: 'Two', name: 'two', inputs: [], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				return [[{ json: { to: '+15550001', n: 1 } }, { json: { to: '+15550002', n: 2 } }]];
+			},
+		),
+		'test.probe': nodeType(
+			{ displayName: 'Probe', name: 'probe', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				probed.push(subExecutionOriginOf(this));
+				return [this.getInputData()];
+			},
+		),
+		'test.caller': nodeType(
+			{ displayName: 'Caller', name: 'caller', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				const result = await this.executeWorkflow(
+					{ code: subWorkflowData as never },
+					this.getInputData(),
+					undefined,
+					{
+						parentExecution: {
+							executionId: this.getExecutionId(),
+							workflowId: String(this.getWorkflow().id),
+						},
+					},
+				);
+				if (failCaller) throw new Error('the sub-workflow failed');
+				return result.data as INodeExecutionData[][];
+			},
+		),
+	};
+	const allTypes: INodeTypes = {
+		getByName: (type: string) => subTypes[type],
+		getByNameAndVersion: (type: string) => subTypes[type],
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+	const workflowOf = (id: string, nodes: INode[], connections: object) =>
+		new Workflow({
+			id,
+			nodes,
+			connections: connections as never,
+			nodeTypes: allTypes,
+			active: false,
+			settings: {},
+		});
+
+	/** The cli's executeWorkflow, reduced to what a sub-execution gets. */
+	async function runSubWorkflow(
+		_info: unknown,
+		_data: unknown,
+		options: { inputData?: INodeExecutionData[]; parentExecution?: IDataObject },
+	) {
+		const parentExecution = options.parentExecution;
+		const runExecutionData = {
+			startData: {},
+			resultData: { runData: {} },
+			executionData: {
+				contextData: {},
+				metadata: {},
+				nodeExecutionStack: [
+					{
+						node: subNodes[0],
+						data: { main: [options.inputData ?? [{ json: {} }]] },
+						metadata: { parentExecution },
+						source: null,
+					},
+				],
+				waitingExecution: {},
+				waitingExecutionSource: {},
+			},
+			parentExecution,
+		} as unknown as IRunExecutionData;
+		const execute = new WorkflowExecute(
+			additionalData({ executionId: 'sub-1' }),
+			'integrated',
+			runExecutionData,
+		);
+		const run = await execute.processRunExecutionData(
+			workflowOf('wf-sub', subNodes, subWorkflowData.connections),
+		);
+		return { executionId: 'sub-1', data: run.data.resultData.runData.Probe[0].data?.main };
+	}
+
+	const parentData = (executionId: string) =>
+		additionalData({ executionId, executeWorkflow: runSubWorkflow });
+	const parentWorkflow = () => workflowOf('wf-parent', parentNodes, parentConnections);
+
+	it("the caller, its first run and the call's items; the same first run after a Retry of the caller, which continues its saved run data", async () => {
+		probed.length = 0;
+		failCaller = true;
+		const execute = new WorkflowExecute(parentData('parent-1'), 'webhook');
+		const startNode = parentWorkflow().getNode('Items') ?? undefined;
+		const failed =
+			execute.run.length > 1
+				? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
+						parentWorkflow(),
+						startNode,
+					)
+				: await execute.run({ workflow: parentWorkflow(), startNode });
+		expect(failed.data.resultData.error).toBeDefined();
+		const established = (failed.data.executionData?.runtimeData as IDataObject | undefined)
+			?.establishedAt;
+		expect(typeof established).toBe('number');
+		expect(probed[0]).toEqual({
+			parentExecutionId: 'parent-1',
+			parentWorkflowId: 'wf-parent',
+			parentStartedAt: established,
+			input: [
+				{ to: '+15550001', n: 1 },
+				{ to: '+15550002', n: 2 },
+			],
+		});
+
+		// n8n's Retry (cli ExecutionService.retry): the saved run data, the failed run of the last
+		// node removed, a new execution id, mode 'retry'.
+		const saved = structuredClone(failed.data) as IRunExecutionData;
+		delete saved.resultData.error;
+		saved.resultData.runData.Caller.pop();
+		failCaller = false;
+		const retried = await new WorkflowExecute(
+			parentData('parent-2'),
+			'retry',
+			saved,
+		).processRunExecutionData(parentWorkflow());
+		expect(retried.data.resultData.error).toBeUndefined();
+		expect(probed[1]).toEqual({ ...probed[0], parentExecutionId: 'parent-2' });
+	});
+
+	it('undefined outside a sub-execution', () => {
+		expect(
+			subExecutionOriginOf(waiterExecuteContext(0).context as unknown as IExecuteFunctions),
+		).toBeUndefined();
+	});
+});
+
+describe('onExecutionEnd: the execution lifecycle hooks tell a node how its execution ended', () => {
+	const ended: boolean[] = [];
+	const endTypes: Record<string, INodeType> = {
+		...types,
+		'test.watcher': nodeType(
+			{ displayName: 'Watcher', name: 'watcher', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				expect(onExecutionEnd(this, (succeeded) => ended.push(succeeded))).toBe(true);
+				return [this.getInputData()];
+			},
+		),
+		'test.failer': nodeType(
+			{ displayName: 'Failer', name: 'failer', inputs: ['main'], outputs: ['main'] },
+			async function (this: IExecuteFunctions) {
+				throw new Error('a later node fails');
+			},
+		),
+	};
+	const endNodeTypes = {
+		getByName: (type: string) => endTypes[type],
+		getByNameAndVersion: (type: string) => endTypes[type],
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+
+	async function runWith(lastType: string): Promise<IRun> {
+		const endNodes = [
+			node('Items', 'test.items', 0),
+			node('Watcher', 'test.watcher', 200),
+			node('Last', lastType, 400),
+		];
+		const workflow = new Workflow({
+			id: 'wf-internals',
+			nodes: endNodes,
+			connections: { Items: { main: [to('Watcher')] }, Watcher: { main: [to('Last')] } },
+			nodeTypes: endNodeTypes,
+			active: false,
+			settings: {},
+		});
+		const execute = new WorkflowExecute(additionalData(), 'manual');
+		const startNode = workflow.getNode('Items') ?? undefined;
+		return execute.run.length > 1
+			? await (execute.run as unknown as (w: Workflow, s?: INode) => Promise<IRun>)(
+					workflow,
+					startNode,
+				)
+			: await execute.run({ workflow, startNode });
+	}
+
+	it('true once the execution finished, false when a later node failed it', async () => {
+		ended.length = 0;
+		expect((await runWith('test.sink')).finished).toBe(true);
+		expect(ended).toEqual([true]);
+		expect((await runWith('test.failer')).data.resultData.error).toBeDefined();
+		expect(ended).toEqual([true, false]);
+	});
+
+	it('false where the context has no lifecycle hooks', () => {
+		const { context } = waiterExecuteContext(0);
+		const bare = Object.create(context, { additionalData: { value: {} } });
+		expect(onExecutionEnd(bare as IExecuteFunctions, () => undefined)).toBe(false);
 	});
 });
