@@ -97,7 +97,10 @@ async function createManualWorkflow(n8n, credential, { name, list, options = {} 
 	// The editor saves a workflow with `pinData: {}`; the public API leaves it null, which n8n's
 	// partial execution ("Execute step") cannot read.
 	const saved = (await n8n.restOk('GET', `/workflows/${workflow.id}`)).data;
-	await n8n.restOk('PATCH', `/workflows/${workflow.id}`, { versionId: saved.versionId, pinData: {} });
+	await n8n.restOk('PATCH', `/workflows/${workflow.id}`, {
+		versionId: saved.versionId,
+		pinData: {},
+	});
 	return workflow;
 }
 
@@ -110,7 +113,8 @@ async function runFromEditor(n8n, workflow, payload) {
 		(await n8n.listExecutions(workflow.id, { includeData: false })).map((e) => e.id),
 	);
 	const body = { ...payload };
-	if (n8n.major === 1) body.workflowData = (await n8n.restOk('GET', `/workflows/${workflow.id}`)).data;
+	if (n8n.major === 1)
+		body.workflowData = (await n8n.restOk('GET', `/workflows/${workflow.id}`)).data;
 	await n8n.restOk('POST', `/workflows/${workflow.id}/run`, body);
 	const all = await n8n.waitForExecutions(workflow.id, (l) => l.some((e) => !before.has(e.id)), {
 		includeData: false,
@@ -209,7 +213,8 @@ async function mcpClient(url) {
 			signal,
 		});
 		const text = await res.body.text();
-		if (res.statusCode >= 300) throw new Error(`MCP ${message.method} → ${res.statusCode}: ${text}`);
+		if (res.statusCode >= 300)
+			throw new Error(`MCP ${message.method} → ${res.statusCode}: ${text}`);
 		return { headers: res.headers, text };
 	};
 	const call = async (method, params, opts) => {
@@ -399,7 +404,7 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 			expect(counted(ledgerFor(sandbox, list))).toEqual({ charged: 60, distinct: 30, twice: 30 });
 			const step = await executeStep(n8n, workflow, second);
 			expect(step.status).toBe('success');
-						report(`${version} editor: then Execute step`, ledgerFor(sandbox, list));
+			report(`${version} editor: then Execute step`, ledgerFor(sandbox, list));
 			expect(counted(ledgerFor(sandbox, list)).charged).toBe(90);
 		});
 
@@ -421,30 +426,74 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 	});
 
 	describe('MCP Server Trigger: the SMS Route tool called by an MCP client', () => {
-		test('the same call twice, and a call whose answer was lost, then again', async () => {
-			const flow = await createMcpWorkflow(n8n, credential, { name: 'e2e rerun MCP' });
+		/** `first` the same call twice; `lost` a call whose answer the client lost, then again. → ledger counts */
+		async function callTwice(flow, series) {
 			const client = await mcpClient(flow.url);
 			expect(client.tools.map((t) => t.name)).toEqual(['SMS_Route']);
-			const [same, lost] = [recipients(45, 1, 'mcp same'), recipients(46, 1, 'mcp lost')];
-			const args = (r) => ({ to: r[0].to, body: r[0].text });
-			const first = await client.call('tools/call', { name: 'SMS_Route', arguments: args(same) });
-			const second = await client.call('tools/call', { name: 'SMS_Route', arguments: args(same) });
-			process.stderr.write(`[campaign-e2e] mcp answers: ${JSON.stringify([first, second]).slice(0, 600)}\n`);
-			report(`${version} MCP: the same call twice`, ledgerFor(sandbox, same));
+			const [same, lost] = [
+				recipients(series, 1, 'mcp same'),
+				recipients(series + 1, 1, 'mcp lost'),
+			];
+			const args = (r) => ({ name: 'SMS_Route', arguments: { to: r[0].to, body: r[0].text } });
+			const answers = [await client.call('tools/call', args(same))];
+			answers.push(await client.call('tools/call', args(same)));
 			// The lost answer: the client gives up while the send is on its way to smsroute.
 			sandbox.configure({ latencyMs: 1500 });
-			const abort = new AbortController();
-			const pending = client
-				.call('tools/call', { name: 'SMS_Route', arguments: args(lost) }, { signal: abort.signal })
-				.catch((error) => error);
-			await sleep(400);
-			abort.abort();
-			await pending;
-			await chargedAtLeast(sandbox, lost, 1, 'the lost call');
-			sandbox.configure({ latencyMs: 0 });
-			await client.call('tools/call', { name: 'SMS_Route', arguments: args(lost) });
-			report(`${version} MCP: a lost answer, then again`, ledgerFor(sandbox, lost));
-			expect([ledgerFor(sandbox, same).charged, ledgerFor(sandbox, lost).charged]).toEqual([-1, -1]);
+			try {
+				const abort = new AbortController();
+				const pending = client
+					.call('tools/call', args(lost), { signal: abort.signal })
+					.catch((error) => error);
+				await sleep(400);
+				abort.abort();
+				expect((await pending)?.name).toBe('AbortError');
+				await chargedAtLeast(sandbox, lost, 1, 'the lost call');
+			} finally {
+				sandbox.configure({ latencyMs: 0 });
+			}
+			answers.push(await client.call('tools/call', args(lost)));
+			for (const answer of answers) expect(answer.isError).toBeFalsy();
+			return { same: ledgerFor(sandbox, same), lost: ledgerFor(sandbox, lost) };
+		}
+
+		/** The notices on the SMS Route runs of the workflow's executions (n8n keeps the tool's run with the call's execution). */
+		async function notices(workflowId) {
+			const executions = await n8n.listExecutions(workflowId);
+			return executions.flatMap((e) =>
+				(e.data?.resultData?.runData?.['SMS Route'] ?? []).flatMap((run) =>
+					(run.hints ?? []).map((h) => h.message),
+				),
+			);
+		}
+
+		test('without Campaign ID: the same call twice sends twice, a call again after a lost answer sends again (n8n gives a tool call no execution); a notice names Campaign ID', async () => {
+			const flow = await createMcpWorkflow(n8n, credential, { name: 'e2e rerun MCP' });
+			const { same, lost } = await callTwice(flow, 45);
+			report(`${version} MCP without Campaign ID: the same call twice`, same);
+			report(`${version} MCP without Campaign ID: a lost answer, then again`, lost);
+			expect([counted(same), counted(lost)]).toEqual([
+				{ charged: 2, distinct: 1, twice: 1 },
+				{ charged: 2, distinct: 1, twice: 1 },
+			]);
+			const found = await notices(flow.workflow.id);
+			process.stderr.write(`[campaign-e2e] ${version} MCP notices: ${found.length}\n`);
+			expect(found.length).toBeGreaterThan(0);
+			for (const message of found) expect(message).toMatch(/Campaign ID/);
+		});
+
+		test('with Campaign ID: the same call twice, and a call again after a lost answer, each charged once', async () => {
+			const flow = await createMcpWorkflow(n8n, credential, {
+				name: 'e2e rerun MCP with Campaign ID',
+				options: { campaignId: `mcp-${version}` },
+			});
+			const { same, lost } = await callTwice(flow, 47);
+			report(`${version} MCP with Campaign ID: the same call twice`, same);
+			report(`${version} MCP with Campaign ID: a lost answer, then again`, lost);
+			expect([counted(same), counted(lost)]).toEqual([
+				{ charged: 1, distinct: 1, twice: 0 },
+				{ charged: 1, distinct: 1, twice: 0 },
+			]);
+			expect(await notices(flow.workflow.id)).toEqual([]);
 		});
 	});
 });
