@@ -366,24 +366,38 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 			expect(stoppedCount).toBeLessThan(SIZE);
 			const retried = await retryExecution(n8n, stopped.id, { loadWorkflow: false });
 			const retriedData = await n8n.getExecution(retried.id);
-			process.stderr.write(
-				`[campaign-e2e] ${version} retry of the canceled execution: ${retried.status}, SMS Route output ${nodeOutput(retriedData, 'SMS Route')?.length}, error ${retriedData.data?.resultData?.error?.message}\n`,
-			);
+			const retriedOutput = nodeOutput(retriedData, 'SMS Route');
 			const afterRetry = ledgerFor(sandbox, list);
-			report(`${version} stopped without Campaign ID: after Retry`, afterRetry);
-			expect(counted(afterRetry)).toEqual({
-				charged: SIZE + stoppedCount,
-				distinct: SIZE,
-				twice: stoppedCount,
-			});
+			report(`${version} stopped without Campaign ID: after Retry (${retried.status})`, afterRetry);
+			const sentAgain = n8n.major >= 2;
+			if (sentAgain) {
+				// 2.41: the Retry runs SMS Route again with new keys (the stop saved no state of the
+				// node): every recipient is sent, those of before the stop twice; the Retry then ends
+				// Error with the stop's "cancelled manually" still in its data.
+				expect(retriedOutput).toHaveLength(SIZE);
+				expect(counted(afterRetry)).toEqual({
+					charged: SIZE + stoppedCount,
+					distinct: SIZE,
+					twice: stoppedCount,
+				});
+			} else {
+				// 1.123: the Retry ends Success without running SMS Route: nothing more is sent.
+				expect(retried.status).toBe('success');
+				expect(retriedOutput).toBeUndefined();
+				expect(counted(afterRetry)).toEqual({
+					charged: stoppedCount,
+					distinct: stoppedCount,
+					twice: 0,
+				});
+			}
 			const again = await runCampaign(n8n, flow, list);
 			expect(again.status).toBe('success');
 			const counts = ledgerFor(sandbox, list);
 			report(`${version} stopped without Campaign ID: after running again`, counts);
 			expect(counted(counts)).toEqual({
-				charged: 2 * SIZE + stoppedCount,
+				charged: (sentAgain ? 2 * SIZE : SIZE) + stoppedCount,
 				distinct: SIZE,
-				twice: SIZE,
+				twice: sentAgain ? SIZE : stoppedCount,
 			});
 		});
 	});
