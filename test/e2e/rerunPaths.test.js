@@ -292,10 +292,11 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 					const res = await n8n.callWebhook('POST', c.flow.path, { body: { recipients: c.list } });
 					expect(res.status).toBe(200);
 				}
-				for (const [name, c] of Object.entries(campaigns))
-					await chargedAtLeast(sandbox, c.list, SIZE / 5, `crash ${name}`);
+				// The running executions first, so that the kill follows the threshold at once.
 				for (const c of Object.values(campaigns))
 					c.crashedId = (await runningExecution(n8n, c.flow.workflow.id)).id;
+				for (const [name, c] of Object.entries(campaigns))
+					await chargedAtLeast(sandbox, c.list, SIZE / 5, `crash ${name}`);
 				await n8n.kill();
 				await sleep(1000); // requests on their way at the kill are still charged
 			} finally {
@@ -348,8 +349,8 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 			try {
 				const res = await n8n.callWebhook('POST', flow.path, { body: { recipients: list } });
 				expect(res.status).toBe(200);
-				await chargedAtLeast(sandbox, list, SIZE / 4, 'stop');
 				const running = await runningExecution(n8n, flow.workflow.id);
+				await chargedAtLeast(sandbox, list, SIZE / 4, 'stop');
 				expect((await n8n.rest('POST', `/executions/${running.id}/stop`, {})).status).toBe(200);
 				stopped = await waitForExecution(n8n, running.id, ENDED, { timeoutMs: 60_000 });
 			} finally {
