@@ -13,14 +13,18 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** n8n's own settings, nodes and pages, and the docs' own headings: not this package's options. */
 const NOT_OPTIONS = [
+	'AI Agent',
 	'Code (HMAC)', // a benchmark's n8n Code node
 	'Community Nodes',
 	'Compare Datasets',
 	'Continue On Fail',
 	'Execute Workflow',
 	'Google Sheets',
+	'Loop Over Items',
 	'Make OTP', // a Code node of the Send and Wait example
 	'Manual Trigger',
+	'MCP Server Trigger',
+	'On Error', // n8n's node setting
 	'Production URL',
 	'Remove Duplicates',
 	'Retry of', // n8n's execution list: "Retry of #123"

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isToolRun, runIndexOf } from '../shared/n8nInternals';
 import { canonicalJsonValue } from './canonicalJson';
+import { noticeToolWithoutExecution } from './executionNotice';
 import { subWorkflowSeed } from './subWorkflowSeed';
 
 /** What an automatic key covers besides the run: the message itself. */
@@ -42,7 +43,8 @@ export const SEED_EXECUTION_CONTEXT_KEY = 'idempotencySeedExecution';
  * retry, finds the id its first run kept there and makes the very same keys: smsroute replays
  * what already went out. Any other execution starts with an empty context, and its own id.
  * A sub-execution's context is new at every call, so there the call's identity, kept by the
- * caller's Retry, takes its place (sending/subWorkflowSeed.ts).
+ * caller's Retry, takes its place (sending/subWorkflowSeed.ts). A tool call without an
+ * execution (the MCP Server Trigger) has neither: each call gets new keys, and a notice.
  */
 function seedExecutionId(context: IExecuteFunctions): string {
 	const call = subWorkflowSeed(context);
@@ -51,6 +53,7 @@ function seedExecutionId(context: IExecuteFunctions): string {
 	const kept = nodeContext[SEED_EXECUTION_CONTEXT_KEY];
 	if (typeof kept === 'string' && kept !== '') return kept;
 	const executionId = context.getExecutionId?.() || randomUUID();
+	if (!context.getExecutionId?.() && isToolRun(context)) noticeToolWithoutExecution(context);
 	nodeContext[SEED_EXECUTION_CONTEXT_KEY] = executionId;
 	return executionId;
 }

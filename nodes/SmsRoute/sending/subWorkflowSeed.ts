@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { onExecutionEnd, runIndexOf, subExecutionOriginOf } from '../shared/n8nInternals';
+import { firstCampaignId, notice } from './executionNotice';
 
 /**
  * How many sub-executions of each call (see callOf) succeeded in this process, per node run.
@@ -66,21 +67,6 @@ function countOnSuccess(context: IExecuteFunctions, registry: string): boolean {
 	});
 	if (told) watched.add(id);
 	return told;
-}
-
-/** The first item's Campaign ID, or '' (unreadable counts as unset: the notice then shows). */
-function firstCampaignId(context: IExecuteFunctions): string {
-	try {
-		return String(context.getNodeParameter('options.campaignId', 0, '') ?? '');
-	} catch {
-		return '';
-	}
-}
-
-function notice(context: IExecuteFunctions, message: string): void {
-	// Hand-made contexts in tests and other hosts may lack it; the run must not fail for a notice.
-	if (typeof context.addExecutionHints !== 'function') return;
-	context.addExecutionHints({ message, type: 'warning', location: 'outputPane' });
 }
 
 const UNSTABLE =

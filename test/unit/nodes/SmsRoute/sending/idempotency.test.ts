@@ -252,3 +252,51 @@ describe('keys of messages with metadata', () => {
 		for (const [i, key] of precomposed.entries()) expect(key).not.toBe(combining[i]);
 	});
 });
+
+describe('a tool call without an execution (the MCP Server Trigger)', () => {
+	const toolContext = (o: { executionId?: string; campaignId?: string; tool?: boolean }) => {
+		const hints: string[] = [];
+		const context = {
+			getExecutionId: () => o.executionId,
+			getNode: () => ({ id: 'node-a', name: 'SMS Route' }),
+			runIndex: 0,
+			// n8n 1.123.81's mark of a sub-node tool run (2.41.0 also has isToolExecution()).
+			connectionType: o.tool === false ? 'main' : 'ai_tool',
+			getWorkflow: () => ({ id: 'wf-1' }),
+			getInstanceId: () => 'inst-1',
+			getContext: () => ({}),
+			getNodeParameter: (name: string, _item: number, fallback: unknown) =>
+				name === 'options.campaignId' ? (o.campaignId ?? fallback) : fallback,
+			addExecutionHints: (...added: { message: string }[]) =>
+				hints.push(...added.map((h) => h.message)),
+		} as unknown as IExecuteFunctions;
+		return { context, hints };
+	};
+	const message = { to: '+15551234567', body: 'hi' };
+
+	it('gets new keys at every call, and a notice naming Campaign ID', () => {
+		const first = toolContext({});
+		const second = toolContext({});
+		const firstKey = automaticKeys(first.context)(0, message);
+		expect(automaticKeys(second.context)(0, message)).not.toBe(firstKey);
+		expect(first.hints).toHaveLength(1);
+		expect(first.hints[0]).toMatch(/MCP Server Trigger/);
+		expect(first.hints[0]).toMatch(/Campaign ID/);
+	});
+
+	it('with Campaign ID: the same key at every call, and no notice', () => {
+		const first = toolContext({ campaignId: 'orders' });
+		const second = toolContext({ campaignId: 'orders' });
+		const key = automaticKeys(first.context)(0, message, 'orders');
+		expect(automaticKeys(second.context)(0, message, 'orders')).toBe(key);
+		expect([...first.hints, ...second.hints]).toEqual([]);
+	});
+
+	it('no notice for a tool run in an execution, nor for a run that is not a tool', () => {
+		const inExecution = toolContext({ executionId: 'exec-1' });
+		const notTool = toolContext({ tool: false });
+		automaticKeys(inExecution.context)(0, message);
+		automaticKeys(notTool.context)(0, message);
+		expect([...inExecution.hints, ...notTool.hints]).toEqual([]);
+	});
+});
