@@ -31,9 +31,22 @@ const SHARED_TESTS = {
 	],
 };
 
+/**
+ * Tests of one property across many modules (docs/development.md says which): they must import
+ * what they check, but they are no module's own test.
+ */
+const CROSS_CUTTING_TESTS = new Set(['test/unit/nodes/SmsRoute/linearTime.test.ts']);
+
+/** The modules a cross-cutting test imports from nodes/SmsRoute. */
+function importedModules(testFile) {
+	const imports = read(testFile).matchAll(/nodes\/SmsRoute\/([\w/]+)'/g);
+	return [...new Set([...imports].map((m) => `${m[1]}.ts`))];
+}
+
 /** The modules (relative to nodes/SmsRoute) a test/unit file mirrors. */
 function mirroredBy(testFile) {
 	if (SHARED_TESTS[testFile]) return SHARED_TESTS[testFile];
+	if (CROSS_CUTTING_TESTS.has(testFile)) return importedModules(testFile);
 	const base = testFile.replace(/^test\/unit\/nodes\/SmsRoute\//, '').replace(/\.test\.ts$/, '');
 	// `<module>.test.ts`, or `<module>.<suffix>.test.ts`: one more test of the same module.
 	const candidates = [`${base}.ts`, `${base.replace(/\.[^./]+$/, '')}.ts`];
@@ -56,7 +69,7 @@ function otherSuites(markdown) {
 
 const modules = files(SOURCE, '.ts').map((file) => file.slice(SOURCE.length + 1));
 const unitTests = files('test/unit', '.test.ts');
-const mirrored = new Set(unitTests.flatMap(mirroredBy));
+const mirrored = new Set(unitTests.filter((t) => !CROSS_CUTTING_TESTS.has(t)).flatMap(mirroredBy));
 const listed = otherSuites(read('docs/development.md'));
 
 /** Whether the test imports the module, or names it and runs it through the node. */
