@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 /**
  * What the trigger has already accepted, per trigger node: event keys (no event is emitted twice)
@@ -86,6 +87,8 @@ export class SeenRecord {
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
+	/** Requests waiting for pending events of other requests to settle (whenSettled). */
+	private readonly settleListeners = new Set<() => void>();
 
 	constructor(
 		staticData: IDataObject,
@@ -190,6 +193,7 @@ export class SeenRecord {
 	answeredBeforeExecution(keys: string[], nowMs: number): void {
 		for (const hashed of keys.map(digest))
 			if (this.pending.has(hashed)) this.answered.set(hashed, nowMs);
+		this.notifySettled();
 	}
 
 	confirmAnsweredBefore(beforeMs: number): void {
@@ -207,6 +211,46 @@ export class SeenRecord {
 			// Pruned meanwhile (window or size): it stays out, as any pruned key.
 			if (this.events.has(hashed)) this.addEvent(hashed, seenMs);
 		}
+		this.notifySettled();
+	}
+
+	/** Pending with no outcome yet: no execution known to exist, no answer written (1.x). */
+	private unsettled(hashed: string): boolean {
+		return this.pending.has(hashed) && !this.answered.has(hashed);
+	}
+
+	/**
+	 * Waits until none of `keys` is pending for another request with its outcome unknown (its
+	 * execution created or answered: a duplicate now; its request failed or was left: forgotten,
+	 * so this request emits it), at most `limitMs`. True when all settled in time.
+	 */
+	async whenSettled(keys: readonly string[], limitMs: number): Promise<boolean> {
+		const digests = keys.map(digest);
+		const open = () => digests.some((hashed) => this.unsettled(hashed));
+		if (!open()) return true;
+		return await new Promise<boolean>((resolve) => {
+			const check = () => {
+				if (!open()) finish();
+			};
+			const finish = () => {
+				this.settleListeners.delete(check);
+				resolve(!open());
+			};
+			this.settleListeners.add(check);
+			void sleep(limitMs).then(finish);
+		});
+	}
+
+	private notifySettled(): void {
+		for (const listener of [...this.settleListeners]) listener();
+	}
+
+	/**
+	 * Takes back those of `keys` still pending with no outcome: a request the client left and
+	 * n8n never answered (its execution not known to exist). Confirmed events stay.
+	 */
+	forgetUnsettled(keys: string[]): void {
+		this.forget(keys.filter((key) => this.unsettled(digest(key))));
 	}
 
 	/**
@@ -227,6 +271,7 @@ export class SeenRecord {
 			if (this.forgotten.size <= this.limits.maxEventKeys) break;
 			this.forgotten.delete(key);
 		}
+		this.notifySettled();
 		if (!removed) return;
 		this.eventMirror = this.eventMirror.filter((entry) => !hashed.has(entry.split(':')[0]));
 		this.changed = true;
