@@ -421,7 +421,7 @@ async function main() {
 	const packageDir = process.env.SMSROUTE_E2E_PACKAGE_DIR ?? path.resolve(__dirname, '..', '..');
 	if (
 		!fs.existsSync(
-			path.join(packageDir, 'dist', 'nodes', 'SmsRouteTrigger', 'SmsRouteTrigger.node.js'),
+			path.join(packageDir, 'dist', 'nodes', 'SmsRoute', 'SmsRouteTrigger.node.js'),
 		)
 	) {
 		throw new Error(

@@ -233,7 +233,8 @@ export const ABANDONED_LIMIT_MS = 60_000;
  * executeWebhook → responseCallback → res.end on the closed socket: `writableEnded` turns true,
  * `statusCode` holds n8n's status). That is looked for every 100 ms; `undefined` when n8n has not
  * ended it within ABANDONED_LIMIT_MS. Does nothing where the response has no events. Checked:
- * n8n 2.41.0, 1.123.81.
+ * 'finish' n8n 2.41.0, 1.123.81; a left client's response ended by n8n 2.41.0
+ * (test/e2e/busyDatabase.test.js, SQLITE_BUSY).
  */
 export function onAnswered(
 	context: IWebhookFunctions,
