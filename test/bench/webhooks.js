@@ -420,9 +420,7 @@ async function main() {
 	// n8n loads the built package: the repo's dist/, or SMSROUTE_E2E_PACKAGE_DIR's (test/e2e).
 	const packageDir = process.env.SMSROUTE_E2E_PACKAGE_DIR ?? path.resolve(__dirname, '..', '..');
 	if (
-		!fs.existsSync(
-			path.join(packageDir, 'dist', 'nodes', 'SmsRoute', 'SmsRouteTrigger.node.js'),
-		)
+		!fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'SmsRoute', 'SmsRouteTrigger.node.js'))
 	) {
 		throw new Error(
 			`${packageDir}/dist is missing: run \`npm run build\` first (n8n loads the built package)`,
