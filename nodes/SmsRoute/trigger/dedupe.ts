@@ -14,6 +14,8 @@ export const MAX_EVENT_KEYS = 50_000;
 export const MAX_TOKENS = 50_000;
 export const MIRROR_EVENT_KEYS = 2000;
 export const MIRROR_TOKENS = 1000;
+/** At most one static-data write of the record per trigger node and process in this time. */
+export const SAVE_INTERVAL_MS = 1000;
 
 export interface SeenLimits {
 	maxEventKeys: number;
@@ -21,6 +23,8 @@ export interface SeenLimits {
 	eventWindowMs: number;
 	mirrorEventKeys: number;
 	mirrorTokens: number;
+	/** Default SAVE_INTERVAL_MS. */
+	saveIntervalMs?: number;
 }
 
 const DEFAULT_LIMITS: SeenLimits = {
@@ -29,6 +33,7 @@ const DEFAULT_LIMITS: SeenLimits = {
 	eventWindowMs: EVENT_WINDOW_MS,
 	mirrorEventKeys: MIRROR_EVENT_KEYS,
 	mirrorTokens: MIRROR_TOKENS,
+	saveIntervalMs: SAVE_INTERVAL_MS,
 };
 
 const DIGEST_CHARS = 16;
@@ -87,6 +92,8 @@ export class SeenRecord {
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
+	/** When saveDue() last wrote the record into a request's static data. */
+	private lastWriteMs = Number.NEGATIVE_INFINITY;
 	/** Requests waiting for pending events of other requests to settle (whenSettled). */
 	private readonly settleListeners = new Set<() => void>();
 
@@ -339,6 +346,19 @@ export class SeenRecord {
 		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
 		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
 		this.changed = false;
+	}
+
+	/**
+	 * save(), at most once per SAVE_INTERVAL_MS: n8n rewrites the whole static data (up to
+	 * ~110 KiB) whenever it is written, and that write was most of the trigger's cost per event.
+	 * Entries added in between stay marked and go with the first write after the interval; what
+	 * that means after a crash: docs/verification.md, "What a crash can do".
+	 */
+	saveDue(target: IDataObject, nowMs: number): void {
+		const intervalMs = this.limits.saveIntervalMs ?? SAVE_INTERVAL_MS;
+		if (!this.changed || nowMs - this.lastWriteMs < intervalMs) return;
+		this.save(target, true);
+		this.lastWriteMs = nowMs;
 	}
 }
 

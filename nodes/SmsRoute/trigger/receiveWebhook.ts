@@ -247,7 +247,8 @@ export async function receiveWebhook(
 	const accepted = await acceptEvents(received.events, parameters.events, seen, receivedAt);
 	if (!accepted.ok) return accepted;
 	const { items, recorded } = accepted;
-	seen.save(staticData);
+	// Starting no execution, n8n saves this request's static data as it answers.
+	if (items.length === 0) seen.saveDue(staticData, Date.now());
 	// n8n answers non-2xx when it could not create the execution (a database or queue error):
 	// the provider sends the event again, and that delivery must be emitted, not taken for a
 	// duplicate of one that never ran. Left by the client and never answered by n8n: the same.
@@ -262,7 +263,7 @@ export async function receiveWebhook(
 	const saveRecord = (executionExists: boolean) => {
 		if (executionExists) seen.confirm(recorded);
 		else seen.answeredBeforeExecution(recorded, Date.now());
-		seen.save(staticData, true);
+		seen.saveDue(staticData, Date.now());
 	};
 	return { ok: true, received: received.events.length, items, saveRecord };
 }
