@@ -66,6 +66,16 @@ function stringList(value: unknown): string[] {
 		: [];
 }
 
+/**
+ * Tells a static-data list from the one taken in before: its length and first, middle and last
+ * entries. Another process's write ends with its own newest entry, so it differs.
+ */
+function listSignature(value: unknown): string {
+	if (!Array.isArray(value) || value.length === 0) return '';
+	const n = value.length;
+	return `${n}\0${String(value[0])}\0${String(value[n >> 1])}\0${String(value[n - 1])}`;
+}
+
 export class SeenRecord {
 	private data: IDataObject;
 
@@ -92,6 +102,13 @@ export class SeenRecord {
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
+	/**
+	 * The static-data lists last taken in or written (listSignature): n8n hands every request
+	 * the same lists until the record is written again, and reading 3,000 entries again cost
+	 * about 1–2 ms a request.
+	 */
+	private loadedEventList = '';
+	private loadedTokenList = '';
 	/** When saveDue() last wrote the record into a request's static data. */
 	private lastWriteMs = Number.NEGATIVE_INFINITY;
 	/** Requests waiting for pending events of other requests to settle (whenSettled). */
@@ -113,14 +130,29 @@ export class SeenRecord {
 	 */
 	private load(staticData: IDataObject, nowMs: number): void {
 		const wasChanged = this.changed;
-		for (const entry of stringList(staticData.eventKeys)) {
+		const eventList = listSignature(staticData.eventKeys);
+		if (eventList !== this.loadedEventList) this.loadEvents(staticData.eventKeys, nowMs);
+		const tokenList = listSignature(staticData.sendcloudTokens);
+		if (tokenList !== this.loadedTokenList) this.loadTokens(staticData.sendcloudTokens);
+		this.loadedEventList = eventList;
+		this.loadedTokenList = tokenList;
+		this.pruneEvents(nowMs);
+		// What came from static data is already saved: only our own additions need a write.
+		this.changed = wasChanged;
+	}
+
+	private loadEvents(list: unknown, nowMs: number): void {
+		for (const entry of stringList(list)) {
 			const [key, seen] = entry.split(':');
 			const hashed = key.slice(0, DIGEST_CHARS);
 			if (this.events.has(hashed) || this.forgotten.has(hashed)) continue;
 			const parsed = seen ? parseInt(seen, 36) : nowMs;
 			this.addEvent(hashed, Number.isFinite(parsed) ? parsed : nowMs);
 		}
-		for (const entry of stringList(staticData.sendcloudTokens)) {
+	}
+
+	private loadTokens(list: unknown): void {
+		for (const entry of stringList(list)) {
 			const [token, body, timestamp, tolerance] = entry.split(':');
 			const timestampMs = Number(timestamp);
 			if (!token || !body || !Number.isFinite(timestampMs)) continue;
@@ -132,9 +164,6 @@ export class SeenRecord {
 				toleranceMs: Number(tolerance) || 0,
 			});
 		}
-		this.pruneEvents(nowMs);
-		// What came from static data is already saved: only our own additions need a write.
-		this.changed = wasChanged;
 	}
 
 	private addEvent(hashed: string, seenMs: number, mirrored = true): void {
@@ -345,6 +374,8 @@ export class SeenRecord {
 		if (!this.changed && !force) return;
 		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
 		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		this.loadedEventList = listSignature(target.eventKeys);
+		this.loadedTokenList = listSignature(target.sendcloudTokens);
 		this.changed = false;
 	}
 
