@@ -128,6 +128,7 @@ const ENGINE_LABEL = {
 	default: 'default (isolated-vm)',
 	lazyAcquire: '`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`',
 	legacy: '`N8N_EXPRESSION_ENGINE=legacy`',
+	poolSize4: '`N8N_EXPRESSION_ENGINE_POOL_SIZE=4`',
 };
 
 /** The targets of the webhook section, per engine: [label, numerator arm, denominator arm, minimum]. */

@@ -4,7 +4,7 @@
 // IF → Respond), under each expression-engine setting; plus the in-process cost of verify + normalize.
 //
 // Alone:  npm run build && node test/bench/webhooks.js
-//   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy
+//   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy,poolSize4
 //   BENCH_WEBHOOK_CONCURRENCIES=10,20  BENCH_WEBHOOK_ROUNDS=1  BENCH_WEBHOOK_OUT=<file> (full JSON)
 //   BENCH_WEBHOOK_ARMS=plain,handBuilt,floor,trigger
 const crypto = require('node:crypto');
@@ -99,6 +99,8 @@ const ENGINES = {
 	default: {},
 	lazyAcquire: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	// Four isolates instead of one: four webhook phases of community triggers at once.
+	poolSize4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 };
 /**
  * plain: n8n's Webhook node; handBuilt: Webhook → Code (HMAC) → IF → Respond; floor: a
@@ -300,7 +302,7 @@ async function runWebhookBench({
 	baseUrl,
 	count = Number(process.env.BENCH_WEBHOOK_COUNT || 1000),
 	concurrencies = (listFromEnv('BENCH_WEBHOOK_CONCURRENCIES') ?? ['10', '20']).map(Number),
-	engines = listFromEnv('BENCH_WEBHOOK_ENGINES') ?? Object.keys(ENGINES),
+	engines = listFromEnv('BENCH_WEBHOOK_ENGINES') ?? ['default', 'lazyAcquire', 'legacy'],
 	rounds = 1,
 	log = () => {},
 	onProgress = () => {},
