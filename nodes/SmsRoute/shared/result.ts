@@ -9,6 +9,8 @@ export type Result<Value extends object = object, Failure extends object = { rea
 export interface Refusal {
 	status: 400 | 401 | 503;
 	reason: string;
+	/** Sent as Retry-After with a 503: when the sender should try again. */
+	retryAfterSeconds?: number;
 }
 
 export function refusal(status: Refusal['status'], reason: string): { ok: false } & Refusal {

@@ -15,10 +15,12 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export function refuseRequest(
 	context: IWebhookFunctions,
 	logMessage: string,
-	{ status, reason }: Refusal,
+	{ status, reason, retryAfterSeconds }: Refusal,
 ): IWebhookResponseData {
 	context.logger?.debug(`${logMessage} (${status})`, { reason });
-	writeJsonResponse(context, status, { error: reason });
+	const headers =
+		retryAfterSeconds === undefined ? undefined : { 'retry-after': String(retryAfterSeconds) };
+	writeJsonResponse(context, status, { error: reason }, headers);
 	return { noWebhookResponse: true };
 }
 

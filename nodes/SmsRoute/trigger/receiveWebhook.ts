@@ -33,6 +33,13 @@ export type Provider = 'auto' | 'smsroute' | 'sendcloud';
  */
 const EXECUTION_CREATED_WITHIN_MS = 2000;
 
+/**
+ * How long a resend waits for the outcome of an earlier request still starting an execution for
+ * the same event: well inside SendCloud's 3 s. Still unknown then: 503 with Retry-After.
+ */
+export const PENDING_RESEND_WAIT_MS = 1000;
+const PENDING_RESEND_RETRY_AFTER_SECONDS = 5;
+
 export interface TriggerParameters {
 	provider: Provider;
 	/** Statuses to emit; empty emits all. */
@@ -156,24 +163,50 @@ async function receive(
 	return await receiveSendCloud(context, request, parsed.body as IDataObject, seen);
 }
 
+/** The events whose status the trigger emits (Events; empty: all). */
+function wantedEvents(events: readonly KeyedEvent[], wantedStatuses: readonly string[]) {
+	if (wantedStatuses.length === 0) return events;
+	const wanted = new Set<string>(wantedStatuses);
+	return events.filter(({ event }) => wanted.has(event.status));
+}
+
 /** The wanted events not seen before, as items, and their dedupe keys (recorded as pending). */
 function firstSeenItems(
 	events: readonly KeyedEvent[],
-	wantedStatuses: readonly string[],
 	seen: SeenRecord,
 	receivedAt: Date,
 ): { items: INodeExecutionData[]; recorded: string[] } {
-	const wanted = wantedStatuses.length > 0 ? new Set<string>(wantedStatuses) : null;
 	const items: INodeExecutionData[] = [];
 	const recorded: string[] = [];
 	for (const { event, dedupeKey } of events) {
-		if (wanted && !wanted.has(event.status)) continue;
 		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
 			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
 			recorded.push(dedupeKey);
 		}
 	}
 	return { items, recorded };
+}
+
+/**
+ * The wanted events not seen before, recorded as pending. A resend of an event another request
+ * is still starting an execution for waits for that request's outcome and is answered after
+ * it, never 200 before (docs/verification.md, "What a 200 means"): a 503 with Retry-After when
+ * the outcome is still unknown after PENDING_RESEND_WAIT_MS.
+ */
+async function acceptEvents(
+	events: readonly KeyedEvent[],
+	wantedStatuses: readonly string[],
+	seen: SeenRecord,
+	receivedAt: Date,
+): Promise<Result<{ items: INodeExecutionData[]; recorded: string[] }, Refusal>> {
+	const wanted = wantedEvents(events, wantedStatuses);
+	const keys = wanted.map(({ dedupeKey }) => dedupeKey);
+	if (!(await seen.whenSettled(keys, PENDING_RESEND_WAIT_MS)))
+		return {
+			...refusal(503, 'this event is still being started by an earlier delivery; retry later'),
+			retryAfterSeconds: PENDING_RESEND_RETRY_AFTER_SECONDS,
+		};
+	return { ok: true, ...firstSeenItems(wanted, seen, receivedAt) };
 }
 
 /** The whole request: what to answer, and the items to emit (none for duplicates or filtered). */
@@ -211,14 +244,18 @@ export async function receiveWebhook(
 	if (!startRelays(context, targets, request))
 		return refusal(503, 'too many delivery events waiting to be relayed; retry later');
 
-	const { items, recorded } = firstSeenItems(received.events, parameters.events, seen, receivedAt);
-	seen.save(staticData);
+	const accepted = await acceptEvents(received.events, parameters.events, seen, receivedAt);
+	if (!accepted.ok) return accepted;
+	const { items, recorded } = accepted;
+	// Starting no execution, n8n saves this request's static data as it answers.
+	if (items.length === 0) seen.saveDue(staticData, Date.now());
 	// n8n answers non-2xx when it could not create the execution (a database or queue error):
 	// the provider sends the event again, and that delivery must be emitted, not taken for a
-	// duplicate of one that never ran.
+	// duplicate of one that never ran. Left by the client and never answered by n8n: the same.
 	if (recorded.length > 0)
 		onAnswered(context, (status) => {
-			if (status < 200 || status >= 300) seen.forget(recorded);
+			if (status === undefined) seen.forgetUnsettled(recorded);
+			else if (status < 200 || status >= 300) seen.forget(recorded);
 		});
 	// When n8n reads the answer (answer()) after starting the execution (n8n 2.x), this request's
 	// events go into static data, with what other requests confirmed meanwhile. n8n 1.x reads it
@@ -226,7 +263,7 @@ export async function receiveWebhook(
 	const saveRecord = (executionExists: boolean) => {
 		if (executionExists) seen.confirm(recorded);
 		else seen.answeredBeforeExecution(recorded, Date.now());
-		seen.save(staticData, true);
+		seen.saveDue(staticData, Date.now());
 	};
 	return { ok: true, received: received.events.length, items, saveRecord };
 }
