@@ -1,7 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { NormalizedEvent } from '../shared/events/event';
-import { refusal } from '../shared/result';
 import { smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
 import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/events/hmacToolkit';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
@@ -11,6 +10,7 @@ import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './del
 import { outputsOnResume } from './outputDecision';
 import { outcomeOf } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
+import { refusal } from '../shared/webhookAnswers';
 
 /**
  * The resume request of a waiting Send and Wait for Delivery: a delivery event the SMS Route
@@ -45,7 +45,7 @@ async function verifiedEvent(
 ): Promise<NormalizedEvent | IWebhookResponseData> {
 	const rawBody = await readRawBody(context);
 	if (!isRawBody(rawBody))
-		return refuseRequest(context, REFUSED, refusal(401, RAW_BODY_UNAVAILABLE));
+		return refuseRequest(context, REFUSED, refusal('badSignature', RAW_BODY_UNAVAILABLE));
 	const headers = context.getHeaderData();
 	const received = await smsRouteEventsOf(context, `${nodeScopeOf(context)}:wait`, {
 		rawBody,
@@ -57,7 +57,9 @@ async function verifiedEvent(
 		// Only the key of the environment the messages were sent in may decide their outcome.
 		livemode: waiting?.mark?.livemode,
 	});
-	if (!received) return refuseRequest(context, REFUSED, refusal(401, SIGNATURE_MISMATCH));
+	// No key of the wait's environment: answered as a forgery, naming no credential to a sender.
+	if (!received)
+		return refuseRequest(context, REFUSED, refusal('badSignature', SIGNATURE_MISMATCH));
 	if (!received.ok) return refuseRequest(context, REFUSED, received);
 	return received.events[0].event;
 }
