@@ -18,7 +18,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
  *
  * Used by: runIndexOf, isToolRun → sending/idempotency.ts (runIndexOf also
  * actions/message/sendAndWait.operation.ts);
- * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
+ * isFirstOutputOnlyEngine → waitForDelivery/refuseUnsupported.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
  * answerWhenExecutionExists, onAnswered → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →

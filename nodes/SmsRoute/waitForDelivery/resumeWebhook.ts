@@ -6,9 +6,15 @@ import { RAW_BODY_UNAVAILABLE, SIGNATURE_MISMATCH, isRawBody } from '../shared/e
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { readRawBody } from '../shared/n8nInternals';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
-import { allFinal, claimResume, hasResumed, recordFinal, waitKeyOf } from './deliveryRecord';
+import {
+	allMessagesEnded,
+	claimResume,
+	hasResumed,
+	recordWaitEndingEvent,
+	waitKeyOf,
+} from './deliveryRecord';
 import { outputsOnResume } from './outputDecision';
-import { outcomeOf } from '../shared/events/deliveryStatus';
+import { endsWaitOn } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
 import { refusal } from '../shared/webhookAnswers';
 
@@ -16,7 +22,8 @@ import { refusal } from '../shared/webhookAnswers';
  * The resume request of a waiting Send and Wait for Delivery: a delivery event the SMS Route
  * Trigger relayed unchanged (same bytes, same x-smsroute-signature). It is verified exactly like
  * the trigger verifies it, with the trigger's code and this node's credential, before anything in
- * it is trusted; the execution resumes when every message it waits for is final.
+ * it is trusted; the execution resumes when every message it waits for has a status that ends the
+ * wait (`endsWaitOn`).
  */
 
 const REFUSED = 'SMS Route refused a resume request';
@@ -75,22 +82,24 @@ export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhoo
 	// A genuine event of another message (another wait's, or replayed here) changes nothing.
 	if (!event.messageId || !waitFor.includes(event.messageId))
 		return keepWaiting('not a message of this wait');
-	if (!outcomeOf(event.status)) return keepWaiting('status is not final', { status: event.status });
+	// The answers' texts and fields (`final`) are as released: only the relay's log reads them.
+	if (!endsWaitOn(event.status))
+		return keepWaiting('status is not final', { status: event.status });
 	const node = this.getNode();
 	const waitKey = waitKeyOf(this.getExecutionId(), node.id ?? node.name, waiting);
 	if (hasResumed(waitKey)) return keepWaiting('already resumed');
 
-	const finals = recordFinal(waitKey, event);
+	const ended = recordWaitEndingEvent(waitKey, event);
 	const livemode = waiting.mark?.livemode ?? event.livemode === true;
-	if (!(await allFinal(this, waitFor, finals, livemode))) {
+	if (!(await allMessagesEnded(this, waitFor, ended, livemode))) {
 		return keepWaiting('other messages are not final yet', {
-			final: finals.size,
+			final: ended.size,
 			messages: waitFor.length,
 		});
 	}
 	if (!claimResume(waitKey)) return keepWaiting('already resumed');
 	return {
 		webhookResponse: { resumed: true },
-		workflowData: outputsOnResume(waiting.outputs, finals, waitFor),
+		workflowData: outputsOnResume(waiting.outputs, ended, waitFor),
 	};
 }
