@@ -16,7 +16,8 @@ import {
 import { outputsOnResume } from './outputDecision';
 import { endsWaitOn } from '../shared/events/deliveryStatus';
 import { readWaiting, type WaitingMessages } from './waitingState';
-import { refusal } from '../shared/webhookAnswers';
+import type { Result } from '../shared/result';
+import { refusal, type Refusal } from '../shared/webhookAnswers';
 
 /**
  * The resume request of a waiting Send and Wait for Delivery: a delivery event the SMS Route
@@ -49,10 +50,9 @@ async function verifiedEvent(
 	context: IWebhookFunctions,
 	waiting: WaitingMessages | null,
 	receivedAt: Date,
-): Promise<NormalizedEvent | IWebhookResponseData> {
+): Promise<Result<{ event: NormalizedEvent }, Refusal>> {
 	const rawBody = await readRawBody(context);
-	if (!isRawBody(rawBody))
-		return refuseRequest(context, REFUSED, refusal('badSignature', RAW_BODY_UNAVAILABLE));
+	if (!isRawBody(rawBody)) return refusal('badSignature', RAW_BODY_UNAVAILABLE);
 	const headers = context.getHeaderData();
 	const received = await smsRouteEventsOf(context, `${nodeScopeOf(context)}:wait`, {
 		rawBody,
@@ -65,17 +65,16 @@ async function verifiedEvent(
 		livemode: waiting?.mark?.livemode,
 	});
 	// No key of the wait's environment: answered as a forgery, naming no credential to a sender.
-	if (!received)
-		return refuseRequest(context, REFUSED, refusal('badSignature', SIGNATURE_MISMATCH));
-	if (!received.ok) return refuseRequest(context, REFUSED, received);
-	return received.events[0].event;
+	if (!received) return refusal('badSignature', SIGNATURE_MISMATCH);
+	return received.ok ? { ok: true, event: received.events[0].event } : received;
 }
 
 export async function resumeOnDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
 	const waiting = readWaiting(this);
-	const event = await verifiedEvent(this, waiting, receivedAt);
-	if (!('provider' in event)) return event;
+	const verified = await verifiedEvent(this, waiting, receivedAt);
+	if (!verified.ok) return refuseRequest(this, REFUSED, verified);
+	const { event } = verified;
 
 	if (!waiting) return keepWaiting('not waiting for delivery');
 	const { waitFor } = waiting;
