@@ -222,6 +222,7 @@ function bulkChart(results) {
 const ARMS = [
 	{ match: /plain|^webhook(node)?$/i, label: 'Webhook node (plain)' },
 	{ match: /hand|verif|manual|code|crypto/i, label: 'hand-built verification' },
+	{ match: /floor/i, label: 'do-nothing community trigger' },
 	{ match: /trigger|smsroute/i, label: 'SMS Route Trigger (ours)', ours: true },
 ];
 const ENGINES = [

@@ -48,7 +48,9 @@ function load(dist) {
 			optional('sending/sendingWindow/sendingWindowGuard.js') ??
 			optional('actions/message/sendingWindow.js') ??
 			optional('actions/message/quietHours.js'),
-		campaign: optional('actions/message/duplicates.js'),
+		// Campaign ID's repeated rows: duplicates.js until issue 34.
+		campaign:
+			optional('actions/message/repeatedRows.js') ?? optional('actions/message/duplicates.js'),
 	};
 }
 

@@ -110,25 +110,38 @@ function bulkSection(results, chart) {
 }
 
 const ARM_LABEL = {
-	plain: 'Webhook node, no verification (floor)',
+	plain: "n8n's Webhook node, no verification",
 	handBuilt: 'hand-built: Webhook → Code (HMAC) → IF → Respond',
+	floor: 'do-nothing community trigger (floor)',
 	trigger: 'SMS Route Trigger (ours)',
+};
+/** What each arm is, for the section's introduction. */
+const ARM_TEXT = {
+	plain: 'the plain Webhook node (responseMode onReceived, no verification)',
+	handBuilt:
+		'a hand-built verification (Webhook with raw body → Code node checking the HMAC with `crypto.timingSafeEqual` → IF → Respond to Webhook 200/401)',
+	floor:
+		"a do-nothing community trigger (`test/bench/fixtures/n8n-nodes-floor`: one item per request, no work, typeVersion 1; the floor for any trigger that is not n8n's own)",
+	trigger: 'the SMS Route Trigger (typeVersion 1.1)',
 };
 const ENGINE_LABEL = {
 	default: 'default (isolated-vm)',
 	lazyAcquire: '`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`',
 	legacy: '`N8N_EXPRESSION_ENGINE=legacy`',
+	poolSize4: '`N8N_EXPRESSION_ENGINE_POOL_SIZE=4`',
 };
 
 /** The targets of the webhook section, per engine: [label, numerator arm, denominator arm, minimum]. */
 const WEBHOOK_TARGETS = {
 	default: [
+		['trigger ≥ 0.95× do-nothing community trigger (issue 32)', 'trigger', 'floor', 0.95],
 		['trigger ≥ 0.75× hand-built', 'trigger', 'handBuilt', 0.75],
-		['trigger ≥ 0.6× plain Webhook node', 'trigger', 'plain', 0.6],
 	],
-	lazyAcquire: [['trigger ≥ 0.9× plain Webhook node', 'trigger', 'plain', 0.9]],
+	lazyAcquire: [['trigger ≥ 1.0× plain Webhook node (issue 32)', 'trigger', 'plain', 1.0]],
 	legacy: [['trigger ≥ 0.9× plain Webhook node', 'trigger', 'plain', 0.9]],
 };
+/** The trigger's p99 at the highest concurrency: SendCloud allows 3 s; lazy acquire: 1 s (issue 32). */
+const P99_TARGET_MS = { default: 3000, lazyAcquire: 1000, legacy: 3000 };
 
 function webhookSection(results, chart) {
 	const w = results.webhooks;
@@ -144,12 +157,12 @@ function webhookSection(results, chart) {
 	const { summarize } = require('./webhooks');
 	const rows = summarize(w);
 	const { count, concurrencies, warmUp } = w.config;
+	const arms = w.config.arms ?? ['plain', 'handBuilt', 'trigger'];
 	out.push(
 		`${count.toLocaleString('en-US')} smsroute \`message.delivered\` events per burst, each unique, signed with the sandbox test key ` +
-			'(`x-smsroute-signature: t=…,v1=…`), POSTed over keep-alive connections at each concurrency into three active workflows in ' +
-			'the same fresh n8n: the plain Webhook node (responseMode onReceived, no verification), a hand-built verification ' +
-			'(Webhook with raw body → Code node checking the HMAC with `crypto.timingSafeEqual` → IF → Respond to Webhook 200/401) and the ' +
-			`SMS Route Trigger (typeVersion 1.1). One n8n per engine setting; ${warmUp ?? 50}-request warm-up per arm; arms alternate. ` +
+			`(\`x-smsroute-signature: t=…,v1=…\`), POSTed over keep-alive connections at each concurrency into ${arms.length} active workflows in ` +
+			`the same fresh n8n: ${arms.map((a) => ARM_TEXT[a] ?? a).join('; ')}. ` +
+			`One n8n per engine setting; ${warmUp ?? 50}-request warm-up per arm; arms alternate. ` +
 			'Latency = request sent → response read, at the client. Executions are counted from n8n after each engine.',
 		'',
 		'| engine | concurrency | arm | events/s | p50 | p99 | HTTP statuses |',
@@ -183,8 +196,9 @@ function webhookSection(results, chart) {
 		);
 		if (worst.length) {
 			const p99 = Math.max(...worst.map((r) => r.p99));
+			const limit = P99_TARGET_MS[engine] ?? 3000;
 			out.push(
-				`| ${ENGINE_LABEL[engine] ?? engine} | ${Math.max(...concurrencies)} | trigger p99 < 3 s | ${s(p99)} | ${ok(p99 < 3000)} |`,
+				`| ${ENGINE_LABEL[engine] ?? engine} | ${Math.max(...concurrencies)} | trigger p99 < ${s(limit)} | ${s(p99)} | ${ok(p99 < limit)} |`,
 			);
 		}
 		const ex = w.executions?.[engine];
@@ -217,7 +231,7 @@ function webhookSection(results, chart) {
 	}
 	return out;
 }
-const ARMS_ORDER = ['plain', 'handBuilt', 'trigger'];
+const ARMS_ORDER = ['plain', 'handBuilt', 'floor', 'trigger'];
 
 function queueSection() {
 	const file = path.join(__dirname, 'results-queue.json');

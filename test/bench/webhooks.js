@@ -4,14 +4,20 @@
 // IF → Respond), under each expression-engine setting; plus the in-process cost of verify + normalize.
 //
 // Alone:  npm run build && node test/bench/webhooks.js
-//   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy
+//   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy,poolSize4
 //   BENCH_WEBHOOK_CONCURRENCIES=10,20  BENCH_WEBHOOK_ROUNDS=1  BENCH_WEBHOOK_OUT=<file> (full JSON)
+//   BENCH_WEBHOOK_ARMS=plain,handBuilt,floor,trigger
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { Agent, request } = require('undici');
 const { startN8n } = require('../e2e/n8n');
-const { triggerWorkflow, plainWebhookWorkflow, handBuiltWorkflow } = require('./workflows');
+const {
+	triggerWorkflow,
+	plainWebhookWorkflow,
+	handBuiltWorkflow,
+	floorWorkflow,
+} = require('./workflows');
 const { mapLimit } = require('./bulk');
 const { smsRouteTestHeader } = require('../helpers/signing');
 
@@ -93,8 +99,21 @@ const ENGINES = {
 	default: {},
 	lazyAcquire: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	// Four isolates instead of one: four webhook phases of community triggers at once.
+	poolSize4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 };
-const ARMS = ['plain', 'handBuilt', 'trigger'];
+/**
+ * plain: n8n's Webhook node; handBuilt: Webhook → Code (HMAC) → IF → Respond; floor: a
+ * do-nothing community trigger (fixtures/n8n-nodes-floor: one item per request, no work), the
+ * floor for any trigger that is not n8n's own; trigger: the SMS Route Trigger.
+ * BENCH_WEBHOOK_ARMS picks some (in this order).
+ */
+const ALL_ARMS = ['plain', 'handBuilt', 'floor', 'trigger'];
+const FLOOR_PACKAGE = path.join(__dirname, 'fixtures', 'n8n-nodes-floor');
+const ARMS = process.env.BENCH_WEBHOOK_ARMS
+	? ALL_ARMS.filter((arm) => process.env.BENCH_WEBHOOK_ARMS.split(',').includes(arm))
+	: ALL_ARMS;
+const perArm = (value) => Object.fromEntries(ARMS.map((arm) => [arm, value()]));
 const WARM_UP = 50;
 
 const listFromEnv = (name) =>
@@ -166,6 +185,7 @@ async function runEngine({
 	const n8n = await startN8n({
 		log,
 		env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_METRICS: 'true' },
+		extraPackages: ARMS.includes('floor') ? [FLOOR_PACKAGE] : [],
 	});
 	try {
 		const credential = await n8n.createCredential({
@@ -174,6 +194,7 @@ async function runEngine({
 			data: { environment: 'test', testApiKey: keys.test, liveApiKey: keys.live, baseUrl },
 		});
 		const trig = triggerWorkflow({ credential });
+		const floor = floorWorkflow();
 		const plainPath = `bench-plain-${crypto.randomUUID()}`;
 		const handPath = `bench-hand-${crypto.randomUUID()}`;
 		const workflows = {
@@ -182,6 +203,7 @@ async function runEngine({
 				workflow: handBuiltWorkflow({ path: handPath, key: keys.test }),
 				path: handPath,
 			},
+			floor: { workflow: floor.workflow, path: floor.webhookPath },
 			trigger: { workflow: trig.workflow, path: trig.webhookPath },
 		};
 		for (const arm of ARMS) {
@@ -192,7 +214,7 @@ async function runEngine({
 		}
 		// Each arm must answer as designed before anything is timed: signed → 200 (and the two
 		// verifying arms refuse a wrong signature with 401).
-		const probes = { plain: 0, handBuilt: 0, trigger: 0 };
+		const probes = perArm(() => 0);
 		for (const arm of ARMS) {
 			const good = smsRouteEvent(keys.test, `probe-${engine}`);
 			const res = await n8n.callWebhook('POST', workflows[arm].path, {
@@ -202,7 +224,7 @@ async function runEngine({
 			if (res.status !== 200)
 				throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
 			probes[arm] += 1;
-			if (arm === 'plain') continue;
+			if (arm === 'plain' || arm === 'floor') continue;
 			const bad = smsRouteEvent('not-the-key', `probe-${engine}`);
 			const refused = await n8n.callWebhook('POST', workflows[arm].path, {
 				body: bad.body,
@@ -228,7 +250,7 @@ async function runEngine({
 		}
 		log(`  ${engine} isolate acquisitions per request: ${JSON.stringify(isolates)}`);
 
-		const sent = { plain: 0, handBuilt: 0, trigger: 0 };
+		const sent = perArm(() => 0);
 		for (const concurrency of concurrencies) {
 			for (let r = 0; r < rounds; r++) {
 				// Arms alternate: the order rotates every round, so no arm always runs first or last.
@@ -280,7 +302,7 @@ async function runWebhookBench({
 	baseUrl,
 	count = Number(process.env.BENCH_WEBHOOK_COUNT || 1000),
 	concurrencies = (listFromEnv('BENCH_WEBHOOK_CONCURRENCIES') ?? ['10', '20']).map(Number),
-	engines = listFromEnv('BENCH_WEBHOOK_ENGINES') ?? Object.keys(ENGINES),
+	engines = listFromEnv('BENCH_WEBHOOK_ENGINES') ?? ['default', 'lazyAcquire', 'legacy'],
 	rounds = 1,
 	log = () => {},
 	onProgress = () => {},
@@ -293,8 +315,9 @@ async function runWebhookBench({
 			rounds,
 			warmUp: WARM_UP,
 			engines: engines.map((name) => ({ name, env: ENGINES[name] })),
+			arms: ARMS,
 		},
-		results: { plain: [], handBuilt: [], trigger: [] },
+		results: perArm(() => []),
 		executions: {},
 		isolatesPerRequest: {},
 		triggerExecutions: 0,
@@ -420,9 +443,7 @@ async function main() {
 	// n8n loads the built package: the repo's dist/, or SMSROUTE_E2E_PACKAGE_DIR's (test/e2e).
 	const packageDir = process.env.SMSROUTE_E2E_PACKAGE_DIR ?? path.resolve(__dirname, '..', '..');
 	if (
-		!fs.existsSync(
-			path.join(packageDir, 'dist', 'nodes', 'SmsRouteTrigger', 'SmsRouteTrigger.node.js'),
-		)
+		!fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'SmsRoute', 'SmsRouteTrigger.node.js'))
 	) {
 		throw new Error(
 			`${packageDir}/dist is missing: run \`npm run build\` first (n8n loads the built package)`,

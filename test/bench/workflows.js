@@ -172,6 +172,29 @@ function triggerWorkflow({ credential, typeVersion = 1.1 }) {
 	};
 }
 
+/** The bench's do-nothing community trigger (test/bench/fixtures/n8n-nodes-floor). */
+function floorWorkflow() {
+	const webhookId = crypto.randomUUID();
+	return {
+		webhookPath: `${webhookId}/webhook`,
+		workflow: {
+			name: 'bench floor trigger',
+			nodes: [
+				{
+					id: crypto.randomUUID(),
+					name: 'Floor Trigger',
+					type: 'n8n-nodes-floor.floorTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					webhookId,
+					parameters: {},
+				},
+			],
+			connections: {},
+		},
+	};
+}
+
 function plainWebhookWorkflow(path) {
 	return {
 		name: 'bench plain webhook',
@@ -285,4 +308,5 @@ module.exports = {
 	triggerWorkflow,
 	plainWebhookWorkflow,
 	handBuiltWorkflow,
+	floorWorkflow,
 };

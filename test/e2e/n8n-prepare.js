@@ -12,8 +12,9 @@ const E2E_DIR = path.join(ROOT, '.n8n-e2e');
 /**
  * Links the package as an installed community package:
  * <userFolder>/.n8n/nodes/package.json + node_modules/n8n-nodes-smsroute -> packageDir.
+ * `extraDependencies`: other packages already linked beside it, kept in the manifest.
  */
-function linkPackage(userFolder, packageDir = ROOT) {
+function linkPackage(userFolder, packageDir = ROOT, extraDependencies = {}) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const modules = path.join(nodesDir, 'node_modules');
 	fs.mkdirSync(modules, { recursive: true });
@@ -21,7 +22,7 @@ function linkPackage(userFolder, packageDir = ROOT) {
 	const manifest = {
 		name: 'installed-nodes',
 		private: true,
-		dependencies: { [pkg.name]: pkg.version },
+		dependencies: { ...extraDependencies, [pkg.name]: pkg.version },
 	};
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 	const link = path.join(modules, pkg.name);
@@ -94,9 +95,17 @@ function checkBuilt(packageDir) {
 /**
  * The user folder for one n8n: the given one (emptied first when `fresh`), else a new
  * .n8n-e2e/run-<version>-* folder; with the package (SMSROUTE_E2E_PACKAGE_DIR, else this repo,
- * built) linked in. → { userFolder, packageDir }
+ * built) linked in, and `extraPackages` (folders of other community packages) beside it.
+ * → { userFolder, packageDir }
  */
-function prepareUserFolder({ rt, userFolder, fresh, packageDir, unmarkedVersion }) {
+function prepareUserFolder({
+	rt,
+	userFolder,
+	fresh,
+	packageDir,
+	unmarkedVersion,
+	extraPackages = [],
+}) {
 	// SMSROUTE_E2E_PACKAGE_DIR: run the suite against another build of the package (e.g. a packed copy).
 	const pkgDir = path.resolve(packageDir ?? process.env.SMSROUTE_E2E_PACKAGE_DIR ?? ROOT);
 	checkBuilt(pkgDir);
@@ -112,7 +121,17 @@ function prepareUserFolder({ rt, userFolder, fresh, packageDir, unmarkedVersion 
 	if (wipe) fs.rmSync(folder, { recursive: true, force: true });
 	fs.mkdirSync(folder, { recursive: true });
 	checkFolderVersion(folder, rt, unmarkedVersion);
-	linkPackage(folder, pkgDir);
+	// Other packages (the bench's floor trigger) first: the manifest then names them all.
+	const extra = {};
+	for (const dir of extraPackages) {
+		const { name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+		const link = path.join(folder, '.n8n', 'nodes', 'node_modules', name);
+		fs.mkdirSync(path.dirname(link), { recursive: true });
+		fs.rmSync(link, { recursive: true, force: true });
+		fs.symlinkSync(path.resolve(dir), link, 'dir');
+		extra[name] = version;
+	}
+	linkPackage(folder, pkgDir, extra);
 	return { userFolder: folder, packageDir: pkgDir };
 }
 

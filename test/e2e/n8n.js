@@ -181,6 +181,7 @@ function hashPassword(password, version) {
  * @param {boolean} [o.fresh] delete userFolder first (default: true when userFolder is not given)
  * @param {number} [o.port] 0 or undefined = a free port
  * @param {string} [o.packageDir] the package to link (default: the repo root, built)
+ * @param {string[]} [o.extraPackages] folders of other community packages to link beside it
  * @param {object} [o.env] extra environment for n8n
  * @param {number} [o.readyTimeoutMs]
  * @param {(line: string) => void} [o.log]
@@ -195,6 +196,7 @@ async function startN8n(o = {}) {
 		fresh: o.fresh,
 		packageDir: o.packageDir,
 		unmarkedVersion: PINNED[2],
+		extraPackages: o.extraPackages,
 	});
 
 	const port = o.port ? o.port : await freePort();

@@ -78,6 +78,8 @@ export interface CallResult {
 	/** What the node wrote itself through getResponseObject(). */
 	statusCode?: number;
 	body?: unknown;
+	/** Headers the node set on its own answer. */
+	headers?: Record<string, string>;
 	/** The n8n-visible outcome: the status the client gets and the items emitted. */
 	httpStatus: number;
 	responseBody: unknown;
@@ -107,8 +109,12 @@ async function letTheEventLoopTurn(): Promise<void> {
 /** Calls the trigger's webhook() with a small stub of IWebhookFunctions. */
 export async function callWebhook(opts: CallOptions): Promise<CallResult> {
 	const node = new SmsRouteTrigger();
-	const captured: { statusCode?: number; body?: unknown } = {};
+	const captured: { statusCode?: number; body?: unknown; headers?: Record<string, string> } = {};
 	const res = {
+		setHeader(name: string, value: string) {
+			captured.headers = { ...captured.headers, [name.toLowerCase()]: value };
+			return res;
+		},
 		status(code: number) {
 			captured.statusCode = code;
 			return res;

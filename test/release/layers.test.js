@@ -106,7 +106,7 @@ test.each(cases)('%s may not %s', async (file, source, message) => {
 test.each([
 	[
 		'nodes/SmsRoute/trigger/relay.ts',
-		"import { outcomeOf } from '../shared/events/deliveryStatus';",
+		"import { endsWaitOn } from '../shared/events/deliveryStatus';",
 	],
 	[
 		'nodes/SmsRoute/waitForDelivery/resumeWebhook.ts',

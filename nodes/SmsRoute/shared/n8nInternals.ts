@@ -19,7 +19,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
  *
  * Used by: subExecutionOriginOf, onExecutionEnd → sending/subWorkflowSeed.ts; runIndexOf,
  * isToolRun → sending/idempotency.ts (runIndexOf also actions/message/sendAndWait.operation.ts);
- * isFirstOutputOnlyEngine → actions/message/sendAndWait.operation.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
+ * isFirstOutputOnlyEngine → waitForDelivery/refuseUnsupported.ts; setTimeoutOutputs, pairOutputsWithSingleInput,
  * waitingEntryOf → waitForDelivery/waitingState.ts; readRawBody → trigger/receiveWebhook.ts,
  * waitForDelivery/resumeWebhook.ts; writeJsonResponse → shared/webhookRequest.ts;
  * answerWhenExecutionExists, onAnswered → trigger/receiveWebhook.ts; instanceBaseUrlOf → trigger/relay.ts; withCancelSignal →
@@ -250,15 +250,22 @@ export async function readRawBody(context: IWebhookFunctions): Promise<unknown> 
 interface JsonResponse {
 	status(code: number): JsonResponse;
 	json(body: unknown): unknown;
+	setHeader?(name: string, value: string): unknown;
 }
 
 /**
- * Writes the HTTP answer through express's response (the caller then returns
+ * Writes the HTTP answer, with `headers`, through express's response (the caller then returns
  * `noWebhookResponse`): the only way to answer a refused request with our own status code and no
  * execution. Checked: n8n 2.41.0, 1.123.81.
  */
-export function writeJsonResponse(context: IWebhookFunctions, status: number, body: object): void {
+export function writeJsonResponse(
+	context: IWebhookFunctions,
+	status: number,
+	body: object,
+	headers?: Record<string, string>,
+): void {
 	const res = context.getResponseObject() as unknown as JsonResponse;
+	for (const [name, value] of Object.entries(headers ?? {})) res.setHeader?.(name, value);
 	res.status(status).json(body);
 }
 
@@ -307,19 +314,50 @@ export function answerWhenExecutionExists(
 
 interface AnsweredResponse {
 	statusCode?: number;
-	once?: (event: 'finish', listener: () => void) => unknown;
+	writableEnded?: boolean;
+	once?: (event: 'finish' | 'close', listener: () => void) => unknown;
 }
 
+/** How often, and how long, onAnswered looks for n8n's answer to a request the client left. */
+const ABANDONED_POLL_MS = 100;
+export const ABANDONED_LIMIT_MS = 60_000;
+
 /**
- * Calls `listener` with the status code n8n answered the request with, once it is written:
- * the context's response is express's (a node http.ServerResponse, 'finish' when the answer is
- * handed to the OS). Does nothing where the response has no events. Checked: n8n 2.41.0,
- * 1.123.81.
+ * Calls `listener` once with the status code n8n answered the request with: the context's
+ * response is express's (a node http.ServerResponse: 'finish' when the answer is handed to the
+ * OS). When the client goes away first, Node emits 'close' and never 'finish', but n8n still
+ * ends the response once it has created the execution or failed to (webhook-helpers
+ * executeWebhook → responseCallback → res.end on the closed socket: `writableEnded` turns true,
+ * `statusCode` holds n8n's status). That is looked for every 100 ms; `undefined` when n8n has not
+ * ended it within ABANDONED_LIMIT_MS. Does nothing where the response has no events. Checked:
+ * 'finish' n8n 2.41.0, 1.123.81; a left client's response ended by n8n 2.41.0
+ * (test/e2e/busyDatabase.test.js, SQLITE_BUSY).
  */
-export function onAnswered(context: IWebhookFunctions, listener: (status: number) => void): void {
+export function onAnswered(
+	context: IWebhookFunctions,
+	listener: (status: number | undefined) => void,
+): void {
 	const res = context.getResponseObject() as unknown as AnsweredResponse;
 	if (typeof res.once !== 'function') return;
-	res.once('finish', () => listener(Number(res.statusCode)));
+	let done = false;
+	const settle = (status: number | undefined) => {
+		if (done) return;
+		done = true;
+		listener(status);
+	};
+	res.once('finish', () => settle(Number(res.statusCode)));
+	res.once('close', () => {
+		// 'close' follows 'finish' for every answered request: nothing left to learn then.
+		if (done) return;
+		const startedMs = Date.now();
+		const look = () => {
+			if (done) return;
+			if (res.writableEnded === true) return settle(Number(res.statusCode));
+			if (Date.now() - startedMs >= ABANDONED_LIMIT_MS) return settle(undefined);
+			void sleep(ABANDONED_POLL_MS).then(look);
+		};
+		look();
+	});
 }
 
 /**

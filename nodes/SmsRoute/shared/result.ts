@@ -4,13 +4,3 @@
  */
 export type Result<Value extends object = object, Failure extends object = { reason: string }> =
 	({ ok: true } & Value) | ({ ok: false } & Failure);
-
-/** A webhook request answered without starting anything: the HTTP status and a short reason. */
-export interface Refusal {
-	status: 400 | 401 | 503;
-	reason: string;
-}
-
-export function refusal(status: Refusal['status'], reason: string): { ok: false } & Refusal {
-	return { ok: false, status, reason };
-}

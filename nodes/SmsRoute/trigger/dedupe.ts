@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 /**
  * What the trigger has already accepted, per trigger node: event keys (no event is emitted twice)
@@ -13,6 +14,8 @@ export const MAX_EVENT_KEYS = 50_000;
 export const MAX_TOKENS = 50_000;
 export const MIRROR_EVENT_KEYS = 2000;
 export const MIRROR_TOKENS = 1000;
+/** At most one static-data write of the record per trigger node and process in this time. */
+export const SAVE_INTERVAL_MS = 1000;
 
 export interface SeenLimits {
 	maxEventKeys: number;
@@ -20,6 +23,8 @@ export interface SeenLimits {
 	eventWindowMs: number;
 	mirrorEventKeys: number;
 	mirrorTokens: number;
+	/** Default SAVE_INTERVAL_MS. */
+	saveIntervalMs?: number;
 }
 
 const DEFAULT_LIMITS: SeenLimits = {
@@ -28,6 +33,7 @@ const DEFAULT_LIMITS: SeenLimits = {
 	eventWindowMs: EVENT_WINDOW_MS,
 	mirrorEventKeys: MIRROR_EVENT_KEYS,
 	mirrorTokens: MIRROR_TOKENS,
+	saveIntervalMs: SAVE_INTERVAL_MS,
 };
 
 const DIGEST_CHARS = 16;
@@ -60,6 +66,16 @@ function stringList(value: unknown): string[] {
 		: [];
 }
 
+/**
+ * Tells a static-data list from the one taken in before: its length and first, middle and last
+ * entries. Another process's write ends with its own newest entry, so it differs.
+ */
+function listSignature(value: unknown): string {
+	if (!Array.isArray(value) || value.length === 0) return '';
+	const n = value.length;
+	return `${n}\0${String(value[0])}\0${String(value[n >> 1])}\0${String(value[n - 1])}`;
+}
+
 export class SeenRecord {
 	private data: IDataObject;
 
@@ -86,6 +102,17 @@ export class SeenRecord {
 	private readonly forgotten = new Set<string>();
 	/** Set only when an entry was added: pruning alone never costs a static-data write. */
 	private changed = false;
+	/**
+	 * The static-data lists last taken in or written (listSignature): n8n hands every request
+	 * the same lists until the record is written again, and reading 3,000 entries again cost
+	 * about 1–2 ms a request.
+	 */
+	private loadedEventList = '';
+	private loadedTokenList = '';
+	/** When saveDue() last wrote the record into a request's static data. */
+	private lastWriteMs = Number.NEGATIVE_INFINITY;
+	/** Requests waiting for pending events of other requests to settle (whenSettled). */
+	private readonly settleListeners = new Set<() => void>();
 
 	constructor(
 		staticData: IDataObject,
@@ -103,14 +130,29 @@ export class SeenRecord {
 	 */
 	private load(staticData: IDataObject, nowMs: number): void {
 		const wasChanged = this.changed;
-		for (const entry of stringList(staticData.eventKeys)) {
+		const eventList = listSignature(staticData.eventKeys);
+		if (eventList !== this.loadedEventList) this.loadEvents(staticData.eventKeys, nowMs);
+		const tokenList = listSignature(staticData.sendcloudTokens);
+		if (tokenList !== this.loadedTokenList) this.loadTokens(staticData.sendcloudTokens);
+		this.loadedEventList = eventList;
+		this.loadedTokenList = tokenList;
+		this.pruneEvents(nowMs);
+		// What came from static data is already saved: only our own additions need a write.
+		this.changed = wasChanged;
+	}
+
+	private loadEvents(list: unknown, nowMs: number): void {
+		for (const entry of stringList(list)) {
 			const [key, seen] = entry.split(':');
 			const hashed = key.slice(0, DIGEST_CHARS);
 			if (this.events.has(hashed) || this.forgotten.has(hashed)) continue;
 			const parsed = seen ? parseInt(seen, 36) : nowMs;
 			this.addEvent(hashed, Number.isFinite(parsed) ? parsed : nowMs);
 		}
-		for (const entry of stringList(staticData.sendcloudTokens)) {
+	}
+
+	private loadTokens(list: unknown): void {
+		for (const entry of stringList(list)) {
 			const [token, body, timestamp, tolerance] = entry.split(':');
 			const timestampMs = Number(timestamp);
 			if (!token || !body || !Number.isFinite(timestampMs)) continue;
@@ -122,9 +164,6 @@ export class SeenRecord {
 				toleranceMs: Number(tolerance) || 0,
 			});
 		}
-		this.pruneEvents(nowMs);
-		// What came from static data is already saved: only our own additions need a write.
-		this.changed = wasChanged;
 	}
 
 	private addEvent(hashed: string, seenMs: number, mirrored = true): void {
@@ -190,6 +229,7 @@ export class SeenRecord {
 	answeredBeforeExecution(keys: string[], nowMs: number): void {
 		for (const hashed of keys.map(digest))
 			if (this.pending.has(hashed)) this.answered.set(hashed, nowMs);
+		this.notifySettled();
 	}
 
 	confirmAnsweredBefore(beforeMs: number): void {
@@ -207,6 +247,46 @@ export class SeenRecord {
 			// Pruned meanwhile (window or size): it stays out, as any pruned key.
 			if (this.events.has(hashed)) this.addEvent(hashed, seenMs);
 		}
+		this.notifySettled();
+	}
+
+	/** Pending with no outcome yet: no execution known to exist, no answer written (1.x). */
+	private unsettled(hashed: string): boolean {
+		return this.pending.has(hashed) && !this.answered.has(hashed);
+	}
+
+	/**
+	 * Waits until none of `keys` is pending for another request with its outcome unknown (its
+	 * execution created or answered: a duplicate now; its request failed or was left: forgotten,
+	 * so this request emits it), at most `limitMs`. True when all settled in time.
+	 */
+	async whenSettled(keys: readonly string[], limitMs: number): Promise<boolean> {
+		const digests = keys.map(digest);
+		const open = () => digests.some((hashed) => this.unsettled(hashed));
+		if (!open()) return true;
+		return await new Promise<boolean>((resolve) => {
+			const check = () => {
+				if (!open()) finish();
+			};
+			const finish = () => {
+				this.settleListeners.delete(check);
+				resolve(!open());
+			};
+			this.settleListeners.add(check);
+			void sleep(limitMs).then(finish);
+		});
+	}
+
+	private notifySettled(): void {
+		for (const listener of [...this.settleListeners]) listener();
+	}
+
+	/**
+	 * Takes back those of `keys` still pending with no outcome: a request the client left and
+	 * n8n never answered (its execution not known to exist). Confirmed events stay.
+	 */
+	forgetUnsettled(keys: string[]): void {
+		this.forget(keys.filter((key) => this.unsettled(digest(key))));
 	}
 
 	/**
@@ -227,6 +307,7 @@ export class SeenRecord {
 			if (this.forgotten.size <= this.limits.maxEventKeys) break;
 			this.forgotten.delete(key);
 		}
+		this.notifySettled();
 		if (!removed) return;
 		this.eventMirror = this.eventMirror.filter((entry) => !hashed.has(entry.split(':')[0]));
 		this.changed = true;
@@ -293,7 +374,22 @@ export class SeenRecord {
 		if (!this.changed && !force) return;
 		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
 		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		this.loadedEventList = listSignature(target.eventKeys);
+		this.loadedTokenList = listSignature(target.sendcloudTokens);
 		this.changed = false;
+	}
+
+	/**
+	 * save(), at most once per SAVE_INTERVAL_MS: n8n rewrites the whole static data (up to
+	 * ~110 KiB) whenever it is written, and that write was most of the trigger's cost per event.
+	 * Entries added in between stay marked and go with the first write after the interval; what
+	 * that means after a crash: docs/verification.md, "What a crash can do".
+	 */
+	saveDue(target: IDataObject, nowMs: number): void {
+		const intervalMs = this.limits.saveIntervalMs ?? SAVE_INTERVAL_MS;
+		if (!this.changed || nowMs - this.lastWriteMs < intervalMs) return;
+		this.save(target, true);
+		this.lastWriteMs = nowMs;
 	}
 }
 

@@ -10,19 +10,20 @@ import type { NormalizedStatus } from '../shared/events/deliveryStatus';
 import { answerWhenExecutionExists, onAnswered, readRawBody } from '../shared/n8nInternals';
 import type { KeyedEvent } from '../shared/events/event';
 import { parseRawBody } from '../shared/events/parseBody';
-import { refusal, type Refusal, type Result } from '../shared/result';
+import type { Result } from '../shared/result';
 import { relayTargets, startRelays } from './relay';
 import { sendCloudEventsOf, smsRouteEventsOf } from '../shared/events/eventsFromWebhook';
 import { RAW_BODY_UNAVAILABLE, isRawBody } from '../shared/events/hmacToolkit';
 import { looksLikeSendCloud } from '../shared/events/sendCloud/signature';
 import { SMSROUTE_SIGNATURE_HEADER } from '../shared/events/smsRoute/signature';
 import { DEFAULT_TOLERANCE_SECONDS, nodeScopeOf, refuseRequest } from '../shared/webhookRequest';
+import { refusal, type Refusal } from '../shared/webhookAnswers';
 
 /**
  * One POST, from raw bytes to the items the trigger emits: pick the provider, verify, parse and
  * normalize it (shared/events), relay to a waiting Send and Wait, keep the wanted statuses
- * and drop duplicates. Every refusal is a Refusal (400, 401 or 503 with a short reason), never a
- * throw.
+ * and drop duplicates. Every refusal is a Refusal of a kind (shared/webhookAnswers.ts: its
+ * status and text), never a throw.
  */
 
 export type Provider = 'auto' | 'smsroute' | 'sendcloud';
@@ -32,6 +33,12 @@ export type Provider = 'auto' | 'smsroute' | 'sendcloud';
  * answered this long ago are taken for run and join the saved record.
  */
 const EXECUTION_CREATED_WITHIN_MS = 2000;
+
+/**
+ * How long a resend waits for the outcome of an earlier request still starting an execution for
+ * the same event: well inside SendCloud's 3 s. Still unknown then: refused (pendingResend).
+ */
+export const PENDING_RESEND_WAIT_MS = 1000;
 
 export interface TriggerParameters {
 	provider: Provider;
@@ -84,13 +91,7 @@ async function receiveSmsRoute(context: IWebhookFunctions, request: Request): Pr
 		toleranceSeconds: request.toleranceSeconds,
 		now: request.receivedAt,
 	});
-	return (
-		received ??
-		refusal(
-			401,
-			'smsroute webhook received but no SMS Route API credential with a Test or Live API Key is set on the trigger',
-		)
-	);
+	return received ?? refusal('noSmsRouteKey');
 }
 
 async function receiveSendCloud(
@@ -116,23 +117,12 @@ async function receiveSendCloud(
 				receivedAt.getTime(),
 				toleranceSeconds,
 			);
-			if (use === 'replay') return { status: 401, reason: 'token already used' };
-			// Forgetting a token early would reopen it to replay; SendCloud retries in 3 minutes.
-			if (use === 'full')
-				return {
-					status: 503,
-					reason: 'too many SendCloud callbacks within the tolerance window; retry later',
-				};
+			if (use === 'replay') return { kind: 'tokenReused' };
+			if (use === 'full') return { kind: 'tokenRecordFull' };
 			return null;
 		},
 	});
-	return (
-		received ??
-		refusal(
-			401,
-			'SendCloud callback received but no SendCloud SMSHook API credential with an App Key is set on the trigger',
-		)
-	);
+	return received ?? refusal('noSendCloudKey');
 }
 
 /** Verifies, parses and normalizes one POST for the provider it comes from. */
@@ -146,34 +136,51 @@ async function receive(
 		provider === 'smsroute' || (provider === 'auto' && request.signatureHeader !== undefined);
 	if (useSmsRoute) return await receiveSmsRoute(context, request);
 	const parsed = parseRawBody(request.rawBody, request.contentType);
-	if (!parsed.ok) return refusal(400, parsed.reason);
-	if (provider === 'auto' && !looksLikeSendCloud(parsed.body)) {
-		return refusal(
-			401,
-			'unrecognized sender: no x-smsroute-signature header and no SendCloud token/timestamp/signature',
-		);
-	}
+	if (!parsed.ok) return refusal('malformed', parsed.reason);
+	if (provider === 'auto' && !looksLikeSendCloud(parsed.body)) return refusal('unrecognizedSender');
 	return await receiveSendCloud(context, request, parsed.body as IDataObject, seen);
+}
+
+/** The events whose status the trigger emits (Events; empty: all). */
+function wantedEvents(events: readonly KeyedEvent[], wantedStatuses: readonly string[]) {
+	if (wantedStatuses.length === 0) return events;
+	const wanted = new Set<string>(wantedStatuses);
+	return events.filter(({ event }) => wanted.has(event.status));
 }
 
 /** The wanted events not seen before, as items, and their dedupe keys (recorded as pending). */
 function firstSeenItems(
 	events: readonly KeyedEvent[],
-	wantedStatuses: readonly string[],
 	seen: SeenRecord,
 	receivedAt: Date,
 ): { items: INodeExecutionData[]; recorded: string[] } {
-	const wanted = wantedStatuses.length > 0 ? new Set<string>(wantedStatuses) : null;
 	const items: INodeExecutionData[] = [];
 	const recorded: string[] = [];
 	for (const { event, dedupeKey } of events) {
-		if (wanted && !wanted.has(event.status)) continue;
 		if (seen.firstSeen(dedupeKey, receivedAt.getTime(), { pending: true })) {
 			items.push({ json: { eventId: eventIdFor(dedupeKey), ...event } });
 			recorded.push(dedupeKey);
 		}
 	}
 	return { items, recorded };
+}
+
+/**
+ * The wanted events not seen before, recorded as pending. A resend of an event another request
+ * is still starting an execution for waits for that request's outcome and is answered after
+ * it, never 200 before (docs/verification.md, "What a 200 means"): refused (pendingResend) when
+ * the outcome is still unknown after PENDING_RESEND_WAIT_MS.
+ */
+async function acceptEvents(
+	events: readonly KeyedEvent[],
+	wantedStatuses: readonly string[],
+	seen: SeenRecord,
+	receivedAt: Date,
+): Promise<Result<{ items: INodeExecutionData[]; recorded: string[] }, Refusal>> {
+	const wanted = wantedEvents(events, wantedStatuses);
+	const keys = wanted.map(({ dedupeKey }) => dedupeKey);
+	if (!(await seen.whenSettled(keys, PENDING_RESEND_WAIT_MS))) return refusal('pendingResend');
+	return { ok: true, ...firstSeenItems(wanted, seen, receivedAt) };
 }
 
 /** The whole request: what to answer, and the items to emit (none for duplicates or filtered). */
@@ -184,7 +191,7 @@ export async function receiveWebhook(
 	const receivedAt = new Date();
 	const rawBody = await readRawBody(context);
 	// Never fall back to re-serialised JSON: it is not what was signed.
-	if (!isRawBody(rawBody)) return refusal(401, RAW_BODY_UNAVAILABLE);
+	if (!isRawBody(rawBody)) return refusal('badSignature', RAW_BODY_UNAVAILABLE);
 	const headers = context.getHeaderData();
 	const request: Request = {
 		nodeScope: nodeScopeOf(context),
@@ -208,17 +215,20 @@ export async function receiveWebhook(
 		received.events.map(({ event }) => event),
 		request,
 	);
-	if (!startRelays(context, targets, request))
-		return refusal(503, 'too many delivery events waiting to be relayed; retry later');
+	if (!startRelays(context, targets, request)) return refusal('relaysFull');
 
-	const { items, recorded } = firstSeenItems(received.events, parameters.events, seen, receivedAt);
-	seen.save(staticData);
+	const accepted = await acceptEvents(received.events, parameters.events, seen, receivedAt);
+	if (!accepted.ok) return accepted;
+	const { items, recorded } = accepted;
+	// Starting no execution, n8n saves this request's static data as it answers.
+	if (items.length === 0) seen.saveDue(staticData, Date.now());
 	// n8n answers non-2xx when it could not create the execution (a database or queue error):
 	// the provider sends the event again, and that delivery must be emitted, not taken for a
-	// duplicate of one that never ran.
+	// duplicate of one that never ran. Left by the client and never answered by n8n: the same.
 	if (recorded.length > 0)
 		onAnswered(context, (status) => {
-			if (status < 200 || status >= 300) seen.forget(recorded);
+			if (status === undefined) seen.forgetUnsettled(recorded);
+			else if (status < 200 || status >= 300) seen.forget(recorded);
 		});
 	// When n8n reads the answer (answer()) after starting the execution (n8n 2.x), this request's
 	// events go into static data, with what other requests confirmed meanwhile. n8n 1.x reads it
@@ -226,7 +236,7 @@ export async function receiveWebhook(
 	const saveRecord = (executionExists: boolean) => {
 		if (executionExists) seen.confirm(recorded);
 		else seen.answeredBeforeExecution(recorded, Date.now());
-		seen.save(staticData, true);
+		seen.saveDue(staticData, Date.now());
 	};
 	return { ok: true, received: received.events.length, items, saveRecord };
 }
@@ -252,8 +262,8 @@ export function answer(
 }
 
 /**
- * Nothing in receiveWebhook is expected to throw; if it does, the sender still gets a plain 400
- * rather than an n8n error page, and no input is echoed back.
+ * Nothing in receiveWebhook is expected to throw; if it does, the sender still gets a plain
+ * answer (unexpectedError) rather than an n8n error page, and no input is echoed back.
  */
 export function malformedRequest(
 	context: IWebhookFunctions,
@@ -262,5 +272,5 @@ export function malformedRequest(
 	context.logger?.warn('SMS Route Trigger could not process a request', {
 		error: error instanceof Error ? error.name : typeof error,
 	});
-	return refusal(400, 'malformed request');
+	return refusal('unexpectedError');
 }

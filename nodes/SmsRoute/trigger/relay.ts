@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { outcomeOf } from '../shared/events/deliveryStatus';
+import { endsWaitOn } from '../shared/events/deliveryStatus';
 import { instanceBaseUrlOf } from '../shared/n8nInternals';
 import { RESUME_URL_METADATA_KEY, relayTarget, webhookBaseOf } from '../shared/resumeUrl';
 import type { NormalizedEvent } from '../shared/events/event';
@@ -119,7 +119,7 @@ export function relayTargets(
 	const targets = new Map<string, string>();
 	let bases: string[] | null = null;
 	for (const event of events) {
-		if (event.provider !== 'smsroute' || !outcomeOf(event.status)) continue;
+		if (event.provider !== 'smsroute' || !endsWaitOn(event.status)) continue;
 		const candidate = event.metadata?.[RESUME_URL_METADATA_KEY];
 		if (candidate === undefined) continue;
 		bases ??= ownBases(context);

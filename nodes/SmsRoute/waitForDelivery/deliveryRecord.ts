@@ -2,15 +2,16 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { NormalizedEvent } from '../shared/events/event';
 import type { SmsRouteClient } from '../transport/smsRouteRequest';
-import { lookUpFinal, lookupClient } from './statusLookup';
+import { lookUpWaitEndingEvent, lookupClient } from './statusLookup';
 import type { WaitingMessages } from './waitingState';
 
 /**
- * The final events of the messages each wait is for.
+ * The events that end each wait, per message it waits for (shared/events/deliveryStatus.ts
+ * `endsWaitOn`: the final statuses and `undelivered`).
  *
  * A wait is one run of a Send and Wait node in one execution: a fallback node after it, or the
  * same node again in a loop, is another wait with its own record, so each resumes once. Each
- * final event that reaches this process is kept in memory per wait, so the last one of a batch
+ * such event that reaches this process is kept in memory per wait, so the last one of a batch
  * finds the others without a request. A message whose event went to another process (queue
  * mode) or arrived before a restart is looked up on smsroute's status endpoint instead
  * (statusLookup.ts); the lookup stops at the first message still in flight.
@@ -18,7 +19,7 @@ import type { WaitingMessages } from './waitingState';
 
 const MAX_WAITS = 1000;
 
-const finalsByWait = new Map<string, Map<string, NormalizedEvent>>();
+const endingEventsByWait = new Map<string, Map<string, NormalizedEvent>>();
 /** Waits this process has already resumed: a late or concurrent event must not resume twice. */
 const resumed = new Set<string>();
 
@@ -37,20 +38,23 @@ export function waitKeyOf(executionId: string, nodeId: string, waiting: WaitingM
 const timeOf = (event: NormalizedEvent): number => Date.parse(event.occurredAt) || 0;
 
 /**
- * Keeps `event` unless the wait already holds a final event of that message at least as new: a
+ * Keeps `event` unless the wait already holds an ending event of that message at least as new: a
  * stale event replayed later cannot replace a newer outcome.
  */
-export function recordFinal(waitKey: string, event: NormalizedEvent): Map<string, NormalizedEvent> {
-	let finals = finalsByWait.get(waitKey);
-	if (!finals) {
-		finals = new Map();
-		finalsByWait.set(waitKey, finals);
-		bounded(finalsByWait);
+export function recordWaitEndingEvent(
+	waitKey: string,
+	event: NormalizedEvent,
+): Map<string, NormalizedEvent> {
+	let ended = endingEventsByWait.get(waitKey);
+	if (!ended) {
+		ended = new Map();
+		endingEventsByWait.set(waitKey, ended);
+		bounded(endingEventsByWait);
 	}
-	const known = event.messageId ? finals.get(event.messageId) : undefined;
+	const known = event.messageId ? ended.get(event.messageId) : undefined;
 	if (event.messageId && (!known || timeOf(event) > timeOf(known)))
-		finals.set(event.messageId, event);
-	return finals;
+		ended.set(event.messageId, event);
+	return ended;
 }
 
 /** True the first time only: the caller that gets true resumes the wait. */
@@ -58,7 +62,7 @@ export function claimResume(waitKey: string): boolean {
 	if (resumed.has(waitKey)) return false;
 	resumed.add(waitKey);
 	bounded(resumed);
-	finalsByWait.delete(waitKey);
+	endingEventsByWait.delete(waitKey);
 	return true;
 }
 
@@ -67,22 +71,22 @@ export function hasResumed(waitKey: string): boolean {
 }
 
 /**
- * Completes `finals` for every id in `messageIds`, asking the status endpoint for the ones this
- * process has not seen final. Returns false at the first message that is not final yet.
+ * Completes `ended` for every id in `messageIds`, asking the status endpoint for the ones this
+ * process has no ending event for. Returns false at the first message still on its way.
  */
-export async function allFinal(
+export async function allMessagesEnded(
 	context: IWebhookFunctions,
 	messageIds: readonly string[],
-	finals: Map<string, NormalizedEvent>,
+	ended: Map<string, NormalizedEvent>,
 	livemode: boolean,
 ): Promise<boolean> {
 	let client: SmsRouteClient | null = null;
 	for (const id of messageIds) {
-		if (finals.has(id)) continue;
+		if (ended.has(id)) continue;
 		client ??= await lookupClient(context);
-		const event = await lookUpFinal(client, id, livemode);
+		const event = await lookUpWaitEndingEvent(client, id, livemode);
 		if (!event) return false;
-		finals.set(id, event);
+		ended.set(id, event);
 	}
 	return true;
 }

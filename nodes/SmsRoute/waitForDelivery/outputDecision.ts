@@ -1,24 +1,25 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { duplicateItem, type Duplicates } from '../actions/message/duplicates';
-import { outcomeOf, type Outcome } from '../shared/events/deliveryStatus';
+import { repeatedRowItem, type RepeatedRows } from '../actions/message/repeatedRows';
+import { endsWaitOn, type Outcome } from '../shared/events/deliveryStatus';
 import type { NormalizedEvent } from '../shared/events/event';
 import type { SmsRouteClient } from '../transport/smsRouteRequest';
 import { DEFAULT_LIMIT_MINUTES } from './description';
-import { lookUpFinal } from './statusLookup';
+import { lookUpWaitEndingEvent } from './statusLookup';
 
 /**
  * Which output each message of Send and Wait for Delivery leaves on, and when: decided here only.
  *
  * - When it is sent (`outputsWhenSent`): a failed or unsent item on Not Delivered at once; a
- *   replayed message (reused Idempotency Key) at once, on its outcome if smsroute says it is final,
- *   else on Timed Out with `REPLAY_NOT_FINAL_REASON` (`replayedItem`); a duplicate row where its
+ *   replayed message (reused Idempotency Key) at once, on its outcome if its status ends a wait,
+ *   else on Timed Out with `REPLAY_NOT_FINAL_REASON` (`replayedItem`); a repeated row where its
  *   first leaves; every other message on Timed Out, waited for.
- * - On a resume, once every waited-for message is final (`outputsOnResume`): each moves to its
- *   outcome's output. Which status ends a wait, and on which outcome, is the status table
- *   (shared/events/deliveryStatus.ts): `undelivered` is not `final` but ends the wait.
+ * - On a resume, once every waited-for message has a status that ends the wait
+ *   (`outputsOnResume`): each moves to its outcome's output. Which status ends a wait, and on
+ *   which outcome, is the status table (shared/events/deliveryStatus.ts `endsWaitOn`):
+ *   `undelivered` is not `final` but ends the wait.
  * - At the limit (`limitWaitMs`) n8n does not run the node again: it passes the outputs saved when
- *   the wait began (waitingState.ts), so what was not final stays on Timed Out.
+ *   the wait began (waitingState.ts), so what had not ended stays on Timed Out.
  */
 
 /** The three outputs of Send and Wait for Delivery, in the order docs/CONTRACT.md gives (OUTPUT_NAMES). */
@@ -59,7 +60,7 @@ export function messageIdOf(item: INodeExecutionData): string | null {
 	return typeof id === 'string' && id !== '' ? id : null;
 }
 
-/** A message sent and not yet final: its Send output, marked as timed out until an event says otherwise. */
+/** A message sent and still on its way: its Send output, marked as timed out until an event says otherwise. */
 export function pendingItem(sent: INodeExecutionData): INodeExecutionData {
 	return {
 		json: { ...sent.json, outcome: 'timedOut', delivery: null },
@@ -67,15 +68,15 @@ export function pendingItem(sent: INodeExecutionData): INodeExecutionData {
 	};
 }
 
-/** The pending item with its final event: status and reason from the event, the event itself under `delivery`. */
-export function finalItem(pending: INodeExecutionData, event: NormalizedEvent): INodeExecutionData {
-	const outcome = outcomeOf(event.status) ?? 'timedOut';
+/** The pending item with the event that ended its wait: status and reason from the event, the event itself under `delivery`. */
+export function endedItem(pending: INodeExecutionData, event: NormalizedEvent): INodeExecutionData {
+	const outcome = endsWaitOn(event.status) ?? 'timedOut';
 	const json: IDataObject = { ...pending.json, status: event.status, outcome, delivery: event };
 	if (event.reason) json.reason = event.reason;
 	return { json, pairedItem: pending.pairedItem };
 }
 
-/** A replayed message's item: its outcome when smsroute's status endpoint says it is final, else Timed Out with the reason. */
+/** A replayed message's item: its outcome when smsroute's status endpoint gives a status that ends a wait, else Timed Out with the reason. */
 export async function replayedItem(
 	client: SmsRouteClient,
 	item: INodeExecutionData,
@@ -83,8 +84,8 @@ export async function replayedItem(
 ): Promise<INodeExecutionData> {
 	const pending = pendingItem(item);
 	pending.json.idempotencyReplay = true;
-	const event = await lookUpFinal(client, String(item.json.id), livemode);
-	if (event) return finalItem(pending, event);
+	const event = await lookUpWaitEndingEvent(client, String(item.json.id), livemode);
+	if (event) return endedItem(pending, event);
 	return { ...pending, json: { ...pending.json, reason: REPLAY_NOT_FINAL_REASON } };
 }
 
@@ -98,18 +99,18 @@ export interface Sent {
 /** Each item on its output when sent, and the ids the wait is for (see above). */
 export function outputsWhenSent(
 	results: Sent[],
-	duplicates: Duplicates,
+	repeatedRows: RepeatedRows,
 ): { outputs: INodeExecutionData[][]; waitFor: string[] } {
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	const waitFor: string[] = [];
 	const routes: number[] = [];
 	const placed: INodeExecutionData[] = [];
 	results.forEach(({ item, replayed }, index) => {
-		const firstIndex = duplicates.firstOf.get(index);
+		const firstIndex = repeatedRows.firstOf.get(index);
 		if (firstIndex !== undefined) {
 			// The same message as an earlier item: it leaves where that one does, waited with it.
-			placed[index] = duplicateItem(
-				duplicates.messages.get(index)!,
+			placed[index] = repeatedRowItem(
+				repeatedRows.messages.get(index)!,
 				firstIndex,
 				placed[firstIndex],
 			);
@@ -135,23 +136,23 @@ export function outputsWhenSent(
 }
 
 /**
- * The outputs on resume: each Timed Out item whose message is waited for and final moves to its
+ * The outputs on resume: each Timed Out item whose message is waited for and ended moves to its
  * outcome's output (after what was already there); everything else stays where it is.
  */
 export function outputsOnResume(
 	outputs: INodeExecutionData[][],
-	finals: ReadonlyMap<string, NormalizedEvent>,
+	ended: ReadonlyMap<string, NormalizedEvent>,
 	waitFor: readonly string[],
 ): INodeExecutionData[][] {
 	const result: INodeExecutionData[][] = [[...outputs[0]], [...outputs[1]], []];
 	for (const item of outputs[OUTPUT.timedOut]) {
 		const id = messageIdOf(item);
-		const event = id && waitFor.includes(id) ? finals.get(id) : undefined;
+		const event = id && waitFor.includes(id) ? ended.get(id) : undefined;
 		if (!event) {
 			result[OUTPUT.timedOut].push(item);
 			continue;
 		}
-		const done = finalItem(item, event);
+		const done = endedItem(item, event);
 		result[OUTPUT[done.json.outcome as Outcome]].push(done);
 	}
 	return result;

@@ -7,7 +7,7 @@ import { createClient } from '../transport/client';
 import type { RequestContext } from '../transport/deadline';
 import { getMessage, isPlainMessageId } from '../transport/messages';
 import type { SmsRouteClient } from '../transport/smsRouteRequest';
-import { outcomeOf } from '../shared/events/deliveryStatus';
+import { endsWaitOn } from '../shared/events/deliveryStatus';
 
 /**
  * A waited-for message's state from smsroute's status endpoint (GET /messages/{id}), the guide's
@@ -24,8 +24,11 @@ export async function lookupClient(context: RequestContext): Promise<SmsRouteCli
 	return await createClient(context, WEBHOOK_LOOKUP);
 }
 
-/** The message as a normalized final event, or null when it is not final or cannot be read. */
-export async function lookUpFinal(
+/**
+ * The message as a normalized event when its status ends the wait (`endsWaitOn`), or null when it
+ * is still on its way or cannot be read.
+ */
+export async function lookUpWaitEndingEvent(
 	client: SmsRouteClient,
 	messageId: string,
 	livemode: boolean,
@@ -35,13 +38,13 @@ export async function lookUpFinal(
 	try {
 		view = await getMessage(client, messageId);
 	} catch (error) {
-		// Unknown is not final: a wait keeps waiting (its limit still ends it).
+		// Unknown ends nothing: a wait keeps waiting (its limit still ends it).
 		client.context.logger?.debug('SMS Route: status lookup failed while waiting for delivery', {
 			error: client.redact(error instanceof Error ? error.message : typeof error),
 		});
 		return null;
 	}
-	if (!outcomeOf(view.status)) return null;
+	if (!endsWaitOn(view.status)) return null;
 	const normalized = normalizeSmsRoute(
 		{
 			message_id: messageId,

@@ -16,7 +16,7 @@ import {
  * At the limit n8n does not run the node again: it passes the entry's data through as the node's
  * output, all outputs when `forwardAllOutputs` is set (n8n 2.x). So the entry holds exactly the
  * outputs a timeout should produce: what was decided when the wait began (send errors and
- * replayed messages already final), and every message waited for on Timed Out.
+ * replayed messages whose wait already ended), and every message waited for on Timed Out.
  *
  * The entry's metadata also names the wait (`smsRouteWait`): a fresh id per wait, so several
  * waits of one execution (a fallback node, a loop) each resume once; the messages it waits for;
@@ -29,7 +29,7 @@ import {
 export interface WaitMark {
 	/** Unique per wait (node run). */
 	waitId: string;
-	/** Ids of the messages whose final events end the wait. */
+	/** Ids of the messages whose ending events (`endsWaitOn`) end the wait. */
 	waitFor: string[];
 	/** When the node began sending: no event of these messages is older. */
 	sentFromMs: number;

@@ -18,6 +18,7 @@ import {
 	TEST_KEY,
 } from '../../helpers/triggerWebhook';
 import { SmsRouteTrigger } from '../../../nodes/SmsRoute/SmsRouteTrigger.node';
+import { SAVE_INTERVAL_MS } from '../../../nodes/SmsRoute/trigger/dedupe';
 
 const triggerNode = {
 	id: 'trigger-node',
@@ -130,7 +131,8 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		it('killed after the answer, before the execution: the event is not in the saved record, so its resend is emitted', async () => {
 			const loaded: IDataObject = {};
 			const req = await request(`wf-ack-${++counter}`, loaded, 'msg_ack_3');
-			expect(req.answerAndSave().saves).toBe(true); // no rewrap: 1.x reads before run()
+			// No rewrap: 1.x reads before run(). Nothing is confirmed yet, so nothing is written.
+			expect(req.answerAndSave().saves).toBe(false);
 			const saved = JSON.parse(JSON.stringify(loaded)) as IDataObject;
 			const resend = await callWebhook({
 				...signed('msg_ack_3'),
@@ -168,6 +170,8 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		const b = await request(workflowId, loadedB, 'msg_ack_b');
 		await b.rewrap();
 		expect(b.answerAndSave().saves).toBe(true); // B's execution was created first…
+		// One write per SAVE_INTERVAL_MS (issue 32): A's answer comes after the interval.
+		await new Promise((resolve) => setTimeout(resolve, SAVE_INTERVAL_MS + 50));
 		await a.rewrap();
 		expect(a.answerAndSave().saves).toBe(true); // …A's save is the last one written
 		const saved = JSON.parse(JSON.stringify(loadedA)) as IDataObject;
@@ -203,10 +207,45 @@ describe('SMS Route Trigger: the 200 comes from n8n once the execution exists (i
 		expect(ySent.items).toHaveLength(0);
 	});
 
+	it('one write per interval: an event confirmed since the last write is in no save yet (a crash may emit its resend again, same eventId); the next write after the interval holds it', async () => {
+		const workflowId = `wf-ack-${++counter}`;
+		const first = await request(workflowId, {}, 'msg_ack_w1');
+		await first.rewrap();
+		expect(first.answerAndSave().saves).toBe(true);
+		const loadedSecond: IDataObject = {};
+		const second = await request(workflowId, loadedSecond, 'msg_ack_w2');
+		await second.rewrap();
+		expect(second.answerAndSave().saves).toBe(false); // within the interval: not written
+		const crashed = JSON.parse(JSON.stringify(loadedSecond)) as IDataObject;
+		const resend = await callWebhook({
+			...signed('msg_ack_w2'),
+			workflowId: `wf-ack-restart-${counter}`,
+			staticData: crashed['node:SMS Route Trigger'] as IDataObject,
+		});
+		expect(resend.items).toHaveLength(1);
+		expect(resend.items[0].eventId).toBe(second.out.items[0].eventId);
+		await new Promise((resolve) => setTimeout(resolve, SAVE_INTERVAL_MS + 50));
+		const loadedThird: IDataObject = {};
+		const third = await request(workflowId, loadedThird, 'msg_ack_w3');
+		await third.rewrap();
+		expect(third.answerAndSave().saves).toBe(true);
+		const saved = JSON.parse(JSON.stringify(loadedThird)) as IDataObject;
+		for (const messageId of ['msg_ack_w1', 'msg_ack_w2', 'msg_ack_w3']) {
+			const again = await callWebhook({
+				...signed(messageId),
+				workflowId: `wf-ack-restart2-${counter}`,
+				staticData: saved['node:SMS Route Trigger'] as IDataObject,
+			});
+			expect(again.items).toHaveLength(0);
+		}
+	});
+
 	it('duplicates and filtered events are still answered 200 by the node, with no execution', async () => {
 		const workflowId = `wf-ack-${++counter}`;
 		const loaded: IDataObject = {};
-		await request(workflowId, loaded, 'msg_ack_dup');
+		const first = await request(workflowId, loaded, 'msg_ack_dup');
+		await first.rewrap();
+		first.answerAndSave(); // its execution exists (a resend of a pending one waits: issue 32)
 		const again = await request(workflowId, loaded, 'msg_ack_dup');
 		expect(again.out.httpStatus).toBe(200);
 		expect(again.out.result.workflowData).toBeUndefined();

@@ -13,7 +13,7 @@ import {
 	type OutgoingMessage,
 } from '../../sending/outgoingMessage';
 import { createCollectionReader, createParameterReader } from '../../sending/parameterReader';
-import { setAsideDuplicates, type Duplicates } from './duplicates';
+import { setAsideRepeatedRows, type RepeatedRows } from './repeatedRows';
 import { readGuardSettings, type GuardSettings } from '../../sending/guards/guardSettings';
 import { countSent, overCap } from '../../sending/guards/maxMessagesCap';
 import {
@@ -26,8 +26,8 @@ export interface PreparedMessages {
 	slots: Array<OutgoingMessage | INodeExecutionData>;
 	/** The messages to send (Dry Run: the ones that would be sent), one per idempotency key. */
 	valid: OutgoingMessage[];
-	/** Later items of a campaign with an earlier item's key: their slots are filled by fillDuplicates. */
-	duplicates: Duplicates;
+	/** Later items of a campaign with an earlier item's key: their slots are filled by fillRepeatedRows. */
+	repeatedRows: RepeatedRows;
 }
 
 export function isOutgoing(slot: OutgoingMessage | INodeExecutionData): slot is OutgoingMessage {
@@ -134,7 +134,7 @@ function withinCap(
 	run: PreparationRun,
 	slots: PreparedMessages['slots'],
 	unique: OutgoingMessage[],
-	duplicates: Duplicates,
+	repeatedRows: RepeatedRows,
 ): PreparedMessages {
 	const { context, dryRun, guards, reporting } = run;
 	// Counted by their keys: a message replayed in a retry is not counted again.
@@ -143,7 +143,7 @@ function withinCap(
 	if (reporting && guards.maxMessages) {
 		for (const message of unique)
 			message.guardReport!.maxMessagesPerExecution = overLimit ? `refuse: ${overLimit}` : 'pass';
-		return { slots, valid: overLimit ? [] : unique, duplicates };
+		return { slots, valid: overLimit ? [] : unique, repeatedRows };
 	}
 	if (overLimit) {
 		// Every message of the run is refused, so each item says why (an error item with
@@ -163,11 +163,11 @@ function withinCap(
 					: slot,
 			),
 			valid: [],
-			duplicates,
+			repeatedRows,
 		};
 	}
 	if (guards.maxMessages && !dryRun) countSent(context, keys);
-	return { slots, valid: unique, duplicates };
+	return { slots, valid: unique, repeatedRows };
 }
 
 /**
@@ -204,8 +204,8 @@ export function prepareMessages(
 	if (dryRun && guards.unreadableOptOuts.length > 0 && slots.length > 0)
 		reportOnFirst(slots[0], unreadableReport(guards.unreadableOptOuts));
 
-	const { unique, duplicates } = setAsideDuplicates(valid);
-	for (const [index, firstIndex] of duplicates.firstOf)
+	const { unique, repeatedRows } = setAsideRepeatedRows(valid);
+	for (const [index, firstIndex] of repeatedRows.firstOf)
 		slots[index] = { json: { duplicateOf: firstIndex }, pairedItem: { item: index } };
-	return withinCap(run, slots, unique, duplicates);
+	return withinCap(run, slots, unique, repeatedRows);
 }

@@ -9,7 +9,7 @@ import { postMessage } from '../../transport/messages';
 import type { SmsRouteClient } from '../../transport/smsRouteRequest';
 import type { Operation, OperationModule } from '../operation';
 import { concurrencyOption, type OperationDefaults } from '../options';
-import { fillDuplicates } from './duplicates';
+import { fillRepeatedRows } from './repeatedRows';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
@@ -41,7 +41,7 @@ export async function sendOne(
 
 /** One POST /messages per item, several in flight at once, output in input order. */
 export const execute: Operation = async function (items, client, run) {
-	const { slots, duplicates } = prepareMessages(this, items, { dryRun: run.dryRun });
+	const { slots, repeatedRows } = prepareMessages(this, items, { dryRun: run.dryRun });
 	const results = await mapWithConcurrency(slots, run.concurrency, async (slot) => {
 		if (!isOutgoing(slot)) return slot;
 		if (run.dryRun) return dryRunItem(slot);
@@ -51,5 +51,5 @@ export const execute: Operation = async function (items, client, run) {
 			return errorItemOrThrow(this, slot.itemIndex, error, messageSummary(slot));
 		}
 	});
-	return [fillDuplicates(results, duplicates)];
+	return [fillRepeatedRows(results, repeatedRows)];
 };

@@ -50,7 +50,7 @@ export const execute: Operation = async function (items, client, run) {
 		resumeUrl,
 	});
 	const livemode = client.environment === 'live';
-	const { slots, duplicates } = prepareMessages(this, items);
+	const { slots, repeatedRows } = prepareMessages(this, items);
 
 	const sent = await mapWithConcurrency(slots, run.concurrency, async (slot): Promise<Sent> => {
 		if (!isOutgoing(slot)) return { item: slot };
@@ -67,7 +67,7 @@ export const execute: Operation = async function (items, client, run) {
 			? { ...result, item: await decide.replayedItem(client, result.item, livemode) }
 			: result,
 	);
-	const { outputs, waitFor } = decide.outputsWhenSent(settled, duplicates);
+	const { outputs, waitFor } = decide.outputsWhenSent(settled, repeatedRows);
 	if (waitFor.length === 0) return outputs;
 	rememberWaiting(this, outputs, { waitId: randomUUID(), waitFor, sentFromMs, livemode });
 	await this.putExecutionToWait(new Date(Date.now() + limitMs));

@@ -4,7 +4,7 @@ import { errorItemOrThrow, toNodeError } from '../itemErrors';
 import type { Operation, OperationModule } from '../operation';
 import { chunkSizeOption, concurrencyOption, type OperationDefaults } from '../options';
 import { sendChunk, type ChunkResults } from './sendChunk';
-import { fillDuplicates } from './duplicates';
+import { fillRepeatedRows } from './repeatedRows';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
@@ -35,12 +35,12 @@ export const description = forOperation(option.value, [
  * with several chunks in flight. Output stays in input order, each item paired with its input.
  */
 export const execute: Operation = async function (items, client, run) {
-	const { slots, valid, duplicates } = prepareMessages(this, items, { dryRun: run.dryRun });
+	const { slots, valid, repeatedRows } = prepareMessages(this, items, { dryRun: run.dryRun });
 	if (run.dryRun)
 		return [
-			fillDuplicates(
+			fillRepeatedRows(
 				slots.map((slot) => (isOutgoing(slot) ? dryRunItem(slot) : slot)),
-				duplicates,
+				repeatedRows,
 			),
 		];
 
@@ -66,5 +66,5 @@ export const execute: Operation = async function (items, client, run) {
 		// The bulk answer holds only ids: every message starts queued, its credits come later.
 		return sentItem(slot, { id: result.id, status: 'queued', creditsUsed: null, createdAt: null });
 	});
-	return [fillDuplicates(results, duplicates)];
+	return [fillRepeatedRows(results, repeatedRows)];
 };

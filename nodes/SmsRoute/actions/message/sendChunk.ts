@@ -83,10 +83,10 @@ async function post(state: ChunkState, messages: OutgoingMessage[]): Promise<unk
 	}
 }
 
-async function postAndSettle(state: ChunkState, messages: OutgoingMessage[]): Promise<void> {
+async function postAndNarrowDown(state: ChunkState, messages: OutgoingMessage[]): Promise<void> {
 	if (messages.length === 0) return;
 	const error = await post(state, messages);
-	if (error !== undefined) await settle(state, messages, error, 0);
+	if (error !== undefined) await narrowDown(state, messages, error, 0);
 }
 
 /**
@@ -116,7 +116,7 @@ async function setAsideNamed(
 			return failAll(state, rest, error);
 		}
 	}
-	await postAndSettle(state, rest);
+	await postAndNarrowDown(state, rest);
 }
 
 /**
@@ -127,7 +127,7 @@ async function setAsideNamed(
  * halves at several nested splits), or when the chunk's bisection budget is spent: then the
  * messages left fail with that error, unsent.
  */
-async function settle(
+async function narrowDown(
 	state: ChunkState,
 	messages: OutgoingMessage[],
 	error: unknown,
@@ -152,7 +152,7 @@ async function settle(
 	}
 	for (const [i, half] of halves.entries()) {
 		if (errors[i] !== undefined)
-			await settle(state, half, errors[i], bothSame ? sameSplits + 1 : 0);
+			await narrowDown(state, half, errors[i], bothSame ? sameSplits + 1 : 0);
 	}
 }
 
@@ -163,5 +163,5 @@ export async function sendChunk(
 	results: ChunkResults,
 ): Promise<void> {
 	const state: ChunkState = { client, results, splitsBudget: bisectionBudget(messages.length) };
-	await postAndSettle(state, messages);
+	await postAndNarrowDown(state, messages);
 }

@@ -1,7 +1,8 @@
 /**
  * The delivery statuses, defined once: the normalized statuses of docs/CONTRACT.md, which of them
- * are `final` (the event field the trigger emits), and where each leaves a message waited for by
- * Send and Wait for Delivery. smsRoute/normalize.ts, sendCloud/normalize.ts, the trigger's relay and the
+ * are `final` (the event field the trigger emits: smsroute will report nothing else), and which
+ * end a Send and Wait for Delivery's wait, on which output (`endsWaitOn`). Not the same set:
+ * `undelivered` is not final but ends a wait. smsRoute/normalize.ts, sendCloud/normalize.ts, the trigger's relay and the
  * wait all read this table.
  */
 
@@ -17,22 +18,22 @@ interface StatusDefinition {
 	/** The event's public `final` field (docs/CONTRACT.md). */
 	final: boolean;
 	/** The output a wait ends on for this status; null keeps it waiting. */
-	outcome: Outcome | null;
+	endsWaitOn: Outcome | null;
 }
 
 const STATUSES = {
-	queued: { final: false, outcome: null },
-	sent: { final: false, outcome: null },
-	delivered: { final: true, outcome: 'delivered' },
-	failed: { final: true, outcome: 'notDelivered' },
+	queued: { final: false, endsWaitOn: null },
+	sent: { final: false, endsWaitOn: null },
+	delivered: { final: true, endsWaitOn: 'delivered' },
+	failed: { final: true, endsWaitOn: 'notDelivered' },
 	// smsroute's temporary failure: not `final`, since smsroute may retry and still report
 	// `delivered` later; but the wait ends on it (Not Delivered), because a workflow waiting for
 	// delivery has to act on the failure now (another channel, a resend) rather than at the limit.
-	undelivered: { final: false, outcome: 'notDelivered' },
-	suppressed: { final: true, outcome: 'notDelivered' },
-	requested: { final: false, outcome: null },
-	replied: { final: false, outcome: null },
-	template_verify: { final: false, outcome: null },
+	undelivered: { final: false, endsWaitOn: 'notDelivered' },
+	suppressed: { final: true, endsWaitOn: 'notDelivered' },
+	requested: { final: false, endsWaitOn: null },
+	replied: { final: false, endsWaitOn: null },
+	template_verify: { final: false, endsWaitOn: null },
 } as const satisfies Record<string, StatusDefinition>;
 
 export type NormalizedStatus = keyof typeof STATUSES;
@@ -42,9 +43,12 @@ export function isFinal(status: NormalizedStatus): boolean {
 	return STATUSES[status].final;
 }
 
-/** Where a wait ends for this status, or null when the message is still on its way. */
-export function outcomeOf(status: unknown): Outcome | null {
+/**
+ * The output a wait ends on for this status, or null when it keeps waiting (the message is still
+ * on its way). Not `isFinal`: an `undelivered` message ends the wait on Not Delivered.
+ */
+export function endsWaitOn(status: unknown): Outcome | null {
 	if (typeof status !== 'string') return null;
 	const definition: StatusDefinition | undefined = ownValue(STATUSES, status);
-	return definition?.outcome ?? null;
+	return definition?.endsWaitOn ?? null;
 }

@@ -14,6 +14,7 @@ import {
 } from './smsRoute/constructEvent';
 import type { SmsRouteSigningKey } from './smsRoute/signature';
 import type { Result } from '../result';
+import type { Refusal } from '../webhookAnswers';
 import { SIGNATURE_MISMATCH } from './hmacToolkit';
 
 /**
@@ -102,15 +103,16 @@ export async function sendCloudAppKey(
  * and shares those reloads, so forged requests cannot force one each. Null means the credential
  * holds no key.
  */
-async function checkWithKeys<K, R extends Result<object, { reason: string }>>(
+async function checkWithKeys<K, R extends Result<object, Refusal>>(
 	load: (after?: ReloadAfter) => Promise<Keys<K>>,
 	check: (keys: K) => R | null,
 	receivedAtMs: number,
 ): Promise<R | null> {
 	const cached = await load();
 	const result = check(cached.keys);
-	if (cached.fresh || (result && (result.ok || result.reason !== SIGNATURE_MISMATCH)))
-		return result;
+	const mismatch =
+		result && !result.ok && 'reason' in result && result.reason === SIGNATURE_MISMATCH;
+	if (cached.fresh || (result && !mismatch)) return result;
 	return check((await load({ generation: cached.generation, receivedAtMs })).keys);
 }
 

@@ -9,7 +9,11 @@ const SHA256_HEX_CHARS = 64;
 export const SIGNATURE_MISMATCH = 'signature mismatch';
 export const RAW_BODY_UNAVAILABLE = 'raw request body unavailable; cannot verify signature';
 
-export type SignatureCheck = Result;
+/**
+ * What either provider's signature check returns: verified (with what the check learnt, such as
+ * smsroute's `livemode` and `timestamp`) or the reason it was not.
+ */
+export type SignatureCheck<Verified extends object = object> = Result<Verified>;
 
 /** Parts are fed one by one so a raw body is hashed exactly as received, never re-encoded. */
 export function hmacSha256(key: string | KeyObject, ...parts: Array<string | Buffer>): Buffer {

@@ -4,8 +4,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { normalizeSendCloud } from './normalize';
 import type { KeyedEvent } from '../event';
 import { parseRawBody } from '../parseBody';
-import { refusal, type Refusal, type Result } from '../../result';
+import type { Result } from '../../result';
 import { extractSendCloudFields, verifySendCloudSignature } from './signature';
+import { refusal, type Refusal } from '../../webhookAnswers';
 
 /**
  * A SendCloud SMSHook callback, from raw bytes to normalized events, as stripe-node's
@@ -38,11 +39,11 @@ export function constructSendCloudEvent(request: SendCloudWebhookRequest): SendC
 	let body = request.parsedBody;
 	if (!body) {
 		const parsed = parseRawBody(request.rawBody, request.contentType);
-		if (!parsed.ok) return refusal(400, parsed.reason);
+		if (!parsed.ok) return refusal('malformed', parsed.reason);
 		body = parsed.body as IDataObject;
 	}
 	const signed = extractSendCloudFields(body);
-	if (!signed.ok) return refusal(401, signed.reason);
+	if (!signed.ok) return refusal('badSignature', signed.reason);
 	if (appKey === null) return null;
 	const { fields, timestampMs } = signed;
 	const nowMs = now.getTime();
@@ -53,7 +54,7 @@ export function constructSendCloudEvent(request: SendCloudWebhookRequest): SendC
 		toleranceSeconds,
 		nowMs,
 	});
-	if (!verified.ok) return refusal(401, verified.reason);
+	if (!verified.ok) return refusal('badSignature', verified.reason);
 	const refused = request.spendToken(fields.token, timestampMs);
 	if (refused) return { ok: false, ...refused };
 	const normalized = normalizeSendCloud(body, {
@@ -61,5 +62,5 @@ export function constructSendCloudEvent(request: SendCloudWebhookRequest): SendC
 		receivedAt: now,
 		token: fields.token,
 	});
-	return normalized.ok ? normalized : refusal(400, normalized.reason);
+	return normalized.ok ? normalized : refusal('malformed', normalized.reason);
 }

@@ -25,8 +25,6 @@ export interface SendCloudSignedFields {
 
 export type SendCloudFieldsResult = Result<{ fields: SendCloudSignedFields; timestampMs: number }>;
 
-export type SendCloudVerification = SignatureCheck;
-
 /** Whether a body carries any of SendCloud's signing fields (used by provider auto-detection). */
 export function looksLikeSendCloud(body: Record<string, unknown>): boolean {
 	return 'token' in body || 'signature' in body || ('timestamp' in body && 'eventType' in body);
@@ -70,7 +68,7 @@ export function verifySendCloudSignature(options: {
 	timestampMs: number;
 	toleranceSeconds: number;
 	nowMs: number;
-}): SendCloudVerification {
+}): SignatureCheck {
 	const { appKey, fields, timestampMs, toleranceSeconds, nowMs } = options;
 	const expected = computeSendCloudSignature(appKey, fields.timestamp, fields.token);
 	if (!sameDigest(decodeSha256Hex(fields.signature), expected)) {

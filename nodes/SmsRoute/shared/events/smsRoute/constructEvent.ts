@@ -3,8 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import type { KeyedEvent } from '../event';
 import { normalizeSmsRoute } from './normalize';
 import { parseRawBody } from '../parseBody';
-import { refusal, type Refusal, type Result } from '../../result';
+import type { Result } from '../../result';
 import { verifySmsRouteSignature, type SmsRouteSigningKey } from './signature';
+import { refusal, type Refusal } from '../../webhookAnswers';
 
 /**
  * An smsroute webhook request, from raw bytes to normalized events, as stripe-node's
@@ -36,18 +37,18 @@ export function constructSmsRouteEvent(request: SmsRouteWebhookRequest): SmsRout
 	const nowMs = now.getTime();
 	// Verify the exact bytes before parsing anything an attacker could have sent.
 	const verified = verifySmsRouteSignature({ rawBody, header, keys, toleranceSeconds, nowMs });
-	if (!verified.ok) return refusal(401, verified.reason);
+	if (!verified.ok) return refusal('badSignature', verified.reason);
 	const future = request.futureToleranceSeconds ?? toleranceSeconds;
 	if (verified.timestamp * 1000 > nowMs + future * 1000)
-		return refusal(401, 'timestamp in the future');
+		return refusal('badSignature', 'timestamp in the future');
 	// Verified, so the bytes are there.
 	const parsed = parseRawBody(rawBody as Buffer, request.contentType);
-	if (!parsed.ok) return refusal(400, parsed.reason);
+	if (!parsed.ok) return refusal('malformed', parsed.reason);
 	const normalized = normalizeSmsRoute(parsed.body as IDataObject, {
 		livemode: verified.livemode,
 		receivedAt: now,
 	});
-	if (!normalized.ok) return refusal(400, normalized.reason);
+	if (!normalized.ok) return refusal('malformed', normalized.reason);
 	return {
 		ok: true,
 		events: normalized.events,

@@ -8,8 +8,8 @@ import {
 	hmacSha256,
 	isRawBody,
 	sameDigest,
+	type SignatureCheck,
 } from '../hmacToolkit';
-import type { Result } from '../../result';
 
 /**
  * Verifies the `x-smsroute-signature: t=<unix seconds>,v1=<hex>` header, modelled on
@@ -37,8 +37,6 @@ export interface ParsedSignatureHeader {
 	/** Every v1 value, in header order (several during key rotation). */
 	signatures: string[];
 }
-
-export type SmsRouteVerification = Result<{ livemode: boolean; timestamp: number }>;
 
 /**
  * Splits `t=…,v1=…[,v1=…][,v0=…]`. Unknown schemes are ignored rather than rejected, so the
@@ -77,7 +75,7 @@ export function verifySmsRouteSignature(options: {
 	keys: SmsRouteSigningKey[];
 	toleranceSeconds: number;
 	nowMs: number;
-}): SmsRouteVerification {
+}): SignatureCheck<{ livemode: boolean; timestamp: number }> {
 	const { rawBody, header, keys, toleranceSeconds, nowMs } = options;
 	if (header === undefined || header === '') {
 		return { ok: false, reason: 'missing x-smsroute-signature header' };

@@ -494,12 +494,44 @@ describe('n8n internals the package relies on (nodes/SmsRoute/shared/n8nInternal
 			res.statusCode = 503;
 			res.end();
 		});
-		const statuses: number[] = [];
+		const statuses: Array<number | undefined> = [];
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
 		await fetch(`http://127.0.0.1:${port}/`);
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 		expect(statuses).toEqual([503]);
+	});
+
+	it("onAnswered: a client that leaves first ('close', no 'finish') still gets the status n8n ends the response with", async () => {
+		const statuses: Array<number | undefined> = [];
+		let answerLate = () => {};
+		const closed = new Promise<void>((resolveClosed) => {
+			const server = http.createServer((req, res) => {
+				onAnswered(webhookContext({ httpRequest: { headers: {} }, httpResponse: res }), (status) =>
+					statuses.push(status),
+				);
+				res.once('close', () => resolveClosed());
+				// What n8n does when creating the execution failed after the client left.
+				answerLate = () => {
+					res.statusCode = 500;
+					res.end('{}');
+					server.close();
+				};
+			});
+			server.listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as AddressInfo;
+				const client = http.request({ port, host: '127.0.0.1', method: 'POST' });
+				client.on('error', () => {});
+				client.end('{}');
+				setTimeout(() => client.destroy(), 50);
+			});
+		});
+		await closed;
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		expect(statuses).toEqual([]); // left, not answered: nothing is known yet
+		answerLate();
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		expect(statuses).toEqual([500]);
 	});
 
 	it('instanceBaseUrlOf: webhook contexts have getInstanceBaseUrl()', () => {

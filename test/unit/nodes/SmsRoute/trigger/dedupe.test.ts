@@ -5,6 +5,7 @@ import {
 	EVENT_WINDOW_MS,
 	MAX_EVENT_KEYS,
 	MIRROR_EVENT_KEYS,
+	SAVE_INTERVAL_MS,
 	SeenRecord,
 } from '../../../../../nodes/SmsRoute/trigger/dedupe';
 import { MAX_MESSAGES_PER_CALLBACK } from '../../../../../nodes/SmsRoute/shared/events/sendCloud/normalize';
@@ -217,6 +218,46 @@ describe('SeenRecord across n8n processes (queue mode)', () => {
 		other.attach(request, now + 1);
 		other.save(request);
 		expect(JSON.stringify(request)).toBe(before);
+	});
+});
+
+describe('SeenRecord: writes at most once per interval (issue 32)', () => {
+	const now = 1_700_000_000_000;
+	const copy = (data: IDataObject) => JSON.parse(JSON.stringify(data)) as IDataObject;
+
+	it('writes the first change at once, then at most once per interval, the later write holding everything added meanwhile', () => {
+		const seen = new SeenRecord({}, now);
+		const first: IDataObject = {};
+		seen.firstSeen('a', now);
+		seen.saveDue(first, now);
+		expect(first.eventKeys).toHaveLength(1);
+		const second: IDataObject = {};
+		seen.firstSeen('b', now + 10);
+		seen.saveDue(second, now + 10);
+		expect(second.eventKeys).toBeUndefined(); // within the interval: n8n writes nothing
+		const third: IDataObject = {};
+		seen.firstSeen('c', now + SAVE_INTERVAL_MS + 1);
+		seen.saveDue(third, now + SAVE_INTERVAL_MS + 1);
+		const restarted = new SeenRecord(copy(third), now + SAVE_INTERVAL_MS + 2);
+		for (const key of ['a', 'b', 'c']) expect(restarted.hasEvent(key)).toBe(true);
+		// Nothing added since: nothing to write, however long after.
+		const idle: IDataObject = {};
+		seen.saveDue(idle, now + 10 * SAVE_INTERVAL_MS);
+		expect(idle.eventKeys).toBeUndefined();
+	});
+
+	it('still takes in a list another process wrote after the one it read last (queue mode)', () => {
+		const db: IDataObject = {};
+		const a = new SeenRecord({}, now);
+		a.firstSeen('from-a', now);
+		a.save(db);
+		const b = new SeenRecord(copy(db), now);
+		b.firstSeen('from-b', now + 1);
+		b.save(db);
+		a.attach(copy(db), now + 2); // same length as before would not matter: the last entry differs
+		expect(a.hasEvent('from-b')).toBe(true);
+		a.attach(copy(db), now + 3); // the same list again: nothing new, nothing lost
+		expect(a.hasEvent('from-a') && a.hasEvent('from-b')).toBe(true);
 	});
 });
 

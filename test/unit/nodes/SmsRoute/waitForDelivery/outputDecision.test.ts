@@ -11,7 +11,7 @@ const item = (json: INodeExecutionData['json'], index = 0): INodeExecutionData =
 	json,
 	pairedItem: { item: index },
 });
-const noDuplicates = { firstOf: new Map<number, number>(), messages: new Map() };
+const noRepeatedRows = { firstOf: new Map<number, number>(), messages: new Map() };
 const event = (messageId: string, status: string) =>
 	({ provider: 'smsroute', messageId, status }) as unknown as NormalizedEvent;
 
@@ -25,7 +25,7 @@ describe('waitForDelivery/outputDecision: which output, and when', () => {
 				{ item: item({ id: 'msg_b', outcome: 'delivered' }, 3), replayed: true },
 				{ item: item({ id: 'msg_c', status: 'queued' }, 4), replayed: false },
 			],
-			noDuplicates,
+			noRepeatedRows,
 		);
 		expect(outputs[OUTPUT.delivered].map((i) => i.json.id)).toEqual(['msg_b']);
 		expect(outputs[OUTPUT.notDelivered].map((i) => i.pairedItem)).toEqual([

@@ -34,24 +34,24 @@ describe('shared/events/smsRoute constructSmsRouteEvent: raw body + header + key
 		]);
 	});
 
-	it('refuses a forged signature before parsing (401), a bad body after verifying (400)', () => {
+	it('refuses a forged signature before parsing (badSignature), a bad body after verifying (malformed)', () => {
 		const forged = smsRouteTestHeader({ key: 'sk_test_other', body, nowMs });
 		expect(smsRouteEvent(request({ header: forged }))).toEqual({
 			ok: false,
-			status: 401,
+			kind: 'badSignature',
 			reason: 'signature mismatch',
 		});
 		const garbage = Buffer.from('{not json');
 		const signedGarbage = smsRouteTestHeader({ key: TEST_KEY, body: garbage, nowMs });
 		expect(smsRouteEvent(request({ rawBody: garbage, header: signedGarbage }))).toMatchObject({
 			ok: false,
-			status: 400,
+			kind: 'malformed',
 		});
 		const noId = Buffer.from(JSON.stringify({ status: 'sent', timestamp: 1 }));
 		const signedNoId = smsRouteTestHeader({ key: TEST_KEY, body: noId, nowMs });
 		expect(smsRouteEvent(request({ rawBody: noId, header: signedNoId }))).toEqual({
 			ok: false,
-			status: 400,
+			kind: 'malformed',
 			reason: 'missing message_id',
 		});
 	});
@@ -65,7 +65,7 @@ describe('shared/events/smsRoute constructSmsRouteEvent: raw body + header + key
 			smsRouteEvent(
 				request({ header: ahead, toleranceSeconds: 3600, futureToleranceSeconds: 300 }),
 			),
-		).toEqual({ ok: false, status: 401, reason: 'timestamp in the future' });
+		).toEqual({ ok: false, kind: 'badSignature', reason: 'timestamp in the future' });
 	});
 });
 
@@ -110,7 +110,7 @@ describe('shared/events/sendCloud constructSendCloudEvent: raw body + app key â†
 		const forged = form(sendCloudTestSignature('other', timestamp, token));
 		expect(sendCloudEvent(request(forged, spent))).toEqual({
 			ok: false,
-			status: 401,
+			kind: 'badSignature',
 			reason: 'signature mismatch',
 		});
 		expect(spent).toEqual([]);
@@ -122,8 +122,8 @@ describe('shared/events/sendCloud constructSendCloudEvent: raw body + app key â†
 		expect(
 			sendCloudEvent({
 				...request(rawBody, []),
-				spendToken: () => ({ status: 401, reason: 'token already used' }),
+				spendToken: () => ({ kind: 'tokenReused' }),
 			}),
-		).toEqual({ ok: false, status: 401, reason: 'token already used' });
+		).toEqual({ ok: false, kind: 'tokenReused' });
 	});
 });

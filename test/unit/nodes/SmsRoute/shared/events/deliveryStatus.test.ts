@@ -1,4 +1,4 @@
-import { isFinal, outcomeOf } from '../../../../../../nodes/SmsRoute/shared/events/deliveryStatus';
+import { isFinal, endsWaitOn } from '../../../../../../nodes/SmsRoute/shared/events/deliveryStatus';
 
 /** Every normalized status (docs/CONTRACT.md) and the output a wait ends on for it. */
 const WAIT_OUTCOMES = {
@@ -20,14 +20,14 @@ describe('shared/events/deliveryStatus: one definition of final and of each outc
 	});
 
 	it('a wait ends on every final status and on undelivered, nowhere else', () => {
-		expect(Object.fromEntries(ALL.map((status) => [status, outcomeOf(status)]))).toEqual(
+		expect(Object.fromEntries(ALL.map((status) => [status, endsWaitOn(status)]))).toEqual(
 			WAIT_OUTCOMES,
 		);
 	});
 
 	it('names from a body never reach Object.prototype', () => {
 		for (const name of ['constructor', '__proto__', 'toString', 42, null]) {
-			expect(outcomeOf(name)).toBeNull();
+			expect(endsWaitOn(name)).toBeNull();
 		}
 	});
 });
