@@ -266,6 +266,56 @@ function queueSection() {
 	return out;
 }
 
+/** Section 7, from test/bench/results-burst.json (test/bench/burst.js, BENCH_ONLY=burst). */
+function burstSection() {
+	const file = path.join(__dirname, 'results-burst.json');
+	if (!fs.existsSync(file)) return [];
+	const b = JSON.parse(fs.readFileSync(file, 'utf8'));
+	const { table } = require('./burst');
+	const st = b.settings;
+	const full = st.events >= 20_000;
+	const out = ['## 7. Campaign burst (queue mode)', ''];
+	out.push(
+		`From \`${b.command}\` (run ${b.date}, n8n ${b.n8n}, queue mode: main, ${st.workers} workers, ${st.webhooks} webhook ` +
+			`processes behind a round-robin proxy, ${st.lazyAcquire ? '`N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`' : 'default expression engine'}, PostgreSQL + Redis on 127.0.0.1, ${b.machine?.cpus} CPUs; 1-minute load ` +
+			`average ${b.loadavgAtStart?.[0]} at start, ${b.loadavgAtEnd?.[0]} at the end). ${st.events.toLocaleString('en-US')} requests per arm at ` +
+			`concurrency ${st.concurrency}, about ${Math.round(st.resendShare * 100)}% of them resends of an earlier event (same body, ` +
+			`signed anew), arms alternating in ${st.slices} slices; events not answered 2xx are sent again up to ${st.retries} times after ` +
+			'the slices (outside the rate and the latencies), as a provider retries.',
+		'',
+	);
+	if (!full)
+		out.push(
+			`**Reduced run** (${st.events.toLocaleString('en-US')} requests per arm, not the 20,000 of issue 32) on a machine shared with other work: ` +
+				"the rates are this load's, not n8n's; the counts (carried once, missing) are what holds at any load.",
+			'',
+		);
+	out.push(table(b), '');
+	const t = b.arms.trigger;
+	const p = b.arms.plain;
+	if (t && p)
+		out.push(
+			`SMS Route Trigger / Webhook node: ${b.ratio}× the rate. Executions were all finished ${b.drainSeconds} s after the last ` +
+				`request. Answers: trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}` +
+				`${t.retries || p.retries ? ` (retries included: trigger ${t.retries}, Webhook node ${p.retries})` : ''}.` +
+				` The trigger answered ${t.resendsAnsweredEmitted0} requests 200 with \`emitted: 0\` (resends whose event an execution already carries);` +
+				` the Webhook node has no duplicate check, so each of its ${p.resends} resends is a second execution (its check is one execution per 2xx request).`,
+			'',
+		);
+	for (const [arm, a] of Object.entries(b.arms))
+		for (const [status, r] of Object.entries(a.refusals ?? {}))
+			out.push(
+				`- ${arm} answered ${status} ${r.count} times, e.g. \`${r.sample.replace(/`/g, "'")}\``,
+			);
+	out.push(
+		'',
+		'Full run (the better part of an hour on 2 cores; run it on a quiet machine): ' +
+			'`npm run build && node test/bench/burst.js` (or `BENCH_ONLY=burst BENCH_MERGE=1 npm run bench`).',
+		'',
+	);
+	return out;
+}
+
 function microSection(results) {
 	const m = results.micro;
 	const out = ['### Verify + normalize in process', ''];
@@ -476,6 +526,7 @@ function renderReport(results) {
 		'npm run bench                      # = npm run build && node test/bench/run.js  (all sections, 10,000 and 100,000 items)',
 		'BENCH_SIZES=10000 npm run bench    # shorter: bulk at 10,000 only',
 		'BENCH_ONLY=soak npm run bench      # one section: bulk | micro | webhooks | soak | guards',
+		'BENCH_ONLY=burst BENCH_MERGE=1 npm run bench   # the campaign burst into queue mode (not in the default set: long)',
 		'```',
 		'',
 		`This report was produced by: \`${results.command}\` (total ${s(results.totalMs)}). Raw figures: \`test/bench/results.json\`.`,
@@ -492,6 +543,7 @@ function renderReport(results) {
 		...soakSection(results),
 		...queueSection(),
 		...guardsSection(results),
+		...burstSection(),
 	];
 	if (results.notes.length)
 		out.push('## Notes from this run', '', ...results.notes.map((n) => `- ${n}`), '');

@@ -12,7 +12,11 @@
  *
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
- *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all)
+ *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all of these)
+ *   BENCH_ONLY=burst            a campaign's burst into queue mode (test/bench/burst.js, BURST_* settings;
+ *                               not in the default set: 20,000 events per arm take the better part of
+ *                               an hour on 2 cores); writes test/bench/results-burst.json, which
+ *                               BENCHMARKS.md's burst section reads. Add BENCH_MERGE=1 to keep the rest.
  *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before the Sending Window or
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
@@ -32,6 +36,7 @@ const { N8N_VERSION, NODE24, ROOT } = require('../e2e/n8n');
 const { runInN8n, runRawUndici } = require('./bulk');
 const { runWebhookBench, runMicroBench } = require('./webhooks');
 const { runSoak } = require('./soak');
+const { runBurst, table: burstTable } = require('./burst');
 
 /**
  * test/bench/guards.js in a child process (its own heap, --expose-gc); a build from before runs
@@ -281,6 +286,16 @@ async function main() {
 				log(
 					`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`,
 				);
+		}
+		if (ONLY.has('burst')) {
+			log(
+				'burst: signed events at concurrency 50 into queue mode, SMS Route Trigger vs Webhook node',
+			);
+			await attempt('burst', async () => {
+				const burst = await runBurst({ log: (line) => log(`  ${line}`) });
+				log(`\n${burstTable(burst)}`);
+				if (!Object.values(burst.arms).every((a) => a.holds)) process.exitCode = 1;
+			});
 		}
 		if (ONLY.has('webhooks')) {
 			log(
