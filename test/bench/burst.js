@@ -16,7 +16,7 @@
  * the share of resends; BURST_CONCURRENCY (default 50); BURST_SLICES (default 10 per arm);
  * BURST_WORKERS (default 2); BURST_RETRIES (default 3 passes for events not answered 2xx);
  * BURST_LAZY_ACQUIRE=1 (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true in every n8n process);
- * BURST_OUT (default test/bench/results-burst.json).
+ * BURST_OUT (default test/bench/results-burst.json, or results-burst-lazy.json with lazy acquire).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -47,7 +47,12 @@ function settingsFromEnv(env = process.env) {
 		// n8n 2.x holds an expression isolate through a community trigger's webhook phase unless lazy
 		// acquire is on (issue 32; docs/performance.md): BURST_LAZY_ACQUIRE=1 measures with it.
 		lazyAcquire: env.BURST_LAZY_ACQUIRE === '1',
-		out: env.BURST_OUT || path.join(__dirname, 'results-burst.json'),
+		out:
+			env.BURST_OUT ||
+			path.join(
+				__dirname,
+				env.BURST_LAZY_ACQUIRE === '1' ? 'results-burst-lazy.json' : 'results-burst.json',
+			),
 	};
 }
 
@@ -373,7 +378,7 @@ async function runBurst({
 		},
 		loadavgAtStart: os.loadavg().map((l) => ROUND(l, 2)),
 		command: `${Object.entries(env)
-			.filter(([k]) => k.startsWith('BURST_'))
+			.filter(([k]) => k.startsWith('BURST_') && k !== 'BURST_OUT')
 			.map(([k, v]) => `${k}=${v} `)
 			.join('')}node test/bench/burst.js`,
 		arms: {},
