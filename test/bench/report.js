@@ -292,9 +292,9 @@ function burstRun(b) {
 	out.push(
 		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate. All executions finished ${b.drainSeconds} s after the last ` +
 			`request. Answers (retries included): trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}; ` +
-			`retries: trigger ${t.retries}, Webhook node ${p.retries}. The trigger answered ${t.resendsAnsweredEmitted0} resends 200 ` +
+			`retries: trigger ${t.retries}, Webhook node ${p.retries}. The trigger answered ${t.resendsAnsweredEmitted0} requests (resends) 200 ` +
 			`with \`emitted: 0\` and ran every event it accepted once (${t.distinctEventIds} distinct \`eventId\`s); the Webhook node ` +
-			`has no duplicate check, so its ${p.carriedTwiceOrMore} resent events ran twice (its check: one execution per 2xx request).`,
+			`has no duplicate check, so its ${p.carriedTwiceOrMore} resent events ran two or more times (its check: one execution per 2xx request).`,
 		'',
 	);
 	for (const [arm, a] of Object.entries(b.arms))
@@ -303,6 +303,20 @@ function burstRun(b) {
 				`- ${arm} answered ${status} ${r.count} times, e.g. \`${r.sample.replace(/`/g, "'")}\``,
 			);
 	if (Object.values(b.arms).some((a) => Object.keys(a.refusals ?? {}).length)) out.push('');
+	if (
+		Object.values(b.arms).some((a) =>
+			/Database is not ready/.test(a.refusals?.['503']?.sample ?? ''),
+		)
+	)
+		out.push(
+			"`Database is not ready!` is n8n's own answer, not the trigger's: a webhook process whose database ping (every 2 s, " +
+				'`DB_PING_INTERVAL_SECONDS` / `DB_PING_TIMEOUT_MS`) timed out answers 503 to every request until a ping succeeds ' +
+				'(its log: `Database ping failed (1/3): Database connection timed out`, then `Database connection recovered`). ' +
+				`A 503 is what a provider retries; after the retries ${Object.entries(b.arms)
+					.map(([arm, a]) => `${arm}: ${a.notCarried} events not carried`)
+					.join(', ')}.`,
+			'',
+		);
 	return out;
 }
 
@@ -325,7 +339,17 @@ function burstSection() {
 			'concurrency they are about concurrency ÷ rate: a slower arm waits longer per request.',
 		'',
 		...runs.flatMap(burstRun),
-		'Full run, 20,000 requests per arm (the better part of an hour on 2 cores; on a quiet machine): ' +
+		...(runs.length > 1
+			? [
+					'Between these runs the setting that differs is `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE` (the load differs too). On the default engine n8n 2.x holds an ' +
+						"expression isolate (1 per process by default) through a community trigger's whole webhook phase (section 2, " +
+						"issue 32), so each webhook process serves the trigger's requests one at a time and, at concurrency 50, a request " +
+						'waits for the ones before it. With lazy acquire the trigger takes no isolate. SendCloud allows 3 s per callback: ' +
+						'a p99 above that means retries, which the duplicate record answers with `emitted: 0` once an execution carries the event.',
+					'',
+				]
+			: []),
+		'Full run, 20,000 requests per arm (at the default engine rate above, an hour or more on 2 cores; on a quiet machine): ' +
 			'`npm run build && node test/bench/burst.js`, and with `BURST_LAZY_ACQUIRE=1` for the lazy-acquire figures ' +
 			'(`results-burst-lazy.json`); or `BENCH_ONLY=burst BENCH_MERGE=1 npm run bench`.',
 		'',

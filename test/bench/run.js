@@ -14,8 +14,8 @@
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
  *   BENCH_ONLY=bulk,webhooks,soak,micro,guards   sections to run (default all of these)
  *   BENCH_ONLY=burst            a campaign's burst into queue mode (test/bench/burst.js, BURST_* settings;
- *                               not in the default set: 20,000 events per arm take the better part of
- *                               an hour on 2 cores); writes test/bench/results-burst.json, which
+ *                               not in the default set: 20,000 events per arm take an hour or more
+ *                               on 2 cores); writes test/bench/results-burst.json, which
  *                               BENCHMARKS.md's burst section reads. Add BENCH_MERGE=1 to keep the rest.
  *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before the Sending Window or
  *                               the guards) for the before/after figure of the per-message path
