@@ -290,8 +290,8 @@ function burstRun(b) {
 	const t = b.arms.trigger;
 	const p = b.arms.plain;
 	out.push(
-		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate. All executions finished ${b.drainSeconds} s after the last ` +
-			`request. Answers (retries included): trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}; ` +
+		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate.${b.drainSeconds ? ` All executions finished ${b.drainSeconds} s after the last request.` : ''}` +
+			` Answers (retries included): trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}; ` +
 			`retries: trigger ${t.retries}, Webhook node ${p.retries}. The trigger answered ${t.resendsAnsweredEmitted0} requests (resends) 200 ` +
 			`with \`emitted: 0\` and ran every event it accepted once (${t.distinctEventIds} distinct \`eventId\`s); the Webhook node ` +
 			`has no duplicate check, so its ${p.carriedTwiceOrMore} resent events ran two or more times (its check: one execution per 2xx request).`,
