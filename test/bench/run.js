@@ -289,7 +289,7 @@ async function main() {
 		}
 		if (ONLY.has('burst')) {
 			log(
-				'burst: signed events at concurrency 50 into queue mode, SMS Route Trigger vs Webhook node',
+				'burst: signed events into queue mode (BURST_* settings), SMS Route Trigger vs Webhook node',
 			);
 			await attempt('burst', async () => {
 				const burst = await runBurst({ log: (line) => log(`  ${line}`) });
