@@ -203,11 +203,16 @@ async function waitForDrain(pg, expected, timeoutMs = 30 * 60_000) {
 	}
 }
 
-/** The events each execution carries: the trigger's items, or the Webhook node's request body. */
+/**
+ * The events each execution carries: the trigger's items, or the Webhook node's request body. An
+ * execution that never ran (crashed before a worker took it) still holds them in its queued stack.
+ */
 function carriedBy(execution, arm) {
-	const runData = execution?.data?.resultData?.runData ?? {};
+	const data = execution?.data ?? {};
 	const node = arm === 'trigger' ? 'SMS Route Trigger' : 'Webhook';
-	const items = runData[node]?.[0]?.data?.main?.[0] ?? [];
+	const queued = (data.executionData?.nodeExecutionStack ?? []).find((e) => e.node?.name === node);
+	const items =
+		data.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? queued?.data?.main?.[0] ?? [];
 	return items.map((item) =>
 		arm === 'trigger'
 			? { messageId: item.json.messageId, eventId: item.json.eventId }
@@ -246,6 +251,10 @@ function check(arm, answers, executions, store) {
 		eventsAnswered2xx: acked.size,
 		executions: executions.length,
 		executionsNotSuccess: executions.filter((e) => e.status !== 'success').length,
+		executionStatuses: executions.reduce(
+			(acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }),
+			{},
+		),
 		carriedOnce: per.filter((n) => n === 1).length,
 		carriedTwiceOrMore: per.filter((n) => n > 1).length,
 		notCarried: per.filter((n) => n === 0).length,
@@ -262,6 +271,7 @@ function check(arm, answers, executions, store) {
 	result.holds =
 		result.missingAnswered2xx === 0 &&
 		result.foreignItems === 0 &&
+		result.executionsNotSuccess === 0 &&
 		(arm === 'trigger'
 			? result.carriedTwiceOrMore === 0 && result.distinctEventIds === carried.size
 			: result.executions === twoXxRequests);

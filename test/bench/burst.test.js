@@ -94,6 +94,30 @@ describe('burst check', () => {
 		});
 	});
 
+	test('an execution that never ran still carries its queued event, but does not pass', () => {
+		const crashed = {
+			status: 'crashed',
+			data: {
+				resultData: { runData: {} },
+				executionData: {
+					nodeExecutionStack: [
+						{
+							node: { name: 'SMS Route Trigger' },
+							data: { main: [[{ json: { messageId: store.messageId(2), eventId: 'evt_2' } }]] },
+						},
+					],
+				},
+			},
+		};
+		const r = check('trigger', answers, [triggerExecution(0), triggerExecution(1), crashed], store);
+		expect(r).toMatchObject({
+			missingAnswered2xx: 0,
+			carriedOnce: 3,
+			executionStatuses: { success: 2, crashed: 1 },
+			holds: false,
+		});
+	});
+
 	test('the Webhook node: one execution per 2xx request, resends included', () => {
 		const ids = [0, 1, 0, 2].map((k) => store.messageId(k));
 		expect(check('plain', answers, ids.map(webhookExecution), store)).toMatchObject({

@@ -293,7 +293,7 @@ function burstRun(b) {
 		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate.${b.drainSeconds ? ` All executions finished ${b.drainSeconds} s after the last request.` : ''}` +
 			` Answers (retries included): trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}; ` +
 			`retries: trigger ${t.retries}, Webhook node ${p.retries}. The trigger answered ${t.resendsAnsweredEmitted0} requests (resends) 200 ` +
-			`with \`emitted: 0\` and ran every event it accepted once (${t.distinctEventIds} distinct \`eventId\`s); the Webhook node ` +
+			`with \`emitted: 0\` and ${t.holds ? 'ran every event it accepted once' : `**did not pass**: ${t.carriedOnce} events carried once, ${t.carriedTwiceOrMore} twice or more, ${t.missingAnswered2xx} answered 2xx and missing`} (${t.distinctEventIds} distinct \`eventId\`s); the Webhook node ` +
 			`has no duplicate check, so its ${p.carriedTwiceOrMore} resent events ran two or more times (its check: one execution per 2xx request).`,
 		'',
 	);
@@ -303,6 +303,9 @@ function burstRun(b) {
 				`- ${arm} answered ${status} ${r.count} times, e.g. \`${r.sample.replace(/`/g, "'")}\``,
 			);
 	if (Object.values(b.arms).some((a) => Object.keys(a.refusals ?? {}).length)) out.push('');
+	// What was found by reading the logs after the run, written into the results file by hand.
+	for (const note of b.notes ?? []) out.push(`- ${note}`);
+	if (b.notes?.length) out.push('');
 	if (
 		Object.values(b.arms).some((a) =>
 			/Database is not ready/.test(a.refusals?.['503']?.sample ?? ''),
@@ -313,7 +316,7 @@ function burstRun(b) {
 				'`DB_PING_INTERVAL_SECONDS` / `DB_PING_TIMEOUT_MS`) timed out answers 503 to every request until a ping succeeds ' +
 				'(its log: `Database ping failed (1/3): Database connection timed out`, then `Database connection recovered`). ' +
 				`A 503 is what a provider retries; after the retries ${Object.entries(b.arms)
-					.map(([arm, a]) => `${arm}: ${a.notCarried} events not carried`)
+					.map(([arm, a]) => `${arm}: ${a.notCarried} not carried`)
 					.join(', ')}.`,
 			'',
 		);
