@@ -366,6 +366,7 @@ async function sendAll({ settings, urls, store, log }) {
 
 /** Runs the burst; returns the results (also written to settings.out). */
 async function runBurst({
+	command,
 	log = (l) => process.stderr.write(`[burst] ${l}\n`),
 	env = process.env,
 } = {}) {
@@ -390,10 +391,12 @@ async function runBurst({
 			memoryGb: Math.round(os.totalmem() / 2 ** 30),
 		},
 		loadavgAtStart: os.loadavg().map((l) => ROUND(l, 2)),
-		command: `${Object.entries(env)
-			.filter(([k]) => k.startsWith('BURST_') && k !== 'BURST_OUT')
-			.map(([k, v]) => `${k}=${v} `)
-			.join('')}node test/bench/burst.js`,
+		command:
+			command ??
+			`${Object.entries(env)
+				.filter(([k]) => k.startsWith('BURST_') && k !== 'BURST_OUT')
+				.map(([k, v]) => `${k}=${v} `)
+				.join('')}node test/bench/burst.js`,
 		arms: {},
 	};
 	try {

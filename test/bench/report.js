@@ -290,7 +290,7 @@ function burstRun(b) {
 	const t = b.arms.trigger;
 	const p = b.arms.plain;
 	out.push(
-		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate.${b.drainSeconds ? ` All executions finished ${b.drainSeconds} s after the last request.` : ''}` +
+		`SMS Route Trigger / Webhook node: **${b.ratio}×** the rate.${b.drainSeconds !== undefined ? ` All executions finished ${b.drainSeconds < 1 ? 'within 1 s of' : `${b.drainSeconds} s after`} the last answer.` : ''}` +
 			` Answers (retries included): trigger ${JSON.stringify(t.statuses)}, Webhook node ${JSON.stringify(p.statuses)}; ` +
 			`retries: trigger ${t.retries}, Webhook node ${p.retries}. The trigger answered ${t.resendsAnsweredEmitted0} requests (resends) 200 ` +
 			`with \`emitted: 0\` and ${t.holds ? 'ran every event it accepted once' : `**did not pass**: ${t.carriedOnce} events carried once, ${t.carriedTwiceOrMore} twice or more, ${t.missingAnswered2xx} answered 2xx and missing`} (${t.distinctEventIds} distinct \`eventId\`s); the Webhook node ` +

@@ -292,7 +292,7 @@ async function main() {
 				'burst: signed events into queue mode (BURST_* settings), SMS Route Trigger vs Webhook node',
 			);
 			await attempt('burst', async () => {
-				const burst = await runBurst({ log: (line) => log(`  ${line}`) });
+				const burst = await runBurst({ log: (line) => log(`  ${line}`), command: results.command });
 				log(`\n${burstTable(burst)}`);
 				if (!Object.values(burst.arms).every((a) => a.holds)) process.exitCode = 1;
 			});
