@@ -12,10 +12,14 @@
  *
  * Environment:
  *   BENCH_SIZES=10000,100000    bulk sizes (default both)
- *   BENCH_ONLY=bulk,webhooks,soak,micro,guards,previous,linear,countries   sections to run (default all)
+ *   BENCH_ONLY=bulk,webhooks,soak,micro,guards,previous,linear,countries   sections to run (default all of these)
  *                               previous: Send in Bulk on 0.2.0's build against dist/ (test/bench/previous.js,
  *                               BENCH_PREVIOUS=<commit>); linear: readers of user text at 20,000-200,000
  *                               characters; countries: Do Not Send To per Default Country (issue 33)
+ *   BENCH_ONLY=burst            a campaign's burst into queue mode (test/bench/burst.js, BURST_* settings;
+ *                               not in the default set: 20,000 events per arm take an hour or more
+ *                               on 2 cores); writes test/bench/results-burst.json, which
+ *                               BENCHMARKS.md's burst section reads. Add BENCH_MERGE=1 to keep the rest.
  *   BENCH_GUARDS_BEFORE=dir     guards: also measure Send in Bulk with this dist/ (a build from before the Sending Window or
  *                               the guards) for the before/after figure of the per-message path
  *   BENCH_HTTP_REQUEST_MAX_MS=600000   skip the HTTP Request node at a size whose projected
@@ -35,6 +39,7 @@ const { N8N_VERSION, NODE24, ROOT } = require('../e2e/n8n');
 const { runInN8n, runRawUndici } = require('./bulk');
 const { runWebhookBench, runMicroBench } = require('./webhooks');
 const { runSoak } = require('./soak');
+const { runBurst, table: burstTable } = require('./burst');
 
 /**
  * test/bench/guards.js in a child process (its own heap, --expose-gc); a build from before runs
@@ -321,6 +326,16 @@ async function main() {
 				log(
 					`  soak ${results.soak.holds ? 'HOLDS' : 'FAILS'}: ${JSON.stringify({ lost: results.soak.lost, chargedTwice: results.soak.chargedTwice, unpaired: results.soak.unpaired, wrongId: results.soak.wrongId })}`,
 				);
+		}
+		if (ONLY.has('burst')) {
+			log(
+				'burst: signed events into queue mode (BURST_* settings), SMS Route Trigger vs Webhook node',
+			);
+			await attempt('burst', async () => {
+				const burst = await runBurst({ log: (line) => log(`  ${line}`), command: results.command });
+				log(`\n${burstTable(burst)}`);
+				if (!Object.values(burst.arms).every((a) => a.holds)) process.exitCode = 1;
+			});
 		}
 		if (ONLY.has('webhooks')) {
 			log(
