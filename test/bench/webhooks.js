@@ -360,7 +360,7 @@ function summarize(webhooks) {
 	for (const { name: engine } of webhooks.config.engines) {
 		for (const concurrency of webhooks.config.concurrencies) {
 			for (const arm of ARMS) {
-				const bursts = webhooks.results[arm].filter(
+				const bursts = (webhooks.results[arm] ?? []).filter(
 					(b) => b.engine === engine && b.concurrency === concurrency,
 				);
 				if (bursts.length === 0) continue;
