@@ -141,14 +141,18 @@ function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' |
  * does: by its leading digits where the metadata has them, otherwise by the first valid type.
  */
 function classify(code: string, national: string): Classified | undefined {
-	const key = `${code} ${national}`;
-	if (key === lastClassified.key) return lastClassified.value;
+	if (code === lastCode && national === lastNational) return lastValue;
 	const value = classifyUncached(code, national);
-	lastClassified = { key, value };
+	lastCode = code;
+	lastNational = national;
+	lastValue = value;
 	return value;
 }
-// A reading is classified while it is read and again as the result: remember the last one.
-let lastClassified: { key: string; value: Classified | undefined } = { key: '', value: undefined };
+// A reading is classified while it is read and again as the result: remember the last one (in
+// three variables, not a fresh key string and object per number).
+let lastCode = '';
+let lastNational = '';
+let lastValue: Classified | undefined;
 
 function classifyUncached(code: string, national: string): Classified | undefined {
 	const plans = plansForCallingCode(code);
@@ -298,7 +302,15 @@ function result(input: string, e164: string, reason: string): NormalizedPhone {
 			`is not a valid phone number: ${e164} is not a number in use in any numbering plan (libphonenumber metadata)`,
 		);
 	}
-	return { e164, changed: e164 !== input, reason, ...classified };
+	// Assigned, not spread: the same fields in the same order, one object less per number.
+	const phone: NormalizedPhone = {
+		e164,
+		changed: e164 !== input,
+		reason,
+		country: classified.country,
+	};
+	if ('type' in classified) phone.type = classified.type;
+	return phone;
 }
 
 function refused(reason: string): NormalizedPhone {
@@ -381,6 +393,8 @@ export function everyReading(input: string, defaultCountry: string): OptOutReadi
 
 /** Without a Default Country the number must already be E.164. */
 function readE164Only(given: string): NormalizedPhone {
+	// Already E.164 (most To values): no extension marker and no punctuation to look for.
+	if (E164.test(given)) return result(given, given, 'E.164');
 	const extension = extensionIn(given, '');
 	if (extension) return refused(extension);
 	const compact = normalizePhone(given);
