@@ -323,7 +323,12 @@ export function readOutgoingMessage(
 		from,
 		metadata: meta.metadata,
 		idempotencyKey:
-			givenKey || automaticKey(itemIndex, { to, body, from, ...meta }, campaignId || undefined),
+			givenKey ||
+			automaticKey(
+				itemIndex,
+				{ to, body, from, metadata: meta.metadata, metadataJson: meta.metadataJson },
+				campaignId || undefined,
+			),
 		keySource: givenKey ? 'given' : campaignId ? 'campaign' : 'execution',
 		estimate,
 	};

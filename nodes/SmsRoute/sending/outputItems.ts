@@ -4,18 +4,24 @@ import type { SentMessage } from '../transport/messages';
 import type { OutgoingMessage } from './outgoingMessage';
 
 export function messageSummary(message: OutgoingMessage): IDataObject {
-	return {
-		to: message.to,
-		...(message.toInput !== undefined ? { toInput: message.toInput } : {}),
-		idempotencyKey: message.idempotencyKey,
-		...(message.campaignId !== undefined ? { campaignId: message.campaignId } : {}),
-		encoding: message.estimate.encoding,
-		segments: message.estimate.segments,
-		nonGsmCharacters: message.estimate.nonGsmCharacters,
-		...(message.replacedCharacters !== undefined
-			? { replacedCharacters: message.replacedCharacters }
-			: {}),
-	};
+	return addSummary({}, message);
+}
+
+/**
+ * Adds the summary's fields to `json`, in messageSummary's order. Assigned, not spread: a sent
+ * item was built from a summary object and three spreads, per message (100,000 a run).
+ */
+function addSummary(json: IDataObject, message: OutgoingMessage): IDataObject {
+	json.to = message.to;
+	if (message.toInput !== undefined) json.toInput = message.toInput;
+	json.idempotencyKey = message.idempotencyKey;
+	if (message.campaignId !== undefined) json.campaignId = message.campaignId;
+	json.encoding = message.estimate.encoding;
+	json.segments = message.estimate.segments;
+	json.nonGsmCharacters = message.estimate.nonGsmCharacters;
+	if (message.replacedCharacters !== undefined)
+		json.replacedCharacters = message.replacedCharacters;
+	return json;
 }
 
 /** What smsroute said about a message it accepted (Send: the message; Send in Bulk: its id). */
@@ -28,18 +34,13 @@ export interface SentAnswer {
 
 /** The output item of a sent message: the same fields whichever operation sent it. */
 export function sentItem(message: OutgoingMessage, answer: SentAnswer): INodeExecutionData {
-	return {
-		json: {
-			id: answer.id,
-			...messageSummary(message),
-			status: answer.status,
-			creditsUsed: answer.creditsUsed,
-			createdAt: answer.createdAt,
-			...(message.from ? { from: message.from } : {}),
-			...(message.metadata ? { metadata: message.metadata } : {}),
-		},
-		pairedItem: { item: message.itemIndex },
-	};
+	const json = addSummary({ id: answer.id }, message);
+	json.status = answer.status;
+	json.creditsUsed = answer.creditsUsed;
+	json.createdAt = answer.createdAt;
+	if (message.from) json.from = message.from;
+	if (message.metadata) json.metadata = message.metadata;
+	return { json, pairedItem: { item: message.itemIndex } };
 }
 
 /** Where a guard's output names the recipient: its country and number type. */
