@@ -103,6 +103,11 @@ function fieldsReader(
 	const readers = names.map(
 		(name) => [name, createParameterReader(context, items, `${collection}.${name}`, null)] as const,
 	);
+	// None added (the common case): one empty object for the run, not a new one per item.
+	if (readers.length === 0) {
+		const none: IDataObject = {};
+		return () => none;
+	}
 	// Several steps read the same item's collection (message, then the Sending Window): kept once.
 	let last: { itemIndex: number; value: IDataObject } | undefined;
 	return (itemIndex) => {

@@ -22,6 +22,9 @@ export function setAsideRepeatedRows(valid: OutgoingMessage[]): {
 	repeatedRows: RepeatedRows;
 } {
 	const repeatedRows: RepeatedRows = { firstOf: new Map(), messages: new Map() };
+	// Without a Campaign ID no two keys are alike (the item index is in each): nothing to look for.
+	if (!valid.some((message) => message.campaignId !== undefined))
+		return { unique: valid, repeatedRows };
 	const first = new Map<string, number>();
 	const unique: OutgoingMessage[] = [];
 	for (const message of valid) {
