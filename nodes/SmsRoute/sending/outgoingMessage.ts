@@ -172,6 +172,9 @@ function kindOf(value: unknown): string {
 	return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
+/** Read only: one object for every message without metadata, not a new one per message. */
+const NO_METADATA: { metadata?: IDataObject; metadataJson?: string } = Object.freeze({});
+
 /**
  * Metadata is a JSON field: typed JSON and expressions that return JSON text arrive as strings
  * (saved workflows often write {{ JSON.stringify(…) }}), expressions returning an object as
@@ -184,7 +187,7 @@ function readMetadata(
 	itemIndex: number,
 	value: unknown,
 ): { metadata?: IDataObject; metadataJson?: string } {
-	if (value === undefined || value === null || value === '') return {};
+	if (value === undefined || value === null || value === '') return NO_METADATA;
 	let parsed: unknown = value;
 	if (typeof value === 'string') {
 		try {
