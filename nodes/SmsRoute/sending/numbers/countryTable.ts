@@ -5,7 +5,12 @@
  */
 import table from './countryTable.generated.json';
 
-export type NumberType =
+/**
+ * A number type the country table holds a pattern for. What a number reads as is
+ * phoneNumber.ts's PhoneNumberType: one of these, or "fixed line or mobile" where a plan cannot
+ * tell the two apart.
+ */
+export type PatternedNumberType =
 	| 'fixedLine'
 	| 'mobile'
 	| 'tollFree'
@@ -35,7 +40,7 @@ export interface NumberingPlan {
 	/** Where several countries share the code: the start of national numbers of this one. */
 	leadingDigits?: string;
 	/** Pattern and (when not the plan's) possible lengths of each number type libphonenumber knows. */
-	types: Partial<Record<NumberType, [pattern: string, lengths?: number[]]>>;
+	types: Partial<Record<PatternedNumberType, [pattern: string, lengths?: number[]]>>;
 }
 
 export type NonGeographicPlan = Omit<NumberingPlan, 'code' | 'idd'>;

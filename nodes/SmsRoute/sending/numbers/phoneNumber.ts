@@ -11,11 +11,11 @@ import {
 	NON_GEOGRAPHIC_PLANS,
 	SHARED_CALLING_CODES,
 	type NonGeographicPlan,
-	type NumberType,
+	type PatternedNumberType,
 } from './countryTable';
 
 /** libphonenumber's number types, plus its "fixed line or mobile" where a plan cannot tell them apart. */
-export type PhoneNumberType = NumberType | 'fixedLineOrMobile';
+export type PhoneNumberType = PatternedNumberType | 'fixedLineOrMobile';
 
 /** The country code of numbers that belong to no country (+800 freephone, +882 networks). */
 export const NON_GEOGRAPHIC = '001';
@@ -99,7 +99,7 @@ export function isKnownCountry(country: string): boolean {
 	return Object.prototype.hasOwnProperty.call(COUNTRY_PLANS, country.trim().toUpperCase());
 }
 
-function isOfType(national: string, plan: Plan, type: NumberType): boolean {
+function isOfType(national: string, plan: Plan, type: PatternedNumberType): boolean {
 	const definition = plan.types[type];
 	if (!definition || !definition[0]) return false;
 	if (!(definition[1] ?? plan.lengths).includes(national.length)) return false;
@@ -107,7 +107,7 @@ function isOfType(national: string, plan: Plan, type: NumberType): boolean {
 }
 
 // libphonenumber's order (getNumberType.js): the first type that matches names the number.
-const NON_FIXED_LINE_TYPES: NumberType[] = [
+const NON_FIXED_LINE_TYPES: PatternedNumberType[] = [
 	'mobile',
 	'premiumRate',
 	'tollFree',
