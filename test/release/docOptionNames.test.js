@@ -14,7 +14,6 @@ const ROOT = path.join(__dirname, '..', '..');
 /** n8n's own settings, nodes and pages, and the docs' own headings: not this package's options. */
 const NOT_OPTIONS = [
 	'AI Agent',
-	'Code (HMAC)', // a benchmark's n8n Code node
 	'Community Nodes',
 	'Compare Datasets',
 	'Continue On Fail',
