@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isToolRun, runIndexOf } from '../shared/n8nInternals';
 import { canonicalJsonValue } from './canonicalJson';
 import { noticeToolWithoutExecution } from './executionNotice';
+import { digest } from './digest';
 import { subWorkflowSeed } from './subWorkflowSeed';
 
 /** What an automatic key covers besides the run: the message itself. */
@@ -75,12 +76,6 @@ function idempotencySeed(context: IExecuteFunctions): string[] {
 	const workflowId =
 		typeof context.getWorkflow === 'function' ? String(context.getWorkflow()?.id ?? '') : '';
 	return [instanceId, workflowId, executionId, node.id ?? node.name, String(runIndex)];
-}
-
-function digest(parts: readonly string[]): string {
-	const hash = createHash('sha256');
-	for (const part of parts) hash.update(part).update('\u0000');
-	return hash.digest('hex').slice(0, 32);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { onExecutionEnd, runIndexOf, subExecutionOriginOf } from '../shared/n8nInternals';
+import { digest } from './digest';
 import { firstCampaignId, notice } from './executionNotice';
 
 /**
@@ -17,12 +17,6 @@ interface Call {
 	seed: string;
 	/** The call and the node run: what the success count is kept under. */
 	registry: string;
-}
-
-function digest(parts: readonly string[]): string {
-	const hash = createHash('sha256');
-	for (const part of parts) hash.update(part).update('\u0000');
-	return hash.digest('hex').slice(0, 32);
 }
 
 /**
