@@ -12,8 +12,7 @@
  * SMSROUTE_E2E_N8N_VERSIONS narrows the versions (default 2.41.0 and 1.123.81). Needs
  * `npm run build` first.
  */
-const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS } = require('./n8n');
-const { createSandboxCredentials } = require('./sandboxCredentials');
+const { E2E_VERSIONS, useN8nWithSandbox } = require('./suite');
 const {
 	recipients,
 	createCampaignWorkflow,
@@ -22,11 +21,7 @@ const {
 	report,
 } = require('./campaign');
 
-const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
-	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
-			.filter(Boolean)
-			.map((v) => resolveVersion(v))
-	: N8N_VERSIONS;
+const VERSIONS = E2E_VERSIONS;
 
 jest.setTimeout(5 * 60_000);
 
@@ -35,22 +30,7 @@ describe.each(VERSIONS)('n8n %s: campaign keys mean the message', (version) => {
 	let n8n;
 	let credential;
 
-	beforeAll(async () => {
-		await ensureN8nInstalled(version);
-	}, 30 * 60_000);
-
-	beforeAll(async () => {
-		const { createSandbox } = require('../sandbox/server');
-		sandbox = createSandbox({ port: 0 });
-		const { baseUrl } = await sandbox.start();
-		n8n = await startN8n({ version });
-		({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl }));
-	}, 5 * 60_000);
-
-	afterAll(async () => {
-		if (n8n) await n8n.stop();
-		if (sandbox) await sandbox.stop();
-	}, 60_000);
+	useN8nWithSandbox(version, (started) => ({ sandbox, n8n, credential } = started));
 
 	/** A campaign workflow whose Metadata field is `metadata` (typed JSON or an expression). */
 	const campaign = async (name, metadata) =>

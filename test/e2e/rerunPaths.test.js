@@ -16,8 +16,8 @@
  */
 const crypto = require('node:crypto');
 const { request } = require('undici');
-const { ensureN8nInstalled, startN8n, resolveVersion, nodeOutput, N8N_VERSIONS } = require('./n8n');
-const { createSandboxCredentials } = require('./sandboxCredentials');
+const { startN8n, nodeOutput } = require('./n8n');
+const { E2E_VERSIONS, useN8nWithSandbox } = require('./suite');
 const { sleep } = require('./http');
 const {
 	ACTION,
@@ -32,11 +32,7 @@ const {
 	ENDED,
 } = require('./campaign');
 
-const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
-	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
-			.filter(Boolean)
-			.map((v) => resolveVersion(v))
-	: N8N_VERSIONS;
+const VERSIONS = E2E_VERSIONS;
 const SIZE = 200;
 
 jest.setTimeout(5 * 60_000);
@@ -255,22 +251,11 @@ describe.each(VERSIONS)('n8n %s: re-run paths', (version) => {
 	let n8n;
 	let credential;
 
-	beforeAll(async () => {
-		await ensureN8nInstalled(version);
-	}, 30 * 60_000);
-
-	beforeAll(async () => {
-		const { createSandbox } = require('../sandbox/server');
-		sandbox = createSandbox({ port: 0 });
-		const { baseUrl } = await sandbox.start();
-		n8n = await startN8n({ version });
-		({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl }));
-	}, 5 * 60_000);
-
-	afterAll(async () => {
-		if (n8n) await n8n.stop();
-		if (sandbox) await sandbox.stop();
-	}, 60_000);
+	useN8nWithSandbox(
+		version,
+		(started) => ({ sandbox, n8n, credential } = started),
+		() => n8n, // the crash cases restart n8n
+	);
 
 	describe('a crash (SIGKILL) without Campaign ID', () => {
 		const campaigns = {

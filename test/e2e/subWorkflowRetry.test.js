@@ -14,8 +14,7 @@
  * Needs `npm run build` first. SMSROUTE_E2E_N8N_VERSIONS=2.41.0 narrows the versions.
  */
 const crypto = require('node:crypto');
-const { ensureN8nInstalled, startN8n, resolveVersion, N8N_VERSIONS } = require('./n8n');
-const { createSandboxCredentials } = require('./sandboxCredentials');
+const { E2E_VERSIONS, useN8nWithSandbox } = require('./suite');
 const {
 	ACTION,
 	recipients,
@@ -26,11 +25,7 @@ const {
 } = require('./campaign');
 const { sleep } = require('./http');
 
-const VERSIONS = process.env.SMSROUTE_E2E_N8N_VERSIONS
-	? process.env.SMSROUTE_E2E_N8N_VERSIONS.split(',')
-			.filter(Boolean)
-			.map((v) => resolveVersion(v))
-	: N8N_VERSIONS;
+const VERSIONS = E2E_VERSIONS;
 
 jest.setTimeout(5 * 60_000);
 
@@ -152,23 +147,10 @@ describe.each(VERSIONS)('n8n %s: the node in a sub-workflow sends nothing twice'
 	let n8n;
 	let credential;
 
-	beforeAll(async () => {
-		await ensureN8nInstalled(version);
-	}, 30 * 60_000);
-
-	beforeAll(async () => {
-		const { createSandbox } = require('../sandbox/server');
-		sandbox = createSandbox({ port: 0 });
-		const { baseUrl } = await sandbox.start();
-		n8n = await startN8n({ version });
+	useN8nWithSandbox(version, (started) => {
+		({ sandbox, n8n, credential } = started);
 		n8n.version = version;
-		({ smsRouteApi: credential } = await createSandboxCredentials(n8n, { baseUrl }));
-	}, 5 * 60_000);
-
-	afterAll(async () => {
-		if (n8n) await n8n.stop();
-		if (sandbox) await sandbox.stop();
-	}, 60_000);
+	});
 
 	afterEach(() => sandbox.heal());
 
