@@ -120,12 +120,32 @@ export function blockNumberTypesCheck(
 	};
 }
 
-/** Options of Allowed Countries and Block Number Types may come as a list or as text. */
+/**
+ * Options of Allowed Countries and Block Number Types may come as a list or as text (separated by
+ * spaces, commas or semicolons). Each code once, in the order first written: a pasted text of
+ * 400,000 characters then holds a few codes in memory, not an entry per separator (an array of
+ * 100,000 entries made the reader's cost grow faster than its text, from garbage collection).
+ */
 export function readCodeList(value: unknown): string[] {
-	const list = Array.isArray(value)
-		? value
-		: typeof value === 'string'
-			? value.split(/[\s,;]+/)
-			: [];
-	return list.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
+	const codes = new Set<string>();
+	const add = (entry: string) => {
+		if (entry !== '') codes.add(entry);
+	};
+	if (Array.isArray(value)) for (const entry of value) add(String(entry).trim());
+	else if (typeof value === 'string') {
+		let start = 0;
+		for (let at = 0; at <= value.length; at++)
+			if (at === value.length || isCodeSeparator(value.charCodeAt(at))) {
+				if (at > start) add(value.slice(start, at));
+				start = at + 1;
+			}
+	}
+	return [...codes];
+}
+
+/** What `/[\s,;]/` matches: a comma, a semicolon, or white space as JavaScript counts it. */
+function isCodeSeparator(code: number): boolean {
+	if (code === 0x2c || code === 0x3b || code === 0x20 || (code >= 0x09 && code <= 0x0d))
+		return true;
+	return code > 0x7f && /\s/.test(String.fromCharCode(code));
 }

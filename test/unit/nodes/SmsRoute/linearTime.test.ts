@@ -1,10 +1,13 @@
 /**
  * Issue 33: every reader of user text runs in linear time. Each one is fed adversarial text
  * (unclosed brackets, long digit runs, alternating separators, long runs of spaces) at 100,000
- * and 200,000 characters, and the growth is checked, not the time: doubling the text may at
- * most about double the cost (≤ 2.5×; a quadratic reader costs 4×). A ratio of medians of CPU
- * time over alternating rounds, so a busy machine cannot fail it. The absolute times are in the
- * bench (test/bench/linearTime.js, BENCHMARKS.md).
+ * and 400,000 characters, and the growth is checked, not the time: four times the text may cost
+ * at most 8× (linear is 4×, n log n about 4.5×; a quadratic reader costs 16×, and 8× is halfway
+ * on a log scale). Doubling with a 2.5× bound was too close: on a loaded CI machine, linear
+ * readers measured 2.55–2.75× (garbage collection, and a larger text falling out of a cache
+ * another process shares), and at 4× the text, under an install, up to 5.99×. A ratio of the
+ * fastest of alternating rounds of CPU time (noise only ever adds time), so a busy machine cannot
+ * fail it. The absolute times are in the bench (test/bench/linearTime.js, BENCHMARKS.md).
  *
  * Before the fix (9849172): an entry of Do Not Send To with an unclosed "(" took 10.2 s at
  * 100,000 characters and 41.8 s at 200,000; a form body with a field name of "[" runs, 23.5 s at
@@ -32,30 +35,20 @@ import {
 } from '../../../../nodes/SmsRoute/shared/events/parseBody';
 import { parseSignatureHeader } from '../../../../nodes/SmsRoute/shared/events/smsRoute/signature';
 import { withoutTrailingSlashes } from '../../../../nodes/SmsRoute/shared/urlText';
+import { cpuMs, MAX_GROWTH_AT_4X } from '../../../helpers/growth';
 
 const SMALL = 100_000;
-const LARGE = 200_000;
+const LARGE = 400_000;
 const ROUNDS = 5;
 /** Each timing repeats the call until the small text has taken this long (timer noise). */
 const MIN_SAMPLE_MS = 10;
 const MAX_REPEATS = 4096;
-const MAX_GROWTH = 2.5;
+const MAX_GROWTH = MAX_GROWTH_AT_4X;
 /** Measured again when over: another engineer's build can land on one side of a measurement. */
 const ATTEMPTS = 3;
 
 /**
- * The process's CPU time in ms: what the reader costs, not how long the machine let it run (at
- * a load average of 30 on 2 CPUs, wall-clock ratios of linear readers reached 3.9).
- */
-function cpuMs(): number {
-	const { user, system } = process.cpuUsage();
-	return (user + system) / 1000;
-}
-
-const median = (list: number[]): number => [...list].sort((a, b) => a - b)[list.length >> 1];
-
-/**
- * How much longer `read` takes on `make(large)` than on `make(small)`: a ratio of medians over
+ * How much longer `read` takes on `make(large)` than on `make(small)`: a ratio of the fastest of
  * alternating rounds. 1 for a reader that looks at a bounded part of the text only (a length
  * check first): even MAX_REPEATS calls on the small text stay under MIN_SAMPLE_MS.
  */
@@ -83,7 +76,7 @@ function measureGrowth(
 		times[0].push(time(texts[0], repeats));
 		times[1].push(time(texts[1], repeats));
 	}
-	return median(times[1]) / median(times[0]);
+	return Math.min(...times[1]) / Math.min(...times[0]);
 }
 
 /** The growth, measured up to ATTEMPTS times until it is within bounds (a quadratic never is). */
@@ -162,14 +155,14 @@ describe('every reader of user text runs in linear time (issue 33)', () => {
 		// The pattern Do Not Send To had before (a letter between two stars), on smaller text.
 		const quadratic = /[([][^()[\]]*\p{L}[^()[\]]*[)\]]/gu;
 		const unclosed = repeat('mobile ', '(');
-		expect(growth((text) => text.replace(quadratic, ''), unclosed, 4_000, 8_000)).toBeGreaterThan(
-			3,
+		expect(growth((text) => text.replace(quadratic, ''), unclosed, 2_000, 8_000)).toBeGreaterThan(
+			10,
 		);
 		expect(growth((text) => text.replace(/\(/g, ''), unclosed)).toBeLessThan(MAX_GROWTH);
 	});
 
 	for (const [reader, read] of Object.entries(READERS)) {
-		it(`${reader}: 200,000 characters cost at most ${MAX_GROWTH}× 100,000, in every shape`, () => {
+		it(`${reader}: 400,000 characters cost at most ${MAX_GROWTH}× 100,000, in every shape`, () => {
 			const grew = Object.fromEntries(
 				Object.entries(SHAPES).map(([shape, make]) => [shape, growth(read, make)]),
 			);
