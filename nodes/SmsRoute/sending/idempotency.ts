@@ -27,13 +27,12 @@ export interface KeyedMessage {
  * order) these are the very bytes 0.1.0 and 0.2.0 hashed, so their keys are unchanged.
  */
 function keyContent(fields: Array<string | number | null>, message: KeyedMessage): string {
-	// Without metadata (the common case): the same bytes in one call, no slice and concatenation.
-	if (message.metadata === undefined || message.metadata === null) {
-		fields.push(null);
-		return JSON.stringify(fields);
-	}
+	// `fields` ends with the metadata's place, null: without metadata (the common case) these are
+	// the bytes in one call; with it, "null]" gives way to the metadata's JSON.
+	const json = JSON.stringify(fields);
+	if (message.metadata === undefined || message.metadata === null) return json;
 	const metadata = message.metadataJson ?? canonicalJsonValue(message.metadata);
-	return `${JSON.stringify(fields).slice(0, -1)},${metadata}]`;
+	return `${json.slice(0, -'null]'.length)}${metadata}]`;
 }
 
 /** Where the node keeps the id its keys are made from (see seedExecutionId). */
@@ -93,7 +92,7 @@ export function automaticKeys(
 	return (itemIndex, message, campaignId) => {
 		if (campaignId) return campaignKey(campaignId, message);
 		const content = keyContent(
-			[itemIndex, message.to, message.body, message.from ?? null],
+			[itemIndex, message.to, message.body, message.from ?? null, null],
 			message,
 		);
 		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
@@ -109,7 +108,7 @@ export function automaticKeys(
  */
 export function campaignKey(campaignId: string, message: KeyedMessage): string {
 	const content = keyContent(
-		['campaign', campaignId, message.to, message.body, message.from ?? null],
+		['campaign', campaignId, message.to, message.body, message.from ?? null, null],
 		message,
 	);
 	return `n8n_c_${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;

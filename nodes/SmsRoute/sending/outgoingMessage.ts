@@ -118,7 +118,12 @@ function preparationOf(
 	options: IDataObject,
 ): Preparation {
 	const last = lastPreparation;
-	if (last && MESSAGE_OPTIONS.every((name) => last.options[name] === options[name]))
+	// The same object for every item when Options hold no expression: no field compared.
+	if (
+		last &&
+		(last.options === options ||
+			MESSAGE_OPTIONS.every((name) => last.options[name] === options[name]))
+	)
 		return last.preparation;
 	const preparation = readPreparation(context, itemIndex, options);
 	lastPreparation = { options, preparation };

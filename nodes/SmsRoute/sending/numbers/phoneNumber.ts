@@ -99,11 +99,57 @@ export function isKnownCountry(country: string): boolean {
 	return Object.prototype.hasOwnProperty.call(COUNTRY_PLANS, country.trim().toUpperCase());
 }
 
-function isOfType(national: string, plan: Plan, type: PatternedNumberType): boolean {
-	const definition = plan.types[type];
-	if (!definition || !definition[0]) return false;
-	if (!(definition[1] ?? plan.lengths).includes(national.length)) return false;
-	return fullMatch(definition[0]).test(national);
+/** One type of a plan, ready to test: its lengths and its pattern compiled. */
+interface TypeTest {
+	type: PatternedNumberType;
+	lengths: readonly number[];
+	pattern: RegExp;
+}
+
+/** A plan's number types compiled once, in the order numberType tries them. */
+interface CompiledPlan {
+	general: RegExp;
+	untyped: boolean;
+	fixedLine?: TypeTest;
+	/** Set when mobile has a pattern of its own (empty means "the same as fixed line"). */
+	mobile?: TypeTest;
+	mobileSameAsFixedLine: boolean;
+	others: TypeTest[];
+	/** What classify answers for a number of each type (see classifiedAs). */
+	answers: Partial<Record<PhoneNumberType | 'untyped', Classified>>;
+}
+
+const compiledPlans = new Map<Plan, CompiledPlan>();
+/**
+ * Made once per plan: every message's To is classified, and looking up each pattern and listing
+ * the plan's types per number cost more than the patterns themselves.
+ */
+function compiledPlan(plan: Plan): CompiledPlan {
+	let compiled = compiledPlans.get(plan);
+	if (compiled) return compiled;
+	const typeTest = (type: PatternedNumberType): TypeTest | undefined => {
+		const definition = plan.types[type];
+		if (!definition || !definition[0]) return undefined;
+		return { type, lengths: definition[1] ?? plan.lengths, pattern: fullMatch(definition[0]) };
+	};
+	const mobile = plan.types.mobile;
+	compiled = {
+		general: fullMatch(plan.pattern),
+		untyped: Object.keys(plan.types).length === 0,
+		fixedLine: typeTest('fixedLine'),
+		mobile: typeTest('mobile'),
+		mobileSameAsFixedLine: !mobile || !mobile[0],
+		others: NON_FIXED_LINE_TYPES.map(typeTest).filter((test) => test !== undefined),
+		answers: {},
+	};
+	compiledPlans.set(plan, compiled);
+	return compiled;
+}
+
+function isOfType(national: string, test: TypeTest | undefined): boolean {
+	return (
+		test !== undefined && test.lengths.includes(national.length) && test.pattern.test(national)
+	);
 }
 
 // libphonenumber's order (getNumberType.js): the first type that matches names the number.
@@ -124,15 +170,17 @@ const NON_FIXED_LINE_TYPES: PatternedNumberType[] = [
  * libphonenumber-js/max's getNumberType and isValid, so both always agree on what is valid.
  */
 function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' | undefined {
-	if (!fullMatch(plan.pattern).test(national)) return undefined;
-	if (Object.keys(plan.types).length === 0) return 'untyped';
-	if (isOfType(national, plan, 'fixedLine')) {
+	const compiled = compiledPlan(plan);
+	if (!compiled.general.test(national)) return undefined;
+	if (compiled.untyped) return 'untyped';
+	if (isOfType(national, compiled.fixedLine)) {
 		// An empty or absent mobile pattern means "the same as fixed line" in the metadata.
-		const mobile = plan.types.mobile;
-		if (!mobile || !mobile[0] || isOfType(national, plan, 'mobile')) return 'fixedLineOrMobile';
+		if (compiled.mobileSameAsFixedLine || isOfType(national, compiled.mobile))
+			return 'fixedLineOrMobile';
 		return 'fixedLine';
 	}
-	return NON_FIXED_LINE_TYPES.find((type) => isOfType(national, plan, type));
+	for (const test of compiled.others) if (isOfType(national, test)) return test.type;
+	return undefined;
 }
 
 /**
@@ -154,6 +202,17 @@ let lastCode = '';
 let lastNational = '';
 let lastValue: Classified | undefined;
 
+/**
+ * One frozen answer per plan and type, made once: classifying 100,000 numbers then makes no
+ * object per number (the callers read it, never change it).
+ */
+function classifiedAs(plan: Plan, type: PhoneNumberType | 'untyped'): Classified {
+	const answers = compiledPlan(plan).answers;
+	return (answers[type] ??= Object.freeze(
+		type === 'untyped' ? { country: plan.country } : { country: plan.country, type },
+	));
+}
+
 function classifyUncached(code: string, national: string): Classified | undefined {
 	const plans = plansForCallingCode(code);
 	for (const plan of plans) {
@@ -161,8 +220,7 @@ function classifyUncached(code: string, national: string): Classified | undefine
 		const named = plans.length > 1 && plan.leadingDigits !== undefined;
 		if (named && !anchored(plan.leadingDigits!).test(national)) continue;
 		const type = numberType(national, plan);
-		if (type !== undefined)
-			return type === 'untyped' ? { country: plan.country } : { country: plan.country, type };
+		if (type !== undefined) return classifiedAs(plan, type);
 		if (named) return undefined;
 	}
 	return undefined;
@@ -247,13 +305,31 @@ function readInternational(digits: string, asWritten = false): Reading {
 	return { problem: () => 'does not start with a known country calling code' };
 }
 
-/** The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits). */
-function splitE164(e164: string): [code: string, national: string] | undefined {
-	for (let size = 1; size <= 3; size++) {
-		const code = e164.slice(1, 1 + size);
-		if (plansForCallingCode(code).length) return [code, e164.slice(1 + size)];
+/**
+ * The calling code an E.164 number starts with (ITU codes are prefix-free: at most one fits), as
+ * its digits' value, then as the code text: no slice per length tried (every message's To
+ * passes here).
+ */
+function callingCodeOf(e164: string): string | undefined {
+	let value = 0;
+	for (let size = 1; size <= 3 && size < e164.length; size++) {
+		const digit = e164.charCodeAt(size) - 48;
+		if (digit < 0 || digit > 9) return undefined;
+		value = value * 10 + digit;
+		const code = callingCodeTexts()[value];
+		if (code !== undefined && code.length === size) return code;
 	}
 	return undefined;
+}
+let codeTexts: Array<string | undefined> | undefined;
+/** Each calling code's text at the index of its value (codes have no leading zero). */
+function callingCodeTexts(): Array<string | undefined> {
+	if (!codeTexts) {
+		codeTexts = new Array<string | undefined>(1000).fill(undefined);
+		plansForCallingCode('');
+		for (const code of plansByCode!.keys()) codeTexts[Number(code)] = code;
+	}
+	return codeTexts;
 }
 
 /**
@@ -261,8 +337,8 @@ function splitE164(e164: string): [code: string, national: string] | undefined {
  * does not know it as a valid number. Every number is checked here before it may be sent.
  */
 export function classifyE164(e164: string): Classified | undefined {
-	const split = splitE164(e164);
-	return split ? classify(split[0], split[1]) : undefined;
+	const code = callingCodeOf(e164);
+	return code === undefined ? undefined : classify(code, e164.slice(1 + code.length));
 }
 
 // "ext. 45", "x45", "#45", ";ext=45", "/ 45" after a whole number: an SMS cannot reach an
