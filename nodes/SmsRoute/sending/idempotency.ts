@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isToolRun, runIndexOf } from '../shared/n8nInternals';
+import { sha256Hex } from '../shared/sha256';
 import { canonicalJsonValue } from './canonicalJson';
 import { noticeToolWithoutExecution } from './executionNotice';
 import { digest } from './digest';
@@ -95,7 +96,7 @@ export function automaticKeys(
 			[itemIndex, message.to, message.body, message.from ?? null, null],
 			message,
 		);
-		return `n8n_${createHash('sha256').update(seed).update(content).digest('hex').slice(0, 32)}`;
+		return `n8n_${sha256Hex(seed + content).slice(0, 32)}`;
 	};
 }
 
@@ -111,7 +112,7 @@ export function campaignKey(campaignId: string, message: KeyedMessage): string {
 		['campaign', campaignId, message.to, message.body, message.from ?? null, null],
 		message,
 	);
-	return `n8n_c_${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+	return `n8n_c_${sha256Hex(content).slice(0, 32)}`;
 }
 
 /** A chunk's key follows from its messages' keys, so a chunk resent unchanged replays, and a changed one does not. */
@@ -136,5 +137,5 @@ export function headerIdempotencyKey(key: string): string {
 		return key;
 	const encoded = `utf8:${Buffer.from(key, 'utf8').toString('base64url')}`;
 	if (encoded.length <= MAX_HEADER_KEY) return encoded;
-	return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+	return `sha256:${sha256Hex(key)}`;
 }

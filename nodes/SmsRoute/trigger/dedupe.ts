@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
+
+import { sha256Hex } from '../shared/sha256';
 
 /**
  * What the trigger has already accepted, per trigger node: event keys (no event is emitted twice)
@@ -39,7 +40,7 @@ const DEFAULT_LIMITS: SeenLimits = {
 const DIGEST_CHARS = 16;
 
 function digest(value: string | Buffer): string {
-	return createHash('sha256').update(value).digest('hex').slice(0, DIGEST_CHARS);
+	return sha256Hex(value).slice(0, DIGEST_CHARS);
 }
 
 /**
@@ -48,7 +49,7 @@ function digest(value: string | Buffer): string {
  * in n8n's database and so also catches what this per-process record cannot).
  */
 export function eventIdFor(key: string): string {
-	return `evt_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+	return `evt_${sha256Hex(key).slice(0, 32)}`;
 }
 
 /** How a SendCloud token relates to the callbacks already accepted. */
