@@ -17,6 +17,7 @@ const BEHAVIOURS = [
 	'duplicate drop',
 	'Send and Wait resume',
 	'Do Not Send To matching',
+	"the guardrails' order",
 	"the sending window's zone",
 	'the n8n internals',
 	'the automatic key',

@@ -3,8 +3,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { COUNTRY_PLANS } from '../../sending/numbers/countryTable';
 import { NUMBER_TYPE_LABELS, countryLabel } from '../../sending/guards/messageChecks';
 import type { PhoneNumberType } from '../../sending/numbers/phoneNumber';
+import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
-/** The Guardrails as the editor shows them; sending/guards/guardSettings.ts reads them. */
+/**
+ * The Guardrails as the editor shows them, the Sending Window's entries included, so an operation
+ * imports only guardrailsCollection; sending/guards/guardrails.ts reads and judges them.
+ */
 
 const countryOptions = Object.keys(COUNTRY_PLANS)
 	.map((code) => ({ name: countryLabel(code), value: code }))
@@ -62,10 +66,14 @@ export const guardOptions: INodeProperties[] = [
 ];
 
 /**
- * The Guardrails collection of a sending operation: the guards, and `extras` (the Sending
- * Window on Send and Send in Bulk). Newer than Options (CHANGELOG), so no saved workflow has them there.
+ * The Guardrails collection of a sending operation: the guards, and with `sendingWindow` the
+ * Sending Window and its time zone (Send and Send in Bulk; Send and Wait's items must reach a
+ * delivery outcome). Newer than Options (CHANGELOG), so no saved workflow has them there.
  */
-export function guardrailsCollection(extras: INodeProperties[] = []): INodeProperties {
+export function guardrailsCollection({
+	sendingWindow = false,
+}: { sendingWindow?: boolean } = {}): INodeProperties {
+	const extras = sendingWindow ? sendingWindowOptions : [];
 	return {
 		displayName: 'Guardrails',
 		name: 'guardrails',

@@ -13,7 +13,6 @@ import { fillRepeatedRows } from './repeatedRows';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export const option: OperationModule['option'] = {
 	name: 'Send',
@@ -26,7 +25,7 @@ export const defaults: OperationDefaults = { concurrency: 10 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	guardrailsCollection(sendingWindowOptions),
+	guardrailsCollection({ sendingWindow: true }),
 	sendingOptions([concurrencyOption(defaults, 'Requests in flight at once'), dryRunOption]),
 ]);
 

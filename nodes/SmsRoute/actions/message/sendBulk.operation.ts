@@ -8,7 +8,6 @@ import { fillRepeatedRows } from './repeatedRows';
 import { dryRunOption, forOperation, messageFields, sendingOptions } from './fields';
 import { guardrailsCollection } from './guardFields';
 import { isOutgoing, prepareMessages } from './prepareMessages';
-import { sendingWindowOptions } from '../../sending/sendingWindow/sendingWindowGuard';
 
 export const option: OperationModule['option'] = {
 	name: 'Send in Bulk',
@@ -22,7 +21,7 @@ export const defaults: OperationDefaults = { concurrency: 5 };
 
 export const description = forOperation(option.value, [
 	...messageFields,
-	guardrailsCollection(sendingWindowOptions),
+	guardrailsCollection({ sendingWindow: true }),
 	sendingOptions([
 		chunkSizeOption,
 		concurrencyOption(defaults, 'Bulk chunks in flight at once'),

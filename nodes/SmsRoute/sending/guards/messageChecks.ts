@@ -2,10 +2,11 @@
  * Guardrails: checks a message must pass before it may be sent. Each check looks at one message
  * and returns a verdict: send (passes), refuse (an error item naming the item, the number and
  * why) or hold (not sent and not an error: an output item saying why, such as an opt-out).
- * prepareMessages asks every check in order (verdictFor); the first verdict other than send decides.
+ * The Guardrails' entry point (guardrails.ts) asks every check in order (verdictFor); the first
+ * verdict other than send decides.
  *
  * Adding a guard is one more entry in the `checks` list readGuardSettings returns
- * (guardSettings.ts). The Sending Window is not one of them: prepareMessages asks it last
+ * (guardSettings.ts). The Sending Window is not one of them: guardrails.ts asks it last
  * (sending/sendingWindow/sendingWindowGuard.ts), and it holds a message as "deferred" the way Do
  * Not Send To holds one as "skipped".
  */

@@ -15,10 +15,13 @@ import { readTimeZoneName } from './timeZoneName';
 /** Send and Send in Bulk only: Send and Wait's item must end in a delivery outcome. */
 const OPERATIONS = ['send', 'sendBulk'];
 
-/** The names prepareMessages reads per item (a `{{ $json.timeZone }}` override differs by item). */
+/** Read per item by guards/guardrails.ts (a `{{ $json.timeZone }}` override differs by item). */
 export const SENDING_WINDOW_OPTIONS = ['sendingWindow', 'sendingWindowTimeZone'] as const;
 
-/** The two entries of the Guardrails collection (the window and its time-zone override). */
+/**
+ * The two entries of the Guardrails collection (the window and its time-zone override), which
+ * actions/message/guardFields.ts adds on Send and Send in Bulk.
+ */
 export const sendingWindowOptions: INodeProperties[] = [
 	{
 		displayName: 'Sending Window',
