@@ -6,7 +6,7 @@
 // Alone:  npm run build && node test/bench/webhooks.js
 //   BENCH_WEBHOOK_COUNT=20 (events per burst, default 1000)  BENCH_WEBHOOK_ENGINES=default,lazyAcquire,legacy,poolSize4
 //   BENCH_WEBHOOK_CONCURRENCIES=10,20  BENCH_WEBHOOK_ROUNDS=1  BENCH_WEBHOOK_OUT=<file> (full JSON)
-//   BENCH_WEBHOOK_ARMS=plain,handBuilt,floor,trigger
+//   BENCH_WEBHOOK_ARMS=plain,handBuilt,floor,trigger  BENCH_N8N_NODE_OPTIONS=<NODE_OPTIONS for n8n>
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -184,7 +184,15 @@ async function runEngine({
 	// Metrics on in every engine's n8n (same for all arms): the isolate counter explains the figures.
 	const n8n = await startN8n({
 		log,
-		env: { ...env, NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', N8N_METRICS: 'true' },
+		env: {
+			...env,
+			NODE_FUNCTION_ALLOW_BUILTIN: 'crypto',
+			N8N_METRICS: 'true',
+			// e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where n8n spends a request, per arm.
+			...(process.env.BENCH_N8N_NODE_OPTIONS
+				? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS }
+				: {}),
+		},
 		extraPackages: ARMS.includes('floor') ? [FLOOR_PACKAGE] : [],
 	});
 	try {
@@ -346,9 +354,12 @@ async function runWebhookBench({
 		});
 		out.executions[engine] = executions;
 		out.isolatesPerRequest[engine] = isolates;
-		out.triggerExecutions += executions.trigger.count;
-		out.triggerExecutionsSuccess += executions.trigger.success;
-		out.expectedExecutions += executions.trigger.expected;
+		// Without the trigger arm (BENCH_WEBHOOK_ARMS=plain,floor) there is nothing to count.
+		if (executions.trigger) {
+			out.triggerExecutions += executions.trigger.count;
+			out.triggerExecutionsSuccess += executions.trigger.success;
+			out.expectedExecutions += executions.trigger.expected;
+		}
 		onProgress(out);
 	}
 	return out;

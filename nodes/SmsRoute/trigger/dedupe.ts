@@ -61,20 +61,39 @@ interface TokenEntry {
 	toleranceMs: number;
 }
 
+/**
+ * How a list is kept in static data: one text, entries separated by ENTRY_SEPARATOR (entries are
+ * hex digests, base-36 times and numbers, never a comma). Not an array: n8n copies static data
+ * and wraps every object and array in it in an observer for each workflow object it makes, a
+ * few per request, and walking an array of 2,000 entries each time cost about a tenth of the
+ * trigger's throughput (BENCHMARKS.md section 2). A text is one value to copy and parse.
+ */
+const ENTRY_SEPARATOR = ',';
+
+/** The entries of a static-data list: the text this version writes, or an earlier array. */
 function stringList(value: unknown): string[] {
+	if (typeof value === 'string') return value === '' ? [] : value.split(ENTRY_SEPARATOR);
 	return Array.isArray(value)
 		? value.filter((item): item is string => typeof item === 'string')
 		: [];
 }
 
+/** A list as static data holds it (see ENTRY_SEPARATOR). */
+function storedList(entries: readonly string[]): string {
+	return entries.join(ENTRY_SEPARATOR);
+}
+
 /**
- * Tells a static-data list from the one taken in before: its length and first, middle and last
- * entries. Another process's write ends with its own newest entry, so it differs.
+ * Tells a static-data list from the one taken in before: its length and its first and last
+ * entries (of an earlier array, also the middle one). Another process's write ends with its own
+ * newest entry, so it differs.
  */
 function listSignature(value: unknown): string {
+	if (typeof value === 'string')
+		return value === '' ? '' : `${value.length}\0${value.slice(0, 64)}\0${value.slice(-64)}`;
 	if (!Array.isArray(value) || value.length === 0) return '';
 	const n = value.length;
-	return `${n}\0${String(value[0])}\0${String(value[n >> 1])}\0${String(value[n - 1])}`;
+	return `[${n}\0${String(value[0])}\0${String(value[n >> 1])}\0${String(value[n - 1])}`;
 }
 
 export class SeenRecord {
@@ -126,8 +145,9 @@ export class SeenRecord {
 
 	/**
 	 * Static data holds "<digest>:<first seen, base 36 ms>" and "<token>:<body>:<timestamp
-	 * ms>:<tolerance ms>". Entries saved by earlier versions (32-character digests, no time)
-	 * still count: their first 16 characters are the same digest.
+	 * ms>:<tolerance ms>" entries (see ENTRY_SEPARATOR). Entries saved by earlier versions (an
+	 * array; 32-character digests, no time) still count: their first 16 characters are the
+	 * same digest.
 	 */
 	private load(staticData: IDataObject, nowMs: number): void {
 		const wasChanged = this.changed;
@@ -373,8 +393,8 @@ export class SeenRecord {
 	 */
 	save(target: IDataObject = this.data, force = false): void {
 		if (!this.changed && !force) return;
-		target.eventKeys = this.eventMirror.slice(-this.limits.mirrorEventKeys);
-		target.sendcloudTokens = this.tokenMirror.slice(-this.limits.mirrorTokens);
+		target.eventKeys = storedList(this.eventMirror.slice(-this.limits.mirrorEventKeys));
+		target.sendcloudTokens = storedList(this.tokenMirror.slice(-this.limits.mirrorTokens));
 		this.loadedEventList = listSignature(target.eventKeys);
 		this.loadedTokenList = listSignature(target.sendcloudTokens);
 		this.changed = false;

@@ -10,6 +10,12 @@ import {
 } from '../../../../../nodes/SmsRoute/trigger/dedupe';
 import { MAX_MESSAGES_PER_CALLBACK } from '../../../../../nodes/SmsRoute/shared/events/sendCloud/normalize';
 
+/** The entries of a list as static data holds it: one text, comma-separated. */
+const entries = (list: unknown): string[] => {
+	expect(typeof list).toBe('string');
+	return (list as string) === '' ? [] : (list as string).split(',');
+};
+
 describe('SeenRecord (dedupe)', () => {
 	const HOUR = 3_600_000;
 	const limits = {
@@ -30,7 +36,7 @@ describe('SeenRecord (dedupe)', () => {
 		expect(seen.hasEvent('key-2')).toBe(true);
 		seen.save();
 		// Static data mirrors only the newest entries (mirrorEventKeys).
-		expect((staticData.eventKeys as string[]).length).toBe(4);
+		expect(entries(staticData.eventKeys).length).toBe(4);
 		const reloaded = new SeenRecord(staticData, now + 8, limits);
 		expect(reloaded.hasEvent('key-2')).toBe(false);
 		expect(reloaded.hasEvent('key-3')).toBe(true);
@@ -58,6 +64,26 @@ describe('SeenRecord (dedupe)', () => {
 		const oldDigest = createHash('sha256').update('old-key').digest('hex').slice(0, 32);
 		const seen = new SeenRecord({ eventKeys: [oldDigest] });
 		expect(seen.hasEvent('old-key')).toBe(true);
+	});
+
+	it('reads a record saved as arrays by 0.2.0 and writes it back as one text', () => {
+		const now = 1_700_000_000_000;
+		const staticData: IDataObject = { eventKeys: [`${'a'.repeat(16)}:${now.toString(36)}`] };
+		const seen = new SeenRecord(staticData, now, limits);
+		expect(seen.firstSeen('new-key', now)).toBe(true);
+		seen.save();
+		expect(entries(staticData.eventKeys)).toHaveLength(2);
+		expect(entries(staticData.eventKeys)[0]).toBe(`${'a'.repeat(16)}:${now.toString(36)}`);
+		expect(new SeenRecord(staticData, now, limits).hasEvent('new-key')).toBe(true);
+	});
+
+	it('keeps static data free of arrays and objects, which n8n walks on every request', () => {
+		const staticData: IDataObject = {};
+		const seen = new SeenRecord(staticData, 1000);
+		for (let i = 0; i < 3 * MIRROR_EVENT_KEYS; i++) seen.firstSeen(`k${i}`, 1000);
+		seen.useToken('t', Buffer.from('{}'), 1000, 1000, 300);
+		seen.save();
+		for (const value of Object.values(staticData)) expect(typeof value).toBe('string');
 	});
 
 	it('stores hashes, not phone numbers or tokens', () => {
@@ -102,7 +128,7 @@ describe('SeenRecord (dedupe)', () => {
 		// Once the first tokens leave the window there is room again.
 		expect(seen.useToken('e', body, now + 301_000, now + 301_000, 300)).toBe('new');
 		seen.save();
-		expect((staticData.sendcloudTokens as string[]).length).toBe(2); // mirrorTokens
+		expect(entries(staticData.sendcloudTokens).length).toBe(2); // mirrorTokens
 		// "b" was pruned with the others (a replay of it is refused as stale by the verifier).
 		expect(seen.useToken('b', Buffer.from('forged'), now, now + 301_001, 300)).toBe('new');
 	});
@@ -121,7 +147,7 @@ describe('SeenRecord (dedupe)', () => {
 		const seen = new SeenRecord(staticData, 1000);
 		for (let i = 0; i < 3 * MIRROR_EVENT_KEYS; i++) seen.firstSeen(`k${i}`, 1000);
 		seen.save();
-		expect((staticData.eventKeys as string[]).length).toBe(MIRROR_EVENT_KEYS);
+		expect(entries(staticData.eventKeys).length).toBe(MIRROR_EVENT_KEYS);
 		expect(seen.hasEvent('k0')).toBe(true);
 	});
 
@@ -192,7 +218,7 @@ describe('SeenRecord across n8n processes (queue mode)', () => {
 		a.save(requestA);
 		b.save(requestB);
 		db = JSON.stringify(requestB);
-		expect((fromDb(db).eventKeys as string[]).length).toBe(1);
+		expect(entries(fromDb(db).eventKeys).length).toBe(1);
 
 		// A's next save restores it, together with B's.
 		const next = fromDb(db);
@@ -230,7 +256,7 @@ describe('SeenRecord: writes at most once per interval (issue 32)', () => {
 		const first: IDataObject = {};
 		seen.firstSeen('a', now);
 		seen.saveDue(first, now);
-		expect(first.eventKeys).toHaveLength(1);
+		expect(entries(first.eventKeys)).toHaveLength(1);
 		const second: IDataObject = {};
 		seen.firstSeen('b', now + 10);
 		seen.saveDue(second, now + 10);
