@@ -111,6 +111,7 @@ function bulkSection(results, chart) {
 
 const ARM_LABEL = {
 	plain: "n8n's Webhook node, no verification",
+	plainAuth: "n8n's Webhook node with Header Auth (a credential)",
 	handBuilt: 'hand-built: Webhook → Code (HMAC) → IF → Respond',
 	floor: 'do-nothing community trigger (floor)',
 	trigger: 'SMS Route Trigger (ours)',
@@ -118,6 +119,8 @@ const ARM_LABEL = {
 /** What each arm is, for the section's introduction. */
 const ARM_TEXT = {
 	plain: 'the plain Webhook node (responseMode onReceived, no verification)',
+	plainAuth:
+		"the same Webhook node with Header Auth, a credential as every verifying trigger has (n8n checks a workflow's credentials with a database query before it creates each execution: `WorkflowRunner.run` → `CredentialsPermissionChecker.check`)",
 	handBuilt:
 		'a hand-built verification (Webhook with raw body → Code node checking the HMAC with `crypto.timingSafeEqual` → IF → Respond to Webhook 200/401)',
 	floor:
@@ -137,7 +140,10 @@ const WEBHOOK_TARGETS = {
 		['trigger ≥ 0.95× do-nothing community trigger (issue 32)', 'trigger', 'floor', 0.95],
 		['trigger ≥ 0.75× hand-built', 'trigger', 'handBuilt', 0.75],
 	],
-	lazyAcquire: [['trigger ≥ 1.0× plain Webhook node (issue 32)', 'trigger', 'plain', 1.0]],
+	lazyAcquire: [
+		['trigger ≥ 1.0× plain Webhook node (issue 32)', 'trigger', 'plain', 1.0],
+		['trigger ≥ 1.0× Webhook node with Header Auth', 'trigger', 'plainAuth', 1.0],
+	],
 	legacy: [['trigger ≥ 0.9× plain Webhook node', 'trigger', 'plain', 0.9]],
 };
 /** The trigger's p99 at the highest concurrency: SendCloud allows 3 s; lazy acquire: 1 s (issue 32). */
@@ -224,14 +230,14 @@ function webhookSection(results, chart) {
 		);
 		for (const [engine, per] of Object.entries(w.isolatesPerRequest)) {
 			out.push(
-				`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (Number.isFinite(Number(per?.[a] ?? NaN)) ? Number(per[a]).toFixed(1) : 'none (no isolates)')).join(' | ')} |`,
+				`| ${ENGINE_LABEL[engine] ?? engine} | ${ARMS_ORDER.map((a) => (per?.[a] === undefined ? '–' : Number.isFinite(Number(per[a])) ? Number(per[a]).toFixed(1) : 'none (no isolates)')).join(' | ')} |`,
 			);
 		}
 		out.push('');
 	}
 	return out;
 }
-const ARMS_ORDER = ['plain', 'handBuilt', 'floor', 'trigger'];
+const ARMS_ORDER = ['plain', 'plainAuth', 'handBuilt', 'floor', 'trigger'];
 
 function queueSection() {
 	const file = path.join(__dirname, 'results-queue.json');

@@ -23,6 +23,9 @@ const { smsRouteTestHeader } = require('../helpers/signing');
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist', 'nodes', 'SmsRoute', 'shared');
 
+const BENCH_AUTH_HEADER = 'x-bench-auth';
+const BENCH_AUTH_VALUE = 'bench-header-auth';
+
 let seq = 0;
 function smsRouteEvent(key, runTag) {
 	const n = seq++;
@@ -42,6 +45,8 @@ function smsRouteEvent(key, runTag) {
 		headers: {
 			'content-type': 'application/json',
 			'x-smsroute-signature': smsRouteTestHeader({ key, timestamp: t, body }),
+			// The plainAuth arm's Header Auth; the other arms ignore it.
+			[BENCH_AUTH_HEADER]: BENCH_AUTH_VALUE,
 		},
 	};
 }
@@ -103,16 +108,18 @@ const ENGINES = {
 	poolSize4: { N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 };
 /**
- * plain: n8n's Webhook node; handBuilt: Webhook → Code (HMAC) → IF → Respond; floor: a
- * do-nothing community trigger (fixtures/n8n-nodes-floor: one item per request, no work), the
- * floor for any trigger that is not n8n's own; trigger: the SMS Route Trigger.
- * BENCH_WEBHOOK_ARMS picks some (in this order).
+ * plain: n8n's Webhook node; plainAuth: the same with Header Auth, a credential as every verifying
+ * trigger has (n8n checks it before creating each execution); handBuilt: Webhook → Code (HMAC) →
+ * IF → Respond; floor: a do-nothing community trigger (fixtures/n8n-nodes-floor: one item per
+ * request, no work), the floor for any trigger that is not n8n's own; trigger: the SMS Route
+ * Trigger. BENCH_WEBHOOK_ARMS picks some (in this order); plainAuth is not in the default set.
  */
-const ALL_ARMS = ['plain', 'handBuilt', 'floor', 'trigger'];
+const ALL_ARMS = ['plain', 'plainAuth', 'handBuilt', 'floor', 'trigger'];
+const DEFAULT_ARMS = ['plain', 'handBuilt', 'floor', 'trigger'];
 const FLOOR_PACKAGE = path.join(__dirname, 'fixtures', 'n8n-nodes-floor');
 const ARMS = process.env.BENCH_WEBHOOK_ARMS
 	? ALL_ARMS.filter((arm) => process.env.BENCH_WEBHOOK_ARMS.split(',').includes(arm))
-	: ALL_ARMS;
+	: DEFAULT_ARMS;
 const perArm = (value) => Object.fromEntries(ARMS.map((arm) => [arm, value()]));
 const WARM_UP = 50;
 
@@ -203,10 +210,22 @@ async function runEngine({
 		});
 		const trig = triggerWorkflow({ credential });
 		const floor = floorWorkflow();
+		const headerAuth = ARMS.includes('plainAuth')
+			? await n8n.createCredential({
+					name: 'bench header auth',
+					type: 'httpHeaderAuth',
+					data: { name: BENCH_AUTH_HEADER, value: BENCH_AUTH_VALUE },
+				})
+			: undefined;
 		const plainPath = `bench-plain-${crypto.randomUUID()}`;
+		const plainAuthPath = `bench-plain-auth-${crypto.randomUUID()}`;
 		const handPath = `bench-hand-${crypto.randomUUID()}`;
 		const workflows = {
 			plain: { workflow: plainWebhookWorkflow(plainPath), path: plainPath },
+			plainAuth: {
+				workflow: plainWebhookWorkflow(plainAuthPath, headerAuth),
+				path: plainAuthPath,
+			},
 			handBuilt: {
 				workflow: handBuiltWorkflow({ path: handPath, key: keys.test }),
 				path: handPath,
@@ -232,7 +251,17 @@ async function runEngine({
 			if (res.status !== 200)
 				throw new Error(`${engine}/${arm}: signed probe → ${res.status} ${res.text ?? ''}`);
 			probes[arm] += 1;
-			if (arm === 'plain' || arm === 'floor') continue;
+			if (arm === 'plainAuth') {
+				// Header Auth is on: without the header n8n refuses (and starts nothing).
+				const { [BENCH_AUTH_HEADER]: _auth, ...unauthorised } = good.headers;
+				const refused = await n8n.callWebhook('POST', workflows[arm].path, {
+					body: good.body,
+					headers: unauthorised,
+				});
+				if (refused.status !== 403)
+					throw new Error(`${engine}/plainAuth: request without Header Auth → ${refused.status}`);
+			}
+			if (arm === 'plain' || arm === 'plainAuth' || arm === 'floor') continue;
 			const bad = smsRouteEvent('not-the-key', `probe-${engine}`);
 			const refused = await n8n.callWebhook('POST', workflows[arm].path, {
 				body: bad.body,

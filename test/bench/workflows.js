@@ -195,10 +195,21 @@ function floorWorkflow() {
 	};
 }
 
-function plainWebhookWorkflow(path) {
+/**
+ * n8n's Webhook node answering on receipt. With `headerAuth` (an httpHeaderAuth credential) it
+ * has what every verifying trigger has, a credential: n8n checks a workflow's credentials before
+ * it creates each execution (a database query on the request's path, WorkflowRunner.run →
+ * CredentialsPermissionChecker.check), which a workflow without one skips.
+ */
+function plainWebhookWorkflow(path, headerAuth) {
+	const node = webhookNode(path, { responseMode: 'onReceived' });
+	if (headerAuth) {
+		node.parameters.authentication = 'headerAuth';
+		node.credentials = { httpHeaderAuth: { id: headerAuth.id, name: headerAuth.name } };
+	}
 	return {
-		name: 'bench plain webhook',
-		nodes: [webhookNode(path, { responseMode: 'onReceived' })],
+		name: `bench plain webhook${headerAuth ? ' (header auth)' : ''}`,
+		nodes: [node],
 		connections: {},
 	};
 }
