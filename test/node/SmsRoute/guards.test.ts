@@ -32,26 +32,12 @@ import {
 	readDoNotSendTo,
 } from '../../../nodes/SmsRoute/sending/guards/doNotSendTo';
 import countryTable from '../../../nodes/SmsRoute/sending/numbers/countryTable.generated.json';
-import type { OutgoingMessage } from '../../../nodes/SmsRoute/sending/outgoingMessage';
-import { readPhoneNumber } from '../../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import { SmsRoute } from '../../../nodes/SmsRoute/SmsRoute.node';
 import { runSmsRoute } from '../../helpers/runWorkflow';
 import { useSandboxRun } from '../../helpers/sandboxRun';
+import { outgoingMessage } from '../../helpers/outgoingMessage';
 
-/** A message as readOutgoingMessage makes it, for the number as readPhoneNumber reads it. */
-function message(to: string, itemIndex = 0): OutgoingMessage {
-	const phone = readPhoneNumber(to, '');
-	if (!phone.e164) throw new Error(`test number ${to} is invalid: ${phone.reason}`);
-	return {
-		itemIndex,
-		to: phone.e164,
-		body: 'hi',
-		idempotencyKey: `k${itemIndex}`,
-		estimate: { encoding: 'GSM-7', units: 2, segments: 1, nonGsmCharacters: [] },
-		country: phone.country,
-		numberType: phone.type,
-	};
-}
+const message = outgoingMessage;
 
 const UK_PREMIUM = '+449012345678';
 const UK_MOBILE = '+447400123456';

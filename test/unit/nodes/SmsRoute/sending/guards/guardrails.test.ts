@@ -5,30 +5,17 @@ import {
 	type RefuseItem,
 	type Slot,
 } from '../../../../../../nodes/SmsRoute/sending/guards/guardrails';
-import { readPhoneNumber } from '../../../../../../nodes/SmsRoute/sending/numbers/phoneNumber';
 import {
 	InvalidMessageError,
 	type OutgoingMessage,
 } from '../../../../../../nodes/SmsRoute/sending/outgoingMessage';
+import { outgoingMessage } from '../../../../../helpers/outgoingMessage';
 
 const UK_MOBILE = '+447400123456';
 const UK_OTHER_MOBILE = '+447400123457';
 const EGYPT = '+20155501234';
 
-/** A message as readOutgoingMessage makes it, for the number as readPhoneNumber reads it. */
-function message(to: string, itemIndex = 0): OutgoingMessage {
-	const phone = readPhoneNumber(to, '');
-	if (!phone.e164) throw new Error(`test number ${to} is invalid: ${phone.reason}`);
-	return {
-		itemIndex,
-		to: phone.e164,
-		body: 'hi',
-		idempotencyKey: `k${itemIndex}`,
-		estimate: { encoding: 'GSM-7', units: 2, segments: 1, nonGsmCharacters: [] },
-		country: phone.country,
-		numberType: phone.type,
-	};
-}
+const message = outgoingMessage;
 
 /** What messageSummary gives for these messages. */
 const summary = (m: OutgoingMessage): IDataObject => ({
