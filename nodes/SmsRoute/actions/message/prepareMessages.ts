@@ -1,6 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readGuardrails, type Guardrails, type Slot } from '../../sending/guards/guardrails';
+import {
+	isOutgoing,
+	readGuardrails,
+	type Guardrails,
+	type Slot,
+} from '../../sending/guards/guardrails';
 import { automaticKeys } from '../../sending/idempotency';
 import { errorItemOrThrow } from '../itemErrors';
 import {
@@ -22,9 +27,8 @@ export interface PreparedMessages {
 	repeatedRows: RepeatedRows;
 }
 
-export function isOutgoing(slot: Slot): slot is OutgoingMessage {
-	return !('json' in slot);
-}
+// The operations ask prepareMessages' slots what they are.
+export { isOutgoing };
 
 /** A run-level report on the run's first item, whatever that item became. */
 function reportOnFirst(slot: Slot, report: IDataObject): void {

@@ -26,6 +26,10 @@ import { guardReport, verdictFor } from './messageChecks';
 /** One input item's place in the output: a message to send, or the item it already became. */
 export type Slot = OutgoingMessage | INodeExecutionData;
 
+export function isOutgoing(slot: Slot): slot is OutgoingMessage {
+	return !('json' in slot);
+}
+
 /** What the Guardrails make of one message. */
 export type Judgement =
 	/** It goes out (Dry Run: it would). */
@@ -146,7 +150,7 @@ function withinCap(
 		const refused = new Set(unique.map((message) => message.itemIndex));
 		return {
 			slots: slots.map((slot) =>
-				!('json' in slot) && refused.has(slot.itemIndex)
+				isOutgoing(slot) && refused.has(slot.itemIndex)
 					? refuseItem(slot.itemIndex, error, {
 							...messageSummary(slot),
 							refusedBy: 'maxMessagesPerExecution',

@@ -71,8 +71,8 @@ function fullMatch(pattern: string): RegExp {
 }
 
 let plansByCode: Map<string, Plan[]> | undefined;
-/** The plans of a calling code in the order libphonenumber tries them (main country first). */
-function plansForCallingCode(code: string): Plan[] {
+/** Every calling code's plans in the order libphonenumber tries them (main country first). */
+function callingCodePlans(): Map<string, Plan[]> {
 	if (!plansByCode) {
 		plansByCode = new Map();
 		for (const [country, plan] of Object.entries(COUNTRY_PLANS)) {
@@ -86,7 +86,12 @@ function plansForCallingCode(code: string): Plan[] {
 			plansByCode.set(nonGeoCode, [{ ...plan, code: nonGeoCode, country: NON_GEOGRAPHIC }]);
 		}
 	}
-	return plansByCode.get(code) ?? [];
+	return plansByCode;
+}
+
+/** The plans of a calling code in the order libphonenumber tries them (main country first). */
+function plansForCallingCode(code: string): Plan[] {
+	return callingCodePlans().get(code) ?? [];
 }
 
 /** The plan of an ISO country code, as plansForCallingCode holds it (made once, not per number). */
@@ -111,9 +116,8 @@ interface CompiledPlan {
 	general: RegExp;
 	untyped: boolean;
 	fixedLine?: TypeTest;
-	/** Set when mobile has a pattern of its own (empty means "the same as fixed line"). */
+	/** Set when mobile has a pattern of its own (empty or absent means "the same as fixed line"). */
 	mobile?: TypeTest;
-	mobileSameAsFixedLine: boolean;
 	others: TypeTest[];
 	/** What classify answers for a number of each type (see classifiedAs). */
 	answers: Partial<Record<PhoneNumberType | 'untyped', Classified>>;
@@ -132,13 +136,11 @@ function compiledPlan(plan: Plan): CompiledPlan {
 		if (!definition || !definition[0]) return undefined;
 		return { type, lengths: definition[1] ?? plan.lengths, pattern: fullMatch(definition[0]) };
 	};
-	const mobile = plan.types.mobile;
 	compiled = {
 		general: fullMatch(plan.pattern),
 		untyped: Object.keys(plan.types).length === 0,
 		fixedLine: typeTest('fixedLine'),
 		mobile: typeTest('mobile'),
-		mobileSameAsFixedLine: !mobile || !mobile[0],
 		others: NON_FIXED_LINE_TYPES.map(typeTest).filter((test) => test !== undefined),
 		answers: {},
 	};
@@ -175,8 +177,7 @@ function numberType(national: string, plan: Plan): PhoneNumberType | 'untyped' |
 	if (compiled.untyped) return 'untyped';
 	if (isOfType(national, compiled.fixedLine)) {
 		// An empty or absent mobile pattern means "the same as fixed line" in the metadata.
-		if (compiled.mobileSameAsFixedLine || isOfType(national, compiled.mobile))
-			return 'fixedLineOrMobile';
+		if (!compiled.mobile || isOfType(national, compiled.mobile)) return 'fixedLineOrMobile';
 		return 'fixedLine';
 	}
 	for (const test of compiled.others) if (isOfType(national, test)) return test.type;
@@ -326,8 +327,7 @@ let codeTexts: Array<string | undefined> | undefined;
 function callingCodeTexts(): Array<string | undefined> {
 	if (!codeTexts) {
 		codeTexts = new Array<string | undefined>(1000).fill(undefined);
-		plansForCallingCode('');
-		for (const code of plansByCode!.keys()) codeTexts[Number(code)] = code;
+		for (const code of callingCodePlans().keys()) codeTexts[Number(code)] = code;
 	}
 	return codeTexts;
 }
