@@ -70,7 +70,40 @@ function executionsPerEvent(executions, messageIds) {
 	return count;
 }
 
+const UNFINISHED = ['new', 'running', 'waiting'];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until every execution of the workflow has ended, or until those that have not stayed
+ * exactly as they were for `stableMs`: a process killed between writing an execution and
+ * starting or queueing it leaves it 'new' or 'running' for good (n8n's recovery does not reach
+ * every such case), and nothing will ever end it. Returns the ids left that way.
+ */
+async function waitForExecutionsToSettle(
+	n8n,
+	workflowId,
+	{ stableMs = 20_000, timeoutMs = 4 * 60_000, intervalMs = 1000 } = {},
+) {
+	const deadline = Date.now() + timeoutMs;
+	let seen = '';
+	let since = Date.now();
+	for (;;) {
+		const open = (await n8n.listExecutions(workflowId, { includeData: false }))
+			.filter((e) => UNFINISHED.includes(e.status))
+			.map((e) => `${e.id}:${e.status}`)
+			.sort();
+		if (open.length === 0) return [];
+		const now = open.join(',');
+		if (now !== seen) [seen, since] = [now, Date.now()];
+		else if (Date.now() - since >= stableMs) return open.map((e) => e.split(':')[0]);
+		if (Date.now() > deadline)
+			throw new Error(`executions of ${workflowId} still changing after ${timeoutMs} ms: ${now}`);
+		await sleep(intervalMs);
+	}
+}
+
 module.exports = {
+	waitForExecutionsToSettle,
 	KILL_AFTER,
 	CONCURRENCY,
 	signedEvent,
