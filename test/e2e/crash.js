@@ -3,7 +3,7 @@
  * What the crash tests share (crashAck.test.js, queue-mode.test.js): signed smsroute events with
  * unique ids, a sender that stops when told (n8n was killed), and where each event ended up.
  */
-const { http } = require('./http');
+const { http, sleep } = require('./http');
 const { smsRouteTestHeader } = require('../helpers/signing');
 const { DEFAULT_TEST_KEY } = require('../sandbox/server');
 
@@ -71,7 +71,6 @@ function executionsPerEvent(executions, messageIds) {
 }
 
 const UNFINISHED = ['new', 'running', 'waiting'];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until every execution of the workflow has ended, or until those that have not stayed
@@ -103,11 +102,11 @@ async function waitForExecutionsToSettle(
 }
 
 module.exports = {
-	waitForExecutionsToSettle,
 	KILL_AFTER,
 	CONCURRENCY,
 	signedEvent,
 	headersFor,
 	sendUntilStopped,
 	executionsPerEvent,
+	waitForExecutionsToSettle,
 };
